@@ -1,0 +1,309 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/kontor-social/kontor/activitypub"
+	"github.com/kontor-social/kontor/config"
+	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/oauth"
+)
+
+func adminCommands() []*command {
+	return []*command{
+		{name: "account", summary: "create, list, suspend accounts and reset passwords", sub: []*command{
+			{name: "create", summary: "create a local account", run: runAccountCreate},
+			{name: "list", summary: "list local accounts", run: runAccountList},
+			{name: "suspend", summary: "suspend an account (kontor admin account suspend USERNAME)", run: runAccountSuspend},
+			{name: "unsuspend", summary: "lift a suspension", run: runAccountUnsuspend},
+			{name: "reset-password", summary: "set a new password (printed, or read with --password-stdin)", run: runAccountResetPassword},
+		}},
+		{name: "token", summary: "issue access tokens for scripts and bots", sub: []*command{
+			{name: "create", summary: "print a bearer token (--username U --scopes \"read write\")", run: runTokenCreate},
+		}},
+	}
+}
+
+// adminSession opens the configured, migrated database for an admin command.
+type adminSession struct {
+	cfg    *config.Config
+	db     *db.DB
+	engine *activitypub.Engine
+}
+
+func (e *env) openAdmin() (*adminSession, error) {
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	store, err := db.Open(e.ctx, cfg.Database)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := store.Migrate(e.ctx); err != nil {
+		store.Close()
+		return nil, err
+	}
+	engine := activitypub.New(activitypub.Options{
+		DB:     store,
+		URLs:   activitypub.NewURLs(cfg.Protocol, cfg.Host, cfg.AccountDomain),
+		Logger: e.logger(cfg),
+	})
+	return &adminSession{cfg: cfg, db: store, engine: engine}, nil
+}
+
+func (s *adminSession) Close() { s.db.Close() }
+
+// readPassword reads one line from stdin (for --password-stdin).
+func (e *env) readPassword() (string, error) {
+	line, err := bufio.NewReader(e.stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return "", usagef("--password-stdin: no password on standard input")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+func runAccountCreate(e *env, args []string) error {
+	fs := newFlags(e, "admin account create",
+		"kontor admin account create --username U --email E [--password P | --password-stdin] [--role admin|moderator|user]")
+	username := fs.String("username", "", "username (letters, digits, underscores; at most 30)")
+	email := fs.String("email", "", "email address of the user")
+	password := fs.String("password", "", "password (prefer --password-stdin: arguments show in the process list)")
+	passwordStdin := fs.Bool("password-stdin", false, "read the password from standard input")
+	role := fs.String("role", db.RoleUser, "role: admin, moderator or user")
+	displayName := fs.String("display-name", "", "display name")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case *username == "":
+		return usagef("admin account create: --username is required")
+	case *email == "":
+		return usagef("admin account create: --email is required")
+	case *password != "" && *passwordStdin:
+		return usagef("admin account create: give --password or --password-stdin, not both")
+	case !db.ValidRole(*role):
+		return usagef("admin account create: --role %q: want admin, moderator or user", *role)
+	case activitypub.ValidateUsername(*username) != nil:
+		return usagef("admin account create: --username %q: %v", *username, activitypub.ErrInvalidUsername)
+	case activitypub.ValidateEmail(*email) != nil:
+		return usagef("admin account create: --email %q is not a valid address", *email)
+	}
+	pw, generated := *password, false
+	if *passwordStdin {
+		var err error
+		if pw, err = e.readPassword(); err != nil {
+			return err
+		}
+	}
+	if pw == "" {
+		pw, generated = db.NewSecret()[:24], true
+	}
+	if len(pw) < db.MinPasswordLength || len(pw) > 72 {
+		return usagef("admin account create: %v", db.ErrWeakPassword)
+	}
+	s, err := e.openAdmin()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	acct, _, err := s.engine.CreateLocalAccount(e.ctx, activitypub.NewLocalAccount{
+		Username: *username, Email: *email, Password: pw, Role: *role, DisplayName: *displayName,
+		Confirmed: true, Approved: true,
+	})
+	if err != nil {
+		if errors.Is(err, db.ErrConflict) {
+			return fmt.Errorf("admin account create: %w", err)
+		}
+		return err
+	}
+	fmt.Fprintf(e.stdout, "created @%s@%s (id %d, role %s)\n", acct.Username, s.cfg.AccountDomain, acct.ID, *role)
+	if generated {
+		fmt.Fprintf(e.stdout, "password: %s\n", pw)
+	}
+	return nil
+}
+
+func runAccountList(e *env, args []string) error {
+	fs := newFlags(e, "admin account list", "kontor admin account list")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	s, err := e.openAdmin()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	accounts, err := s.db.LocalAccounts(e.ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tUSERNAME\tEMAIL\tROLE\tSTATE\tCREATED")
+	for _, a := range accounts {
+		if a.Username == activitypub.InstanceActorUsername {
+			continue
+		}
+		email, role := "-", "-"
+		if a.IsBrand {
+			role = "brand"
+		} else if u, err := s.db.UserByAccountID(e.ctx, a.ID); err == nil {
+			email, role = u.Email, u.Role
+		}
+		state := "active"
+		if a.Suspended() {
+			state = "suspended"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.Username, email, role, state, a.CreatedAt.Format("2006-01-02"))
+	}
+	return tw.Flush()
+}
+
+// accountArg loads the local account named by the single positional argument.
+func (s *adminSession) accountArg(e *env, cmd string, fs interface {
+	NArg() int
+	Arg(int) string
+}) (*db.Account, error) {
+	if fs.NArg() != 1 {
+		return nil, usagef("%s: want exactly one USERNAME", cmd)
+	}
+	name := strings.TrimPrefix(fs.Arg(0), "@")
+	if at := strings.Index(name, "@"); at >= 0 {
+		name = name[:at]
+	}
+	a, err := s.db.LocalAccount(e.ctx, name)
+	if errors.Is(err, db.ErrNotFound) || name == activitypub.InstanceActorUsername {
+		return nil, fmt.Errorf("%s: no local account %q", cmd, fs.Arg(0))
+	}
+	return a, err
+}
+
+func runAccountSuspend(e *env, args []string) error {
+	return setSuspended(e, args, true)
+}
+
+func runAccountUnsuspend(e *env, args []string) error {
+	return setSuspended(e, args, false)
+}
+
+func setSuspended(e *env, args []string, suspend bool) error {
+	name := map[bool]string{true: "suspend", false: "unsuspend"}[suspend]
+	fs := newFlags(e, "admin account "+name, "kontor admin account "+name+" USERNAME")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("admin account %s: want exactly one USERNAME", name)
+	}
+	s, err := e.openAdmin()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	a, err := s.accountArg(e, "admin account "+name, fs)
+	if err != nil {
+		return err
+	}
+	if suspend {
+		err = s.db.SuspendAccount(e.ctx, a.ID)
+	} else {
+		err = s.db.UnsuspendAccount(e.ctx, a.ID)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%sed @%s\n", name, a.Username)
+	return nil
+}
+
+func runAccountResetPassword(e *env, args []string) error {
+	fs := newFlags(e, "admin account reset-password", "kontor admin account reset-password USERNAME [--password-stdin]")
+	passwordStdin := fs.Bool("password-stdin", false, "read the new password from standard input instead of generating one")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("admin account reset-password: want exactly one USERNAME")
+	}
+	pw, generated := "", false
+	if *passwordStdin {
+		var err error
+		if pw, err = e.readPassword(); err != nil {
+			return err
+		}
+	} else {
+		pw, generated = db.NewSecret()[:24], true
+	}
+	s, err := e.openAdmin()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	a, err := s.accountArg(e, "admin account reset-password", fs)
+	if err != nil {
+		return err
+	}
+	u, err := s.db.UserByAccountID(e.ctx, a.ID)
+	if errors.Is(err, db.ErrNotFound) {
+		return fmt.Errorf("admin account reset-password: @%s has no login (a brand account)", a.Username)
+	} else if err != nil {
+		return err
+	}
+	if err := s.db.SetPassword(e.ctx, u.ID, pw); err != nil {
+		if errors.Is(err, db.ErrWeakPassword) {
+			return usagef("admin account reset-password: %v", err)
+		}
+		return err
+	}
+	fmt.Fprintf(e.stdout, "password of @%s reset\n", a.Username)
+	if generated {
+		fmt.Fprintf(e.stdout, "password: %s\n", pw)
+	}
+	return nil
+}
+
+func runTokenCreate(e *env, args []string) error {
+	fs := newFlags(e, "admin token create", `kontor admin token create --username U --scopes "read write follow"`)
+	username := fs.String("username", "", "the user the token belongs to")
+	scopes := fs.String("scopes", "read", "space-separated scopes (read, write, follow, push, profile, read:statuses …)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *username == "" {
+		return usagef("admin token create: --username is required")
+	}
+	list, err := oauth.ParseScopes(*scopes)
+	if err != nil {
+		return usagef("admin token create: --scopes: %v", err)
+	}
+	s, err := e.openAdmin()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	a, err := s.db.LocalAccount(e.ctx, strings.TrimPrefix(*username, "@"))
+	if errors.Is(err, db.ErrNotFound) {
+		return fmt.Errorf("admin token create: no local account %q", *username)
+	} else if err != nil {
+		return err
+	}
+	if a.Suspended() {
+		return fmt.Errorf("admin token create: @%s is suspended", a.Username)
+	}
+	u, err := s.db.UserByAccountID(e.ctx, a.ID)
+	if errors.Is(err, db.ErrNotFound) {
+		return fmt.Errorf("admin token create: @%s has no login; use --username MEMBER --as %s", a.Username, a.Username)
+	} else if err != nil {
+		return err
+	}
+	tok, err := s.db.CreateToken(e.ctx, db.NewToken{UserID: &u.ID, AccountID: &a.ID, Scopes: list})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, tok.AccessToken)
+	return nil
+}

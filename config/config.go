@@ -1,0 +1,328 @@
+// Package config reads Kontor's configuration once, at start: defaults, then
+// config.toml, then KONTOR_<KEY> environment variables, then validation.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/url"
+	"os"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Config is every setting of an instance. The toml tag is the key users write
+// in config.toml; the environment variable is KONTOR_ plus the key in capitals.
+type Config struct {
+	Listen        string `toml:"listen"`
+	Host          string `toml:"host"`
+	AccountDomain string `toml:"account_domain"`
+	Protocol      string `toml:"protocol"`
+	Database      string `toml:"database"`
+	MediaDir      string `toml:"media_dir"`
+	Registrations string `toml:"registrations"`
+	LogLevel      string `toml:"log_level"`
+	LogFormat     string `toml:"log_format"`
+
+	InstanceTitle       string `toml:"instance_title"`
+	InstanceDescription string `toml:"instance_description"`
+	ContactEmail        string `toml:"contact_email"`
+
+	MaxRequestBytes int64         `toml:"max_request_bytes"`
+	ShutdownTimeout time.Duration `toml:"shutdown_timeout"`
+	TrustedProxies  []string      `toml:"trusted_proxies"`
+}
+
+// Registration modes.
+const (
+	RegistrationsClosed   = "closed"
+	RegistrationsInvite   = "invite"
+	RegistrationsApproval = "approval"
+	RegistrationsOpen     = "open"
+)
+
+// Default is the configuration of `kontor serve` on a fresh machine with no
+// config file: plain HTTP on localhost with an SQLite file beside it.
+func Default() Config {
+	return Config{
+		Listen:          "localhost:8080",
+		Host:            "localhost:8080",
+		Protocol:        "http",
+		Database:        "sqlite://kontor.db",
+		MediaDir:        "kontor-media",
+		Registrations:   RegistrationsClosed,
+		LogLevel:        "info",
+		LogFormat:       "text",
+		InstanceTitle:   "Kontor",
+		MaxRequestBytes: 40 << 20,
+		ShutdownTimeout: 20 * time.Second,
+	}
+}
+
+// Error names the key whose value is wrong, so the CLI can print one clear line.
+type Error struct {
+	Key string
+	Msg string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("config: %s: %s", e.Key, e.Msg) }
+
+func keyError(key, format string, args ...any) error {
+	return &Error{Key: key, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Load builds the configuration. path is the config file; when explicit is
+// false a missing file is fine (defaults apply), when true it is an error.
+// environ is the process environment (os.Environ() in production).
+func Load(path string, explicit bool, environ []string) (*Config, error) {
+	cfg := Default()
+	if path != "" {
+		data, err := os.ReadFile(path)
+		switch {
+		case err == nil:
+			md, err := toml.Decode(string(data), &cfg)
+			if err != nil {
+				return nil, tomlError(path, err)
+			}
+			if undecoded := md.Undecoded(); len(undecoded) > 0 {
+				return nil, keyError(undecoded[0].String(), "unknown key in %s", path)
+			}
+		case errors.Is(err, fs.ErrNotExist) && !explicit:
+		default:
+			return nil, &Error{Key: "--config", Msg: err.Error()}
+		}
+	}
+	if err := applyEnv(&cfg, environ); err != nil {
+		return nil, err
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+var lastKeyPattern = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]+)"\):(.*)$`)
+
+func tomlError(path string, err error) error {
+	var perr toml.ParseError
+	if errors.As(err, &perr) {
+		key := perr.LastKey
+		if key == "" {
+			key = path
+		}
+		return &Error{Key: key, Msg: strings.ReplaceAll(perr.Message, "\n", " ") + fmt.Sprintf(" (line %d)", perr.Position.Line)}
+	}
+	// Type mismatches name the key only in the message:
+	// toml: line 3 (last key "listen"): incompatible types: …
+	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	if m := lastKeyPattern.FindStringSubmatch(msg); m != nil {
+		return &Error{Key: m[2], Msg: strings.TrimPrefix(m[3], " ") + " (line " + m[1] + ")"}
+	}
+	return &Error{Key: path, Msg: msg}
+}
+
+// EnvName is the environment variable that overrides a key.
+func EnvName(key string) string { return "KONTOR_" + strings.ToUpper(key) }
+
+// Keys lists every key, in declaration order (used by the docs test).
+func Keys() []string {
+	t := reflect.TypeOf(Config{})
+	keys := make([]string, 0, t.NumField())
+	for i := range t.NumField() {
+		keys = append(keys, t.Field(i).Tag.Get("toml"))
+	}
+	return keys
+}
+
+func applyEnv(cfg *Config, environ []string) error {
+	env := map[string]string{}
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "KONTOR_") {
+			env[k] = v
+		}
+	}
+	v := reflect.ValueOf(cfg).Elem()
+	t := v.Type()
+	for i := range t.NumField() {
+		key := t.Field(i).Tag.Get("toml")
+		raw, ok := env[EnvName(key)]
+		if !ok {
+			continue
+		}
+		if err := setFromString(v.Field(i), raw); err != nil {
+			return keyError(key, "%s=%q: %v", EnvName(key), raw, err)
+		}
+	}
+	return nil
+}
+
+var durationType = reflect.TypeOf(time.Duration(0))
+
+func setFromString(f reflect.Value, raw string) error {
+	if f.Type() == durationType {
+		d, err := time.ParseDuration(raw)
+		if err != nil {
+			return errors.New("not a duration (e.g. 30s, 5m)")
+		}
+		f.SetInt(int64(d))
+		return nil
+	}
+	switch f.Kind() {
+	case reflect.String:
+		f.SetString(raw)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return errors.New("not a boolean (true or false)")
+		}
+		f.SetBool(b)
+	case reflect.Int, reflect.Int64:
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			return errors.New("not a whole number")
+		}
+		f.SetInt(n)
+	case reflect.Slice:
+		var items []string
+		for _, s := range strings.Split(raw, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				items = append(items, s)
+			}
+		}
+		f.Set(reflect.ValueOf(items))
+	default:
+		return fmt.Errorf("unsupported type %s", f.Type())
+	}
+	return nil
+}
+
+func (c *Config) validate() error {
+	if c.Listen == "" {
+		return keyError("listen", "must not be empty (e.g. \"127.0.0.1:8080\")")
+	}
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		return keyError("listen", "%q is not host:port", c.Listen)
+	}
+	c.Host = strings.ToLower(strings.TrimSpace(c.Host))
+	if err := validHost(c.Host); err != nil {
+		return keyError("host", "%v", err)
+	}
+	c.AccountDomain = strings.ToLower(strings.TrimSpace(c.AccountDomain))
+	if c.AccountDomain == "" {
+		c.AccountDomain = c.Host
+	} else if err := validHost(c.AccountDomain); err != nil {
+		return keyError("account_domain", "%v", err)
+	}
+	if c.Protocol != "http" && c.Protocol != "https" {
+		return keyError("protocol", "%q: want \"https\" (or \"http\" for local use)", c.Protocol)
+	}
+	if _, _, err := ParseDatabaseURL(c.Database); err != nil {
+		return keyError("database", "%v", err)
+	}
+	if c.MediaDir == "" {
+		return keyError("media_dir", "must not be empty")
+	}
+	switch c.Registrations {
+	case RegistrationsClosed, RegistrationsInvite, RegistrationsApproval, RegistrationsOpen:
+	default:
+		return keyError("registrations", "%q: want closed, invite, approval or open", c.Registrations)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return keyError("log_level", "%q: want debug, info, warn or error", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return keyError("log_format", "%q: want text or json", c.LogFormat)
+	}
+	if c.ContactEmail != "" && !strings.Contains(c.ContactEmail, "@") {
+		return keyError("contact_email", "%q is not an email address", c.ContactEmail)
+	}
+	if c.MaxRequestBytes < 1<<10 {
+		return keyError("max_request_bytes", "%d is too small (at least 1024)", c.MaxRequestBytes)
+	}
+	if c.ShutdownTimeout <= 0 {
+		return keyError("shutdown_timeout", "must be positive (e.g. \"20s\")")
+	}
+	for _, p := range c.TrustedProxies {
+		if _, err := parseCIDROrIP(p); err != nil {
+			return keyError("trusted_proxies", "%q is not an IP address or CIDR range", p)
+		}
+	}
+	return nil
+}
+
+func validHost(h string) error {
+	if h == "" {
+		return errors.New("must not be empty (the public host[:port] of the instance, e.g. \"social.example.com\")")
+	}
+	if strings.ContainsAny(h, "/ @?#") {
+		return fmt.Errorf("%q: want a bare host[:port], without scheme or path", h)
+	}
+	u, err := url.Parse("http://" + h)
+	if err != nil || u.Host != h || u.Hostname() == "" {
+		return fmt.Errorf("%q is not a valid host[:port]", h)
+	}
+	return nil
+}
+
+func parseCIDROrIP(s string) (*net.IPNet, error) {
+	if _, n, err := net.ParseCIDR(s); err == nil {
+		return n, nil
+	}
+	ip := net.ParseIP(s)
+	if ip == nil {
+		return nil, errors.New("bad address")
+	}
+	bits := 32
+	if ip.To4() == nil {
+		bits = 128
+	}
+	return &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)}, nil
+}
+
+// ParseNetworks parses a list of IPs and CIDR ranges (already validated).
+func ParseNetworks(list []string) []*net.IPNet {
+	var out []*net.IPNet
+	for _, s := range list {
+		if n, err := parseCIDROrIP(s); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// ParseDatabaseURL splits the database key into a dialect ("sqlite" or
+// "postgres") and the driver's DSN.
+func ParseDatabaseURL(raw string) (dialect, dsn string, err error) {
+	switch {
+	case strings.HasPrefix(raw, "sqlite://"):
+		path := strings.TrimPrefix(raw, "sqlite://")
+		if path == "" {
+			return "", "", errors.New("sqlite:// needs a file path, e.g. sqlite://kontor.db")
+		}
+		return "sqlite", path, nil
+	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" {
+			return "", "", fmt.Errorf("%q is not a valid postgres URL (postgres://user@host:5432/db?sslmode=disable)", raw)
+		}
+		return "postgres", raw, nil
+	case raw == "":
+		return "", "", errors.New("must not be empty (sqlite://path/to.db or postgres://user@host:5432/db)")
+	default:
+		return "", "", fmt.Errorf("%q: want sqlite://path/to.db or postgres://user@host:5432/db?sslmode=disable", raw)
+	}
+}
+
+// BaseURL is the public URL of the instance, e.g. https://social.example.com.
+func (c *Config) BaseURL() string { return c.Protocol + "://" + c.Host }

@@ -1,0 +1,153 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestDefaultsWithoutFile(t *testing.T) {
+	cfg, err := Load(filepath.Join(t.TempDir(), "config.toml"), false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Listen != "localhost:8080" || cfg.BaseURL() != "http://localhost:8080" || cfg.Database != "sqlite://kontor.db" {
+		t.Errorf("defaults: listen %q base %q database %q", cfg.Listen, cfg.BaseURL(), cfg.Database)
+	}
+	if cfg.AccountDomain != cfg.Host {
+		t.Errorf("account_domain %q should default to host %q", cfg.AccountDomain, cfg.Host)
+	}
+}
+
+func TestExplicitMissingFileIsAnError(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "nope.toml"), true, nil)
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Key != "--config" {
+		t.Fatalf("want a --config error, got %v", err)
+	}
+}
+
+func TestFileThenEnvironment(t *testing.T) {
+	p := writeConfig(t, `
+listen = "0.0.0.0:9000"
+host = "Social.Example.com"
+account_domain = "example.com"
+protocol = "https"
+database = "postgres://kontor@db:5432/kontor?sslmode=disable"
+registrations = "approval"
+trusted_proxies = ["10.0.0.0/8"]
+shutdown_timeout = "5s"
+`)
+	cfg, err := Load(p, true, []string{"KONTOR_LISTEN=127.0.0.1:9001", "KONTOR_TRUSTED_PROXIES=127.0.0.1, ::1", "OTHER=1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Listen != "127.0.0.1:9001" {
+		t.Errorf("env should override the file: listen %q", cfg.Listen)
+	}
+	if cfg.Host != "social.example.com" || cfg.AccountDomain != "example.com" {
+		t.Errorf("host %q account_domain %q", cfg.Host, cfg.AccountDomain)
+	}
+	if !slices.Equal(cfg.TrustedProxies, []string{"127.0.0.1", "::1"}) {
+		t.Errorf("trusted_proxies %q", cfg.TrustedProxies)
+	}
+	if cfg.ShutdownTimeout != 5*time.Second || cfg.Registrations != "approval" {
+		t.Errorf("shutdown_timeout %v registrations %q", cfg.ShutdownTimeout, cfg.Registrations)
+	}
+}
+
+func TestErrorsNameTheKey(t *testing.T) {
+	cases := []struct {
+		name, file string
+		env        []string
+		key        string
+	}{
+		{"bad protocol", `protocol = "ftp"`, nil, "protocol"},
+		{"bad listen", `listen = "8080"`, nil, "listen"},
+		{"empty host", `host = ""`, nil, "host"},
+		{"host with scheme", `host = "https://x.example"`, nil, "host"},
+		{"bad account domain", `account_domain = "a b"`, nil, "account_domain"},
+		{"bad database", `database = "mysql://x"`, nil, "database"},
+		{"empty sqlite path", `database = "sqlite://"`, nil, "database"},
+		{"bad registrations", `registrations = "maybe"`, nil, "registrations"},
+		{"bad log level", `log_level = "loud"`, nil, "log_level"},
+		{"bad log format", `log_format = "xml"`, nil, "log_format"},
+		{"unknown key", `lisen = "x:1"`, nil, "lisen"},
+		{"wrong type", `max_request_bytes = "big"`, nil, "max_request_bytes"},
+		{"bad duration in file", `shutdown_timeout = "soon"`, nil, ""},
+		{"tiny body limit", `max_request_bytes = 10`, nil, "max_request_bytes"},
+		{"bad proxy", `trusted_proxies = ["nope"]`, nil, "trusted_proxies"},
+		{"env bad int", ``, []string{"KONTOR_MAX_REQUEST_BYTES=lots"}, "max_request_bytes"},
+		{"env bad duration", ``, []string{"KONTOR_SHUTDOWN_TIMEOUT=10"}, "shutdown_timeout"},
+		{"env bad value", ``, []string{"KONTOR_PROTOCOL=gopher"}, "protocol"},
+		{"syntax error", "listen = ", nil, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Load(writeConfig(t, c.file), true, c.env)
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("want *config.Error, got %v", err)
+			}
+			if c.key != "" && ce.Key != c.key {
+				t.Errorf("error names key %q, want %q (%v)", ce.Key, c.key, err)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error must be one line: %q", err)
+			}
+		})
+	}
+}
+
+// TestExampleDocumentsEveryKey keeps config.toml.example true: it must load,
+// and document exactly the keys Config has.
+func TestExampleDocumentsEveryKey(t *testing.T) {
+	data, err := os.ReadFile("../config.toml.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load("../config.toml.example", true, nil); err != nil {
+		t.Fatalf("the example does not load: %v", err)
+	}
+	documented := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^#?\s*([a-z_0-9]+)\s*=`).FindAllStringSubmatch(string(data), -1) {
+		documented[m[1]] = true
+	}
+	for _, k := range Keys() {
+		if !documented[k] {
+			t.Errorf("config.toml.example does not document %q", k)
+		}
+		delete(documented, k)
+	}
+	for k := range documented {
+		t.Errorf("config.toml.example documents %q, which Config does not have", k)
+	}
+}
+
+func TestParseDatabaseURL(t *testing.T) {
+	for _, c := range []struct{ in, dialect, dsn string }{
+		{"sqlite://kontor.db", "sqlite", "kontor.db"},
+		{"sqlite:///var/lib/kontor/k.db", "sqlite", "/var/lib/kontor/k.db"},
+		{"postgres://u@h:5432/d?sslmode=disable", "postgres", "postgres://u@h:5432/d?sslmode=disable"},
+		{"postgresql://u@h/d", "postgres", "postgresql://u@h/d"},
+	} {
+		d, dsn, err := ParseDatabaseURL(c.in)
+		if err != nil || d != c.dialect || dsn != c.dsn {
+			t.Errorf("ParseDatabaseURL(%q) = %q, %q, %v", c.in, d, dsn, err)
+		}
+	}
+}

@@ -1,0 +1,218 @@
+// Package db is Kontor's store: bun models, every query, the visibility rule
+// and the queue tables. No SQL lives outside this package.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/driver/pgdriver"
+	"github.com/uptrace/bun/driver/sqliteshim"
+
+	"github.com/kontor-social/kontor/config"
+)
+
+// Dialects.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// ErrNotFound is returned when a looked-up row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a unique value (username, email …) is taken.
+var ErrConflict = errors.New("already exists")
+
+// DB is the store. On SQLite, writes go through one connection (SQLite has one
+// writer; queueing in Go beats SQLITE_BUSY retries) and reads through a pool.
+// On PostgreSQL both are the same pool.
+type DB struct {
+	w       *bun.DB
+	r       *bun.DB
+	dialect string
+	ids     *IDGenerator
+}
+
+// Open connects to the database named by a config URL (sqlite://… or
+// postgres://…). It does not migrate; call Migrate.
+func Open(ctx context.Context, databaseURL string) (*DB, error) {
+	dialect, dsn, err := config.ParseDatabaseURL(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	d := &DB{dialect: dialect, ids: NewIDGenerator()}
+	switch dialect {
+	case SQLite:
+		if err := d.openSQLite(dsn); err != nil {
+			return nil, err
+		}
+	case Postgres:
+		sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(dsn), pgdriver.WithTimeout(10*time.Second)))
+		sqldb.SetMaxOpenConns(4 * runtime.GOMAXPROCS(0) * 4)
+		sqldb.SetMaxIdleConns(4 * runtime.GOMAXPROCS(0) * 4)
+		sqldb.SetConnMaxIdleTime(5 * time.Minute)
+		d.w = bun.NewDB(sqldb, pgdialect.New())
+		d.r = d.w
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := d.w.PingContext(pingCtx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("db: connect to %s: %w", redact(databaseURL), err)
+	}
+	if dialect == Postgres {
+		if err := d.assignNodeTag(ctx); err != nil {
+			d.Close()
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+func (d *DB) openSQLite(path string) error {
+	// Fail early with a clear message rather than "unable to open database file".
+	if dir := filepath.Dir(path); dir != "." {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return fmt.Errorf("db: directory %s for the SQLite file does not exist", dir)
+		}
+	}
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	w, err := sql.Open(sqliteshim.ShimName, "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return fmt.Errorf("db: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	r, err := sql.Open(sqliteshim.ShimName, "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return fmt.Errorf("db: open %s: %w", path, err)
+	}
+	n := max(4, 2*runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	r.SetConnMaxIdleTime(0)
+	d.w = bun.NewDB(w, sqlitedialect.New())
+	d.r = bun.NewDB(r, sqlitedialect.New())
+	return nil
+}
+
+// assignNodeTag gives this process a distinct tag for the low bits of its IDs,
+// so several Kontor processes on one PostgreSQL never mint the same ID.
+func (d *DB) assignNodeTag(ctx context.Context) error {
+	if _, err := d.w.ExecContext(ctx, "CREATE SEQUENCE IF NOT EXISTS kontor_node_tag"); err != nil {
+		return fmt.Errorf("db: node tag sequence: %w", err)
+	}
+	var n int64
+	if err := d.w.QueryRowContext(ctx, "SELECT nextval('kontor_node_tag')").Scan(&n); err != nil {
+		return fmt.Errorf("db: node tag: %w", err)
+	}
+	d.ids.SetNodeTag(uint16(n))
+	return nil
+}
+
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxx")
+	}
+	return u.String()
+}
+
+// Dialect is "sqlite" or "postgres".
+func (d *DB) Dialect() string { return d.dialect }
+
+// IDs is the generator of time-ordered IDs.
+func (d *DB) IDs() *IDGenerator { return d.ids }
+
+// NewID returns a fresh time-ordered ID.
+func (d *DB) NewID() int64 { return d.ids.Next() }
+
+// Ping checks that the database answers (for /healthz).
+func (d *DB) Ping(ctx context.Context) error {
+	if err := d.w.PingContext(ctx); err != nil {
+		return err
+	}
+	var one int
+	return d.r.NewRaw("SELECT 1").Scan(ctx, &one)
+}
+
+// Close closes both pools.
+func (d *DB) Close() error {
+	var err error
+	if d.r != nil && d.r != d.w {
+		err = d.r.Close()
+	}
+	if d.w != nil {
+		err = errors.Join(err, d.w.Close())
+	}
+	return err
+}
+
+// tx runs fn in a write transaction.
+func (d *DB) tx(ctx context.Context, fn func(tx bun.Tx) error) error {
+	return d.w.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error { return fn(tx) })
+}
+
+// isUniqueViolation reports whether err is a unique-constraint failure on either dialect.
+func isUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pgErr pgdriver.Error
+	if errors.As(err, &pgErr) {
+		return pgErr.Field('C') == "23505"
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "constraint failed: UNIQUE")
+}
+
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// now is the database's idea of the current time: UTC, microsecond precision
+// (both dialects store microseconds, so values read back compare equal).
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+var schemaName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+
+// CreateSchema creates a PostgreSQL schema (test harnesses give each
+// instance its own schema in one database).
+func (d *DB) CreateSchema(ctx context.Context, name string) error {
+	if d.dialect != Postgres || !schemaName.MatchString(name) {
+		return fmt.Errorf("db: create schema %q: needs PostgreSQL and a plain name", name)
+	}
+	_, err := d.w.ExecContext(ctx, "CREATE SCHEMA "+name)
+	return err
+}
+
+// DropSchema drops a PostgreSQL schema and everything in it.
+func (d *DB) DropSchema(ctx context.Context, name string) error {
+	if d.dialect != Postgres || !schemaName.MatchString(name) {
+		return fmt.Errorf("db: drop schema %q: needs PostgreSQL and a plain name", name)
+	}
+	_, err := d.w.ExecContext(ctx, "DROP SCHEMA "+name+" CASCADE")
+	return err
+}

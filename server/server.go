@@ -1,0 +1,99 @@
+// Package server wires one Kontor instance together (config → db →
+// activitypub → web) and owns its lifecycle: start, serve, graceful shutdown.
+// cmd/kontor runs it; tests start several of them on loopback.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/kontor-social/kontor/activitypub"
+	"github.com/kontor-social/kontor/config"
+	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web"
+)
+
+// Version is Kontor's version, reported in NodeInfo and the instance API.
+var Version = "0.1.0"
+
+// Server is a running instance.
+type Server struct {
+	Config *config.Config
+	DB     *db.DB
+	Engine *activitypub.Engine
+	Log    *slog.Logger
+
+	handler http.Handler
+	http    *http.Server
+}
+
+// New opens and migrates the database and builds the instance. It does not
+// listen yet.
+func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Server, error) {
+	store, err := db.Open(ctx, cfg.Database)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := store.Migrate(ctx)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("applied migrations", "migrations", applied)
+	}
+	engine := activitypub.New(activitypub.Options{
+		DB:     store,
+		URLs:   activitypub.NewURLs(cfg.Protocol, cfg.Host, cfg.AccountDomain),
+		Logger: log,
+	})
+	if _, err := engine.EnsureInstanceActor(ctx); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("instance actor: %w", err)
+	}
+	s := &Server{Config: cfg, DB: store, Engine: engine, Log: log}
+	s.handler = web.NewHandler(web.Deps{Config: cfg, DB: store, Engine: engine, Logger: log, Version: Version})
+	return s, nil
+}
+
+// Handler is the instance's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Serve answers HTTP on l until ctx is cancelled, then shuts down
+// gracefully: in-flight requests finish (up to shutdown_timeout).
+func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	s.http = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		// Streaming handlers lift this deadline for their own connections
+		// (http.ResponseController); everything else must finish within it.
+		WriteTimeout: 120 * time.Second,
+		IdleTimeout:  120 * time.Second,
+		ErrorLog:     slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
+		BaseContext:  func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(l) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.Log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.Config.ShutdownTimeout)
+	defer cancel()
+	err := s.http.Shutdown(shutdownCtx)
+	if errors.Is(<-errc, http.ErrServerClosed) && err == nil {
+		return nil
+	}
+	return err
+}
+
+// Close releases the database.
+func (s *Server) Close() error { return s.DB.Close() }

@@ -1,0 +1,113 @@
+// Package federation serves the server-to-server side: WebFinger, host-meta,
+// NodeInfo, actors, inboxes, outboxes and collections. Handlers are thin:
+// they parse, call the activitypub engine or a db query, and render.
+package federation
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/kontor-social/kontor/activitypub"
+	"github.com/kontor-social/kontor/config"
+	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/render"
+)
+
+// Deps are what the federation handlers need.
+type Deps struct {
+	Config  *config.Config
+	DB      *db.DB
+	Engine  *activitypub.Engine
+	Logger  *slog.Logger
+	Version string
+}
+
+// Handlers serves federation endpoints.
+type Handlers struct {
+	Deps
+	urls *activitypub.URLs
+}
+
+// New returns the federation handlers.
+func New(d Deps) *Handlers {
+	return &Handlers{Deps: d, urls: d.Engine.URLs()}
+}
+
+// HTMLPages renders the browser side of URLs that federation also serves.
+type HTMLPages interface {
+	Profile(w http.ResponseWriter, r *http.Request, a *db.Account)
+}
+
+// Routes mounts the federation endpoints. Actor URLs answer browsers with
+// the HTML profile from pages.
+func (h *Handlers) Routes(r chi.Router, pages HTMLPages) {
+	r.Get("/.well-known/webfinger", h.webfinger)
+	r.Get("/.well-known/host-meta", h.hostMeta)
+	r.Get("/.well-known/nodeinfo", h.nodeinfoIndex)
+	r.Get("/nodeinfo/{version}", h.nodeinfo)
+	r.Get("/actor", h.instanceActor)
+	r.Get("/users/{username}", h.actor(pages))
+}
+
+// localAccount loads the local account named in the URL, writing 404/410 itself.
+func (h *Handlers) localAccount(w http.ResponseWriter, r *http.Request) (*db.Account, bool) {
+	name := chi.URLParam(r, "username")
+	if activitypub.ValidateUsername(name) != nil {
+		render.Error(w, r, http.StatusNotFound, "Not found")
+		return nil, false
+	}
+	a, err := h.DB.LocalAccount(r.Context(), name)
+	if errors.Is(err, db.ErrNotFound) {
+		render.Error(w, r, http.StatusNotFound, "Not found")
+		return nil, false
+	}
+	if err != nil {
+		h.Logger.Error("load account", "err", err)
+		render.Error(w, r, http.StatusInternalServerError, "Internal server error")
+		return nil, false
+	}
+	if a.Suspended() {
+		render.Error(w, r, http.StatusGone, "Gone")
+		return nil, false
+	}
+	return a, true
+}
+
+func (h *Handlers) actor(pages HTMLPages) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		a, ok := h.localAccount(w, r)
+		if !ok {
+			return
+		}
+		w.Header().Add("Vary", "Accept")
+		if !render.WantsActivity(r) {
+			pages.Profile(w, r, a)
+			return
+		}
+		h.writeActor(w, r, a)
+	}
+}
+
+func (h *Handlers) instanceActor(w http.ResponseWriter, r *http.Request) {
+	a, err := h.DB.LocalAccount(r.Context(), activitypub.InstanceActorUsername)
+	if err != nil {
+		h.Logger.Error("load instance actor", "err", err)
+		render.Error(w, r, http.StatusInternalServerError, "Internal server error")
+		return
+	}
+	h.writeActor(w, r, a)
+}
+
+func (h *Handlers) writeActor(w http.ResponseWriter, r *http.Request, a *db.Account) {
+	doc, err := h.Engine.RenderActor(r.Context(), a)
+	if err != nil {
+		h.Logger.Error("render actor", "err", err)
+		render.Error(w, r, http.StatusInternalServerError, "Internal server error")
+		return
+	}
+	w.Header().Set("Cache-Control", "max-age=180, public")
+	render.Activity(w, http.StatusOK, doc)
+}

@@ -1,0 +1,69 @@
+// Package web is Kontor's HTTP layer: the chi router, middleware and the
+// handlers of federation, the Mastodon client API, OAuth, streaming and pages.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/kontor-social/kontor/activitypub"
+	"github.com/kontor-social/kontor/config"
+	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/federation"
+	"github.com/kontor-social/kontor/web/middleware"
+	"github.com/kontor-social/kontor/web/pages"
+	"github.com/kontor-social/kontor/web/render"
+)
+
+// Deps are what the handlers need.
+type Deps struct {
+	Config  *config.Config
+	DB      *db.DB
+	Engine  *activitypub.Engine
+	Logger  *slog.Logger
+	Version string
+}
+
+// NewHandler builds the whole HTTP handler of an instance.
+func NewHandler(d Deps) http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID)
+	r.Use(middleware.RealIP(config.ParseNetworks(d.Config.TrustedProxies)))
+	r.Use(middleware.Logger(d.Logger))
+	r.Use(middleware.Recoverer(d.Logger))
+	r.Use(middleware.LimitBody(d.Config.MaxRequestBytes))
+
+	r.Get("/healthz", healthz(d.DB))
+
+	fed := federation.New(federation.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Logger: d.Logger, Version: d.Version})
+	pg := pages.New(pages.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Logger: d.Logger})
+	fed.Routes(r, pg)
+	pg.Routes(r)
+
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		render.Error(w, r, http.StatusNotFound, "Not found")
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		render.Error(w, r, http.StatusMethodNotAllowed, "Method not allowed")
+	})
+	return r
+}
+
+func healthz(store *db.DB) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := store.Ping(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte("database unavailable\n"))
+			return
+		}
+		w.Write([]byte("OK\n"))
+	}
+}
