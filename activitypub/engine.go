@@ -1,17 +1,43 @@
 package activitypub
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"time"
 
+	"github.com/kontor-social/kontor/activitypub/content"
+	"github.com/kontor-social/kontor/activitypub/delivery"
+	"github.com/kontor-social/kontor/activitypub/resolve"
+	"github.com/kontor-social/kontor/activitypub/transport"
 	"github.com/kontor-social/kontor/db"
 )
 
-// Engine is the protocol engine of one instance: the store, the URL layout
-// and (as federation grows) the Inbox, Outbox, delivery and resolver.
+// Engine is the protocol engine of one instance: the Outbox (local actions
+// become activities), the Inbox (remote activities are verified and
+// applied), delivery and the resolver of remote actors and objects.
 type Engine struct {
-	db   *db.DB
-	urls *URLs
-	log  *slog.Logger
+	db        *db.DB
+	urls      *URLs
+	log       *slog.Logger
+	opts      Options
+	client    *transport.Client
+	resolver  *resolve.Resolver
+	queue     *delivery.Queue
+	events    Events
+	formatter *content.Formatter
+
+	signers sync.Map // account ID → transport.Signer (parsed once)
+	inbox   chan int64
+	pending sync.Map // inbox item ID → *queuedItem, handed from Receive to a worker
+
+	blocksMu     sync.Mutex
+	blocks       []string
+	blocksLoaded time.Time
 }
 
 // Options are the settings of an Engine.
@@ -19,15 +45,61 @@ type Options struct {
 	DB     *db.DB
 	URLs   *URLs
 	Logger *slog.Logger
+	Events Events
+
+	Protocol            string
+	AllowedNetworks     []*net.IPNet
+	AuthorizedFetch     bool
+	DeliveryConcurrency int
+	InboxWorkers        int
+	MaxStatusCharacters int
+	UserAgent           string
+	// FetchTimeout bounds each outgoing request (default 10s).
+	FetchTimeout time.Duration
+	// TuneDelivery adjusts the delivery queue's settings (tests shorten
+	// backoffs with it).
+	TuneDelivery func(*delivery.Options)
 }
 
-// New builds an Engine.
+// New builds an Engine. Workers start with Run.
 func New(o Options) *Engine {
-	log := o.Logger
-	if log == nil {
-		log = slog.Default()
+	if o.Logger == nil {
+		o.Logger = slog.Default()
 	}
-	return &Engine{db: o.DB, urls: o.URLs, log: log}
+	if o.Events == nil {
+		o.Events = NopEvents{}
+	}
+	if o.Protocol == "" {
+		o.Protocol = "https"
+	}
+	if o.MaxStatusCharacters == 0 {
+		o.MaxStatusCharacters = 500
+	}
+	if o.InboxWorkers == 0 {
+		o.InboxWorkers = 8
+	}
+	if o.FetchTimeout == 0 {
+		o.FetchTimeout = 10 * time.Second
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = "Kontor (+" + o.URLs.Base() + "/)"
+	}
+	e := &Engine{db: o.DB, urls: o.URLs, log: o.Logger, opts: o, events: o.Events, inbox: make(chan int64, 4096)}
+	e.formatter = &content.Formatter{TagURL: e.urls.Tag, LocalDomain: e.urls.AccountDomain()}
+	e.client = transport.New(transport.Options{
+		Protocol: o.Protocol, AllowedNetworks: o.AllowedNetworks, UserAgent: o.UserAgent, Timeout: o.FetchTimeout,
+	})
+	e.resolver = resolve.New(resolve.Options{
+		DB: o.DB, Client: e.client, LocalBase: e.urls.Base(),
+		LocalDomains:   []string{e.urls.Host(), e.urls.AccountDomain()},
+		InstanceSigner: e.instanceSigner, Logger: o.Logger,
+	})
+	do := delivery.Options{DB: o.DB, Poster: e.client, Signer: e.signerFor, Concurrency: o.DeliveryConcurrency, Logger: o.Logger}
+	if o.TuneDelivery != nil {
+		o.TuneDelivery(&do)
+	}
+	e.queue = delivery.New(do)
+	return e
 }
 
 // URLs is the URL builder of the instance.
@@ -35,3 +107,137 @@ func (e *Engine) URLs() *URLs { return e.urls }
 
 // DB is the store.
 func (e *Engine) DB() *db.DB { return e.db }
+
+// Resolver fetches remote actors and objects.
+func (e *Engine) Resolver() *resolve.Resolver { return e.resolver }
+
+// Delivery is the outgoing queue.
+func (e *Engine) Delivery() *delivery.Queue { return e.queue }
+
+// SetEvents installs the listener of committed changes (streaming).
+func (e *Engine) SetEvents(ev Events) { e.events = ev }
+
+// Run starts the delivery queue and the inbox workers and blocks until ctx
+// is done and they have stopped.
+func (e *Engine) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := e.queue.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			e.log.Error("delivery queue stopped", "err", err)
+		}
+	}()
+	for range e.opts.InboxWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.inboxWorker(ctx)
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		e.housekeeping(ctx)
+	}()
+	wg.Wait()
+}
+
+// housekeeping retries inbox items whose apply failed or whose process died,
+// and forgets old activity ids.
+func (e *Engine) housekeeping(ctx context.Context) {
+	tick := time.NewTicker(5 * time.Second)
+	defer tick.Stop()
+	lastPrune := time.Time{}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		items, err := e.db.ClaimInboxItems(ctx, 100, 2*time.Minute)
+		if err != nil && ctx.Err() == nil {
+			e.log.Warn("claim inbox items", "err", err)
+		}
+		for _, it := range items {
+			e.applyItem(ctx, it)
+		}
+		if time.Since(lastPrune) > time.Hour {
+			lastPrune = time.Now()
+			if err := e.db.PruneSeen(ctx, time.Now().Add(-14*24*time.Hour)); err != nil && ctx.Err() == nil {
+				e.log.Warn("prune seen activities", "err", err)
+			}
+		}
+	}
+}
+
+// signerFor returns the signing key of a local account, parsed once.
+func (e *Engine) signerFor(ctx context.Context, accountID int64) (transport.Signer, error) {
+	if s, ok := e.signers.Load(accountID); ok {
+		return s.(transport.Signer), nil
+	}
+	a, err := e.db.AccountByID(ctx, accountID)
+	if err != nil {
+		return transport.Signer{}, fmt.Errorf("activitypub: signer %d: %w", accountID, err)
+	}
+	if a.PrivateKeyPEM == "" {
+		return transport.Signer{}, fmt.Errorf("activitypub: account %d has no private key", accountID)
+	}
+	key, err := ParsePrivateKey(a.PrivateKeyPEM)
+	if err != nil {
+		return transport.Signer{}, err
+	}
+	s := transport.Signer{KeyID: a.PublicKeyID, Key: key}
+	e.signers.Store(accountID, s)
+	return s, nil
+}
+
+// instanceSigner signs fetches that no user causes.
+func (e *Engine) instanceSigner(ctx context.Context) (transport.Signer, error) {
+	a, err := e.db.LocalAccount(ctx, InstanceActorUsername)
+	if err != nil {
+		return transport.Signer{}, fmt.Errorf("activitypub: instance actor: %w", err)
+	}
+	return e.signerFor(ctx, a.ID)
+}
+
+// SyncDomainBlocks makes the configured domain blocks effective.
+func (e *Engine) SyncDomainBlocks(ctx context.Context, domains []string) error {
+	for _, d := range domains {
+		if err := e.db.AddDomainBlock(ctx, d, "configuration"); err != nil {
+			return err
+		}
+	}
+	e.blocksMu.Lock()
+	e.blocksLoaded = time.Time{}
+	e.blocksMu.Unlock()
+	return nil
+}
+
+// DomainBlocked reports whether a host (or a parent domain of it) is blocked.
+// The list is cached briefly: it is read on every inbox POST.
+func (e *Engine) DomainBlocked(ctx context.Context, host string) bool {
+	e.blocksMu.Lock()
+	if time.Since(e.blocksLoaded) > 30*time.Second {
+		list, err := e.db.DomainBlocks(ctx)
+		if err == nil {
+			e.blocks = e.blocks[:0]
+			for _, b := range list {
+				e.blocks = append(e.blocks, b.Domain)
+			}
+			e.blocksLoaded = time.Now()
+		}
+	}
+	blocks := e.blocks
+	e.blocksMu.Unlock()
+	domain := strings.ToLower(host)
+	if h, _, err := net.SplitHostPort(domain); err == nil {
+		domain = h
+	}
+	for _, b := range blocks {
+		if domain == b || strings.HasSuffix(domain, "."+b) {
+			return true
+		}
+	}
+	return false
+}

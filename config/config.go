@@ -38,6 +38,17 @@ type Config struct {
 	MaxRequestBytes int64         `toml:"max_request_bytes"`
 	ShutdownTimeout time.Duration `toml:"shutdown_timeout"`
 	TrustedProxies  []string      `toml:"trusted_proxies"`
+
+	InboxMaxBytes          int64    `toml:"inbox_max_bytes"`
+	AuthorizedFetch        bool     `toml:"authorized_fetch"`
+	AllowedPrivateNetworks []string `toml:"allowed_private_networks"`
+	DomainBlocks           []string `toml:"domain_blocks"`
+	DeliveryConcurrency    int      `toml:"delivery_concurrency"`
+	InboxWorkers           int      `toml:"inbox_workers"`
+	MaxStatusCharacters    int      `toml:"max_status_characters"`
+
+	APIRateLimit   int `toml:"api_rate_limit"`
+	APIRateLimitIP int `toml:"api_rate_limit_ip"`
 }
 
 // Registration modes.
@@ -63,6 +74,13 @@ func Default() Config {
 		InstanceTitle:   "Kontor",
 		MaxRequestBytes: 40 << 20,
 		ShutdownTimeout: 20 * time.Second,
+
+		InboxMaxBytes:       1 << 20,
+		DeliveryConcurrency: 256,
+		InboxWorkers:        8,
+		MaxStatusCharacters: 500,
+		APIRateLimit:        300,
+		APIRateLimitIP:      7500,
 	}
 }
 
@@ -257,6 +275,36 @@ func (c *Config) validate() error {
 		if _, err := parseCIDROrIP(p); err != nil {
 			return keyError("trusted_proxies", "%q is not an IP address or CIDR range", p)
 		}
+	}
+	for _, p := range c.AllowedPrivateNetworks {
+		if _, err := parseCIDROrIP(p); err != nil {
+			return keyError("allowed_private_networks", "%q is not an IP address or CIDR range", p)
+		}
+	}
+	if c.InboxMaxBytes < 1<<10 || c.InboxMaxBytes > c.MaxRequestBytes {
+		return keyError("inbox_max_bytes", "%d: want between 1024 and max_request_bytes", c.InboxMaxBytes)
+	}
+	for i, d := range c.DomainBlocks {
+		d = strings.ToLower(strings.TrimSpace(d))
+		if err := validHost(d); err != nil || strings.Contains(d, ":") {
+			return keyError("domain_blocks", "%q is not a domain", c.DomainBlocks[i])
+		}
+		c.DomainBlocks[i] = d
+	}
+	if c.DeliveryConcurrency < 1 || c.DeliveryConcurrency > 4096 {
+		return keyError("delivery_concurrency", "%d: want 1 to 4096", c.DeliveryConcurrency)
+	}
+	if c.InboxWorkers < 1 || c.InboxWorkers > 256 {
+		return keyError("inbox_workers", "%d: want 1 to 256", c.InboxWorkers)
+	}
+	if c.APIRateLimit < 0 {
+		return keyError("api_rate_limit", "must not be negative (0 turns it off)")
+	}
+	if c.APIRateLimitIP < 0 {
+		return keyError("api_rate_limit_ip", "must not be negative (0 turns it off)")
+	}
+	if c.MaxStatusCharacters < 1 || c.MaxStatusCharacters > 100000 {
+		return keyError("max_status_characters", "%d: want 1 to 100000", c.MaxStatusCharacters)
 	}
 	return nil
 }

@@ -271,3 +271,18 @@ func (d *DB) InstanceUsage(ctx context.Context) (Usage, error) {
 	}
 	return u, nil
 }
+
+// UpdateAccountProfile saves the editable profile of a local account.
+func (d *DB) UpdateAccountProfile(ctx context.Context, a *Account) error {
+	a.UpdatedAt = now()
+	if a.Fields == nil {
+		a.Fields = []Field{}
+	}
+	_, err := d.w.NewUpdate().Model(a).WherePK().
+		Column("display_name", "note", "note_source", "fields", "avatar_media_id", "header_media_id", "locked", "bot",
+			"discoverable", "indexable", "hide_collections", "actor_type", "also_known_as", "updated_at").Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("db: update profile: %w", err)
+	}
+	return nil
+}

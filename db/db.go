@@ -216,3 +216,13 @@ func (d *DB) DropSchema(ctx context.Context, name string) error {
 	_, err := d.w.ExecContext(ctx, "DROP SCHEMA "+name+" CASCADE")
 	return err
 }
+
+// nonNegative is the SET clause "col = expr, but never below zero" (counters
+// must not go negative when a delete races an undo). GREATEST is spelled
+// MAX in SQLite.
+func (d *DB) nonNegative(col, expr string) string {
+	if d.dialect == Postgres {
+		return col + " = GREATEST(" + expr + ", 0)"
+	}
+	return col + " = MAX(" + expr + ", 0)"
+}

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/kontor-social/kontor/activitypub"
+	"github.com/kontor-social/kontor/activitypub/delivery"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/server"
@@ -100,6 +101,29 @@ type Options struct {
 	Dialect     string               // default: Dialect()
 	DatabaseURL string               // reuse a database (restart scenarios)
 	Configure   func(*config.Config) // last word on the configuration
+	// Fast shortens delivery retries and host probes to fractions of a
+	// second, for scenarios with an instance that is down for a while.
+	Fast bool
+	// Engine adjusts the protocol engine's options.
+	Engine func(*activitypub.Options)
+}
+
+// Restart starts an instance on a host:port an earlier (stopped) one used,
+// typically with the same DatabaseURL.
+func Restart(t testing.TB, hostPort string, o Options) *Instance {
+	t.Helper()
+	var l net.Listener
+	var err error
+	for range 50 { // the old socket may linger for a moment
+		if l, err = net.Listen("tcp", hostPort); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("kontortest: listen again on %s: %v", hostPort, err)
+	}
+	return StartOn(t, l, o)
 }
 
 // Instance is a running Kontor on loopback.
@@ -145,6 +169,7 @@ func StartOn(t testing.TB, l net.Listener, o Options) *Instance {
 		"KONTOR_DATABASE=" + dbURL,
 		"KONTOR_MEDIA_DIR=" + filepath.Join(t.TempDir(), "media"),
 		"KONTOR_REGISTRATIONS=open",
+		"KONTOR_ALLOWED_PRIVATE_NETWORKS=127.0.0.0/8",
 	}
 	cfg, err := config.Load("", false, env)
 	if err != nil {
@@ -155,7 +180,19 @@ func StartOn(t testing.TB, l net.Listener, o Options) *Instance {
 		o.Configure(cfg)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s, err := server.New(ctx, cfg, Logger(t))
+	var tune []func(*activitypub.Options)
+	if o.Fast {
+		tune = append(tune, func(ao *activitypub.Options) {
+			ao.TuneDelivery = func(do *delivery.Options) {
+				do.Backoff = func(int) time.Duration { return 150 * time.Millisecond }
+				do.MinProbe, do.MaxProbe, do.PollInterval = 150*time.Millisecond, 500*time.Millisecond, 100*time.Millisecond
+			}
+		})
+	}
+	if o.Engine != nil {
+		tune = append(tune, o.Engine)
+	}
+	s, err := server.New(ctx, cfg, Logger(t), tune...)
 	if err != nil {
 		cancel()
 		l.Close()

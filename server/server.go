@@ -34,7 +34,7 @@ type Server struct {
 
 // New opens and migrates the database and builds the instance. It does not
 // listen yet.
-func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Server, error) {
+func New(ctx context.Context, cfg *config.Config, log *slog.Logger, tune ...func(*activitypub.Options)) (*Server, error) {
 	store, err := db.Open(ctx, cfg.Database)
 	if err != nil {
 		return nil, err
@@ -47,18 +47,39 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Server, er
 	if len(applied) > 0 {
 		log.Info("applied migrations", "migrations", applied)
 	}
-	engine := activitypub.New(activitypub.Options{
-		DB:     store,
-		URLs:   activitypub.NewURLs(cfg.Protocol, cfg.Host, cfg.AccountDomain),
-		Logger: log,
-	})
+	engine := NewEngine(cfg, store, log, tune...)
 	if _, err := engine.EnsureInstanceActor(ctx); err != nil {
 		store.Close()
 		return nil, fmt.Errorf("instance actor: %w", err)
 	}
+	if err := engine.SyncDomainBlocks(ctx, cfg.DomainBlocks); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("domain blocks: %w", err)
+	}
 	s := &Server{Config: cfg, DB: store, Engine: engine, Log: log}
 	s.handler = web.NewHandler(web.Deps{Config: cfg, DB: store, Engine: engine, Logger: log, Version: Version})
 	return s, nil
+}
+
+// NewEngine builds the protocol engine the configuration describes (the
+// admin CLI uses it too, without starting its workers).
+func NewEngine(cfg *config.Config, store *db.DB, log *slog.Logger, tune ...func(*activitypub.Options)) *activitypub.Engine {
+	o := activitypub.Options{
+		DB:                  store,
+		URLs:                activitypub.NewURLs(cfg.Protocol, cfg.Host, cfg.AccountDomain),
+		Logger:              log,
+		Protocol:            cfg.Protocol,
+		AllowedNetworks:     config.ParseNetworks(cfg.AllowedPrivateNetworks),
+		AuthorizedFetch:     cfg.AuthorizedFetch,
+		DeliveryConcurrency: cfg.DeliveryConcurrency,
+		InboxWorkers:        cfg.InboxWorkers,
+		MaxStatusCharacters: cfg.MaxStatusCharacters,
+		UserAgent:           "Kontor/" + Version + " (+" + cfg.BaseURL() + "/)",
+	}
+	for _, f := range tune {
+		f(&o)
+	}
+	return activitypub.New(o)
 }
 
 // Handler is the instance's HTTP handler.
@@ -78,10 +99,19 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		ErrorLog:     slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
 		BaseContext:  func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	workersDone := make(chan struct{})
+	go func() {
+		s.Engine.Run(workCtx)
+		close(workersDone)
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(l) }()
 	select {
 	case err := <-errc:
+		stopWork()
+		<-workersDone
 		return err
 	case <-ctx.Done():
 	}
@@ -89,6 +119,14 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.Config.ShutdownTimeout)
 	defer cancel()
 	err := s.http.Shutdown(shutdownCtx)
+	// Requests are done; now the workers (deliveries in flight finish or
+	// keep their rows for the next start).
+	stopWork()
+	select {
+	case <-workersDone:
+	case <-shutdownCtx.Done():
+		s.Log.Warn("workers did not stop in time; their work resumes at the next start")
+	}
 	if errors.Is(<-errc, http.ErrServerClosed) && err == nil {
 		return nil
 	}

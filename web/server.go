@@ -13,10 +13,12 @@ import (
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/api"
 	"github.com/kontor-social/kontor/web/federation"
 	"github.com/kontor-social/kontor/web/middleware"
 	"github.com/kontor-social/kontor/web/pages"
 	"github.com/kontor-social/kontor/web/render"
+	"github.com/kontor-social/kontor/web/static"
 )
 
 // Deps are what the handlers need.
@@ -43,6 +45,10 @@ func NewHandler(d Deps) http.Handler {
 	pg := pages.New(pages.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Logger: d.Logger})
 	fed.Routes(r, pg)
 	pg.Routes(r)
+	r.Handle("/static/*", static.Handler())
+
+	apiHandlers := api.New(api.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Logger: d.Logger, Version: d.Version})
+	apiHandlers.Routes(r)
 
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		render.Error(w, r, http.StatusNotFound, "Not found")

@@ -104,9 +104,18 @@ func (e *encoder) object(o *Object) {
 		e.str(s, "quoteUri", o.Quote)
 		e.str(s, "_misskey_quote", o.Quote)
 	}
-	e.str(s, "name", o.Name)
+	if o.IsActor() && o.PreferredUsername != "" {
+		// Actors always carry name and summary, even empty, as Mastodon
+		// writes them: some peers read a missing name as "no profile".
+		e.key(s, "name")
+		e.string(o.Name)
+		e.key(s, "summary")
+		e.string(o.Summary)
+	} else {
+		e.str(s, "name", o.Name)
+		e.str(s, "summary", o.Summary)
+	}
 	e.langMap(s, "nameMap", o.NameMap)
-	e.str(s, "summary", o.Summary)
 	e.langMap(s, "summaryMap", o.SummaryMap)
 	e.str(s, "content", o.Content)
 	e.langMap(s, "contentMap", o.ContentMap)

@@ -10,6 +10,7 @@ import (
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/server"
 	"github.com/kontor-social/kontor/web/oauth"
 )
 
@@ -21,6 +22,11 @@ func adminCommands() []*command {
 			{name: "suspend", summary: "suspend an account (kontor admin account suspend USERNAME)", run: runAccountSuspend},
 			{name: "unsuspend", summary: "lift a suspension", run: runAccountUnsuspend},
 			{name: "reset-password", summary: "set a new password (printed, or read with --password-stdin)", run: runAccountResetPassword},
+		}},
+		{name: "domain", summary: "block and unblock remote domains", sub: []*command{
+			{name: "block", summary: "refuse a domain in both directions (kontor admin domain block example.com)", run: runDomainBlock},
+			{name: "unblock", summary: "lift a domain block", run: runDomainUnblock},
+			{name: "list", summary: "list blocked domains", run: runDomainList},
 		}},
 		{name: "token", summary: "issue access tokens for scripts and bots", sub: []*command{
 			{name: "create", summary: "print a bearer token (--username U --scopes \"read write\")", run: runTokenCreate},
@@ -48,12 +54,7 @@ func (e *env) openAdmin() (*adminSession, error) {
 		store.Close()
 		return nil, err
 	}
-	engine := activitypub.New(activitypub.Options{
-		DB:     store,
-		URLs:   activitypub.NewURLs(cfg.Protocol, cfg.Host, cfg.AccountDomain),
-		Logger: e.logger(cfg),
-	})
-	return &adminSession{cfg: cfg, db: store, engine: engine}, nil
+	return &adminSession{cfg: cfg, db: store, engine: server.NewEngine(cfg, store, e.logger(cfg))}, nil
 }
 
 func (s *adminSession) Close() { s.db.Close() }
@@ -305,5 +306,84 @@ func runTokenCreate(e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintln(e.stdout, tok.AccessToken)
+	return nil
+}
+
+func domainArg(e *env, fs interface {
+	NArg() int
+	Arg(int) string
+}, cmd string) (string, error) {
+	if fs.NArg() != 1 {
+		return "", usagef("%s: want exactly one DOMAIN", cmd)
+	}
+	d := strings.ToLower(strings.TrimSpace(fs.Arg(0)))
+	if d == "" || strings.ContainsAny(d, "/@: ") || !strings.Contains(d, ".") && d != "localhost" {
+		return "", usagef("%s: %q is not a domain", cmd, fs.Arg(0))
+	}
+	return d, nil
+}
+
+func runDomainBlock(e *env, args []string) error {
+	fs := newFlags(e, "admin domain block", "kontor admin domain block DOMAIN [--reason TEXT]")
+	reason := fs.String("reason", "", "why (kept for admins)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	d, err := domainArg(e, fs, "admin domain block")
+	if err != nil {
+		return err
+	}
+	s, err := e.openAdmin()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.db.AddDomainBlock(e.ctx, d, *reason); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "blocked %s (and its subdomains): nothing is accepted from or delivered to it\n", d)
+	return nil
+}
+
+func runDomainUnblock(e *env, args []string) error {
+	fs := newFlags(e, "admin domain unblock", "kontor admin domain unblock DOMAIN")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	d, err := domainArg(e, fs, "admin domain unblock")
+	if err != nil {
+		return err
+	}
+	s, err := e.openAdmin()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.db.RemoveDomainBlock(e.ctx, d); errors.Is(err, db.ErrNotFound) {
+		return fmt.Errorf("admin domain unblock: %s is not blocked", d)
+	} else if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "unblocked %s\n", d)
+	return nil
+}
+
+func runDomainList(e *env, args []string) error {
+	fs := newFlags(e, "admin domain list", "kontor admin domain list")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	s, err := e.openAdmin()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	list, err := s.db.DomainBlocks(e.ctx)
+	if err != nil {
+		return err
+	}
+	for _, b := range list {
+		fmt.Fprintf(e.stdout, "%s\t%s\t%s\n", b.Domain, b.CreatedAt.Format("2006-01-02"), b.Reason)
+	}
 	return nil
 }

@@ -49,7 +49,21 @@ func (h *Handlers) Routes(r chi.Router, pages HTMLPages) {
 	r.Get("/.well-known/nodeinfo", h.nodeinfoIndex)
 	r.Get("/nodeinfo/{version}", h.nodeinfo)
 	r.Get("/actor", h.instanceActor)
-	r.Get("/users/{username}", h.actor(pages))
+	r.Post("/actor/inbox", h.inbox(true))
+	r.Post("/inbox", h.inbox(true))
+	r.Route("/users/{username}", func(r chi.Router) {
+		r.Get("/", h.actor(pages))
+		r.Post("/inbox", h.inbox(false))
+		r.Get("/outbox", h.outbox)
+		r.Get("/followers", h.followCollection(true))
+		r.Get("/following", h.followCollection(false))
+		r.Get("/collections/featured", h.featured)
+		r.Get("/collections/tags", h.featuredTags)
+		r.Get("/statuses/{id}", h.status(pages))
+		r.Get("/statuses/{id}/activity", h.statusActivity)
+		r.Get("/statuses/{id}/replies", h.replies)
+		r.Get("/activities/{id}", h.activity)
+	})
 }
 
 // localAccount loads the local account named in the URL, writing 404/410 itself.
@@ -103,6 +117,14 @@ func (h *Handlers) instanceActor(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handlers) writeActor(w http.ResponseWriter, r *http.Request, a *db.Account) {
 	doc, err := h.Engine.RenderActor(r.Context(), a)
+	if err == nil && h.Engine.AuthorizedFetch() && a.Username != activitypub.InstanceActorUsername {
+		// Authorized fetch: unsigned requests get only what verifying a
+		// signature needs (peers fetch keys unsigned); signed ones all of it.
+		if _, verr := h.Engine.FetchViewer(r.Context(), r); verr != nil {
+			doc = activitypub.KeyOnlyActor(doc)
+			w.Header().Set("Vary", "Accept, Signature")
+		}
+	}
 	if err != nil {
 		h.Logger.Error("render actor", "err", err)
 		render.Error(w, r, http.StatusInternalServerError, "Internal server error")

@@ -1,0 +1,231 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Batch loaders: the API renders a page of statuses with a fixed number of
+// queries (one per kind of related row), never one per status.
+
+// StatusesByIDs loads statuses with their authors, regardless of visibility
+// (callers filter), keyed by ID.
+func (d *DB) StatusesByIDs(ctx context.Context, ids []int64) (map[int64]*Status, error) {
+	out := make(map[int64]*Status, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var list []*Status
+	if err := d.r.NewSelect().Model(&list).Relation("Account").Where("s.id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("db: statuses by ids: %w", err)
+	}
+	for _, s := range list {
+		out[s.ID] = s
+	}
+	return out, nil
+}
+
+// VisibleStatusesByIDs loads the statuses among ids that v may see.
+func (d *DB) VisibleStatusesByIDs(ctx context.Context, ids []int64, v Viewer) (map[int64]*Status, error) {
+	out := make(map[int64]*Status, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var list []*Status
+	q := d.r.NewSelect().Model(&list).Relation("Account").Where("s.id IN (?)", bun.List(ids))
+	if err := whereVisible(q, "s", v).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("db: visible statuses: %w", err)
+	}
+	for _, s := range list {
+		out[s.ID] = s
+	}
+	return out, nil
+}
+
+// MediaForStatuses returns the attachments of each status, in order.
+func (d *DB) MediaForStatuses(ctx context.Context, ids []int64) (map[int64][]*MediaAttachment, error) {
+	out := map[int64][]*MediaAttachment{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var list []*MediaAttachment
+	if err := d.r.NewSelect().Model(&list).Where("status_id IN (?)", bun.List(ids)).Order("position", "id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("db: media for statuses: %w", err)
+	}
+	for _, m := range list {
+		out[*m.StatusID] = append(out[*m.StatusID], m)
+	}
+	return out, nil
+}
+
+// MentionsForStatuses returns the accounts each status mentions.
+func (d *DB) MentionsForStatuses(ctx context.Context, ids []int64) (map[int64][]*Account, error) {
+	out := map[int64][]*Account{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		StatusID int64 `bun:"status_id"`
+		Account  `bun:",extend"`
+	}
+	err := d.r.NewSelect().TableExpr("status_mentions AS sm").ColumnExpr("sm.status_id, a.*").
+		Join("JOIN accounts AS a ON a.id = sm.account_id").
+		Where("sm.status_id IN (?) AND sm.silent = FALSE", bun.List(ids)).Order("a.id").Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("db: mentions for statuses: %w", err)
+	}
+	for i := range rows {
+		a := rows[i].Account
+		out[rows[i].StatusID] = append(out[rows[i].StatusID], &a)
+	}
+	return out, nil
+}
+
+// TagsForStatuses returns the hashtags of each status.
+func (d *DB) TagsForStatuses(ctx context.Context, ids []int64) (map[int64][]*Tag, error) {
+	out := map[int64][]*Tag{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		StatusID int64 `bun:"status_id"`
+		Tag      `bun:",extend"`
+	}
+	err := d.r.NewSelect().TableExpr("status_tags AS st").ColumnExpr("st.status_id, t.*").
+		Join("JOIN tags AS t ON t.id = st.tag_id").
+		Where("st.status_id IN (?)", bun.List(ids)).Order("t.name").Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("db: tags for statuses: %w", err)
+	}
+	for i := range rows {
+		t := rows[i].Tag
+		out[rows[i].StatusID] = append(out[rows[i].StatusID], &t)
+	}
+	return out, nil
+}
+
+// PollsByIDs loads polls keyed by ID.
+func (d *DB) PollsByIDs(ctx context.Context, ids []int64) (map[int64]*Poll, error) {
+	out := map[int64]*Poll{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var list []*Poll
+	if err := d.r.NewSelect().Model(&list).Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("db: polls: %w", err)
+	}
+	for _, p := range list {
+		out[p.ID] = p
+	}
+	return out, nil
+}
+
+// PollChoices returns, per poll, the options account voted for.
+func (d *DB) PollChoices(ctx context.Context, accountID int64, pollIDs []int64) (map[int64][]int, error) {
+	out := map[int64][]int{}
+	if len(pollIDs) == 0 || accountID == 0 {
+		return out, nil
+	}
+	var votes []PollVote
+	if err := d.r.NewSelect().Model(&votes).Where("account_id = ? AND poll_id IN (?)", accountID, bun.List(pollIDs)).Order("choice").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("db: poll choices: %w", err)
+	}
+	for _, v := range votes {
+		out[v.PollID] = append(out[v.PollID], int(v.Choice))
+	}
+	return out, nil
+}
+
+// Interactions are what a viewer did to a set of statuses.
+type Interactions struct {
+	Favourited, Reblogged, Bookmarked, Pinned map[int64]bool
+	MutedThreads                              map[int64]bool // by thread ID
+}
+
+// ViewerInteractions loads the viewer's favourites, boosts, bookmarks, pins
+// and muted threads among statuses (and threads).
+func (d *DB) ViewerInteractions(ctx context.Context, viewer int64, statusIDs, threadIDs []int64) (*Interactions, error) {
+	in := &Interactions{Favourited: map[int64]bool{}, Reblogged: map[int64]bool{}, Bookmarked: map[int64]bool{},
+		Pinned: map[int64]bool{}, MutedThreads: map[int64]bool{}}
+	if viewer == 0 || len(statusIDs) == 0 {
+		return in, nil
+	}
+	load := func(query string, set map[int64]bool, args ...any) error {
+		var ids []int64
+		if err := d.r.NewRaw(query, args...).Scan(ctx, &ids); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			set[id] = true
+		}
+		return nil
+	}
+	list := bun.List(statusIDs)
+	if err := load("SELECT status_id FROM favourites WHERE account_id = ? AND status_id IN (?)", in.Favourited, viewer, list); err != nil {
+		return nil, fmt.Errorf("db: interactions: %w", err)
+	}
+	if err := load("SELECT reblog_of_id FROM statuses WHERE account_id = ? AND reblog_of_id IN (?)", in.Reblogged, viewer, list); err != nil {
+		return nil, fmt.Errorf("db: interactions: %w", err)
+	}
+	if err := load("SELECT status_id FROM bookmarks WHERE account_id = ? AND status_id IN (?)", in.Bookmarked, viewer, list); err != nil {
+		return nil, fmt.Errorf("db: interactions: %w", err)
+	}
+	if err := load("SELECT status_id FROM pins WHERE account_id = ? AND status_id IN (?)", in.Pinned, viewer, list); err != nil {
+		return nil, fmt.Errorf("db: interactions: %w", err)
+	}
+	if len(threadIDs) > 0 {
+		if err := load("SELECT thread_id FROM thread_mutes WHERE account_id = ? AND thread_id IN (?)", in.MutedThreads, viewer, bun.List(threadIDs)); err != nil {
+			return nil, fmt.Errorf("db: interactions: %w", err)
+		}
+	}
+	return in, nil
+}
+
+// App is the public part of an OAuth application (shown on statuses).
+type App struct {
+	bun.BaseModel `bun:"table:oauth_apps,alias:app"`
+
+	ID           int64     `bun:"id,pk"`
+	Name         string    `bun:"name"`
+	Website      string    `bun:"website"`
+	RedirectURIs string    `bun:"redirect_uris"`
+	Scopes       string    `bun:"scopes"`
+	ClientID     string    `bun:"client_id"`
+	ClientSecret string    `bun:"client_secret"`
+	CreatedAt    time.Time `bun:"created_at"`
+}
+
+// AppsByIDs loads applications keyed by ID.
+func (d *DB) AppsByIDs(ctx context.Context, ids []int64) (map[int64]*App, error) {
+	out := map[int64]*App{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var list []*App
+	if err := d.r.NewSelect().Model(&list).Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("db: apps: %w", err)
+	}
+	for _, a := range list {
+		out[a.ID] = a
+	}
+	return out, nil
+}
+
+// MediaByIDs loads attachments keyed by ID.
+func (d *DB) MediaByIDs(ctx context.Context, ids []int64) (map[int64]*MediaAttachment, error) {
+	out := map[int64]*MediaAttachment{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var list []*MediaAttachment
+	if err := d.r.NewSelect().Model(&list).Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("db: media by ids: %w", err)
+	}
+	for _, m := range list {
+		out[m.ID] = m
+	}
+	return out, nil
+}

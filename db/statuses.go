@@ -1,0 +1,412 @@
+package db
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// NewStatus is what InsertStatus stores besides the status row itself.
+type NewStatus struct {
+	Status   *Status
+	Mentions []Mention // StatusID is filled in
+	Tags     []string  // hashtag names as written (display case)
+	MediaIDs []int64   // attachments owned by the author, in order
+}
+
+// InsertStatus stores a status with its mentions, tags and attachments, and
+// updates the counters it affects (author's statuses, parent's replies,
+// original's reblogs). Status.ID must be set (local URIs are built from it);
+// ThreadID is derived from the parent when zero.
+func (t *Tx) InsertStatus(ctx context.Context, n NewStatus) error {
+	s := n.Status
+	ts := now()
+	if s.CreatedAt.IsZero() {
+		s.CreatedAt = ts
+	}
+	s.UpdatedAt = ts
+	if s.ThreadID == 0 && s.InReplyToID != nil {
+		var parentThread int64
+		err := t.tx.NewSelect().Table("statuses").Column("thread_id").Where("id = ?", *s.InReplyToID).Scan(ctx, &parentThread)
+		if err == nil && parentThread != 0 {
+			s.ThreadID = parentThread
+		} else if err == nil {
+			s.ThreadID = *s.InReplyToID
+		}
+	}
+	if s.ThreadID == 0 {
+		s.ThreadID = s.ID
+	}
+	s.HasMedia = len(n.MediaIDs) > 0
+	if _, err := t.tx.NewInsert().Model(s).Exec(ctx); err != nil {
+		if isUniqueViolation(err) {
+			return ErrConflict
+		}
+		return fmt.Errorf("db: insert status: %w", err)
+	}
+	if len(n.Mentions) > 0 {
+		seen := map[int64]bool{}
+		ms := make([]Mention, 0, len(n.Mentions))
+		for _, m := range n.Mentions {
+			if seen[m.AccountID] {
+				continue
+			}
+			seen[m.AccountID] = true
+			m.StatusID = s.ID
+			ms = append(ms, m)
+		}
+		if _, err := t.tx.NewInsert().Model(&ms).Exec(ctx); err != nil {
+			return fmt.Errorf("db: insert mentions: %w", err)
+		}
+	}
+	if err := t.setTags(ctx, s.ID, n.Tags, s.CreatedAt); err != nil {
+		return err
+	}
+	for i, id := range n.MediaIDs {
+		_, err := t.tx.NewUpdate().Model((*MediaAttachment)(nil)).
+			Set("status_id = ?", s.ID).Set("position = ?", i).Set("scheduled_status_id = NULL").Set("updated_at = ?", ts).
+			Where("id = ? AND account_id = ?", id, s.AccountID).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("db: attach media: %w", err)
+		}
+	}
+	return t.statusCounters(ctx, s, +1)
+}
+
+// statusCounters adds delta to the counters a status contributes to.
+func (t *Tx) statusCounters(ctx context.Context, s *Status, delta int) error {
+	if s.ReblogOfID != nil {
+		_, err := t.tx.NewUpdate().Table("statuses").Set(t.d.nonNegative("reblogs_count", "reblogs_count + ?"), delta).
+			Where("id = ?", *s.ReblogOfID).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("db: reblog counter: %w", err)
+		}
+		return nil
+	}
+	q := t.tx.NewUpdate().Table("accounts").Set(t.d.nonNegative("statuses_count", "statuses_count + ?"), delta).Where("id = ?", s.AccountID)
+	if delta > 0 {
+		q = q.Set("last_status_at = ?", s.CreatedAt)
+	}
+	if _, err := q.Exec(ctx); err != nil {
+		return fmt.Errorf("db: status counter: %w", err)
+	}
+	if s.InReplyToID != nil {
+		_, err := t.tx.NewUpdate().Table("statuses").Set(t.d.nonNegative("replies_count", "replies_count + ?"), delta).
+			Where("id = ?", *s.InReplyToID).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("db: replies counter: %w", err)
+		}
+	}
+	return nil
+}
+
+// setTags links a status to hashtags, creating tags on first use.
+func (t *Tx) setTags(ctx context.Context, statusID int64, names []string, at time.Time) error {
+	if len(names) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(names))
+	seen := map[string]bool{}
+	for _, display := range names {
+		name := NormalizeTagName(display)
+		if name == "" || seen[name] {
+			continue
+		}
+		seen[name] = true
+		tag := &Tag{ID: t.d.NewID(), Name: name, DisplayName: display, CreatedAt: now()}
+		if _, err := t.tx.NewInsert().Model(tag).On("CONFLICT (name) DO NOTHING").Exec(ctx); err != nil {
+			return fmt.Errorf("db: insert tag: %w", err)
+		}
+		var id int64
+		if err := t.tx.NewSelect().Table("tags").Column("id").Where("name = ?", name).Scan(ctx, &id); err != nil {
+			return fmt.Errorf("db: tag id: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	links := make([]StatusTag, len(ids))
+	for i, id := range ids {
+		links[i] = StatusTag{StatusID: statusID, TagID: id}
+	}
+	if _, err := t.tx.NewInsert().Model(&links).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
+		return fmt.Errorf("db: link tags: %w", err)
+	}
+	_, err := t.tx.NewUpdate().Table("tags").Set("last_status_at = ?", at).Where("id IN (?)", bun.List(ids)).Exec(ctx)
+	return err
+}
+
+// StatusEditUpdate is an edit: the new content and what to record as history.
+type StatusEditUpdate struct {
+	Content, Text, SpoilerText, Language string
+	Sensitive                            bool
+	Tags                                 []string
+	MediaIDs                             []int64 // nil: keep attachments as they are
+	Mentions                             []Mention
+	EditedAt                             time.Time
+}
+
+// UpdateStatus applies an edit and keeps the previous version in
+// status_edits (the first edit also records the original).
+func (t *Tx) UpdateStatus(ctx context.Context, s *Status, u StatusEditUpdate) error {
+	var edits int
+	if err := t.tx.NewSelect().Table("status_edits").ColumnExpr("count(*)").Where("status_id = ?", s.ID).Scan(ctx, &edits); err != nil {
+		return fmt.Errorf("db: count edits: %w", err)
+	}
+	if edits == 0 {
+		orig := &StatusEdit{ID: t.d.NewID(), StatusID: s.ID, AccountID: s.AccountID, Content: s.Content, Text: s.Text,
+			SpoilerText: s.SpoilerText, Sensitive: s.Sensitive, MediaIDs: []int64{}, PollOptions: []string{}, CreatedAt: s.CreatedAt}
+		if _, err := t.tx.NewInsert().Model(orig).Exec(ctx); err != nil {
+			return fmt.Errorf("db: record original: %w", err)
+		}
+	}
+	at := u.EditedAt
+	if at.IsZero() {
+		at = now()
+	}
+	edit := &StatusEdit{ID: t.d.NewID(), StatusID: s.ID, AccountID: s.AccountID, Content: u.Content, Text: u.Text,
+		SpoilerText: u.SpoilerText, Sensitive: u.Sensitive, MediaIDs: u.MediaIDs, PollOptions: []string{}, CreatedAt: at}
+	if edit.MediaIDs == nil {
+		edit.MediaIDs = []int64{}
+	}
+	if _, err := t.tx.NewInsert().Model(edit).Exec(ctx); err != nil {
+		return fmt.Errorf("db: record edit: %w", err)
+	}
+	s.Content, s.Text, s.SpoilerText, s.Sensitive, s.EditedAt, s.UpdatedAt = u.Content, u.Text, u.SpoilerText, u.Sensitive, &at, now()
+	if u.Language != "" {
+		s.Language = u.Language
+	}
+	q := t.tx.NewUpdate().Model(s).Column("content", "text", "spoiler_text", "sensitive", "language", "edited_at", "updated_at").WherePK()
+	if u.MediaIDs != nil {
+		s.HasMedia = len(u.MediaIDs) > 0
+		q = q.Column("has_media")
+	}
+	if _, err := q.Exec(ctx); err != nil {
+		return fmt.Errorf("db: update status: %w", err)
+	}
+	if u.MediaIDs != nil {
+		if _, err := t.tx.NewUpdate().Model((*MediaAttachment)(nil)).Set("status_id = NULL").Where("status_id = ?", s.ID).Exec(ctx); err != nil {
+			return fmt.Errorf("db: detach media: %w", err)
+		}
+		for i, id := range u.MediaIDs {
+			if _, err := t.tx.NewUpdate().Model((*MediaAttachment)(nil)).Set("status_id = ?", s.ID).Set("position = ?", i).
+				Where("id = ? AND account_id = ?", id, s.AccountID).Exec(ctx); err != nil {
+				return fmt.Errorf("db: attach media: %w", err)
+			}
+		}
+	}
+	if _, err := t.tx.NewDelete().Model((*StatusTag)(nil)).Where("status_id = ?", s.ID).Exec(ctx); err != nil {
+		return fmt.Errorf("db: clear tags: %w", err)
+	}
+	if err := t.setTags(ctx, s.ID, u.Tags, s.CreatedAt); err != nil {
+		return err
+	}
+	if u.Mentions != nil {
+		// Keep existing mentions (they were already notified), add new ones.
+		for _, m := range u.Mentions {
+			m.StatusID = s.ID
+			if _, err := t.tx.NewInsert().Model(&m).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
+				return fmt.Errorf("db: add mention: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// DeleteStatus removes a status (its boosts, favourites, mentions and
+// notifications go with it) and leaves a tombstone for its URI.
+func (t *Tx) DeleteStatus(ctx context.Context, s *Status) error {
+	if _, err := t.tx.NewInsert().Model(&Tombstone{URI: s.URI, AccountID: s.AccountID, CreatedAt: now()}).
+		On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
+		return fmt.Errorf("db: tombstone: %w", err)
+	}
+	res, err := t.tx.NewDelete().Model((*Status)(nil)).Where("id = ?", s.ID).Exec(ctx)
+	if err := exactlyOne(res, err, "delete status"); err != nil {
+		return err
+	}
+	return t.statusCounters(ctx, s, -1)
+}
+
+// Tombstone marks a deleted object.
+type Tombstone struct {
+	bun.BaseModel `bun:"table:tombstones"`
+
+	URI       string    `bun:"uri,pk"`
+	AccountID int64     `bun:"account_id"`
+	CreatedAt time.Time `bun:"created_at"`
+}
+
+// IsTombstoned reports whether an object URI was deleted.
+func (d *DB) IsTombstoned(ctx context.Context, uri string) (bool, error) {
+	return d.r.NewSelect().Model((*Tombstone)(nil)).Where("uri = ?", uri).Exists(ctx)
+}
+
+// StatusByID returns a status (with its author) if v may see it.
+func (d *DB) StatusByID(ctx context.Context, id int64, v Viewer) (*Status, error) {
+	s := new(Status)
+	q := d.r.NewSelect().Model(s).Relation("Account").Where("s.id = ?", id)
+	err := whereVisible(q, "s", v).Scan(ctx)
+	return s, notFound(err)
+}
+
+// StatusByURI returns a status by its ActivityPub id, regardless of
+// visibility (for the federation engine, which checks addressing itself).
+func (d *DB) StatusByURI(ctx context.Context, uri string) (*Status, error) {
+	s := new(Status)
+	err := d.r.NewSelect().Model(s).Relation("Account").Where("s.uri = ?", uri).Scan(ctx)
+	return s, notFound(err)
+}
+
+// StatusByURIFor returns a status by URI if v may see it.
+func (d *DB) StatusByURIFor(ctx context.Context, uri string, v Viewer) (*Status, error) {
+	s := new(Status)
+	q := d.r.NewSelect().Model(s).Relation("Account").Where("s.uri = ?", uri)
+	err := whereVisible(q, "s", v).Scan(ctx)
+	return s, notFound(err)
+}
+
+// StatusByIDAny returns a status regardless of visibility (engine use only).
+func (d *DB) StatusByIDAny(ctx context.Context, id int64) (*Status, error) {
+	s := new(Status)
+	err := d.r.NewSelect().Model(s).Relation("Account").Where("s.id = ?", id).Scan(ctx)
+	return s, notFound(err)
+}
+
+// ReblogBy returns account's boost of status, if any.
+func (d *DB) ReblogBy(ctx context.Context, accountID, statusID int64) (*Status, error) {
+	s := new(Status)
+	err := d.r.NewSelect().Model(s).Relation("Account").Where("s.account_id = ? AND s.reblog_of_id = ?", accountID, statusID).Limit(1).Scan(ctx)
+	return s, notFound(err)
+}
+
+// StatusMentions returns the accounts a status mentions.
+func (d *DB) StatusMentions(ctx context.Context, statusID int64) ([]*Account, error) {
+	var list []*Account
+	err := d.r.NewSelect().Model(&list).
+		Where("a.id IN (SELECT account_id FROM status_mentions WHERE status_id = ?)", statusID).Order("a.id").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("db: mentions: %w", err)
+	}
+	return list, nil
+}
+
+// StatusTags returns the hashtags of a status.
+func (d *DB) StatusTags(ctx context.Context, statusID int64) ([]*Tag, error) {
+	var list []*Tag
+	err := d.r.NewSelect().Model(&list).
+		Where("t.id IN (SELECT tag_id FROM status_tags WHERE status_id = ?)", statusID).Order("t.name").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("db: tags: %w", err)
+	}
+	return list, nil
+}
+
+// StatusMedia returns the attachments of a status in order.
+func (d *DB) StatusMedia(ctx context.Context, statusID int64) ([]*MediaAttachment, error) {
+	var list []*MediaAttachment
+	err := d.r.NewSelect().Model(&list).Where("status_id = ?", statusID).Order("position", "id").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("db: media: %w", err)
+	}
+	return list, nil
+}
+
+// InsertRemoteMedia records attachments of a remote status (by URL).
+func (t *Tx) InsertRemoteMedia(ctx context.Context, list []*MediaAttachment) error {
+	if len(list) == 0 {
+		return nil
+	}
+	ts := now()
+	for i, m := range list {
+		m.ID = t.d.NewID()
+		m.Position = int64(i)
+		m.CreatedAt, m.UpdatedAt = ts, ts
+	}
+	if _, err := t.tx.NewInsert().Model(&list).Exec(ctx); err != nil {
+		return fmt.Errorf("db: insert remote media: %w", err)
+	}
+	return nil
+}
+
+// StatusByIDForUpdate re-reads a status inside the transaction.
+func (t *Tx) StatusByID(ctx context.Context, id int64) (*Status, error) {
+	s := new(Status)
+	err := t.tx.NewSelect().Model(s).Where("s.id = ?", id).Scan(ctx)
+	return s, notFound(err)
+}
+
+// StatusExistsByURI reports whether a status with this URI is stored.
+func (t *Tx) StatusExistsByURI(ctx context.Context, uri string) (bool, error) {
+	return t.tx.NewSelect().Model((*Status)(nil)).Where("uri = ?", uri).Exists(ctx)
+}
+
+// ErrGone is returned for objects that were deleted.
+var ErrGone = errors.New("gone")
+
+// NormalizeTagName is how hashtags are keyed: without '#', lower case.
+func NormalizeTagName(name string) string {
+	return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(name), "#"))
+}
+
+// MediaByID returns an attachment.
+func (d *DB) MediaByID(ctx context.Context, id int64) (*MediaAttachment, error) {
+	m := new(MediaAttachment)
+	err := d.r.NewSelect().Model(m).Where("id = ?", id).Scan(ctx)
+	return m, notFound(err)
+}
+
+// PollByID returns a poll.
+func (d *DB) PollByID(ctx context.Context, id int64) (*Poll, error) {
+	p := new(Poll)
+	err := d.r.NewSelect().Model(p).Where("id = ?", id).Scan(ctx)
+	return p, notFound(err)
+}
+
+// InsertPoll stores a poll (before its status, which points at it).
+func (t *Tx) InsertPoll(ctx context.Context, p *Poll) error {
+	ts := now()
+	p.ID, p.CreatedAt, p.UpdatedAt = t.d.NewID(), ts, ts
+	if _, err := t.tx.NewInsert().Model(p).Exec(ctx); err != nil {
+		return fmt.Errorf("db: insert poll: %w", err)
+	}
+	return nil
+}
+
+// SetPollStatus links a poll to its status once the status exists.
+func (t *Tx) SetPollStatus(ctx context.Context, pollID, statusID int64) error {
+	_, err := t.tx.NewUpdate().Model((*Poll)(nil)).Set("status_id = ?", statusID).Where("id = ?", pollID).Exec(ctx)
+	return err
+}
+
+// UpdatePollCounts copies the counts of a remote poll (from an Update of its Question).
+func (t *Tx) UpdatePollCounts(ctx context.Context, pollID int64, from *Poll) error {
+	options, err := json.Marshal(from.Options)
+	if err != nil {
+		return err
+	}
+	_, err = t.tx.NewUpdate().Model((*Poll)(nil)).Set("options = ?", string(options)).Set("votes_count = ?", from.VotesCount).
+		Set("voters_count = ?", from.VotersCount).Set("expires_at = ?", from.ExpiresAt).Set("updated_at = ?", now()).
+		Set("last_fetched_at = ?", now()).Where("id = ?", pollID).Exec(ctx)
+	return err
+}
+
+// InsertTombstone remembers that an object URI was deleted (a Delete that
+// arrived before its Create, or of something we never stored).
+func (t *Tx) InsertTombstone(ctx context.Context, uri string, accountID int64) error {
+	_, err := t.tx.NewInsert().Model(&Tombstone{URI: uri, AccountID: accountID, CreatedAt: now()}).On("CONFLICT DO NOTHING").Exec(ctx)
+	return err
+}
+
+// StatusEdits returns the versions of an edited status, oldest first (the
+// original first); empty for a status never edited.
+func (d *DB) StatusEdits(ctx context.Context, statusID int64) ([]*StatusEdit, error) {
+	var list []*StatusEdit
+	err := d.r.NewSelect().Model(&list).Where("status_id = ?", statusID).Order("id ASC").Scan(ctx)
+	return list, err
+}

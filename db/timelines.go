@@ -1,0 +1,70 @@
+package db
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/uptrace/bun"
+)
+
+// HomeTimeline is what a local account follows: its own statuses, those of
+// accounts it follows (their boosts unless it turned them off; their replies
+// only to people it follows too, as Mastodon does), and statuses with
+// hashtags it follows — visible to it, without muted accounts. One keyset
+// query: no ID lists are built in Go.
+func (d *DB) HomeTimeline(ctx context.Context, viewer int64, p Page) ([]*Status, error) {
+	var list []*Status
+	q := d.r.NewSelect().Model(&list).Relation("Account").
+		Where(`(s.account_id = ?
+			OR (EXISTS (SELECT 1 FROM follows hf WHERE hf.account_id = ? AND hf.target_account_id = s.account_id AND hf.accepted = TRUE
+					AND (s.reblog_of_id IS NULL OR hf.show_reblogs = TRUE))
+				AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id OR s.in_reply_to_account_id = ?
+					OR EXISTS (SELECT 1 FROM follows hr WHERE hr.account_id = ? AND hr.target_account_id = s.in_reply_to_account_id AND hr.accepted = TRUE)))
+			OR (s.reblog_of_id IS NULL AND s.visibility = 0 AND EXISTS (SELECT 1 FROM status_tags hst JOIN followed_tags hft ON hft.tag_id = hst.tag_id
+				WHERE hst.status_id = s.id AND hft.account_id = ?)))`, viewer, viewer, viewer, viewer, viewer).
+		// A boost of one's own post, or a second boost of a post already
+		// shown, is noise; Mastodon hides boosts of the viewer's own posts.
+		Where(`(s.reblog_of_id IS NULL OR NOT EXISTS (SELECT 1 FROM statuses ho WHERE ho.id = s.reblog_of_id AND ho.account_id = ?))`, viewer)
+	q = whereVisible(q, "s", ViewerOf(viewer))
+	cond, args := notMutedBy("s", ViewerOf(viewer))
+	q = q.Where(cond, args...)
+	if err := p.apply(q, "s.id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("db: home timeline: %w", err)
+	}
+	return newestFirst(p, list), nil
+}
+
+// PublicTimelineFilter selects the public timelines.
+type PublicTimelineFilter struct {
+	Local     bool // only this instance's statuses
+	Remote    bool // only other instances'
+	OnlyMedia bool
+}
+
+// PublicTimeline lists public original statuses (never unlisted, never
+// boosts), newest first.
+func (d *DB) PublicTimeline(ctx context.Context, v Viewer, f PublicTimelineFilter, p Page) ([]*Status, error) {
+	var list []*Status
+	q := d.r.NewSelect().Model(&list).Relation("Account").Where("s.visibility = 0 AND s.reblog_of_id IS NULL")
+	q = applyPublicFilter(q, f)
+	q = whereVisible(q, "s", v)
+	cond, args := notMutedBy("s", v)
+	q = q.Where(cond, args...)
+	if err := p.apply(q, "s.id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("db: public timeline: %w", err)
+	}
+	return newestFirst(p, list), nil
+}
+
+func applyPublicFilter(q *bun.SelectQuery, f PublicTimelineFilter) *bun.SelectQuery {
+	if f.Local && !f.Remote {
+		q = q.Where("s.local = TRUE")
+	}
+	if f.Remote && !f.Local {
+		q = q.Where("s.local = FALSE")
+	}
+	if f.OnlyMedia {
+		q = q.Where("s.has_media = TRUE")
+	}
+	return q
+}
