@@ -56,6 +56,9 @@ type Options struct {
 	UserAgent           string
 	// FetchTimeout bounds each outgoing request (default 10s).
 	FetchTimeout time.Duration
+	// KeyRefreshInterval is the least time between two refetches of one
+	// key (a failed signature asks for a refetch; default 1 minute).
+	KeyRefreshInterval time.Duration
 	// TuneDelivery adjusts the delivery queue's settings (tests shorten
 	// backoffs with it).
 	TuneDelivery func(*delivery.Options)
@@ -92,7 +95,7 @@ func New(o Options) *Engine {
 	e.resolver = resolve.New(resolve.Options{
 		DB: o.DB, Client: e.client, LocalBase: e.urls.Base(),
 		LocalDomains:   []string{e.urls.Host(), e.urls.AccountDomain()},
-		InstanceSigner: e.instanceSigner, Logger: o.Logger,
+		InstanceSigner: e.instanceSigner, Logger: o.Logger, KeyRefreshInterval: o.KeyRefreshInterval,
 	})
 	do := delivery.Options{DB: o.DB, Poster: e.client, Signer: e.signerFor, Concurrency: o.DeliveryConcurrency, Logger: o.Logger}
 	if o.TuneDelivery != nil {
