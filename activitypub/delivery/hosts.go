@@ -49,6 +49,9 @@ func (q *Queue) hostLocked(name string, now time.Time) *hostState {
 // not read lately (one query): whether they want RFC 9421, whether another
 // process marked them down.
 func (q *Queue) refreshHosts(ctx context.Context, rows []db.ClaimedDelivery) {
+	if ctx.Err() != nil {
+		return // stopping: nothing will be sent
+	}
 	now := q.o.Now()
 	var stale []string
 	seen := map[string]bool{}

@@ -225,9 +225,8 @@ func (q *Queue) Run(ctx context.Context) error {
 
 // dispatch is the claim loop.
 func (q *Queue) dispatch(ctx context.Context) {
-	timer := time.NewTimer(0)
+	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
-	<-timer.C
 	var lastPurge, lastSweep time.Time
 	for ctx.Err() == nil {
 		now := q.o.Now()
@@ -261,23 +260,17 @@ func (q *Queue) dispatch(ctx context.Context) {
 				case ok:
 					// A floor: a row due now that the claim missed was
 					// being claimed by another process at that instant.
-					wait = min(wait, max(next.Sub(q.o.Now()), 20*time.Millisecond))
+					wait = min(wait, max(time.Until(next), 20*time.Millisecond))
 				}
 			}
 		}
-		timer.Reset(wait)
+		timer.Reset(wait) // since Go 1.23 a Reset timer never fires a stale value
 		select {
 		case <-ctx.Done():
 			return
 		case <-q.wake:
 		case <-q.kick:
 		case <-timer.C:
-		}
-		if !timer.Stop() {
-			select {
-			case <-timer.C:
-			default:
-			}
 		}
 	}
 }

@@ -472,3 +472,20 @@ func TestCompleteDeliveryTwiceCountsOnce(t *testing.T) {
 		}
 	})
 }
+
+// The default backoff grows from 30 s towards 6 h and jitters below that.
+func TestDefaultBackoff(t *testing.T) {
+	for attempt, ceiling := range map[int]time.Duration{1: 30 * time.Second, 2: 90 * time.Second, 3: 270 * time.Second, 20: 6 * time.Hour} {
+		var longest time.Duration
+		for range 200 {
+			d := delivery.DefaultBackoff(attempt)
+			if d < time.Second || d > ceiling {
+				t.Fatalf("attempt %d: %s outside [1s, %s]", attempt, d, ceiling)
+			}
+			longest = max(longest, d)
+		}
+		if longest < ceiling/2 {
+			t.Errorf("attempt %d: longest of 200 draws %s, ceiling %s: no jitter spread", attempt, longest, ceiling)
+		}
+	}
+}

@@ -101,7 +101,9 @@ func TestInboxRefusals(t *testing.T) {
 			return mallory.SignedPost(inbox, body)
 		}, 400, "different hosts"},
 		{"malformed JSON", func() (int, string) { return mallory.SignedPost(inbox, []byte(`{"type":`)) }, 400, "invalid activity"},
-		{"no actor", func() (int, string) { return mallory.SignedPost(inbox, []byte(`{"type":"Like","id":"`+mallory.ID+`/l"}`)) }, 400, "no actor"},
+		{"no actor", func() (int, string) {
+			return mallory.SignedPost(inbox, []byte(`{"type":"Like","id":"`+mallory.ID+`/l"}`))
+		}, 400, "no actor"},
 		{"wrong content type", func() (int, string) {
 			return post(note("10"), func(r *http.Request) { r.Header.Set("Content-Type", "text/plain") })
 		}, 415, ""},
