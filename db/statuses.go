@@ -410,3 +410,9 @@ func (d *DB) StatusEdits(ctx context.Context, statusID int64) ([]*StatusEdit, er
 	err := d.r.NewSelect().Model(&list).Where("status_id = ?", statusID).Order("id ASC").Scan(ctx)
 	return list, err
 }
+
+// CountStatuses counts every stored status (benchmarks and stats).
+func (d *DB) CountStatuses(ctx context.Context) (int, error) {
+	n, err := d.r.NewSelect().Model((*Status)(nil)).Count(ctx)
+	return int(n), err
+}
