@@ -511,9 +511,16 @@ func TestGetAccountAndLookup(t *testing.T) {
 	anon.fails("GET", "/api/v1/accounts/lookup", nil, 404, "not found")
 
 	// Suspended accounts render as Mastodon renders them: flagged and empty.
+	acctAs(t, in, bob).obj("PATCH", "/api/v1/accounts/update_credentials", acctForm{
+		fields: map[string]string{"display_name": "Bob", "locked": "true", "fields_attributes[0][name]": "a", "fields_attributes[0][value]": "b"},
+		files:  map[string][]byte{"avatar": acctPNG(t, 8, 8)},
+	})
+	acctPost(t, in, bob, "before the suspension", db.Public)
 	in.DB.SuspendAccount(acctCtx, bob.Account.ID)
 	s := anon.obj("GET", "/api/v1/accounts/"+acctID(bob), nil)
-	if s["suspended"] != true || s["display_name"] != "" || len(s["fields"].([]any)) != 0 {
+	acctCheckAccount(t, s)
+	if s["suspended"] != true || s["display_name"] != "" || len(s["fields"].([]any)) != 0 || s["locked"] != false ||
+		s["statuses_count"] != 0.0 || s["last_status_at"] != nil || s["avatar"] != in.URL+"/static/avatar.png" {
 		t.Errorf("suspended account %v", s)
 	}
 	if l := anon.list("/api/v1/accounts/" + acctID(bob) + "/statuses"); len(l) != 0 {
