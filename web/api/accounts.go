@@ -17,7 +17,8 @@ import (
 // Account endpoints: the caller's own account, profiles, their statuses
 // and follow collections, lookup and search. Relationships (follow, block,
 // mute …) are in relationships.go, the caller's lists of accounts and
-// domains in account_lists.go, the profile editor in profile_update.go.
+// domains in account_lists.go, search in account_search.go, the profile
+// editor in profile_update.go.
 
 // accountRoutes registers the /api/v1 account endpoints.
 func (h *Handlers) accountRoutes(r chi.Router) {
@@ -304,110 +305,6 @@ func (h *Handlers) setCursorLink(w http.ResponseWriter, r *http.Request, cursors
 		return
 	}
 	h.setLink(w, r, cursors[0], cursors[len(cursors)-1], len(cursors))
-}
-
-func (h *Handlers) searchAccounts(w http.ResponseWriter, r *http.Request) error {
-	auth, ok := h.require(w, r, "read:accounts")
-	if !ok {
-		return nil
-	}
-	p, err := ReadParams(r)
-	if err != nil {
-		return err
-	}
-	limit, _, err := p.Int("limit")
-	if err != nil {
-		return err
-	}
-	if limit <= 0 {
-		limit = 40
-	}
-	offset, _, err := p.Int("offset")
-	if err != nil {
-		return err
-	}
-	if offset < 0 {
-		return fieldErr("offset", "must not be negative")
-	}
-	resolve, err := p.BoolDefault("resolve", false)
-	if err != nil {
-		return err
-	}
-	following, err := p.BoolDefault("following", false)
-	if err != nil {
-		return err
-	}
-	q := strings.TrimSpace(p.String("q"))
-	if q == "" {
-		render.JSON(w, http.StatusOK, []Account{})
-		return nil
-	}
-	var exact *db.Account
-	if resolve && offset == 0 {
-		exact = h.resolveSearchTarget(r.Context(), q)
-	}
-	s := db.AccountSearch{Following: following, Limit: int(min(limit, 80)), Offset: int(offset)}
-	user, domain := splitAcct(q)
-	s.Username = user
-	if strings.Contains(strings.TrimPrefix(q, "@"), "@") {
-		s.DomainSet = true
-		if !h.isLocalDomain(domain) {
-			s.Domain = domain
-		}
-	}
-	var list []*db.Account
-	if !strings.HasPrefix(q, "https://") && !strings.HasPrefix(q, "http://") {
-		if list, err = h.DB.SearchAccounts(r.Context(), auth.Account.ID, s); err != nil {
-			return err
-		}
-	}
-	if exact != nil && !exact.Suspended() {
-		merged := []*db.Account{exact}
-		for _, a := range list {
-			if a.ID != exact.ID {
-				merged = append(merged, a)
-			}
-		}
-		list = merged[:min(len(merged), s.Limit)]
-		if following {
-			rel, err := h.DB.RelationshipsOf(r.Context(), auth.Account.ID, []int64{exact.ID})
-			if err != nil {
-				return err
-			}
-			if f := rel.Following[exact.ID]; f == nil || !f.Accepted {
-				list = list[1:]
-			}
-		}
-	}
-	render.JSON(w, http.StatusOK, h.Accounts(r.Context(), list))
-	return nil
-}
-
-// resolveSearchTarget finds the one account a query names exactly, fetching
-// it when unknown: user@domain through WebFinger, or an actor URL.
-func (h *Handlers) resolveSearchTarget(ctx context.Context, q string) *db.Account {
-	if strings.HasPrefix(q, "https://") || strings.HasPrefix(q, "http://") {
-		if a, err := h.DB.AccountByURI(ctx, q); err == nil {
-			return a
-		}
-		if a, err := h.DB.AccountByURL(ctx, q); err == nil {
-			return a
-		}
-		a, err := h.Engine.Resolver().Actor(ctx, q, false)
-		if err != nil {
-			h.Log.Debug("search: resolve URL", "q", q, "err", err)
-			return nil
-		}
-		return a
-	}
-	if _, domain := splitAcct(q); domain == "" || h.isLocalDomain(domain) {
-		return nil // the search itself finds local accounts
-	}
-	a, err := h.accountByAcct(ctx, q, true)
-	if err != nil {
-		return nil
-	}
-	return a
 }
 
 // FamiliarFollowers is Mastodon's FamiliarFollowers entity.

@@ -318,6 +318,18 @@ func TestAccountSearch(t *testing.T) {
 	if got := acctIDs(c.list("/api/v1/accounts/search?q=ali")); !slices.Equal(got, []string{acctID(alicia)}) {
 		t.Errorf("after block and suspension: %v", got)
 	}
+	// A profile or actor URL names one account; the search rules still apply.
+	for _, u := range []string{in.URL + "/@bob", in.URL + "/users/bob"} {
+		if got := acctIDs(c.list("/api/v1/accounts/search?q=" + url.QueryEscape(u))); !slices.Equal(got, []string{acctID(bob)}) {
+			t.Errorf("search %s: %v", u, got)
+		}
+	}
+	if got := c.list("/api/v1/accounts/search?resolve=true&q=" + url.QueryEscape(in.URL+"/users/alice")); len(got) != 0 {
+		t.Errorf("an account that blocks the caller, by URL: %v", acctIDs(got))
+	}
+	if got := c.list("/api/v1/accounts/search?q=" + url.QueryEscape(in.URL+"/actor")); len(got) != 0 {
+		t.Errorf("the instance actor, by URL: %v", acctIDs(got))
+	}
 	if got := c.list("/api/v1/accounts/search?q="); len(got) != 0 {
 		t.Errorf("empty query: %v", got)
 	}
