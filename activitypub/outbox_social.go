@@ -3,6 +3,7 @@ package activitypub
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/kontor-social/kontor/activitypub/vocab"
 	"github.com/kontor-social/kontor/db"
@@ -12,6 +13,9 @@ import (
 type FollowOptions struct {
 	ShowReblogs bool
 	Notify      bool
+	// Languages limits the statuses shown in the home timeline to these
+	// ISO 639 codes (nil: all); stored comma-separated on the follow.
+	Languages []string
 }
 
 // Follow makes actor follow target. A local target accepts at once unless
@@ -30,7 +34,7 @@ func (e *Engine) Follow(ctx context.Context, actor, target *db.Account, o Follow
 	if err == nil {
 		// Only the options change; a pending remote follow is sent again
 		// in case the first Follow was lost.
-		existing.ShowReblogs, existing.Notify = o.ShowReblogs, o.Notify
+		existing.ShowReblogs, existing.Notify, existing.Languages = o.ShowReblogs, o.Notify, strings.Join(o.Languages, ",")
 		err := e.db.InTx(ctx, func(tx *db.Tx) error {
 			if _, err := tx.UpsertFollow(ctx, existing); err != nil {
 				return err
@@ -48,7 +52,7 @@ func (e *Engine) Follow(ctx context.Context, actor, target *db.Account, o Follow
 	}
 	actID := e.db.NewID()
 	f := &db.Follow{AccountID: actor.ID, TargetAccountID: target.ID, URI: e.activityURI(actor, actID),
-		ShowReblogs: o.ShowReblogs, Notify: o.Notify, Accepted: target.Local() && !target.Locked}
+		ShowReblogs: o.ShowReblogs, Notify: o.Notify, Languages: strings.Join(o.Languages, ","), Accepted: target.Local() && !target.Locked}
 	var notes []*db.Notification
 	err = e.db.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.UpsertFollow(ctx, f); err != nil {

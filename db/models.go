@@ -37,10 +37,12 @@ func ParseVisibility(s string) (Visibility, bool) {
 	return Public, false
 }
 
-// Field is a profile field (name/value pairs on a profile).
+// Field is a profile field (name/value pairs on a profile). Value is HTML;
+// Source is the plain text a local user typed (empty for remote accounts).
 type Field struct {
 	Name       string     `json:"name"`
 	Value      string     `json:"value"`
+	Source     string     `json:"source,omitempty"`
 	VerifiedAt *time.Time `json:"verified_at,omitempty"`
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/media"
 	"github.com/kontor-social/kontor/web/api"
 	"github.com/kontor-social/kontor/web/federation"
 	"github.com/kontor-social/kontor/web/middleware"
@@ -46,6 +47,11 @@ func NewHandler(d Deps) http.Handler {
 	fed.Routes(r, pg)
 	pg.Routes(r)
 	r.Handle("/static/*", static.Handler())
+	if store, err := media.NewLocalStore(d.Config.MediaDir, d.Config.BaseURL()+"/media"); err != nil {
+		d.Logger.Error("media directory unavailable; uploaded files are not served", "dir", d.Config.MediaDir, "err", err)
+	} else {
+		r.Handle("/media/*", http.StripPrefix("/media/", store))
+	}
 
 	apiHandlers := api.New(api.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Logger: d.Logger, Version: d.Version})
 	apiHandlers.Routes(r)

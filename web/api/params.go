@@ -72,6 +72,22 @@ func ReadParams(r *http.Request) (*Params, error) {
 			p.files[normalizeKey(k)] = append(p.files[normalizeKey(k)], fs...)
 		}
 	case "application/x-www-form-urlencoded", "":
+		if r.Method == http.MethodDelete {
+			// net/http reads form bodies of POST, PUT and PATCH only; Tusky
+			// sends DELETE /api/v1/domain_blocks with one.
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				return nil, bodyReadErr(err)
+			}
+			form, err := url.ParseQuery(string(body))
+			if err != nil {
+				return nil, fmt.Errorf("%w: %v", errBadBody, err)
+			}
+			for k, vs := range form {
+				p.add(k, vs...)
+			}
+			return p, nil
+		}
 		if err := r.ParseForm(); err != nil {
 			return nil, bodyReadErr(err)
 		}

@@ -93,9 +93,13 @@ func (h *Handlers) accountEntity(ctx context.Context, a *db.Account, media map[i
 		}
 	}
 	if a.Suspended() {
-		// Mastodon hides a suspended account's profile.
+		// Mastodon hides a suspended account's profile, images included.
 		out.DisplayName, out.Note, out.Fields = "", "", []Field{}
 		out.StatusesCount, out.FollowersCount, out.FollowingCount = 0, 0, 0
+		out.Avatar = h.Config.BaseURL() + defaultAvatarPath
+		out.Header = h.Config.BaseURL() + defaultHeaderPath
+		out.AvatarStatic, out.HeaderStatic = out.Avatar, out.Header
+		out.Locked, out.Bot, out.Group, out.LastStatusAt = false, false, false, nil
 	}
 	return out
 }

@@ -1,0 +1,184 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/kontor-social/kontor/activitypub/vocab"
+	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/render"
+)
+
+// The caller's own lists of accounts and domains: blocks, mutes, domain
+// blocks, and the features Kontor answers with empty lists (endorsements,
+// featured tags, suggestions).
+
+func (h *Handlers) accountListRoutes(r chi.Router) {
+	r.Get("/blocks", h.handler(h.blocks))
+	r.Get("/mutes", h.handler(h.mutes))
+	r.Get("/domain_blocks", h.handler(h.domainBlocks))
+	r.Post("/domain_blocks", h.handler(h.addDomainBlock))
+	r.Delete("/domain_blocks", h.handler(h.removeDomainBlock))
+	r.Get("/endorsements", h.handler(h.emptyList("read:accounts")))
+	r.Get("/featured_tags", h.handler(h.emptyList("read:accounts")))
+	r.Get("/suggestions", h.handler(h.emptyList("read")))
+	r.Delete("/suggestions/{id}", h.handler(h.dismissSuggestion))
+}
+
+func (h *Handlers) blocks(w http.ResponseWriter, r *http.Request) error {
+	auth, ok := h.require(w, r, "read:blocks")
+	if !ok {
+		return nil
+	}
+	page, err := pageParams(r, 40, 80)
+	if err != nil {
+		return err
+	}
+	list, cursors, err := h.DB.BlocksPage(r.Context(), auth.Account.ID, page)
+	if err != nil {
+		return err
+	}
+	h.setCursorLink(w, r, cursors)
+	render.JSON(w, http.StatusOK, h.Accounts(r.Context(), list))
+	return nil
+}
+
+// MutedAccount is an Account in the list of mutes, with the mute's end.
+type MutedAccount struct {
+	Account
+	MuteExpiresAt *string `json:"mute_expires_at"`
+}
+
+func (h *Handlers) mutes(w http.ResponseWriter, r *http.Request) error {
+	auth, ok := h.require(w, r, "read:mutes")
+	if !ok {
+		return nil
+	}
+	page, err := pageParams(r, 40, 80)
+	if err != nil {
+		return err
+	}
+	list, cursors, expiry, err := h.DB.MutesPage(r.Context(), auth.Account.ID, page)
+	if err != nil {
+		return err
+	}
+	accounts := h.Accounts(r.Context(), list)
+	out := make([]MutedAccount, len(accounts))
+	for i := range accounts {
+		out[i] = MutedAccount{Account: accounts[i], MuteExpiresAt: apiTimePtr(expiry[i])}
+	}
+	h.setCursorLink(w, r, cursors)
+	render.JSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (h *Handlers) domainBlocks(w http.ResponseWriter, r *http.Request) error {
+	auth, ok := h.require(w, r, "read:blocks")
+	if !ok {
+		return nil
+	}
+	page, err := pageParams(r, 100, 200)
+	if err != nil {
+		return err
+	}
+	list, err := h.DB.AccountDomainBlocksPage(r.Context(), auth.Account.ID, page)
+	if err != nil {
+		return err
+	}
+	out := make([]string, len(list))
+	cursors := make([]int64, len(list))
+	for i, b := range list {
+		out[i], cursors[i] = b.Domain, b.ID
+	}
+	h.setCursorLink(w, r, cursors)
+	render.JSON(w, http.StatusOK, out)
+	return nil
+}
+
+// domainParam reads and normalizes the domain of a user domain block:
+// a host name (with a port, as remote accounts on non-default ports have),
+// never this instance.
+func (h *Handlers) domainParam(r *http.Request) (string, error) {
+	p, err := ReadParams(r)
+	if err != nil {
+		return "", err
+	}
+	d := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(p.String("domain"))), ".")
+	if d == "" {
+		return "", fieldErr("domain", "can't be blank")
+	}
+	if strings.ContainsAny(d, "/@?#\\ \t") || vocab.Host("https://"+d) != d {
+		return "", fieldErr("domain", "is not a valid domain name")
+	}
+	if h.isLocalDomain(d) {
+		return "", fieldErr("domain", "can't be this instance")
+	}
+	return d, nil
+}
+
+func (h *Handlers) addDomainBlock(w http.ResponseWriter, r *http.Request) error {
+	auth, ok := h.require(w, r, "write:blocks")
+	if !ok {
+		return nil
+	}
+	domain, err := h.domainParam(r)
+	if err != nil {
+		return err
+	}
+	if err := h.DB.AddAccountDomainBlock(r.Context(), auth.Account.ID, domain); err != nil {
+		return err
+	}
+	if err := h.dropDomainFollows(r.Context(), auth.Account, domain); err != nil {
+		return err
+	}
+	render.JSON(w, http.StatusOK, map[string]any{})
+	return nil
+}
+
+// dropDomainFollows ends the follows between account and the accounts of a
+// domain it blocks, both ways (its follows are undone, theirs rejected),
+// as Mastodon does after a user's domain block.
+func (h *Handlers) dropDomainFollows(ctx context.Context, a *db.Account, domain string) error {
+	following, followers, err := h.DB.FollowsWithDomain(ctx, a.ID, domain)
+	if err != nil {
+		return err
+	}
+	for _, t := range following {
+		if err := h.Engine.Unfollow(ctx, a, t); err != nil {
+			return err
+		}
+	}
+	for _, f := range followers {
+		if err := h.Engine.RemoveFromFollowers(ctx, a, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (h *Handlers) removeDomainBlock(w http.ResponseWriter, r *http.Request) error {
+	auth, ok := h.require(w, r, "write:blocks")
+	if !ok {
+		return nil
+	}
+	domain, err := h.domainParam(r)
+	if err != nil {
+		return err
+	}
+	if err := h.DB.RemoveAccountDomainBlock(r.Context(), auth.Account.ID, domain); err != nil {
+		return err
+	}
+	render.JSON(w, http.StatusOK, map[string]any{})
+	return nil
+}
+
+func (h *Handlers) dismissSuggestion(w http.ResponseWriter, r *http.Request) error {
+	if _, ok := h.require(w, r, "write"); !ok {
+		return nil
+	}
+	render.JSON(w, http.StatusOK, map[string]any{})
+	return nil
+}

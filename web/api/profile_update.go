@@ -1,0 +1,442 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/kontor-social/kontor/activitypub/content"
+	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/media"
+	"github.com/kontor-social/kontor/web/render"
+)
+
+// The profile editor: PATCH /api/v1/accounts/update_credentials and the
+// removal of avatar and header. Everything is checked before anything is
+// stored; a refused request changes nothing.
+
+// Limits of a profile, as Mastodon's.
+const (
+	maxDisplayName       = 30
+	maxProfileNote       = 500
+	maxProfileFields     = 4
+	maxFieldName         = 255
+	maxFieldValue        = 255
+	maxProfileImageBytes = 8 << 20
+)
+
+// profileImageKinds are the image params of update_credentials and the
+// storage key prefix of each.
+var profileImageKinds = []struct{ param, kind string }{{"avatar", "avatars"}, {"header", "headers"}}
+
+func (h *Handlers) updateCredentials(w http.ResponseWriter, r *http.Request) error {
+	auth, ok := h.require(w, r, "write:accounts")
+	if !ok {
+		return nil
+	}
+	ctx := r.Context()
+	p, err := ReadParams(r)
+	if err != nil {
+		return err
+	}
+	a, err := h.DB.AccountByID(ctx, auth.Account.ID)
+	if err != nil {
+		return err
+	}
+	before := *a
+	var user *db.User
+	if u := ownUser(auth); u != nil {
+		cp := *u
+		user = &cp
+	}
+	if err := h.applyProfileParams(ctx, p, a, user); err != nil {
+		return err
+	}
+	images := map[string]*media.Processed{}
+	for _, k := range profileImageKinds {
+		img, err := readProfileImage(p, k.param)
+		if err != nil {
+			return err
+		}
+		if img != nil {
+			images[k.param] = img
+		}
+	}
+
+	upd := db.CredentialsUpdate{Account: a, User: user}
+	var stored []string
+	if len(images) > 0 {
+		store, err := h.mediaStore()
+		if err != nil {
+			return err
+		}
+		for _, k := range profileImageKinds {
+			img := images[k.param]
+			if img == nil {
+				continue
+			}
+			m, keys, err := h.storeProfileImage(ctx, store, a.ID, k.kind, img)
+			stored = append(stored, keys...)
+			if err != nil {
+				h.deleteFiles(store, stored)
+				return err
+			}
+			upd.NewMedia = append(upd.NewMedia, m)
+			slot := &a.AvatarMediaID
+			if k.param == "header" {
+				slot = &a.HeaderMediaID
+			}
+			if *slot != nil {
+				upd.OldMedia = append(upd.OldMedia, **slot)
+			}
+			*slot = &m.ID
+		}
+		defer func() {
+			if stored != nil { // not committed
+				h.deleteFiles(store, stored)
+			}
+		}()
+	}
+	old, err := h.DB.MediaByIDs(ctx, upd.OldMedia)
+	if err != nil {
+		return err
+	}
+	if err := h.DB.UpdateCredentials(ctx, upd); err != nil {
+		return err
+	}
+	stored = nil
+	h.afterProfileChange(ctx, &before, a, old)
+	out, err := h.credentialAccount(ctx, a, user)
+	if err != nil {
+		return err
+	}
+	render.JSON(w, http.StatusOK, out)
+	return nil
+}
+
+// applyProfileParams checks every sent parameter and sets it on a and u;
+// it answers 422 naming the first field that breaks a limit.
+func (h *Handlers) applyProfileParams(ctx context.Context, p *Params, a *db.Account, u *db.User) error {
+	if p.Has("display_name") {
+		v := strings.TrimSpace(p.String("display_name"))
+		if !utf8.ValidString(v) {
+			return fieldErr("display_name", "is not valid UTF-8")
+		}
+		if n := utf8.RuneCountInString(v); n > maxDisplayName {
+			return fieldErr("display_name", fmt.Sprintf("is too long (maximum is %d characters)", maxDisplayName))
+		}
+		a.DisplayName = v
+	}
+	if p.Has("note") {
+		v := strings.TrimSpace(p.String("note"))
+		if !utf8.ValidString(v) {
+			return fieldErr("note", "is not valid UTF-8")
+		}
+		if content.CountCharacters(v) > maxProfileNote {
+			return fieldErr("note", fmt.Sprintf("is too long (maximum is %d characters)", maxProfileNote))
+		}
+		a.NoteSource = v
+		a.Note = h.Engine.FormatProfileNote(ctx, v)
+	}
+	if err := applyProfileFields(p, a); err != nil {
+		return err
+	}
+	for _, b := range []struct {
+		key string
+		dst *bool
+	}{{"locked", &a.Locked}, {"bot", &a.Bot}, {"discoverable", &a.Discoverable}, {"indexable", &a.Indexable}, {"hide_collections", &a.HideCollections}} {
+		v, ok, err := p.Bool(b.key)
+		if err != nil {
+			return err
+		}
+		if ok {
+			*b.dst = v
+		}
+	}
+	// Mastodon marks bots with the actor type Service (groups and brands
+	// keep theirs).
+	if p.Has("bot") && (a.ActorType == "Person" || a.ActorType == "Service" || a.ActorType == "Application" || a.ActorType == "") {
+		a.ActorType = "Person"
+		if a.Bot {
+			a.ActorType = "Service"
+		}
+	}
+	if u == nil {
+		return nil
+	}
+	if p.Has("source[privacy]") {
+		v := p.String("source[privacy]")
+		if v != "public" && v != "unlisted" && v != "private" {
+			return fieldErr("source[privacy]", "must be public, unlisted or private")
+		}
+		u.DefaultPrivacy = v
+	}
+	v, ok, err := p.Bool("source[sensitive]")
+	if err != nil {
+		return err
+	}
+	if ok {
+		u.DefaultSensitive = v
+	}
+	if p.Has("source[language]") {
+		l := strings.TrimSpace(p.String("source[language]"))
+		if l != "" && !validLanguage(l) {
+			return fieldErr("source[language]", "is not a language code")
+		}
+		u.DefaultLanguage = l
+	}
+	return nil
+}
+
+// applyProfileFields replaces the profile fields when fields_attributes is
+// sent (form fields_attributes[0][name], or a JSON array or hash). Entries
+// with neither name nor value are dropped, as Mastodon does, which is how
+// clients remove a field.
+func applyProfileFields(p *Params, a *db.Account) error {
+	groups := p.Indexed("fields_attributes")
+	if len(groups) == 0 && !p.Has("fields_attributes") {
+		return nil
+	}
+	if p.String("fields_attributes") != "" {
+		return fieldErr("fields_attributes", "must be a list of name and value pairs")
+	}
+	fields := []db.Field{}
+	for i, g := range groups {
+		name, value := strings.TrimSpace(g["name"]), strings.TrimSpace(g["value"])
+		if name == "" && value == "" {
+			continue
+		}
+		if !utf8.ValidString(name) || !utf8.ValidString(value) {
+			return fieldErr(fmt.Sprintf("fields_attributes[%d]", i), "is not valid UTF-8")
+		}
+		if utf8.RuneCountInString(name) > maxFieldName {
+			return fieldErr(fmt.Sprintf("fields_attributes[%d][name]", i), fmt.Sprintf("is too long (maximum is %d characters)", maxFieldName))
+		}
+		if utf8.RuneCountInString(value) > maxFieldValue {
+			return fieldErr(fmt.Sprintf("fields_attributes[%d][value]", i), fmt.Sprintf("is too long (maximum is %d characters)", maxFieldValue))
+		}
+		fields = append(fields, db.Field{Name: name, Value: content.FormatFieldValue(value), Source: value})
+	}
+	if len(fields) > maxProfileFields {
+		return fieldErr("fields_attributes", fmt.Sprintf("has too many fields (maximum is %d)", maxProfileFields))
+	}
+	a.Fields = fields
+	return nil
+}
+
+// readProfileImage reads an avatar or header: a multipart file, or a data
+// URI or bare base64 string (go-mastodon sends those in a form field).
+// It returns nil when none was sent.
+func readProfileImage(p *Params, param string) (*media.Processed, error) {
+	limits := media.Limits{MaxImageBytes: maxProfileImageBytes}
+	var img *media.Processed
+	var err error
+	if fh := p.File(param); fh != nil {
+		f, ferr := fh.Open()
+		if ferr != nil {
+			return nil, fmt.Errorf("%w: %v", errBadBody, ferr)
+		}
+		defer f.Close()
+		img, err = media.Process(f, limits, "")
+	} else if s := strings.TrimSpace(p.String(param)); s != "" {
+		data, derr := decodeDataURI(s)
+		if derr != nil {
+			return nil, fieldErr(param, "is not an image file")
+		}
+		img, err = media.Process(bytes.NewReader(data), limits, "")
+	} else {
+		return nil, nil
+	}
+	if err != nil {
+		if media.IsInvalid(err) {
+			if errors.Is(err, media.ErrTooLarge) {
+				return nil, fieldErr(param, fmt.Sprintf("is too big (maximum is %d MB)", maxProfileImageBytes>>20))
+			}
+			return nil, fieldErr(param, "is not a supported image (PNG, JPEG, GIF or WebP)")
+		}
+		return nil, err
+	}
+	if img.Kind != media.KindImage {
+		return nil, fieldErr(param, "must be an image")
+	}
+	return img, nil
+}
+
+// decodeDataURI decodes data:[type][;base64],payload, or plain base64.
+func decodeDataURI(s string) ([]byte, error) {
+	payload, isBase64 := s, true
+	if rest, ok := strings.CutPrefix(s, "data:"); ok {
+		meta, data, found := strings.Cut(rest, ",")
+		if !found {
+			return nil, errors.New("data URI without payload")
+		}
+		payload, isBase64 = data, strings.HasSuffix(meta, ";base64")
+	}
+	if !isBase64 {
+		out, err := url.PathUnescape(payload)
+		return []byte(out), err
+	}
+	payload = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\n' || r == '\r' || r == '\t' {
+			return -1
+		}
+		return r
+	}, payload)
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if out, err := enc.DecodeString(payload); err == nil {
+			return out, nil
+		}
+	}
+	return nil, errors.New("invalid base64")
+}
+
+// mediaStore is where uploaded files live: the local media directory,
+// served under /media/.
+func (h *Handlers) mediaStore() (media.Store, error) {
+	return media.NewLocalStore(h.Config.MediaDir, h.Config.BaseURL()+"/media")
+}
+
+// storeProfileImage writes an image and its preview and returns the
+// attachment row to insert; keys are the files written so far (to remove
+// when a later step fails).
+func (h *Handlers) storeProfileImage(ctx context.Context, store media.Store, accountID int64, kind string, img *media.Processed) (*db.MediaAttachment, []string, error) {
+	id := h.DB.NewID()
+	sid := db.FormatID(id)
+	m := &db.MediaAttachment{ID: id, AccountID: accountID, Kind: string(img.Kind), ContentType: img.ContentType,
+		FileKey: media.Key(kind, sid, "original", img.Ext), FileSize: int64(len(img.Original)), Blurhash: img.Blurhash}
+	var keys []string
+	if err := store.Put(ctx, m.FileKey, img.ContentType, bytes.NewReader(img.Original), int64(len(img.Original))); err != nil {
+		return nil, keys, err
+	}
+	keys = append(keys, m.FileKey)
+	if len(img.Preview) > 0 {
+		m.PreviewKey = media.Key(kind, sid, "small", media.ExtFor(img.PreviewContentType))
+		if err := store.Put(ctx, m.PreviewKey, img.PreviewContentType, bytes.NewReader(img.Preview), int64(len(img.Preview))); err != nil {
+			return nil, keys, err
+		}
+		keys = append(keys, m.PreviewKey)
+	}
+	if o := img.Meta.Original; o != nil {
+		m.Meta.Original = &db.MediaDimensions{Width: o.Width, Height: o.Height, Size: o.Size, Aspect: o.Aspect}
+	}
+	if s := img.Meta.Small; s != nil {
+		m.Meta.Small = &db.MediaDimensions{Width: s.Width, Height: s.Height, Size: s.Size, Aspect: s.Aspect}
+	}
+	return m, keys, nil
+}
+
+// deleteFiles removes stored files, best effort (a leftover file is only
+// wasted space).
+func (h *Handlers) deleteFiles(store media.Store, keys []string) {
+	for _, k := range keys {
+		if err := store.Delete(context.Background(), k); err != nil {
+			h.Log.Warn("delete media file", "key", k, "err", err)
+		}
+	}
+}
+
+// profileView is what followers see of a profile; a change of it is
+// federated.
+func profileView(a *db.Account) any {
+	return []any{a.DisplayName, a.Note, a.Fields, a.AvatarMediaID, a.HeaderMediaID, a.Locked, a.Bot,
+		a.Discoverable, a.Indexable, a.HideCollections, a.ActorType}
+}
+
+// afterProfileChange removes the files of replaced images, sends the new
+// profile to followers when it changed, and accepts pending follow
+// requests when the account was unlocked (as Mastodon does).
+func (h *Handlers) afterProfileChange(ctx context.Context, before, after *db.Account, replaced map[int64]*db.MediaAttachment) {
+	if len(replaced) > 0 {
+		if store, err := h.mediaStore(); err == nil {
+			for _, m := range replaced {
+				h.deleteFiles(store, nonEmptyKeys(m.FileKey, m.PreviewKey))
+			}
+		}
+	}
+	if reflect.DeepEqual(profileView(before), profileView(after)) {
+		return
+	}
+	if err := h.Engine.PublishProfile(ctx, after); err != nil {
+		h.Log.Warn("publish profile", "account", after.ID, "err", err)
+	}
+	if before.Locked && !after.Locked {
+		h.acceptFollowRequests(ctx, after)
+	}
+}
+
+func nonEmptyKeys(keys ...string) []string {
+	out := keys[:0]
+	for _, k := range keys {
+		if k != "" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// acceptFollowRequests accepts every pending request to follow a.
+func (h *Handlers) acceptFollowRequests(ctx context.Context, a *db.Account) {
+	const batch = 200
+	for {
+		list, _, err := h.DB.FollowRequestsPage(ctx, a.ID, db.Page{Limit: batch})
+		if err != nil {
+			h.Log.Warn("accept follow requests", "account", a.ID, "err", err)
+			return
+		}
+		for _, f := range list {
+			if err := h.Engine.AuthorizeFollowRequest(ctx, a, f); err != nil {
+				h.Log.Warn("accept follow request", "account", a.ID, "follower", f.ID, "err", err)
+				return
+			}
+		}
+		if len(list) < batch {
+			return
+		}
+	}
+}
+
+// deleteProfileImage removes the avatar or header
+// (DELETE /api/v1/profile/avatar, /header) and answers the CredentialAccount.
+func (h *Handlers) deleteProfileImage(param string) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		auth, ok := h.require(w, r, "write:accounts")
+		if !ok {
+			return nil
+		}
+		ctx := r.Context()
+		a, err := h.DB.AccountByID(ctx, auth.Account.ID)
+		if err != nil {
+			return err
+		}
+		before := *a
+		slot := &a.AvatarMediaID
+		if param == "header" {
+			slot = &a.HeaderMediaID
+		}
+		if *slot != nil {
+			oldID := **slot
+			*slot = nil
+			old, err := h.DB.MediaByIDs(ctx, []int64{oldID})
+			if err != nil {
+				return err
+			}
+			if err := h.DB.UpdateCredentials(ctx, db.CredentialsUpdate{Account: a, OldMedia: []int64{oldID}}); err != nil {
+				return err
+			}
+			h.afterProfileChange(ctx, &before, a, old)
+		}
+		out, err := h.credentialAccount(ctx, a, ownUser(auth))
+		if err != nil {
+			return err
+		}
+		render.JSON(w, http.StatusOK, out)
+		return nil
+	}
+}
