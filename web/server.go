@@ -16,6 +16,7 @@ import (
 	"github.com/kontor-social/kontor/web/api"
 	"github.com/kontor-social/kontor/web/federation"
 	"github.com/kontor-social/kontor/web/middleware"
+	"github.com/kontor-social/kontor/web/oauth"
 	"github.com/kontor-social/kontor/web/pages"
 	"github.com/kontor-social/kontor/web/render"
 	"github.com/kontor-social/kontor/web/static"
@@ -47,7 +48,11 @@ func NewHandler(d Deps) http.Handler {
 	pg.Routes(r)
 	r.Handle("/static/*", static.Handler())
 
-	apiHandlers := api.New(api.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Logger: d.Logger, Version: d.Version})
+	oauthHandlers := oauth.New(oauth.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Logger: d.Logger, CORS: api.CORS})
+	oauthHandlers.Routes(r)
+
+	apiHandlers := api.New(api.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Logger: d.Logger, Version: d.Version,
+		V1Extra: []func(chi.Router){oauthHandlers.AppRoutes}})
 	apiHandlers.Routes(r)
 
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
