@@ -1,12 +1,15 @@
 package oauth
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -32,6 +35,32 @@ func (f form) has(key string) bool {
 func (f form) add(key string, vs ...string) {
 	key = baseKey(key)
 	f[key] = append(f[key], vs...)
+}
+
+// addAll adds form values in a stable order: key[0], key[1] … by index
+// (masto's multipart arrays), after key and key[].
+func (f form) addAll(vals map[string][]string) {
+	keys := make([]string, 0, len(vals))
+	for k := range vals {
+		keys = append(keys, k)
+	}
+	index := func(k string) int {
+		i := strings.IndexByte(k, '[')
+		if i < 0 {
+			return -1
+		}
+		n, err := strconv.Atoi(strings.TrimSuffix(k[i+1:], "]"))
+		if err != nil {
+			return -1
+		}
+		return n
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		return cmp.Or(strings.Compare(baseKey(a), baseKey(b)), cmp.Compare(index(a), index(b)), strings.Compare(a, b))
+	})
+	for _, k := range keys {
+		f.add(k, vals[k]...)
+	}
 }
 
 // baseKey turns key[] and key[0] into key.
@@ -101,16 +130,12 @@ func readInto(f form, r *http.Request) error {
 		if err := r.ParseMultipartForm(maxMultipartMemory); err != nil {
 			return bodyErr(err)
 		}
-		for k, vs := range r.MultipartForm.Value {
-			f.add(k, vs...)
-		}
+		f.addAll(r.MultipartForm.Value)
 	case "application/x-www-form-urlencoded", "":
 		if err := r.ParseForm(); err != nil {
 			return bodyErr(err)
 		}
-		for k, vs := range r.PostForm {
-			f.add(k, vs...)
-		}
+		f.addAll(r.PostForm)
 	default:
 		return fmt.Errorf("%w: unsupported content type %s", errBadBody, ct)
 	}
