@@ -7,7 +7,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -315,7 +317,16 @@ func TestSignIn(t *testing.T) {
 	})
 
 	t.Run("failed sign-ins are throttled", func(t *testing.T) {
-		b := newBrowser(t, in)
+		// The instance's store behind handlers whose clock stands still, so
+		// the backoff cannot run out while a slow machine hashes passwords.
+		var clock atomic.Int64
+		clock.Store(time.Now().UnixNano())
+		r := chi.NewRouter()
+		oauth.New(oauth.Deps{Config: in.Config, DB: in.DB, Engine: in.Engine(), Logger: kontortest.Logger(t),
+			Now: func() time.Time { return time.Unix(0, clock.Load()) }}).Routes(r)
+		srv := httptest.NewServer(r)
+		defer srv.Close()
+		b := newBrowserAt(t, srv.URL)
 		_, page := b.get("/oauth/authorize?" + q.Encode())
 		var resp *http.Response
 		for range 7 {
@@ -323,6 +334,14 @@ func TestSignIn(t *testing.T) {
 		}
 		if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" || !bytes.Contains(page, []byte("Too many failed attempts")) {
 			t.Fatalf("%d %s", resp.StatusCode, page)
+		}
+		// Once the wait is over, one more failure doubles it.
+		clock.Add(int64(1100 * time.Millisecond))
+		if resp, _ := b.submit(page, "/auth/sign_in", map[string]string{"password": "guess-guess"}); resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("after the wait: %d", resp.StatusCode)
+		}
+		if resp, _ := b.submit(page, "/auth/sign_in", map[string]string{"password": "guess-guess"}); resp.Header.Get("Retry-After") != "2" {
+			t.Fatalf("want the wait to double, got Retry-After %q", resp.Header.Get("Retry-After"))
 		}
 		// Even the right password waits.
 		resp, _ = b.submit(page, "/auth/sign_in", map[string]string{"password": alice.Password})

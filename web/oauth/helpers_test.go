@@ -67,16 +67,22 @@ func pkce() (verifier, challenge string) {
 // browser is a cookie-keeping HTTP client that follows redirects on the
 // instance but stops at redirects elsewhere (the app's redirect URI).
 type browser struct {
-	t  *testing.T
-	in *kontortest.Instance
-	c  *http.Client
+	t    *testing.T
+	base string
+	c    *http.Client
 }
 
 func newBrowser(t *testing.T, in *kontortest.Instance) *browser {
+	return newBrowserAt(t, in.URL)
+}
+
+// newBrowserAt browses a server at base (http://host:port).
+func newBrowserAt(t *testing.T, base string) *browser {
 	jar, _ := cookiejar.New(nil)
-	return &browser{t: t, in: in, c: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+	host := strings.TrimPrefix(base, "http://")
+	return &browser{t: t, base: base, c: &http.Client{Jar: jar, Timeout: 30 * time.Second,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if req.URL.Host != in.Host || len(via) > 10 {
+			if req.URL.Host != host || len(via) > 10 {
 				return http.ErrUseLastResponse
 			}
 			return nil
@@ -97,13 +103,13 @@ func (b *browser) do(req *http.Request) (*http.Response, []byte) {
 
 func (b *browser) get(path string) (*http.Response, []byte) {
 	b.t.Helper()
-	req, _ := http.NewRequest("GET", b.in.URL+path, nil)
+	req, _ := http.NewRequest("GET", b.base+path, nil)
 	return b.do(req)
 }
 
 func (b *browser) post(path string, v url.Values) (*http.Response, []byte) {
 	b.t.Helper()
-	req, _ := http.NewRequest("POST", b.in.URL+path, strings.NewReader(v.Encode()))
+	req, _ := http.NewRequest("POST", b.base+path, strings.NewReader(v.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return b.do(req)
 }
