@@ -17,6 +17,7 @@ import (
 	"github.com/kontor-social/kontor/web/api"
 	"github.com/kontor-social/kontor/web/federation"
 	"github.com/kontor-social/kontor/web/middleware"
+	"github.com/kontor-social/kontor/web/oauth"
 	"github.com/kontor-social/kontor/web/pages"
 	"github.com/kontor-social/kontor/web/render"
 	"github.com/kontor-social/kontor/web/static"
@@ -53,7 +54,11 @@ func NewHandler(d Deps) http.Handler {
 		r.Handle("/media/*", http.StripPrefix("/media/", store))
 	}
 
-	apiHandlers := api.New(api.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Logger: d.Logger, Version: d.Version})
+	oauthHandlers := oauth.New(oauth.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Logger: d.Logger, CORS: api.CORS})
+	oauthHandlers.Routes(r)
+
+	apiHandlers := api.New(api.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Logger: d.Logger, Version: d.Version,
+		V1Extra: []func(chi.Router){oauthHandlers.AppRoutes}})
 	apiHandlers.Routes(r)
 
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {

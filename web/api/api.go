@@ -31,6 +31,9 @@ type Deps struct {
 	Engine  *activitypub.Engine
 	Logger  *slog.Logger
 	Version string
+	// V1Extra registers routes of other packages below /api/v1 (web/oauth's
+	// /apps), behind the same CORS, authentication and rate limits.
+	V1Extra []func(chi.Router)
 }
 
 // Handlers serves the Mastodon client API.
@@ -40,11 +43,12 @@ type Handlers struct {
 	Engine  *activitypub.Engine
 	Log     *slog.Logger
 	Version string
+	V1Extra []func(chi.Router)
 }
 
 // New returns the API handlers.
 func New(d Deps) *Handlers {
-	return &Handlers{Config: d.Config, DB: d.DB, Engine: d.Engine, Log: d.Logger, Version: d.Version}
+	return &Handlers{Config: d.Config, DB: d.DB, Engine: d.Engine, Log: d.Logger, Version: d.Version, V1Extra: d.V1Extra}
 }
 
 // Routes mounts /api/v1 and /api/v2. Each group of endpoints registers its
@@ -56,6 +60,9 @@ func (h *Handlers) Routes(r chi.Router) {
 		r.Use(h.rateLimits()...)
 		r.Route("/v1", func(r chi.Router) {
 			for _, register := range h.v1Groups() {
+				register(r)
+			}
+			for _, register := range h.V1Extra {
 				register(r)
 			}
 		})

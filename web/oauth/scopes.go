@@ -87,3 +87,13 @@ func Subset(asked, granted []string) bool {
 	}
 	return true
 }
+
+// AllScopes lists every scope Kontor knows: the top-level ones, then the
+// granular ones (for the authorization server metadata).
+func AllScopes() []string {
+	out := []string{"read", "write", "follow", "push", "profile", "admin:read", "admin:write"}
+	for _, top := range []string{"read", "write", "admin:read", "admin:write"} {
+		out = append(out, granular[top]...)
+	}
+	return out
+}

@@ -1,0 +1,295 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/kontor-social/kontor/db"
+)
+
+// authRequest is a checked authorization request (RFC 6749 section 4.1.1
+// with PKCE, RFC 7636).
+type authRequest struct {
+	App         *db.App
+	RedirectURI string
+	Scopes      []string
+	State       string
+	Challenge   string
+	Method      string // "S256" or "plain" when Challenge is set
+	ForceLogin  bool
+	Lang        string
+}
+
+// authFailure is a refused authorization request. Without a trustworthy
+// redirect URI (unknown client, unregistered URI) it is shown as a page;
+// otherwise the client gets ?error=Code at its redirect URI.
+type authFailure struct {
+	onPage bool
+	title  string
+	code   string // RFC 6749 error code
+	msg    string
+}
+
+// authorizeParams are the query parameters an authorization request keeps
+// across the sign-in page and the consent form.
+var authorizeParams = []string{"response_type", "client_id", "redirect_uri", "scope", "state",
+	"code_challenge", "code_challenge_method", "lang"}
+
+var pkceChallenge = regexp.MustCompile(`^[A-Za-z0-9._~-]{43,128}$`)
+
+// parseAuthRequest checks an authorization request; a nil request with a
+// nil failure cannot happen.
+func (h *Handlers) parseAuthRequest(ctx context.Context, v url.Values) (*authRequest, *authFailure, error) {
+	clientID := v.Get("client_id")
+	if clientID == "" {
+		return nil, &authFailure{onPage: true, title: "Missing client", msg: "The application did not say who it is (client_id is missing)."}, nil
+	}
+	app, err := h.DB.AppByClientID(ctx, clientID)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, &authFailure{onPage: true, title: "Unknown application", msg: "No application with this client_id is registered on this server."}, nil
+	} else if err != nil {
+		return nil, nil, err
+	}
+	req := &authRequest{App: app, State: v.Get("state"), ForceLogin: truthy(v.Get("force_login")), Lang: v.Get("lang")}
+	req.RedirectURI = v.Get("redirect_uri")
+	if req.RedirectURI == "" {
+		if uris := splitRedirectURIs(app.RedirectURIs); len(uris) == 1 {
+			req.RedirectURI = uris[0]
+		}
+	}
+	if req.RedirectURI == "" || !redirectURIAllowed(app, req.RedirectURI) {
+		return nil, &authFailure{onPage: true, title: "Invalid redirect URI",
+			msg: "The redirect URI is not one this application registered. Nothing was sent to the application."}, nil
+	}
+	if rt := v.Get("response_type"); rt != "code" {
+		return req, &authFailure{code: "unsupported_response_type", msg: "response_type must be \"code\""}, nil
+	}
+	scopes, err := ParseScopes(v.Get("scope"))
+	if err != nil {
+		return req, &authFailure{code: "invalid_scope", msg: err.Error()}, nil
+	}
+	if !Subset(scopes, strings.Fields(app.Scopes)) {
+		return req, &authFailure{code: "invalid_scope", msg: "The requested scope is not one the application registered."}, nil
+	}
+	req.Scopes = scopes
+	req.Challenge, req.Method = v.Get("code_challenge"), v.Get("code_challenge_method")
+	switch {
+	case req.Challenge == "" && req.Method != "":
+		return req, &authFailure{code: "invalid_request", msg: "code_challenge_method without code_challenge"}, nil
+	case req.Challenge == "":
+	case !pkceChallenge.MatchString(req.Challenge):
+		return req, &authFailure{code: "invalid_request", msg: "code_challenge must be 43 to 128 characters"}, nil
+	case req.Method == "":
+		req.Method = "plain" // RFC 7636 section 4.3
+	case req.Method != "S256" && req.Method != "plain":
+		return req, &authFailure{code: "invalid_request", msg: "Unsupported code_challenge_method; use S256"}, nil
+	}
+	return req, nil, nil
+}
+
+func truthy(s string) bool {
+	switch strings.ToLower(s) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}
+
+// authorizeURL is the authorize page for the same request (without
+// force_login, so coming back after signing in shows the consent).
+func authorizeURL(v url.Values) string {
+	q := url.Values{}
+	for _, k := range authorizeParams {
+		if val := v.Get(k); val != "" {
+			q.Set(k, val)
+		}
+	}
+	return "/oauth/authorize?" + q.Encode()
+}
+
+// withQuery adds parameters to a redirect URI, keeping its own query.
+func withQuery(uri string, params url.Values) string {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return uri
+	}
+	q := u.Query()
+	for k, vs := range params {
+		q[k] = vs
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// fail answers a refused request: a page, or a redirect carrying the error.
+func (h *Handlers) fail(w http.ResponseWriter, r *http.Request, req *authRequest, f *authFailure) {
+	if f.onPage || req == nil {
+		h.errorPage(w, r, http.StatusBadRequest, f.title, f.msg)
+		return
+	}
+	if req.RedirectURI == OOB {
+		h.errorPage(w, r, http.StatusBadRequest, "Authorization failed", f.code+": "+f.msg)
+		return
+	}
+	q := url.Values{"error": {f.code}, "error_description": {f.msg}}
+	if req.State != "" {
+		q.Set("state", req.State)
+	}
+	h.redirect(w, withQuery(req.RedirectURI, q))
+}
+
+// redirect sends the browser to an app's redirect URI (any scheme).
+func (h *Handlers) redirect(w http.ResponseWriter, to string) {
+	w.Header().Set("Location", to)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.WriteHeader(http.StatusFound)
+}
+
+// identity is an account the user may authorize an app as.
+type identity struct {
+	AccountID   string
+	Handle      string
+	DisplayName string
+}
+
+// identities is the hook of the identity chooser: the accounts a user may
+// authorize an application as. Today that is only the user's own account;
+// brand accounts the user is a member of will join this list, and the
+// consent page already lets the user pick one (the code stores its id).
+func (h *Handlers) identities(_ context.Context, u *db.User) ([]identity, error) {
+	name := u.Account.DisplayName
+	if name == "" {
+		name = u.Account.Username
+	}
+	return []identity{{AccountID: db.FormatID(u.Account.ID), Handle: "@" + u.Account.Username + "@" + h.Config.AccountDomain, DisplayName: name}}, nil
+}
+
+// authorizeForm is GET /oauth/authorize: sign in if needed, then consent.
+func (h *Handlers) authorizeForm(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	req, f, err := h.parseAuthRequest(r.Context(), v)
+	if err != nil {
+		h.internalError(w, r, "authorize", err)
+		return
+	}
+	if f != nil {
+		h.fail(w, r, req, f)
+		return
+	}
+	u, err := h.signedIn(r)
+	if err != nil {
+		h.internalError(w, r, "authorize", err)
+		return
+	}
+	if u == nil || req.ForceLogin {
+		http.Redirect(w, r, signInURL(authorizeURL(v)), http.StatusFound)
+		return
+	}
+	h.consent(w, r, req, u, v)
+}
+
+// consent renders the consent page.
+func (h *Handlers) consent(w http.ResponseWriter, r *http.Request, req *authRequest, u *db.User, v url.Values) {
+	ids, err := h.identities(r.Context(), u)
+	if err != nil {
+		h.internalError(w, r, "authorize", err)
+		return
+	}
+	hidden := map[string]string{
+		"response_type": "code", "client_id": req.App.ClientID, "redirect_uri": req.RedirectURI,
+		"scope": strings.Join(req.Scopes, " "), "state": req.State,
+		"code_challenge": req.Challenge, "code_challenge_method": req.Method, "lang": req.Lang,
+	}
+	h.page(w, r, http.StatusOK, pageConsent, map[string]any{
+		"CSRF":       h.csrfToken(w, r),
+		"App":        req.App,
+		"Scopes":     req.Scopes,
+		"Hidden":     hidden,
+		"Identities": ids,
+		"User":       ids[0].Handle,
+		"ReturnTo":   authorizeURL(v),
+		"OOB":        req.RedirectURI == OOB,
+	}, cspSource(req.RedirectURI))
+}
+
+// authorizeDecision is POST /oauth/authorize: the consent form's Authorize
+// or Deny.
+func (h *Handlers) authorizeDecision(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil || !h.checkCSRF(r) {
+		h.csrfFailed(w, r)
+		return
+	}
+	v := r.PostForm
+	ctx := r.Context()
+	req, f, err := h.parseAuthRequest(ctx, v)
+	if err != nil {
+		h.internalError(w, r, "authorize", err)
+		return
+	}
+	if f != nil {
+		h.fail(w, r, req, f)
+		return
+	}
+	u, err := h.signedIn(r)
+	if err != nil {
+		h.internalError(w, r, "authorize", err)
+		return
+	}
+	if u == nil {
+		http.Redirect(w, r, signInURL(authorizeURL(v)), http.StatusSeeOther)
+		return
+	}
+	switch v.Get("decision") {
+	case "deny":
+		h.fail(w, r, req, &authFailure{code: "access_denied", msg: "The user denied the request."})
+		return
+	case "authorize":
+	default:
+		h.errorPage(w, r, http.StatusBadRequest, "Invalid form", "Choose Authorize or Deny.")
+		return
+	}
+	ids, err := h.identities(ctx, u)
+	if err != nil {
+		h.internalError(w, r, "authorize", err)
+		return
+	}
+	chosen := v.Get("account_id")
+	var accountID int64
+	for _, id := range ids {
+		if id.AccountID == chosen {
+			accountID, _ = db.ParseID(chosen)
+		}
+	}
+	if accountID == 0 {
+		h.errorPage(w, r, http.StatusForbidden, "Not allowed", "You cannot authorize an application as that account.")
+		return
+	}
+	code, err := h.DB.CreateAuthorizationCode(ctx, &db.AuthorizationCode{
+		AppID: req.App.ID, UserID: u.ID, AccountID: accountID, RedirectURI: req.RedirectURI,
+		Scopes: strings.Join(req.Scopes, " "), CodeChallenge: req.Challenge, CodeChallengeMethod: req.Method,
+		ExpiresAt: h.now().Add(codeLifetime),
+	})
+	if err != nil {
+		h.internalError(w, r, "authorize", err)
+		return
+	}
+	if req.RedirectURI == OOB {
+		h.page(w, r, http.StatusOK, pageOOB, map[string]any{"App": req.App, "Code": code})
+		return
+	}
+	q := url.Values{"code": {code}}
+	if req.State != "" {
+		q.Set("state", req.State)
+	}
+	h.redirect(w, withQuery(req.RedirectURI, q))
+}
+
+func (h *Handlers) internalError(w http.ResponseWriter, r *http.Request, where string, err error) {
+	h.Logger.Error("oauth: "+where, "err", err)
+	h.errorPage(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again in a moment.")
+}

@@ -1,0 +1,176 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/kontor-social/kontor/activitypub"
+	"github.com/kontor-social/kontor/config"
+	"github.com/kontor-social/kontor/db"
+)
+
+// Lifetimes.
+const (
+	codeLifetime    = 10 * time.Minute
+	sessionLifetime = 14 * 24 * time.Hour
+	// sessionTouchEvery limits how often a session's last_seen_at is written.
+	sessionTouchEvery = 5 * time.Minute
+)
+
+// Deps are what the OAuth handlers need.
+type Deps struct {
+	Config *config.Config
+	DB     *db.DB
+	Engine *activitypub.Engine
+	Logger *slog.Logger
+	// CORS wraps the endpoints browser clients call cross-origin (token,
+	// revoke, userinfo, metadata); web passes the API's CORS middleware.
+	CORS func(http.Handler) http.Handler
+	// Now is the clock (nil: time.Now); tests move it to expire codes.
+	Now func() time.Time
+}
+
+// Handlers serves apps, the authorize pages, tokens and revocation.
+type Handlers struct {
+	Deps
+	pages    map[string]*template.Template
+	throttle *loginThrottle
+}
+
+// New returns the OAuth handlers; templates are parsed here, so a broken
+// one fails at start.
+func New(d Deps) *Handlers {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.CORS == nil {
+		d.CORS = func(next http.Handler) http.Handler { return next }
+	}
+	return &Handlers{Deps: d, pages: parsePages(), throttle: newLoginThrottle(d.Now)}
+}
+
+// Routes mounts the OAuth endpoints, the sign-in pages and the
+// authorization server metadata.
+func (h *Handlers) Routes(r chi.Router) {
+	r.Get("/oauth/authorize", h.authorizeForm)
+	r.Post("/oauth/authorize", h.authorizeDecision)
+	r.Get("/auth/sign_in", h.signInForm)
+	r.Post("/auth/sign_in", h.signIn)
+	r.Post("/auth/sign_out", h.signOut)
+
+	cors := r.With(h.CORS)
+	preflight := func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }
+	cors.Post("/oauth/token", h.token)
+	cors.Options("/oauth/token", preflight)
+	cors.Post("/oauth/revoke", h.revoke)
+	cors.Options("/oauth/revoke", preflight)
+	cors.Get("/oauth/userinfo", h.userinfo)
+	cors.Post("/oauth/userinfo", h.userinfo)
+	cors.Options("/oauth/userinfo", preflight)
+	cors.Get("/.well-known/oauth-authorization-server", h.metadata)
+	cors.Options("/.well-known/oauth-authorization-server", preflight)
+}
+
+// AppRoutes registers /apps below /api/v1 (the API mounts it, with its CORS,
+// authentication and rate limits).
+func (h *Handlers) AppRoutes(r chi.Router) {
+	r.Post("/apps", h.createApp)
+	r.Get("/apps/verify_credentials", h.verifyApp)
+}
+
+func (h *Handlers) now() time.Time { return h.Now().UTC() }
+
+func (h *Handlers) baseURL() string { return h.Config.BaseURL() }
+
+func (h *Handlers) secureCookies() bool { return h.Config.Protocol == "https" }
+
+// clientIP is the caller's address (RealIP has already applied trusted proxies).
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// bearerToken extracts an access token from Authorization: Bearer.
+func bearerToken(r *http.Request) string {
+	if v := r.Header.Get("Authorization"); len(v) > 7 && strings.EqualFold(v[:7], "bearer ") {
+		return strings.TrimSpace(v[7:])
+	}
+	return ""
+}
+
+// errInvalidToken: no token, an unknown, revoked or expired one, or one whose
+// user may no longer sign in.
+var errInvalidToken = errors.New("the access token is invalid")
+
+// caller is the holder of an access token.
+type caller struct {
+	Token   *db.Token
+	User    *db.User    // nil for app tokens (client_credentials)
+	Account *db.Account // the identity the token acts as
+}
+
+// resolveToken looks up the request's bearer token.
+func (h *Handlers) resolveToken(ctx context.Context, r *http.Request) (*caller, error) {
+	plain := bearerToken(r)
+	if plain == "" {
+		return nil, errInvalidToken
+	}
+	tok, err := h.DB.TokenByPlaintext(ctx, plain)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, errInvalidToken
+	} else if err != nil {
+		return nil, err
+	}
+	c := &caller{Token: tok}
+	if tok.UserID != nil {
+		u, err := h.DB.UserByID(ctx, *tok.UserID)
+		if errors.Is(err, db.ErrNotFound) {
+			return nil, errInvalidToken
+		} else if err != nil {
+			return nil, err
+		}
+		if signInRefusal(u) != "" {
+			return nil, errInvalidToken
+		}
+		c.User, c.Account = u, u.Account
+	}
+	if tok.AccountID != nil && (c.Account == nil || c.Account.ID != *tok.AccountID) {
+		a, err := h.DB.AccountByID(ctx, *tok.AccountID)
+		if errors.Is(err, db.ErrNotFound) {
+			return nil, errInvalidToken
+		} else if err != nil {
+			return nil, err
+		}
+		if a.Suspended() {
+			return nil, errInvalidToken
+		}
+		c.Account = a
+	}
+	return c, nil
+}
+
+// signInRefusal says why a user may not sign in or use tokens, or "".
+func signInRefusal(u *db.User) string {
+	switch {
+	case u.Account != nil && u.Account.Suspended():
+		return "This account is suspended."
+	case u.Disabled:
+		return "Your login is disabled. Contact the administrators of this server."
+	case !u.Approved:
+		return "Your account is waiting for approval by the moderators. You can sign in once it is approved."
+	case u.ConfirmedAt == nil:
+		return "Please confirm your email address first: follow the link in the email we sent you."
+	}
+	return ""
+}

@@ -1,0 +1,168 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/kontor-social/kontor/db"
+)
+
+// safeReturnTo keeps a post-sign-in destination only when it is the
+// authorize page of this server (no open redirect).
+func safeReturnTo(s string) string {
+	if s == "/oauth/authorize" || strings.HasPrefix(s, "/oauth/authorize?") {
+		return s
+	}
+	return ""
+}
+
+// signInURL is the sign-in page that comes back to returnTo.
+func signInURL(returnTo string) string {
+	return "/auth/sign_in?return_to=" + url.QueryEscape(returnTo)
+}
+
+// returnToLang is the lang the authorize request asked for.
+func returnToLang(returnTo string) string {
+	if u, err := url.Parse(returnTo); err == nil {
+		if l := u.Query().Get("lang"); langTag.MatchString(l) {
+			return l
+		}
+	}
+	return "en"
+}
+
+// signInForm is GET /auth/sign_in.
+func (h *Handlers) signInForm(w http.ResponseWriter, r *http.Request) {
+	returnTo := safeReturnTo(r.URL.Query().Get("return_to"))
+	h.page(w, r, http.StatusOK, pageSignIn, map[string]any{
+		"CSRF": h.csrfToken(w, r), "ReturnTo": returnTo, "Lang": returnToLang(returnTo),
+	})
+}
+
+// signIn is POST /auth/sign_in: check the password, start a session, go
+// back to the authorize page. Failures re-render the form with a message.
+func (h *Handlers) signIn(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil || !h.checkCSRF(r) {
+		h.csrfFailed(w, r)
+		return
+	}
+	ctx := r.Context()
+	returnTo := safeReturnTo(r.PostFormValue("return_to"))
+	login := normalizeLogin(r.PostFormValue("login"))
+	password := r.PostFormValue("password")
+	again := func(status int, msg string) {
+		h.page(w, r, status, pageSignIn, map[string]any{
+			"CSRF": h.csrfToken(w, r), "ReturnTo": returnTo, "Login": login, "Error": msg, "Lang": returnToLang(returnTo),
+		})
+	}
+	if login == "" || password == "" {
+		again(http.StatusUnprocessableEntity, "Enter your email address or username, and your password.")
+		return
+	}
+	key := throttleKey(clientIP(r), login)
+	if d := h.throttle.wait(key); d > 0 {
+		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(d.Seconds()))))
+		again(http.StatusTooManyRequests, fmt.Sprintf("Too many failed attempts. Try again in %d seconds.", int(math.Ceil(d.Seconds()))))
+		return
+	}
+	u, err := h.checkLogin(ctx, login, password)
+	if err != nil {
+		h.Logger.Error("oauth: sign in", "err", err)
+		h.errorPage(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again.")
+		return
+	}
+	if u == nil {
+		h.throttle.fail(key)
+		again(http.StatusUnprocessableEntity, "Invalid email address, username or password.")
+		return
+	}
+	h.throttle.succeed(key)
+	if msg := signInRefusal(u); msg != "" {
+		again(http.StatusForbidden, msg)
+		return
+	}
+	// A new session id on every sign-in (no fixation); the old one ends.
+	if old := h.cookie(r, sessionCookie); old != "" {
+		if err := h.DB.DeleteSession(ctx, old); err != nil {
+			h.Logger.Warn("oauth: end old session", "err", err)
+		}
+	}
+	plain, _, err := h.DB.CreateSession(ctx, u.ID, sessionLifetime)
+	if err != nil {
+		h.Logger.Error("oauth: sign in", "err", err)
+		h.errorPage(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again.")
+		return
+	}
+	h.setCookie(w, sessionCookie, plain, int(sessionLifetime.Seconds()))
+	if err := h.DB.RecordSignIn(ctx, u.ID); err != nil {
+		h.Logger.Warn("oauth: record sign-in", "err", err)
+	}
+	if returnTo == "" {
+		returnTo = "/"
+	}
+	http.Redirect(w, r, returnTo, http.StatusSeeOther)
+}
+
+// signOut is POST /auth/sign_out.
+func (h *Handlers) signOut(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil || !h.checkCSRF(r) {
+		h.csrfFailed(w, r)
+		return
+	}
+	if plain := h.cookie(r, sessionCookie); plain != "" {
+		if err := h.DB.DeleteSession(r.Context(), plain); err != nil {
+			h.Logger.Error("oauth: sign out", "err", err)
+			h.errorPage(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again.")
+			return
+		}
+	}
+	h.setCookie(w, sessionCookie, "", -1)
+	to := "/auth/sign_in"
+	if rt := safeReturnTo(r.PostFormValue("return_to")); rt != "" {
+		to = rt
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+func (h *Handlers) csrfFailed(w http.ResponseWriter, r *http.Request) {
+	h.errorPage(w, r, http.StatusForbidden, "Invalid form",
+		"This form has expired or did not come from this site. Go back, reload the page and try again.")
+}
+
+// normalizeLogin trims a login and a leading @ of a username.
+func normalizeLogin(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "@") && strings.Count(s, "@") == 1 {
+		s = s[1:]
+	}
+	return s
+}
+
+// dummyHash is compared against when the login is unknown, so a wrong
+// login takes as long as a wrong password.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := db.HashPassword("kontor-no-such-user-password")
+	return h
+})
+
+// checkLogin returns the user whose email or username is login and whose
+// password matches, or nil.
+func (h *Handlers) checkLogin(ctx context.Context, login, password string) (*db.User, error) {
+	u, err := h.DB.UserByLogin(ctx, login)
+	if errors.Is(err, db.ErrNotFound) {
+		db.CheckPassword(&db.User{PasswordHash: dummyHash()}, password)
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if !db.CheckPassword(u, password) {
+		return nil, nil
+	}
+	return u, nil
+}
