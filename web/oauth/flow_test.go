@@ -109,6 +109,12 @@ func TestAuthorizationCodeFlowWithPKCE(t *testing.T) {
 	if err != nil || stored.AccountID == nil || *stored.AccountID != alice.Account.ID || stored.AppID == nil {
 		t.Fatalf("stored token: %+v %v", stored, err)
 	}
+	resp, body = bearerGet(in, "/api/v1/accounts/verify_credentials", tok.AccessToken)
+	var me map[string]any
+	mustJSON(t, body, &me)
+	if resp.StatusCode != 200 || me["username"] != "alice" || me["source"] == nil {
+		t.Fatalf("verify_credentials with the flow's token: %d %s", resp.StatusCode, body)
+	}
 }
 
 // go-mastodon registers, redeems an oob code with its client secret, and
