@@ -72,6 +72,22 @@ func ReadParams(r *http.Request) (*Params, error) {
 			p.files[normalizeKey(k)] = append(p.files[normalizeKey(k)], fs...)
 		}
 	case "application/x-www-form-urlencoded", "":
+		if r.Method == http.MethodDelete {
+			// net/http reads form bodies of POST, PUT and PATCH only;
+			// clients send DELETE bodies too (go-mastodon's RemoveFromList).
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				return nil, bodyReadErr(err)
+			}
+			vals, err := url.ParseQuery(string(body))
+			if err != nil {
+				return nil, fmt.Errorf("%w: %v", errBadBody, err)
+			}
+			for k, vs := range vals {
+				p.add(k, vs...)
+			}
+			break
+		}
 		if err := r.ParseForm(); err != nil {
 			return nil, bodyReadErr(err)
 		}
