@@ -8,6 +8,7 @@ func (h *Handlers) v1Groups() []func(chi.Router) {
 	return []func(chi.Router){
 		h.notificationRoutes,
 		h.markerRoutes,
+		h.listRoutes,
 	}
 }
 
