@@ -9,6 +9,7 @@ func (h *Handlers) v1Groups() []func(chi.Router) {
 		h.notificationRoutes,
 		h.markerRoutes,
 		h.listRoutes,
+		h.filterRoutes,
 	}
 }
 
@@ -16,5 +17,6 @@ func (h *Handlers) v1Groups() []func(chi.Router) {
 func (h *Handlers) v2Groups() []func(chi.Router) {
 	return []func(chi.Router){
 		h.notificationV2Routes,
+		h.filterV2Routes,
 	}
 }
