@@ -10,6 +10,7 @@ func (h *Handlers) v1Groups() []func(chi.Router) {
 		h.markerRoutes,
 		h.listRoutes,
 		h.filterRoutes,
+		h.tagRoutes,
 	}
 }
 
