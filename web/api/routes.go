@@ -11,6 +11,7 @@ func (h *Handlers) v1Groups() []func(chi.Router) {
 		h.listRoutes,
 		h.filterRoutes,
 		h.tagRoutes,
+		h.searchRoutes,
 	}
 }
 
@@ -19,5 +20,6 @@ func (h *Handlers) v2Groups() []func(chi.Router) {
 	return []func(chi.Router){
 		h.notificationV2Routes,
 		h.filterV2Routes,
+		h.searchV2Routes,
 	}
 }
