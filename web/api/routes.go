@@ -12,6 +12,7 @@ func (h *Handlers) v1Groups() []func(chi.Router) {
 		h.filterRoutes,
 		h.tagRoutes,
 		h.searchRoutes,
+		h.instanceRoutes,
 	}
 }
 
@@ -21,5 +22,6 @@ func (h *Handlers) v2Groups() []func(chi.Router) {
 		h.notificationV2Routes,
 		h.filterV2Routes,
 		h.searchV2Routes,
+		h.instanceV2Routes,
 	}
 }
