@@ -13,6 +13,8 @@ func (h *Handlers) v1Groups() []func(chi.Router) {
 		h.tagRoutes,
 		h.searchRoutes,
 		h.instanceRoutes,
+		h.conversationRoutes,
+		h.miscRoutes,
 	}
 }
 
