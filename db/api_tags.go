@@ -99,46 +99,36 @@ func (d *DB) TagHistory(ctx context.Context, tagIDs []int64, days int) (map[int6
 	}
 	today := time.Now().UTC().Truncate(24 * time.Hour)
 	since := today.AddDate(0, 0, -(days - 1))
+	// Status IDs are time-ordered: the window is an ID range, and the UTC
+	// day of a status is its ID's millisecond part divided by a day.
+	perDay := int64(1) << (seqBits + nodeBits) * 86_400_000
 	var rows []struct {
-		TagID     int64 `bun:"tag_id"`
-		StatusID  int64 `bun:"status_id"`
-		AccountID int64 `bun:"account_id"`
+		TagID    int64 `bun:"tag_id"`
+		Day      int64 `bun:"day"`
+		Uses     int64 `bun:"uses"`
+		Accounts int64 `bun:"accounts"`
 	}
-	// Status IDs are time-ordered, so the window is an ID range.
 	err := d.r.NewSelect().TableExpr("status_tags AS st").
-		ColumnExpr("st.tag_id, st.status_id, s.account_id").
+		ColumnExpr("st.tag_id, st.status_id / ? AS day, count(*) AS uses, count(DISTINCT s.account_id) AS accounts", perDay).
 		Join("JOIN statuses AS s ON s.id = st.status_id").
 		Where("st.tag_id IN (?) AND st.status_id >= ?", bun.List(tagIDs), MinIDAt(since)).
 		Where("s.visibility = 0 AND s.reblog_of_id IS NULL").
-		Limit(int64(10000*len(tagIDs))).Scan(ctx, &rows)
+		GroupExpr("st.tag_id, st.status_id / ?", perDay).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("db: tag history: %w", err)
-	}
-	type key struct {
-		tag int64
-		day int
-	}
-	uses := map[key]int64{}
-	authors := map[key]map[int64]bool{}
-	for _, r := range rows {
-		day := int(today.Sub(IDTime(r.StatusID).Truncate(24*time.Hour)) / (24 * time.Hour))
-		if day < 0 || day >= days {
-			continue
-		}
-		k := key{r.TagID, day}
-		uses[k]++
-		if authors[k] == nil {
-			authors[k] = map[int64]bool{}
-		}
-		authors[k][r.AccountID] = true
 	}
 	for _, id := range tagIDs {
 		hist := make([]TagDay, days)
 		for i := range hist {
-			k := key{id, i}
-			hist[i] = TagDay{Day: today.AddDate(0, 0, -i), Uses: uses[k], Accounts: int64(len(authors[k]))}
+			hist[i].Day = today.AddDate(0, 0, -i)
 		}
 		out[id] = hist
+	}
+	todayNumber := today.Unix() / 86400
+	for _, r := range rows {
+		if i := todayNumber - r.Day; i >= 0 && i < int64(days) {
+			out[r.TagID][i].Uses, out[r.TagID][i].Accounts = r.Uses, r.Accounts
+		}
 	}
 	return out, nil
 }
