@@ -42,6 +42,19 @@ func (d *DB) Lists(ctx context.Context, accountID int64) ([]*List, error) {
 	return list, nil
 }
 
+// ListsWithMember returns ownerID's lists that have accountID on them
+// (GET /api/v1/accounts/:id/lists), oldest first.
+func (d *DB) ListsWithMember(ctx context.Context, ownerID, accountID int64) ([]*List, error) {
+	var list []*List
+	err := d.r.NewSelect().Model(&list).Where("l.account_id = ?", ownerID).
+		Where("EXISTS (SELECT 1 FROM list_accounts la WHERE la.list_id = l.id AND la.account_id = ?)", accountID).
+		Order("l.id").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("db: lists with member: %w", err)
+	}
+	return list, nil
+}
+
 // ListByID returns one of ownerID's lists (ErrNotFound for anyone else's).
 func (d *DB) ListByID(ctx context.Context, ownerID, id int64) (*List, error) {
 	l := new(List)

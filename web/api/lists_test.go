@@ -124,6 +124,13 @@ func TestLists(t *testing.T) {
 		w.follow(alice, dave)
 		w.call("POST", "/api/v1/lists/"+work+"/accounts", alice.Token, url.Values{"account_ids[]": {
 			db.FormatID(bob.Account.ID), db.FormatID(carol.Account.ID), db.FormatID(dave.Account.ID)}}, 200, nil)
+		// The query behind GET /api/v1/accounts/:id/lists.
+		if ls, err := w.in.DB.ListsWithMember(ctx, alice.Account.ID, bob.Account.ID); err != nil || len(ls) != 2 {
+			t.Errorf("lists with bob: %v %v", ls, err)
+		}
+		if ls, err := w.in.DB.ListsWithMember(ctx, bob.Account.ID, bob.Account.ID); err != nil || len(ls) != 0 {
+			t.Errorf("bob's lists with bob: %v %v", ls, err)
+		}
 		var page []struct{ ID string }
 		resp := w.call("GET", "/api/v1/lists/"+work+"/accounts?limit=2", alice.Token, nil, 200, &page)
 		link := resp.Header.Get("Link")
