@@ -108,7 +108,9 @@ func (h *Handlers) conversationEntities(ctx context.Context, owner *db.Account, 
 	var accountIDs, statusIDs []int64
 	for _, c := range list {
 		accountIDs = append(accountIDs, c.ParticipantIDs...)
-		statusIDs = append(statusIDs, *c.LastStatusID)
+		if c.LastStatusID != nil {
+			statusIDs = append(statusIDs, *c.LastStatusID)
+		}
 	}
 	v := db.ViewerOf(owner.ID)
 	statuses, err := h.DB.VisibleStatusesByIDs(ctx, statusIDs, v)
@@ -118,7 +120,10 @@ func (h *Handlers) conversationEntities(ctx context.Context, owner *db.Account, 
 	last := make(map[int64]*db.Status, len(list)) // by conversation
 	var toRender []*db.Status
 	for _, c := range list {
-		s := statuses[*c.LastStatusID]
+		var s *db.Status
+		if c.LastStatusID != nil {
+			s = statuses[*c.LastStatusID]
+		}
 		if s == nil {
 			// Its last status was deleted (or hidden since): the thread's
 			// newest remaining one stands in.
