@@ -413,6 +413,9 @@ func (e *Engine) commitStatus(ctx context.Context, tx *db.Tx, p *preparedStatus)
 	if err := tx.InsertStatus(ctx, db.NewStatus{Status: p.status, Mentions: p.mentions, Tags: p.tags, MediaIDs: ids}); err != nil {
 		return err
 	}
+	if err := tx.RecordConversation(ctx, p.status, p.mentions); err != nil {
+		return err
+	}
 	if p.poll != nil {
 		return tx.SetPollStatus(ctx, p.poll.ID, p.status.ID)
 	}

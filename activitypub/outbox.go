@@ -250,6 +250,9 @@ func (e *Engine) PublishStatus(ctx context.Context, author *db.Account, p PostPa
 		if err := tx.InsertStatus(ctx, db.NewStatus{Status: s, Mentions: ms, Tags: formatted.Tags, MediaIDs: p.MediaIDs}); err != nil {
 			return err
 		}
+		if err := tx.RecordConversation(ctx, s, ms); err != nil {
+			return err
+		}
 		if poll != nil {
 			if err := tx.SetPollStatus(ctx, poll.ID, s.ID); err != nil {
 				return err

@@ -18,7 +18,7 @@ import (
 // user is confirmed and approved (not the instance actor, not sign-ups
 // waiting for approval — Mastodon answers 404 for those).
 const listedAccount = `(a.domain <> '' OR a.is_brand = TRUE
-	OR EXISTS (SELECT 1 FROM users lu WHERE lu.account_id = a.id AND lu.confirmed_at IS NOT NULL AND lu.approved = TRUE))`
+	OR EXISTS (SELECT 1 FROM users lu WHERE lu.account_id = a.id AND lu.confirmed_at IS NOT NULL AND lu.approved = TRUE AND lu.disabled = FALSE))`
 
 // ListedAccountByID returns the account with this ID if the API may show it
 // (see listedAccount); suspended accounts are returned, flagged.
@@ -277,61 +277,6 @@ func (d *DB) FollowsWithDomain(ctx context.Context, accountID int64, domain stri
 		return nil, nil, fmt.Errorf("db: follows with domain: %w", err)
 	}
 	return following, followers, nil
-}
-
-// AccountSearch narrows an account search.
-type AccountSearch struct {
-	Username  string // prefix of the username (lowercase)
-	Domain    string // with DomainSet: "" local only, else a prefix of the domain
-	DomainSet bool
-	Following bool // only accounts the viewer follows
-	Limit     int
-	Offset    int
-}
-
-// likePrefix escapes s for LIKE … ESCAPE '\' and appends the wildcard.
-func likePrefix(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(s)) + "%"
-}
-
-// SearchAccounts finds listed, unsuspended accounts whose username (or a
-// word of whose display name) starts with s.Username, hiding accounts that
-// block the viewer or that it blocks. Exact username matches come first,
-// then local accounts, then the most followed.
-func (d *DB) SearchAccounts(ctx context.Context, viewerID int64, s AccountSearch) ([]*Account, error) {
-	var list []*Account
-	prefix := likePrefix(s.Username)
-	q := d.r.NewSelect().Model(&list).Where("a.suspended_at IS NULL").Where(listedAccount)
-	if s.DomainSet {
-		q = q.Where(`lower(a.username) LIKE ? ESCAPE '\'`, prefix)
-		if s.Domain == "" {
-			q = q.Where("a.domain = ''")
-		} else {
-			q = q.Where(`a.domain LIKE ? ESCAPE '\'`, likePrefix(s.Domain))
-		}
-	} else {
-		q = q.Where(`(lower(a.username) LIKE ? ESCAPE '\' OR lower(a.display_name) LIKE ? ESCAPE '\' OR lower(a.display_name) LIKE ? ESCAPE '\')`,
-			prefix, prefix, "% "+prefix)
-	}
-	if viewerID != 0 {
-		q = q.Where("NOT EXISTS (SELECT 1 FROM blocks sb WHERE (sb.account_id = ? AND sb.target_account_id = a.id) OR (sb.account_id = a.id AND sb.target_account_id = ?))", viewerID, viewerID).
-			Where("NOT EXISTS (SELECT 1 FROM account_domain_blocks sd WHERE sd.account_id = ? AND sd.domain = a.domain)", viewerID)
-		if s.Following {
-			q = q.Where("EXISTS (SELECT 1 FROM follows sf WHERE sf.account_id = ? AND sf.target_account_id = a.id AND sf.accepted = TRUE)", viewerID)
-		}
-	}
-	limit := s.Limit
-	if limit <= 0 {
-		limit = 40
-	}
-	err := q.OrderExpr("CASE WHEN lower(a.username) = ? THEN 0 ELSE 1 END", strings.ToLower(s.Username)).
-		OrderExpr("CASE WHEN a.domain = '' THEN 0 ELSE 1 END").
-		OrderExpr("a.followers_count DESC, a.id ASC").
-		Limit(int64(limit)).Offset(int64(s.Offset)).Scan(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("db: search accounts: %w", err)
-	}
-	return list, nil
 }
 
 // FamiliarFollowers returns, for each of ids, the accounts the viewer

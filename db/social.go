@@ -85,7 +85,8 @@ func (t *Tx) AcceptFollow(ctx context.Context, f *Follow) error {
 	return t.followCounters(ctx, f, +1)
 }
 
-// DeleteFollow removes a follow or request (idempotent).
+// DeleteFollow removes a follow or request (idempotent), and takes the
+// target off the follower's lists.
 func (t *Tx) DeleteFollow(ctx context.Context, accountID, targetID int64) (*Follow, error) {
 	f, err := t.FollowBetween(ctx, accountID, targetID)
 	if err != nil {
@@ -93,6 +94,9 @@ func (t *Tx) DeleteFollow(ctx context.Context, accountID, targetID int64) (*Foll
 	}
 	if _, err := t.tx.NewDelete().Model((*Follow)(nil)).Where("id = ?", f.ID).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("db: delete follow: %w", err)
+	}
+	if err := t.dropListMemberships(ctx, accountID, targetID); err != nil {
+		return nil, err
 	}
 	if f.Accepted {
 		return f, t.followCounters(ctx, f, -1)

@@ -56,12 +56,15 @@ func (h *Handlers) searchAccounts(w http.ResponseWriter, r *http.Request) error 
 	}
 	s := db.AccountSearch{Following: following, Limit: int(min(limit, 80)), Offset: int(offset)}
 	user, domain := splitAcct(q)
-	s.Username = user
 	if strings.Contains(strings.TrimPrefix(q, "@"), "@") {
-		s.DomainSet = true
-		if !h.isLocalDomain(domain) {
+		s.Username = user
+		if h.isLocalDomain(domain) {
+			s.Local = true
+		} else {
 			s.Domain = domain
 		}
+	} else {
+		s.Text = user
 	}
 	var list []*db.Account
 	if !strings.HasPrefix(q, "https://") && !strings.HasPrefix(q, "http://") {

@@ -89,3 +89,18 @@ func TestParamsErrors(t *testing.T) {
 		t.Error("field errors must name the field")
 	}
 }
+
+func TestParamsDeleteFormBody(t *testing.T) {
+	r := httptest.NewRequest("DELETE", "/api/v1/lists/1/accounts?x=1", strings.NewReader("account_ids[]=5&account_ids[]=6"))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	p, err := ReadParams(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids, err := p.IDs("account_ids"); err != nil || !slices.Equal(ids, []int64{5, 6}) {
+		t.Errorf("account_ids %v %v", ids, err)
+	}
+	if p.String("x") != "1" {
+		t.Error("query lost")
+	}
+}

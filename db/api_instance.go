@@ -1,0 +1,94 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// KnownPeers lists the remote domains this instance knows accounts of,
+// without the domains it blocks (and their subdomains), alphabetically.
+func (d *DB) KnownPeers(ctx context.Context) ([]string, error) {
+	var domains []string
+	err := d.r.NewSelect().Model((*Account)(nil)).ColumnExpr("DISTINCT a.domain").
+		Where("a.domain <> ''").Where("NOT EXISTS (SELECT 1 FROM domain_blocks pb WHERE a.domain = pb.domain OR a.domain LIKE '%.' || pb.domain OR a.domain LIKE pb.domain || ':%')").
+		OrderExpr("a.domain").Scan(ctx, &domains)
+	if err != nil {
+		return nil, fmt.Errorf("db: peers: %w", err)
+	}
+	return domains, nil
+}
+
+// ContactAccount returns the account of the first administrator, the
+// instance's contact (ErrNotFound when there is none).
+func (d *DB) ContactAccount(ctx context.Context) (*Account, error) {
+	a := new(Account)
+	err := d.r.NewSelect().Model(a).Join("JOIN users AS u ON u.account_id = a.id").
+		Where("u.role = ? AND a.suspended_at IS NULL AND u.disabled = FALSE", RoleAdmin).
+		OrderExpr("u.id").Limit(1).Scan(ctx)
+	return a, notFound(err)
+}
+
+// WeekActivity is what happened on the instance in one week.
+type WeekActivity struct {
+	Week          time.Time // Monday 00:00 UTC
+	Statuses      int64     // local statuses posted
+	Logins        int64     // users whose last sign-in fell in the week
+	Registrations int64     // users who signed up
+}
+
+// WeeklyActivity counts the last weeks of activity, this week first.
+func (d *DB) WeeklyActivity(ctx context.Context, weeks int) ([]WeekActivity, error) {
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
+	out := make([]WeekActivity, weeks)
+	var cols []string
+	var args []any
+	for i := range out {
+		start := monday.AddDate(0, 0, -7*i)
+		end := start.AddDate(0, 0, 7)
+		out[i].Week = start
+		// Status IDs are time-ordered: the week is an ID range.
+		cols = append(cols,
+			"(SELECT count(*) FROM statuses WHERE local = TRUE AND reblog_of_id IS NULL AND id >= ? AND id < ?)",
+			"(SELECT count(*) FROM users WHERE last_sign_in_at >= ? AND last_sign_in_at < ?)",
+			"(SELECT count(*) FROM users WHERE created_at >= ? AND created_at < ?)")
+		args = append(args, MinIDAt(start), MinIDAt(end), start, end, start, end)
+	}
+	dest := make([]any, 0, 3*weeks)
+	for i := range out {
+		dest = append(dest, &out[i].Statuses, &out[i].Logins, &out[i].Registrations)
+	}
+	if err := d.r.NewRaw("SELECT "+strings.Join(cols, ", "), args...).Scan(ctx, dest...); err != nil {
+		return nil, fmt.Errorf("db: weekly activity: %w", err)
+	}
+	return out, nil
+}
+
+// DirectoryQuery selects the profile directory.
+type DirectoryQuery struct {
+	Local  bool   // only this instance's accounts
+	Order  string // "active" (most recent post first) or "new" (newest account first)
+	Limit  int
+	Offset int
+}
+
+// Directory lists discoverable accounts for viewer (0: anonymous).
+func (d *DB) Directory(ctx context.Context, viewer int64, dq DirectoryQuery) ([]*Account, error) {
+	var list []*Account
+	q := whereNotBlockedWith(whereListedAccount(d.r.NewSelect().Model(&list)), viewer).
+		Where("a.discoverable = TRUE AND a.moved_to_account_id IS NULL")
+	if dq.Local {
+		q = q.Where("a.domain = ''")
+	}
+	if dq.Order == "new" {
+		q = q.OrderExpr("a.id DESC")
+	} else {
+		q = q.OrderExpr("CASE WHEN a.last_status_at IS NULL THEN 1 ELSE 0 END, a.last_status_at DESC, a.id DESC")
+	}
+	if err := q.Limit(int64(dq.Limit)).Offset(int64(dq.Offset)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("db: directory: %w", err)
+	}
+	return list, nil
+}

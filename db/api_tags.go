@@ -1,0 +1,134 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// FollowedTag is a hashtag an account follows (its posts reach the home timeline).
+type FollowedTag struct {
+	bun.BaseModel `bun:"table:followed_tags,alias:ft"`
+
+	AccountID int64     `bun:"account_id,pk"`
+	TagID     int64     `bun:"tag_id,pk"`
+	CreatedAt time.Time `bun:"created_at"`
+}
+
+// TagByName returns a hashtag by name (normalized here).
+func (d *DB) TagByName(ctx context.Context, name string) (*Tag, error) {
+	t := new(Tag)
+	err := d.r.NewSelect().Model(t).Where("t.name = ?", NormalizeTagName(name)).Scan(ctx)
+	return t, notFound(err)
+}
+
+// FollowTag makes accountID follow a hashtag, creating the tag on first
+// use, and returns the tag (idempotent).
+func (d *DB) FollowTag(ctx context.Context, accountID int64, display string) (*Tag, error) {
+	t := &Tag{ID: d.NewID(), Name: NormalizeTagName(display), DisplayName: display, CreatedAt: now()}
+	err := d.tx(ctx, func(tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(t).On("CONFLICT (name) DO NOTHING").Exec(ctx); err != nil {
+			return fmt.Errorf("db: follow tag: %w", err)
+		}
+		if err := tx.NewSelect().Model(t).Where("t.name = ?", t.Name).Scan(ctx); err != nil {
+			return fmt.Errorf("db: follow tag: %w", err)
+		}
+		ft := &FollowedTag{AccountID: accountID, TagID: t.ID, CreatedAt: now()}
+		if _, err := tx.NewInsert().Model(ft).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
+			return fmt.Errorf("db: follow tag: %w", err)
+		}
+		return nil
+	})
+	return t, err
+}
+
+// UnfollowTag stops accountID following a hashtag (idempotent).
+func (d *DB) UnfollowTag(ctx context.Context, accountID, tagID int64) error {
+	_, err := d.w.NewDelete().Model((*FollowedTag)(nil)).Where("account_id = ? AND tag_id = ?", accountID, tagID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("db: unfollow tag: %w", err)
+	}
+	return nil
+}
+
+// FollowedTags lists the hashtags accountID follows, paged by tag ID
+// (the most recently created tag first).
+func (d *DB) FollowedTags(ctx context.Context, accountID int64, p Page) ([]*Tag, error) {
+	var list []*Tag
+	q := d.r.NewSelect().Model(&list).
+		Where("EXISTS (SELECT 1 FROM followed_tags ft WHERE ft.tag_id = t.id AND ft.account_id = ?)", accountID)
+	if err := p.apply(q, "t.id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("db: followed tags: %w", err)
+	}
+	return newestFirst(p, list), nil
+}
+
+// FollowedTagIDs reports which of tagIDs accountID follows.
+func (d *DB) FollowedTagIDs(ctx context.Context, accountID int64, tagIDs []int64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	if accountID == 0 || len(tagIDs) == 0 {
+		return out, nil
+	}
+	var ids []int64
+	err := d.r.NewSelect().Model((*FollowedTag)(nil)).Column("tag_id").
+		Where("account_id = ? AND tag_id IN (?)", accountID, bun.List(tagIDs)).Scan(ctx, &ids)
+	if err != nil {
+		return nil, fmt.Errorf("db: followed tag ids: %w", err)
+	}
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
+
+// TagDay is a hashtag's use on one day: statuses and distinct authors.
+type TagDay struct {
+	Day      time.Time
+	Uses     int64
+	Accounts int64
+}
+
+// TagHistory counts, for each tag, its uses by public original statuses on
+// each of the last days days (UTC), today first.
+func (d *DB) TagHistory(ctx context.Context, tagIDs []int64, days int) (map[int64][]TagDay, error) {
+	out := map[int64][]TagDay{}
+	if len(tagIDs) == 0 || days <= 0 {
+		return out, nil
+	}
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	since := today.AddDate(0, 0, -(days - 1))
+	// Status IDs are time-ordered: the window is an ID range, and the UTC
+	// day of a status is its ID's millisecond part divided by a day.
+	perDay := int64(1) << (seqBits + nodeBits) * 86_400_000
+	var rows []struct {
+		TagID    int64 `bun:"tag_id"`
+		Day      int64 `bun:"day"`
+		Uses     int64 `bun:"uses"`
+		Accounts int64 `bun:"accounts"`
+	}
+	err := d.r.NewSelect().TableExpr("status_tags AS st").
+		ColumnExpr("st.tag_id, st.status_id / ? AS day, count(*) AS uses, count(DISTINCT s.account_id) AS accounts", perDay).
+		Join("JOIN statuses AS s ON s.id = st.status_id").
+		Where("st.tag_id IN (?) AND st.status_id >= ?", bun.List(tagIDs), MinIDAt(since)).
+		Where("s.visibility = 0 AND s.reblog_of_id IS NULL").
+		GroupExpr("st.tag_id, st.status_id / ?", perDay).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("db: tag history: %w", err)
+	}
+	for _, id := range tagIDs {
+		hist := make([]TagDay, days)
+		for i := range hist {
+			hist[i].Day = today.AddDate(0, 0, -i)
+		}
+		out[id] = hist
+	}
+	todayNumber := today.Unix() / 86400
+	for _, r := range rows {
+		if i := todayNumber - r.Day; i >= 0 && i < int64(days) {
+			out[r.TagID][i].Uses, out[r.TagID][i].Accounts = r.Uses, r.Accounts
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,306 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"slices"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/render"
+)
+
+// notificationTypes are the types Mastodon defines; types[] keeps only
+// these (Kontor stores the first eight).
+var notificationTypes = []string{
+	db.NotifyMention, db.NotifyStatus, db.NotifyReblog, db.NotifyFollow, db.NotifyFollowRequest, db.NotifyFavourite,
+	db.NotifyPoll, db.NotifyUpdate, "admin.sign_up", "admin.report", "severed_relationships", "moderation_warning",
+	"quote", "quoted_update",
+}
+
+// notificationRoutes registers /api/v1/notifications.
+func (h *Handlers) notificationRoutes(r chi.Router) {
+	r.Route("/notifications", func(r chi.Router) {
+		r.Get("/", h.handler(h.listNotifications))
+		r.Get("/unread_count", h.handler(h.unreadNotifications))
+		r.Get("/policy", h.handler(h.notificationPolicyV1))
+		r.Get("/requests", h.handler(h.notificationRequests))
+		r.Post("/clear", h.handler(h.clearNotifications))
+		r.Post("/dismiss", h.handler(h.dismissNotification)) // legacy: id in the body
+		r.Get("/{id}", h.handler(h.getNotification))
+		r.Post("/{id}/dismiss", h.handler(h.dismissNotification))
+	})
+}
+
+// notificationV2Routes registers the v2 notification policy (grouped
+// notifications are not offered: the instance reports api_versions 1).
+func (h *Handlers) notificationV2Routes(r chi.Router) {
+	r.Get("/notifications/policy", h.handler(h.notificationPolicyV2))
+}
+
+// notificationFilter reads types[], exclude_types[] and account_id. none is
+// true when types[] named only unknown types (nothing can match).
+func notificationFilter(p *Params) (f db.NotificationFilter, none bool, err error) {
+	if p.Has("types") {
+		for _, t := range p.Strings("types") {
+			if slices.Contains(notificationTypes, t) && !slices.Contains(f.Types, t) {
+				f.Types = append(f.Types, t)
+			}
+		}
+		none = len(f.Types) == 0 && len(p.Strings("types")) > 0
+	}
+	for _, t := range p.Strings("exclude_types") {
+		if t != "" {
+			f.ExcludeTypes = append(f.ExcludeTypes, t)
+		}
+	}
+	if id, ok, err := p.ID("account_id"); err != nil {
+		return f, false, err
+	} else if ok {
+		f.FromID = id
+	}
+	return f, none, nil
+}
+
+func (h *Handlers) listNotifications(w http.ResponseWriter, r *http.Request) error {
+	a, ok := h.require(w, r, "read:notifications")
+	if !ok {
+		return nil
+	}
+	page, err := pageParams(r, 40, 80)
+	if err != nil {
+		return err
+	}
+	params, err := ReadParams(r)
+	if err != nil {
+		return err
+	}
+	f, none, err := notificationFilter(params)
+	if err != nil {
+		return err
+	}
+	if none {
+		render.JSON(w, http.StatusOK, []Notification{})
+		return nil
+	}
+	list, err := h.DB.Notifications(r.Context(), a.Account.ID, f, page)
+	if err != nil {
+		return err
+	}
+	out, err := h.notificationEntities(r.Context(), a.Account.ID, list)
+	if err != nil {
+		return err
+	}
+	if len(list) > 0 {
+		// Cursors are the raw page's: notifications dropped while rendering
+		// (a status hidden by a filter) must not stall paging.
+		h.setLink(w, r, list[0].ID, list[len(list)-1].ID, len(list))
+	}
+	render.JSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (h *Handlers) getNotification(w http.ResponseWriter, r *http.Request) error {
+	a, ok := h.require(w, r, "read:notifications")
+	if !ok {
+		return nil
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	n, err := h.DB.NotificationByID(r.Context(), a.Account.ID, id)
+	if err != nil {
+		return err
+	}
+	out, err := h.notificationEntities(r.Context(), a.Account.ID, []*db.Notification{n})
+	if err != nil {
+		return err
+	}
+	if len(out) == 0 {
+		return errNotFound
+	}
+	render.JSON(w, http.StatusOK, out[0])
+	return nil
+}
+
+func (h *Handlers) dismissNotification(w http.ResponseWriter, r *http.Request) error {
+	a, ok := h.require(w, r, "write:notifications")
+	if !ok {
+		return nil
+	}
+	var id int64
+	if chi.URLParam(r, "id") != "" {
+		var err error
+		if id, err = pathID(r, "id"); err != nil {
+			return err
+		}
+	} else {
+		p, err := ReadParams(r)
+		if err != nil {
+			return err
+		}
+		var given bool
+		if id, given, err = p.ID("id"); err != nil {
+			return err
+		} else if !given {
+			return fieldErr("id", "can't be blank")
+		}
+	}
+	if err := h.DB.DismissNotification(r.Context(), a.Account.ID, id); err != nil {
+		return err
+	}
+	render.JSON(w, http.StatusOK, struct{}{})
+	return nil
+}
+
+func (h *Handlers) clearNotifications(w http.ResponseWriter, r *http.Request) error {
+	a, ok := h.require(w, r, "write:notifications")
+	if !ok {
+		return nil
+	}
+	if err := h.DB.ClearNotifications(r.Context(), a.Account.ID); err != nil {
+		return err
+	}
+	render.JSON(w, http.StatusOK, struct{}{})
+	return nil
+}
+
+// unreadNotifications counts notifications newer than the notifications
+// marker (limit: default 100, at most 1000).
+func (h *Handlers) unreadNotifications(w http.ResponseWriter, r *http.Request) error {
+	a, ok := h.require(w, r, "read:notifications")
+	if !ok {
+		return nil
+	}
+	params, err := ReadParams(r)
+	if err != nil {
+		return err
+	}
+	f, none, err := notificationFilter(params)
+	if err != nil {
+		return err
+	}
+	limit := int64(100)
+	if n, ok, err := params.Int("limit"); err != nil {
+		return err
+	} else if ok {
+		limit = min(max(n, 1), 1000)
+	}
+	count := 0
+	if !none {
+		markers, err := h.DB.Markers(r.Context(), a.Account.ID, []string{"notifications"})
+		if err != nil {
+			return err
+		}
+		var after int64
+		if m := markers["notifications"]; m != nil {
+			after = m.LastReadID
+		}
+		if count, err = h.DB.CountNotificationsAfter(r.Context(), a.Account.ID, f, after, int(limit)); err != nil {
+			return err
+		}
+	}
+	render.JSON(w, http.StatusOK, map[string]int{"count": count})
+	return nil
+}
+
+// notificationPolicySummary: Kontor filters no notifications, so nothing waits.
+var notificationPolicySummary = map[string]int{"pending_requests_count": 0, "pending_notifications_count": 0}
+
+func (h *Handlers) notificationPolicyV1(w http.ResponseWriter, r *http.Request) error {
+	if _, ok := h.require(w, r, "read:notifications"); !ok {
+		return nil
+	}
+	render.JSON(w, http.StatusOK, map[string]any{
+		"filter_not_following": false, "filter_not_followers": false, "filter_new_accounts": false,
+		"filter_private_mentions": false, "summary": notificationPolicySummary,
+	})
+	return nil
+}
+
+func (h *Handlers) notificationPolicyV2(w http.ResponseWriter, r *http.Request) error {
+	if _, ok := h.require(w, r, "read:notifications"); !ok {
+		return nil
+	}
+	render.JSON(w, http.StatusOK, map[string]any{
+		"for_not_following": "accept", "for_not_followers": "accept", "for_new_accounts": "accept",
+		"for_private_mentions": "accept", "for_limited_accounts": "accept", "summary": notificationPolicySummary,
+	})
+	return nil
+}
+
+// notificationRequests: no notification is ever held back, so there are
+// no requests to review.
+func (h *Handlers) notificationRequests(w http.ResponseWriter, r *http.Request) error {
+	if _, ok := h.require(w, r, "read:notifications"); !ok {
+		return nil
+	}
+	render.JSON(w, http.StatusOK, []any{})
+	return nil
+}
+
+// notificationEntities renders notifications for their recipient with a
+// fixed number of queries: senders in one batch, statuses in one batch
+// (rendered in the "notifications" filter context). A notification whose
+// status the recipient may not see, or that a "hide" filter removes, is
+// left out.
+func (h *Handlers) notificationEntities(ctx context.Context, viewer int64, list []*db.Notification) ([]Notification, error) {
+	out := make([]Notification, 0, len(list))
+	if len(list) == 0 {
+		return out, nil
+	}
+	var accountIDs, statusIDs []int64
+	for _, n := range list {
+		accountIDs = append(accountIDs, n.FromAccountID)
+		if n.StatusID != nil {
+			statusIDs = append(statusIDs, *n.StatusID)
+		}
+	}
+	accounts, err := h.DB.AccountsByIDs(ctx, accountIDs)
+	if err != nil {
+		return nil, err
+	}
+	accountList := make([]*db.Account, 0, len(accounts))
+	for _, a := range accounts {
+		accountList = append(accountList, a)
+	}
+	renderedAccounts := map[string]Account{}
+	for _, e := range h.Accounts(ctx, accountList) {
+		renderedAccounts[e.ID] = e
+	}
+	statuses, err := h.DB.VisibleStatusesByIDs(ctx, statusIDs, db.ViewerOf(viewer))
+	if err != nil {
+		return nil, err
+	}
+	statusList := make([]*db.Status, 0, len(statuses))
+	for _, id := range statusIDs {
+		if s := statuses[id]; s != nil && !slices.Contains(statusList, s) {
+			statusList = append(statusList, s)
+		}
+	}
+	rendered, err := h.statusesIn(ctx, viewer, statusList, "notifications")
+	if err != nil {
+		return nil, err
+	}
+	renderedStatuses := make(map[string]*Status, len(rendered))
+	for i := range rendered {
+		renderedStatuses[rendered[i].ID] = &rendered[i]
+	}
+	for _, n := range list {
+		from, ok := renderedAccounts[db.FormatID(n.FromAccountID)]
+		if !ok {
+			continue
+		}
+		e := Notification{ID: db.FormatID(n.ID), Type: n.Type, GroupKey: "ungrouped-" + db.FormatID(n.ID),
+			CreatedAt: apiTime(n.CreatedAt), Account: from}
+		if n.StatusID != nil {
+			if e.Status = renderedStatuses[db.FormatID(*n.StatusID)]; e.Status == nil {
+				continue
+			}
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
