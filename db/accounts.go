@@ -54,6 +54,11 @@ func (d *DB) CreateLocalAccount(ctx context.Context, a *Account, u *User) error 
 			}
 			return fmt.Errorf("db: create account: %w", err)
 		}
+		if a.IsBrand {
+			if _, err := tx.NewInsert().Model(&Brand{AccountID: a.ID, CreatedAt: t}).Exec(ctx); err != nil {
+				return fmt.Errorf("db: create brand: %w", err)
+			}
+		}
 		if u == nil {
 			return nil
 		}

@@ -23,6 +23,7 @@ func adminCommands() []*command {
 			{name: "unsuspend", summary: "lift a suspension", run: runAccountUnsuspend},
 			{name: "reset-password", summary: "set a new password (printed, or read with --password-stdin)", run: runAccountResetPassword},
 		}},
+		{name: "brand", summary: "brand accounts run by a team", sub: brandCommands()},
 		{name: "domain", summary: "block and unblock remote domains", sub: []*command{
 			{name: "block", summary: "refuse a domain in both directions (kontor admin domain block example.com)", run: runDomainBlock},
 			{name: "unblock", summary: "lift a domain block", run: runDomainUnblock},
@@ -268,8 +269,9 @@ func runAccountResetPassword(e *env, args []string) error {
 }
 
 func runTokenCreate(e *env, args []string) error {
-	fs := newFlags(e, "admin token create", `kontor admin token create --username U --scopes "read write follow"`)
+	fs := newFlags(e, "admin token create", `kontor admin token create --username U [--as BRAND] --scopes "read write follow"`)
 	username := fs.String("username", "", "the user the token belongs to")
+	as := fs.String("as", "", "a brand the user is a member of: the token acts as the brand, within the member's role")
 	scopes := fs.String("scopes", "read", "space-separated scopes (read, write, follow, push, profile, read:statuses …)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -301,7 +303,21 @@ func runTokenCreate(e *env, args []string) error {
 	} else if err != nil {
 		return err
 	}
-	tok, err := s.db.CreateToken(e.ctx, db.NewToken{UserID: &u.ID, AccountID: &a.ID, Scopes: list})
+	acting, ceiling := a, ""
+	if *as != "" {
+		b, err := s.brandArg(e, "admin token create", *as)
+		if err != nil {
+			return err
+		}
+		role, err := s.db.BrandRole(e.ctx, b.AccountID, u.ID)
+		if errors.Is(err, db.ErrNotMember) {
+			return fmt.Errorf("admin token create: @%s is not a member of @%s", a.Username, b.Account.Username)
+		} else if err != nil {
+			return err
+		}
+		acting, ceiling = b.Account, role
+	}
+	tok, err := s.db.CreateToken(e.ctx, db.NewToken{UserID: &u.ID, AccountID: &acting.ID, Scopes: list, RoleCeiling: ceiling})
 	if err != nil {
 		return err
 	}

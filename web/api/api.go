@@ -108,6 +108,9 @@ type Auth struct {
 	Account *db.Account // the identity acted as (a brand for brand tokens)
 	User    *db.User    // the person (for brand tokens, the member)
 	Scopes  []string
+	// BrandRole is set when the token acts as a brand: the member's current
+	// role, capped by the role the token was issued with.
+	BrandRole string
 }
 
 type authKey struct{}
@@ -168,9 +171,38 @@ func (h *Handlers) ResolveToken(ctx context.Context, plain string) (*Auth, error
 		if acct.Suspended() {
 			return nil, errLoginDisabled
 		}
-		a.Account = acct
+		if a.User == nil || !acct.IsBrand {
+			return nil, errUnauthorized
+		}
+		// Acting as a brand: checked on every request, so a removed member's
+		// token stops working at once even before its revocation lands.
+		role, err := h.DB.BrandRole(ctx, acct.ID, a.User.ID)
+		if errors.Is(err, db.ErrNotMember) {
+			return nil, errUnauthorized
+		}
+		if err != nil {
+			return nil, err
+		}
+		if tok.RoleCeiling != "" {
+			role = db.LesserBrandRole(role, tok.RoleCeiling)
+		}
+		a.Account, a.BrandRole = acct, role
 	}
 	return a, nil
+}
+
+// brandRoleFor is the least brand role that may use a scope: viewers read,
+// editors write statuses and what goes with posting, owners everything else
+// (profile, follows, blocks, lists, filters …).
+func brandRoleFor(scope string) string {
+	if scope == "read" || strings.HasPrefix(scope, "read:") || scope == "profile" {
+		return db.BrandViewer
+	}
+	switch scope {
+	case "write:statuses", "write:media", "write:favourites", "write:bookmarks", "write:conversations", "write:notifications":
+		return db.BrandEditor
+	}
+	return db.BrandOwner
 }
 
 // authenticate resolves the bearer token when one is sent. A bad token is
@@ -203,6 +235,10 @@ func (h *Handlers) require(w http.ResponseWriter, r *http.Request, scope string)
 		render.JSON(w, http.StatusForbidden, map[string]string{"error": "This action is outside the authorized scopes"})
 		return nil, false
 	}
+	if a.BrandRole != "" && db.BrandRoleRank(a.BrandRole) < db.BrandRoleRank(brandRoleFor(scope)) {
+		render.JSON(w, http.StatusForbidden, map[string]string{"error": "Your role in this brand does not allow this action"})
+		return nil, false
+	}
 	return a, true
 }
 
@@ -215,6 +251,10 @@ func (h *Handlers) optional(w http.ResponseWriter, r *http.Request, scope string
 	}
 	if !oauth.Allows(a.Scopes, scope) {
 		render.JSON(w, http.StatusForbidden, map[string]string{"error": "This action is outside the authorized scopes"})
+		return nil, false
+	}
+	if a.BrandRole != "" && db.BrandRoleRank(a.BrandRole) < db.BrandRoleRank(brandRoleFor(scope)) {
+		render.JSON(w, http.StatusForbidden, map[string]string{"error": "Your role in this brand does not allow this action"})
 		return nil, false
 	}
 	return a, true
