@@ -256,6 +256,10 @@ func TestAnalyticsScenario(t *testing.T) {
 	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/auth/sign_in?return_to=%2F%40alice%2Fanalytics" {
 		t.Errorf("page for a visitor: %d to %q", resp.StatusCode, loc)
 	}
+	resp, _ = a.Get(page + "?since=2026-01-01&until=2026-01-31")
+	if loc := resp.Header.Get("Location"); loc != "/auth/sign_in?return_to=%2F%40alice%2Fanalytics%3Fsince%3D2026-01-01%26until%3D2026-01-31" {
+		t.Errorf("page with a period for a visitor: to %q", loc)
+	}
 	if resp, _ := a.Get("/@nobody/analytics", session(t, a, alice)); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("page of an unknown account: %d", resp.StatusCode)
 	}

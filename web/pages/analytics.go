@@ -71,8 +71,14 @@ func (a *AnalyticsPages) allowed(w http.ResponseWriter, r *http.Request) (*db.Ac
 		return nil, nil, false
 	}
 	if user == nil {
+		// Back to the page (with its period) after signing in; an export
+		// link brings the visitor back to the page.
+		back := "/@" + account.Username + "/analytics"
+		if !strings.HasSuffix(r.URL.Path, ".csv") && r.URL.RawQuery != "" {
+			back += "?" + r.URL.RawQuery
+		}
 		w.Header().Set("Cache-Control", "no-store")
-		http.Redirect(w, r, oauth.SignInURL("/@"+account.Username+"/analytics"), http.StatusSeeOther)
+		http.Redirect(w, r, oauth.SignInURL(back), http.StatusSeeOther)
 		return nil, nil, false
 	}
 	ok, err := a.an.MayView(ctx, user, account)
