@@ -10,9 +10,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/kontor-social/kontor/activitypub"
+	"github.com/kontor-social/kontor/analytics"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/web"
@@ -103,7 +105,10 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	defer stopWork()
 	workersDone := make(chan struct{})
 	go func() {
+		var jobs sync.WaitGroup
+		jobs.Go(func() { analytics.NewJob(s.DB, s.Log).Run(workCtx) })
 		s.Engine.Run(workCtx)
+		jobs.Wait()
 		close(workersDone)
 	}()
 	errc := make(chan error, 1)

@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/activitypub"
+	"github.com/kontor-social/kontor/analytics"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/media"
@@ -56,6 +57,7 @@ func NewHandler(d Deps) http.Handler {
 
 	oauthHandlers := oauth.New(oauth.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Logger: d.Logger, CORS: api.CORS})
 	oauthHandlers.Routes(r)
+	pg.Analytics(analytics.New(d.DB), oauthHandlers.SessionUser).Routes(r)
 
 	apiHandlers := api.New(api.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Logger: d.Logger, Version: d.Version,
 		V1Extra: []func(chi.Router){oauthHandlers.AppRoutes}})

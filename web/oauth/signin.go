@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -14,18 +15,33 @@ import (
 )
 
 // safeReturnTo keeps a post-sign-in destination only when it is the
-// authorize page of this server (no open redirect).
+// authorize page of this server or an account's analytics page (no open
+// redirect).
 func safeReturnTo(s string) string {
-	if s == "/oauth/authorize" || strings.HasPrefix(s, "/oauth/authorize?") {
+	if s == "/oauth/authorize" || strings.HasPrefix(s, "/oauth/authorize?") || analyticsPage.MatchString(s) {
 		return s
 	}
 	return ""
 }
 
+// analyticsPage matches the analytics pages of web/pages (with their
+// period parameters), which send signed-out visitors here.
+var analyticsPage = regexp.MustCompile(`^/@[A-Za-z0-9_]{1,30}/analytics(\?[A-Za-z0-9_.%=&-]*)?$`)
+
 // signInURL is the sign-in page that comes back to returnTo.
 func signInURL(returnTo string) string {
 	return "/auth/sign_in?return_to=" + url.QueryEscape(returnTo)
 }
+
+// SignInURL is the sign-in page, coming back to returnTo afterwards when
+// it is a page that may be returned to (the authorize page, an analytics
+// page); other pages send signed-out visitors there.
+func SignInURL(returnTo string) string { return signInURL(returnTo) }
+
+// SessionUser returns the user signed in by the request's session cookie
+// (set by the sign-in page), or nil: no cookie, an unknown or expired
+// session, or a user who may no longer sign in. Other HTML pages use it.
+func (h *Handlers) SessionUser(r *http.Request) (*db.User, error) { return h.signedIn(r) }
 
 // returnToLang is the lang the authorize request asked for.
 func returnToLang(returnTo string) string {
