@@ -36,6 +36,10 @@ type NewLocalAccount struct {
 	Confirmed   bool
 	Approved    bool
 	Reason      string
+	Locale      string
+	InviteID    *int64 // the invite used to sign up (one use is counted)
+	SSOIssuer   string // the single sign-on identity the user signs in with
+	SSOSubject  string
 }
 
 // ValidateUsername checks a local username.
@@ -73,7 +77,8 @@ func (e *Engine) CreateLocalAccount(ctx context.Context, n NewLocalAccount) (*db
 		if err := ValidateEmail(n.Email); err != nil {
 			return nil, nil, err
 		}
-		user = &db.User{Email: n.Email, Role: role, Approved: n.Approved, SignUpReason: n.Reason}
+		user = &db.User{Email: n.Email, Role: role, Approved: n.Approved, SignUpReason: n.Reason, Locale: n.Locale,
+			InviteID: n.InviteID, SSOIssuer: n.SSOIssuer, SSOSubject: n.SSOSubject}
 		if n.Password != "" {
 			hash, err := db.HashPassword(n.Password)
 			if err != nil {

@@ -35,6 +35,8 @@ type Engine struct {
 	inbox   chan int64
 	pending sync.Map // inbox item ID → *queuedItem, handed from Receive to a worker
 
+	linkJobs chan struct{} // slots of background rel="me" checks (4 at once)
+
 	blocksMu     sync.Mutex
 	blocks       []string
 	blocksLoaded time.Time
@@ -87,7 +89,8 @@ func New(o Options) *Engine {
 	if o.UserAgent == "" {
 		o.UserAgent = "Kontor (+" + o.URLs.Base() + "/)"
 	}
-	e := &Engine{db: o.DB, urls: o.URLs, log: o.Logger, opts: o, events: o.Events, inbox: make(chan int64, 4096)}
+	e := &Engine{db: o.DB, urls: o.URLs, log: o.Logger, opts: o, events: o.Events, inbox: make(chan int64, 4096),
+		linkJobs: make(chan struct{}, 4)}
 	e.formatter = &content.Formatter{TagURL: e.urls.Tag, LocalDomain: e.urls.AccountDomain()}
 	e.client = transport.New(transport.Options{
 		Protocol: o.Protocol, AllowedNetworks: o.AllowedNetworks, UserAgent: o.UserAgent, Timeout: o.FetchTimeout,

@@ -11,6 +11,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -49,7 +50,30 @@ type Config struct {
 
 	APIRateLimit   int `toml:"api_rate_limit"`
 	APIRateLimitIP int `toml:"api_rate_limit_ip"`
+
+	AllowedEmailDomains []string `toml:"allowed_email_domains"`
+
+	SMTPHost     string `toml:"smtp_host"`
+	SMTPPort     int    `toml:"smtp_port"`
+	SMTPUsername string `toml:"smtp_username"`
+	SMTPPassword string `toml:"smtp_password"`
+	SMTPFrom     string `toml:"smtp_from"`
+	SMTPTLS      string `toml:"smtp_tls"`
+
+	OIDCIssuer       string   `toml:"oidc_issuer"`
+	OIDCClientID     string   `toml:"oidc_client_id"`
+	OIDCClientSecret string   `toml:"oidc_client_secret"`
+	OIDCDisplayName  string   `toml:"oidc_display_name"`
+	OIDCScopes       []string `toml:"oidc_scopes"`
+	SSOOnly          bool     `toml:"sso_only"`
 }
+
+// SMTP TLS modes.
+const (
+	SMTPStartTLS = "starttls"
+	SMTPTLS      = "tls"
+	SMTPNoTLS    = "none"
+)
 
 // Registration modes.
 const (
@@ -81,6 +105,11 @@ func Default() Config {
 		MaxStatusCharacters: 500,
 		APIRateLimit:        300,
 		APIRateLimitIP:      7500,
+
+		SMTPPort:        587,
+		SMTPTLS:         SMTPStartTLS,
+		OIDCDisplayName: "single sign-on",
+		OIDCScopes:      []string{"openid", "email", "profile"},
 	}
 }
 
@@ -306,7 +335,74 @@ func (c *Config) validate() error {
 	if c.MaxStatusCharacters < 1 || c.MaxStatusCharacters > 100000 {
 		return keyError("max_status_characters", "%d: want 1 to 100000", c.MaxStatusCharacters)
 	}
+	for i, d := range c.AllowedEmailDomains {
+		d = strings.TrimPrefix(strings.ToLower(strings.TrimSpace(d)), "@")
+		if err := validHost(d); err != nil || strings.Contains(d, ":") {
+			return keyError("allowed_email_domains", "%q is not a domain", c.AllowedEmailDomains[i])
+		}
+		c.AllowedEmailDomains[i] = d
+	}
+	return c.validateMailAndSSO()
+}
+
+// validateMailAndSSO checks the SMTP and OpenID Connect keys.
+func (c *Config) validateMailAndSSO() error {
+	switch c.SMTPTLS {
+	case SMTPStartTLS, SMTPTLS, SMTPNoTLS:
+	default:
+		return keyError("smtp_tls", "%q: want starttls, tls or none", c.SMTPTLS)
+	}
+	if c.SMTPPort < 1 || c.SMTPPort > 65535 {
+		return keyError("smtp_port", "%d: want 1 to 65535", c.SMTPPort)
+	}
+	if c.SMTPHost != "" && !strings.Contains(c.SMTPFrom, "@") {
+		return keyError("smtp_from", "must be an email address when smtp_host is set (e.g. \"Kontor <noreply@example.com>\")")
+	}
+	if c.SMTPPassword != "" && c.SMTPUsername == "" {
+		return keyError("smtp_username", "must be set when smtp_password is")
+	}
+	if c.OIDCIssuer != "" {
+		u, err := url.Parse(c.OIDCIssuer)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return keyError("oidc_issuer", "%q is not an http(s) URL", c.OIDCIssuer)
+		}
+		if c.OIDCClientID == "" {
+			return keyError("oidc_client_id", "must be set when oidc_issuer is")
+		}
+		if !slices.Contains(c.OIDCScopes, "openid") {
+			return keyError("oidc_scopes", "must contain \"openid\"")
+		}
+	}
+	if c.SSOOnly && c.OIDCIssuer == "" {
+		return keyError("sso_only", "needs oidc_issuer (nobody could sign in)")
+	}
 	return nil
+}
+
+// SMTPEnabled reports whether mail is sent (smtp_host is set).
+func (c *Config) SMTPEnabled() bool { return c.SMTPHost != "" }
+
+// OIDCEnabled reports whether single sign-on is configured.
+func (c *Config) OIDCEnabled() bool { return c.OIDCIssuer != "" }
+
+// EmailDomainAllowed reports whether an email address may sign up under
+// allowed_email_domains: its domain is one of them or a subdomain of one.
+// An empty list allows every domain.
+func (c *Config) EmailDomainAllowed(email string) bool {
+	if len(c.AllowedEmailDomains) == 0 {
+		return true
+	}
+	at := strings.LastIndexByte(email, '@')
+	if at < 0 {
+		return false
+	}
+	domain := strings.TrimSuffix(strings.ToLower(email[at+1:]), ".")
+	for _, d := range c.AllowedEmailDomains {
+		if domain == d || strings.HasSuffix(domain, "."+d) {
+			return true
+		}
+	}
+	return false
 }
 
 func validHost(h string) error {

@@ -95,6 +95,16 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"env bad duration", ``, []string{"KONTOR_SHUTDOWN_TIMEOUT=10"}, "shutdown_timeout"},
 		{"env bad value", ``, []string{"KONTOR_PROTOCOL=gopher"}, "protocol"},
 		{"syntax error", "listen = ", nil, ""},
+		{"bad email domain", `allowed_email_domains = ["acme example"]`, nil, "allowed_email_domains"},
+		{"bad smtp tls", `smtp_tls = "ssl"`, nil, "smtp_tls"},
+		{"bad smtp port", `smtp_port = 0`, nil, "smtp_port"},
+		{"smtp without from", `smtp_host = "mail.example"`, nil, "smtp_from"},
+		{"smtp password without user", `smtp_password = "x"`, nil, "smtp_username"},
+		{"oidc issuer not a URL", `oidc_issuer = "idp.example"`, nil, "oidc_issuer"},
+		{"oidc without client id", `oidc_issuer = "https://idp.example"`, nil, "oidc_client_id"},
+		{"oidc scopes without openid", "oidc_issuer = \"https://idp.example\"\noidc_client_id = \"k\"\noidc_scopes = [\"email\"]", nil, "oidc_scopes"},
+		{"sso_only without oidc", `sso_only = true`, nil, "sso_only"},
+		{"env bad sso_only", ``, []string{"KONTOR_SSO_ONLY=maybe"}, "sso_only"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -149,5 +159,38 @@ func TestParseDatabaseURL(t *testing.T) {
 		if err != nil || d != c.dialect || dsn != c.dsn {
 			t.Errorf("ParseDatabaseURL(%q) = %q, %q, %v", c.in, d, dsn, err)
 		}
+	}
+}
+
+func TestSignUpAndSSOKeys(t *testing.T) {
+	p := writeConfig(t, `
+allowed_email_domains = ["ACME.example", "@acme.test"]
+smtp_host = "mail.acme.example"
+smtp_from = "Acme Social <noreply@acme.example>"
+oidc_issuer = "https://login.acme.example/realms/acme"
+oidc_client_id = "kontor"
+oidc_display_name = "Acme Login"
+sso_only = true
+`)
+	cfg, err := Load(p, true, []string{"KONTOR_SMTP_PORT=465", "KONTOR_SMTP_TLS=tls"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cfg.AllowedEmailDomains, []string{"acme.example", "acme.test"}) || cfg.SMTPPort != 465 || cfg.SMTPTLS != "tls" ||
+		!cfg.SSOOnly || !cfg.OIDCEnabled() || !cfg.SMTPEnabled() || !slices.Equal(cfg.OIDCScopes, []string{"openid", "email", "profile"}) {
+		t.Errorf("loaded %+v", cfg)
+	}
+	for email, ok := range map[string]bool{
+		"jane@acme.example": true, "jane@ACME.EXAMPLE": true, "jane@eu.acme.example": true, "jane@acme.test": true,
+		"jane@notacme.example": false, "jane@acme.example.evil": false, "jane@gmail.example": false, "acme.example": false,
+		"jane@acme.example.": true,
+	} {
+		if got := cfg.EmailDomainAllowed(email); got != ok {
+			t.Errorf("EmailDomainAllowed(%q) = %v, want %v", email, got, ok)
+		}
+	}
+	open := Default()
+	if !open.EmailDomainAllowed("anyone@anywhere.example") || open.OIDCEnabled() || open.SMTPEnabled() {
+		t.Error("defaults: every domain allowed, no SSO, no mail")
 	}
 }

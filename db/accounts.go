@@ -18,7 +18,9 @@ var (
 )
 
 // CreateLocalAccount stores a new local account and, when user is not nil,
-// its login, in one transaction. IDs and timestamps are assigned here.
+// its login, in one transaction. IDs and timestamps are assigned here. A
+// user with an InviteID uses up one use of that invite in the same
+// transaction (ErrInviteInvalid when it no longer may be used).
 func (d *DB) CreateLocalAccount(ctx context.Context, a *Account, u *User) error {
 	t := now()
 	a.ID = d.NewID()
@@ -46,6 +48,11 @@ func (d *DB) CreateLocalAccount(ctx context.Context, a *Account, u *User) error 
 			}
 			if taken {
 				return ErrEmailTaken
+			}
+			if u.InviteID != nil {
+				if err := useInvite(ctx, tx, *u.InviteID, t); err != nil {
+					return err
+				}
 			}
 		}
 		if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {

@@ -167,7 +167,33 @@ func (c *Client) GetJSON(ctx context.Context, url string, accept string) ([]byte
 	return body, err
 }
 
+// AcceptHTML is the Accept header of GetHTML.
+const AcceptHTML = "text/html, application/xhtml+xml;q=0.9"
+
+// GetHTML is an unsigned GET of a web page (rel="me" profile links), with
+// the same guard and redirects as Get, a body limit of maxBytes (at most the
+// client's) and a deadline of timeout (at most the client's). Answers that
+// are not HTML are refused with ErrContentType.
+func (c *Client) GetHTML(ctx context.Context, url string, maxBytes int64, timeout time.Duration) (body []byte, finalURL string, err error) {
+	if timeout > 0 && timeout < c.timeout {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	if maxBytes <= 0 || maxBytes > c.maxBody {
+		maxBytes = c.maxBody
+	}
+	body, finalURL, _, err = c.fetch(ctx, url, AcceptHTML, nil, htmlType, maxBytes)
+	return body, finalURL, err
+}
+
 func (c *Client) get(ctx context.Context, raw, accept string, signer *Signer) ([]byte, string, string, error) {
+	return c.fetch(ctx, raw, accept, signer, jsonType, c.maxBody)
+}
+
+// fetch is a GET that follows redirects by hand and accepts a body whose
+// Content-Type passes typeOK and that is at most maxBody bytes.
+func (c *Client) fetch(ctx context.Context, raw, accept string, signer *Signer, typeOK func(string) bool, maxBody int64) ([]byte, string, string, error) {
 	u, err := c.checkURL(raw)
 	if err != nil {
 		return nil, "", "", err
@@ -211,7 +237,7 @@ func (c *Client) get(ctx context.Context, raw, accept string, signer *Signer) ([
 			u, final = next, next.String()
 			continue
 		}
-		body, ct, err := c.readGet(ctx, u, resp)
+		body, ct, err := c.readGet(ctx, u, resp, typeOK, maxBody)
 		if err != nil {
 			return nil, "", "", err
 		}
@@ -219,27 +245,33 @@ func (c *Client) get(ctx context.Context, raw, accept string, signer *Signer) ([
 	}
 }
 
-func (c *Client) readGet(ctx context.Context, u *url.URL, resp *http.Response) ([]byte, string, error) {
+func (c *Client) readGet(ctx context.Context, u *url.URL, resp *http.Response, typeOK func(string) bool, maxBody int64) ([]byte, string, error) {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		discard(resp)
 		return nil, "", statusError("GET", u, resp)
 	}
 	defer resp.Body.Close()
 	ct := resp.Header.Get("Content-Type")
-	if !jsonType(ct) {
+	if !typeOK(ct) {
 		return nil, "", fmt.Errorf("%w: GET %s answered Content-Type %q", ErrContentType, redactURL(u), ct)
 	}
-	if resp.ContentLength > c.maxBody {
-		return nil, "", fmt.Errorf("%w: GET %s: %d bytes, limit %d", ErrTooLarge, redactURL(u), resp.ContentLength, c.maxBody)
+	if resp.ContentLength > maxBody {
+		return nil, "", fmt.Errorf("%w: GET %s: %d bytes, limit %d", ErrTooLarge, redactURL(u), resp.ContentLength, maxBody)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
 		return nil, "", c.requestError(ctx, "GET", u, err)
 	}
-	if int64(len(body)) > c.maxBody {
-		return nil, "", fmt.Errorf("%w: GET %s: over %d bytes", ErrTooLarge, redactURL(u), c.maxBody)
+	if int64(len(body)) > maxBody {
+		return nil, "", fmt.Errorf("%w: GET %s: over %d bytes", ErrTooLarge, redactURL(u), maxBody)
 	}
 	return body, ct, nil
+}
+
+// htmlType reports whether a Content-Type is an HTML page.
+func htmlType(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && (mt == "text/html" || mt == "application/xhtml+xml")
 }
 
 // Post delivers an activity to an inbox, signed with draft-cavage or, when

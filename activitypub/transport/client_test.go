@@ -544,3 +544,49 @@ func TestPostFanOutReusesConnections(t *testing.T) {
 		t.Errorf("%d connections opened for 100 deliveries, MaxConnsPerHost is 8", n)
 	}
 }
+
+func TestGetHTML(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/page", func(w http.ResponseWriter, r *http.Request) {
+		if !strings.Contains(r.Header.Get("Accept"), "text/html") {
+			t.Errorf("Accept %q", r.Header.Get("Accept"))
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, `<a rel="me" href="x">me</a>`)
+	})
+	mux.HandleFunc("/moved", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/page", http.StatusFound) })
+	mux.HandleFunc("/json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{}`)
+	})
+	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write(make([]byte, 4096))
+	})
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(2 * time.Second):
+		case <-r.Context().Done():
+		}
+	})
+	srv := serveOn(t, "127.0.0.1:0", mux)
+	c := loopbackClient(t, Options{})
+	ctx := context.Background()
+	body, final, err := c.GetHTML(ctx, srv.URL+"/moved", 1024, time.Second)
+	if err != nil || !strings.Contains(string(body), `rel="me"`) || final != srv.URL+"/page" {
+		t.Fatalf("GetHTML: %q %q %v", body, final, err)
+	}
+	if _, _, err := c.GetHTML(ctx, srv.URL+"/json", 1024, time.Second); !errors.Is(err, ErrContentType) {
+		t.Errorf("json: %v, want ErrContentType", err)
+	}
+	if _, _, err := c.GetHTML(ctx, srv.URL+"/big", 1024, time.Second); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("big: %v, want ErrTooLarge", err)
+	}
+	start := time.Now()
+	if _, _, err := c.GetHTML(ctx, srv.URL+"/slow", 1024, 200*time.Millisecond); err == nil || time.Since(start) > time.Second {
+		t.Errorf("slow: %v after %s, want a timeout within 200ms", err, time.Since(start))
+	}
+	if _, _, err := New(Options{Protocol: "http"}).GetHTML(ctx, srv.URL+"/page", 1024, time.Second); !errors.Is(err, ErrForbiddenAddress) {
+		t.Errorf("loopback without allowance: %v, want ErrForbiddenAddress", err)
+	}
+}

@@ -22,8 +22,11 @@ func adminCommands() []*command {
 			{name: "suspend", summary: "suspend an account (kontor admin account suspend USERNAME)", run: runAccountSuspend},
 			{name: "unsuspend", summary: "lift a suspension", run: runAccountUnsuspend},
 			{name: "reset-password", summary: "set a new password (printed, or read with --password-stdin)", run: runAccountResetPassword},
+			{name: "approve", summary: "approve an account that signed up for approval", run: runAccountApprove},
+			{name: "confirm", summary: "confirm an account's email address (when no mail is sent)", run: runAccountConfirm},
 		}},
 		{name: "brand", summary: "brand accounts run by a team", sub: brandCommands()},
+		{name: "invite", summary: "make and list invite links", sub: inviteCommands()},
 		{name: "domain", summary: "block and unblock remote domains", sub: []*command{
 			{name: "block", summary: "refuse a domain in both directions (kontor admin domain block example.com)", run: runDomainBlock},
 			{name: "unblock", summary: "lift a domain block", run: runDomainUnblock},
@@ -150,13 +153,20 @@ func runAccountList(e *env, args []string) error {
 		if a.Username == activitypub.InstanceActorUsername {
 			continue
 		}
-		email, role := "-", "-"
+		email, role, state := "-", "-", "active"
 		if a.IsBrand {
 			role = "brand"
 		} else if u, err := s.db.UserByAccountID(e.ctx, a.ID); err == nil {
 			email, role = u.Email, u.Role
+			switch {
+			case u.Disabled:
+				state = "disabled"
+			case !u.Approved:
+				state = "pending-approval"
+			case u.ConfirmedAt == nil:
+				state = "unconfirmed"
+			}
 		}
-		state := "active"
 		if a.Suspended() {
 			state = "suspended"
 		}

@@ -15,7 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kontor-social/kontor/activitypub"
+	"github.com/kontor-social/kontor/config"
+	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/kontortest"
+	"github.com/kontor-social/kontor/server"
 )
 
 // cli runs the CLI in-process against one database.
@@ -275,4 +279,74 @@ func freePort(t *testing.T) string {
 	}
 	defer l.Close()
 	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
+}
+
+func TestAdminSignUpCommands(t *testing.T) {
+	c := newCLI(t)
+	c.env = append(c.env, "KONTOR_REGISTRATIONS=approval")
+	ctx := context.Background()
+
+	out := c.mustRun("admin", "invite", "create", "--max-uses", "3", "--expires-in", "7d")
+	link := strings.TrimSpace(out)
+	if !strings.HasPrefix(link, "http://social.example/invite/") || len(link) < len("http://social.example/invite/")+20 {
+		t.Fatalf("invite create printed %q", out)
+	}
+	c.mustRun("admin", "invite", "create", "--expires-in", "never")
+	list := c.mustRun("admin", "invite", "list")
+	for _, want := range []string{"0/3", "0/∞", "never", "usable", "admin"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("invite list lacks %q:\n%s", want, list)
+		}
+	}
+	for _, bad := range [][]string{
+		{"admin", "invite", "create", "--expires-in", "soon"},
+		{"admin", "invite", "create", "--max-uses", "-1"},
+		{"admin", "account", "approve"},
+	} {
+		if code, _, _ := c.run("", bad...); code != 2 {
+			t.Errorf("kontor %s: exit %d, want 2", strings.Join(bad, " "), code)
+		}
+	}
+
+	// A sign-up waiting for approval and confirmation, made through the
+	// store the way the sign-up page makes it.
+	dbURL := ""
+	for _, kv := range c.env {
+		if v, ok := strings.CutPrefix(kv, "KONTOR_DATABASE="); ok {
+			dbURL = v
+		}
+	}
+	store, err := db.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	cfg, err := config.Load("", false, c.env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _, err := server.NewEngine(cfg, store, kontortest.Logger(t)).CreateLocalAccount(ctx, activitypub.NewLocalAccount{
+		Username: "jane", Email: "jane@acme.example", Password: "password-jane"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list := c.mustRun("admin", "account", "list"); !strings.Contains(list, "pending-approval") {
+		t.Errorf("account list does not show the pending account:\n%s", list)
+	}
+	if out := c.mustRun("admin", "account", "approve", "jane"); !strings.Contains(out, "approved @jane") {
+		t.Errorf("approve: %q", out)
+	}
+	if list := c.mustRun("admin", "account", "list"); !strings.Contains(list, "unconfirmed") {
+		t.Errorf("account list does not show the unconfirmed account:\n%s", list)
+	}
+	if out := c.mustRun("admin", "account", "confirm", "@jane"); !strings.Contains(out, "@jane") {
+		t.Errorf("confirm: %q", out)
+	}
+	u, _ := store.UserByAccountID(ctx, a.ID)
+	if !u.Approved || u.ConfirmedAt == nil {
+		t.Errorf("after approve and confirm: approved %v confirmed %v", u.Approved, u.ConfirmedAt)
+	}
+	if code, _, errOut := c.run("", "admin", "account", "confirm", "nobody"); code != 1 || !strings.Contains(errOut, "no local account") {
+		t.Errorf("confirm nobody: %d %q", code, errOut)
+	}
 }

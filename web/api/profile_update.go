@@ -113,6 +113,11 @@ func (h *Handlers) updateCredentials(w http.ResponseWriter, r *http.Request) err
 	}
 	stored = nil
 	h.afterProfileChange(ctx, &before, a, old)
+	if p.Has("fields_attributes") || len(p.Indexed("fields_attributes")) > 0 {
+		// Check rel="me" links in the background (verified_at appears
+		// when a linked page links back to the profile).
+		h.Engine.VerifyProfileLinksLater(a.ID)
+	}
 	out, err := h.credentialAccount(ctx, a, user)
 	if err != nil {
 		return err
@@ -222,7 +227,15 @@ func applyProfileFields(p *Params, a *db.Account) error {
 		if utf8.RuneCountInString(value) > maxFieldValue {
 			return fieldErr(fmt.Sprintf("fields_attributes[%d][value]", i), fmt.Sprintf("is too long (maximum is %d characters)", maxFieldValue))
 		}
-		fields = append(fields, db.Field{Name: name, Value: content.FormatFieldValue(value), Source: value})
+		f := db.Field{Name: name, Value: content.FormatFieldValue(value), Source: value}
+		// An unchanged link stays verified until the check says otherwise.
+		for _, old := range a.Fields {
+			if old.Source == f.Source && old.Value == f.Value {
+				f.VerifiedAt = old.VerifiedAt
+				break
+			}
+		}
+		fields = append(fields, f)
 	}
 	if len(fields) > maxProfileFields {
 		return fieldErr("fields_attributes", fmt.Sprintf("has too many fields (maximum is %d)", maxProfileFields))

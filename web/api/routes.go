@@ -17,6 +17,7 @@ func (h *Handlers) v1Groups() []func(chi.Router) {
 		h.conversationRoutes,
 		h.miscRoutes,
 		h.analyticsRoutes,
+		h.registrationRoutes,
 	}
 }
 

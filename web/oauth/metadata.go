@@ -12,6 +12,10 @@ import (
 // Phanpy uses PKCE only when code_challenge_methods_supported lists S256.
 func (h *Handlers) metadata(w http.ResponseWriter, r *http.Request) {
 	base := h.baseURL()
+	grants := []string{"authorization_code", "password", "client_credentials", "refresh_token"}
+	if h.Config.SSOOnly {
+		grants = []string{"authorization_code", "client_credentials", "refresh_token"}
+	}
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	render.JSON(w, http.StatusOK, map[string]any{
 		"issuer":                                     base,
@@ -24,7 +28,7 @@ func (h *Handlers) metadata(w http.ResponseWriter, r *http.Request) {
 		"scopes_supported":                           AllScopes(),
 		"response_types_supported":                   []string{"code"},
 		"response_modes_supported":                   []string{"query"},
-		"grant_types_supported":                      []string{"authorization_code", "password", "client_credentials", "refresh_token"},
+		"grant_types_supported":                      grants,
 		"code_challenge_methods_supported":           []string{"S256"},
 		"token_endpoint_auth_methods_supported":      []string{"client_secret_basic", "client_secret_post", "none"},
 		"revocation_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post", "none"},

@@ -15,6 +15,7 @@ import (
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/signup"
 )
 
 // Lifetimes.
@@ -43,6 +44,8 @@ type Handlers struct {
 	Deps
 	pages    map[string]*template.Template
 	throttle *loginThrottle
+	signup   *signup.Service
+	oidc     *oidcClient
 }
 
 // New returns the OAuth handlers; templates are parsed here, so a broken
@@ -54,7 +57,12 @@ func New(d Deps) *Handlers {
 	if d.CORS == nil {
 		d.CORS = func(next http.Handler) http.Handler { return next }
 	}
-	return &Handlers{Deps: d, pages: parsePages(), throttle: newLoginThrottle(d.Now)}
+	h := &Handlers{Deps: d, pages: parsePages(), throttle: newLoginThrottle(d.Now)}
+	h.signup = signup.New(signup.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Logger: d.Logger, Now: d.Now})
+	if d.Config.OIDCEnabled() {
+		h.oidc = newOIDCClient(d.Config)
+	}
+	return h
 }
 
 // Routes mounts the OAuth endpoints, the sign-in pages and the
@@ -65,6 +73,12 @@ func (h *Handlers) Routes(r chi.Router) {
 	r.Get("/auth/sign_in", h.signInForm)
 	r.Post("/auth/sign_in", h.signIn)
 	r.Post("/auth/sign_out", h.signOut)
+	r.Get("/auth/sign_up", h.signUpForm)
+	r.Post("/auth/sign_up", h.signUp)
+	r.Get("/auth/confirmation", h.confirmEmail)
+	r.Get("/invite/{code}", h.openInvite)
+	r.Get("/auth/oidc/start", h.oidcStart)
+	r.Get("/auth/oidc/callback", h.oidcCallback)
 
 	cors := r.With(h.CORS)
 	preflight := func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }

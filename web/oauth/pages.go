@@ -24,12 +24,14 @@ const (
 	pageConsent = "consent"
 	pageOOB     = "oob"
 	pageError   = "error"
+	pageSignUp  = "sign_up"
+	pageNotice  = "notice"
 )
 
 func parsePages() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	funcs := template.FuncMap{"scopeText": scopeText}
-	for _, name := range []string{pageSignIn, pageConsent, pageOOB, pageError} {
+	for _, name := range []string{pageSignIn, pageConsent, pageOOB, pageError, pageSignUp, pageNotice} {
 		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return out
@@ -40,6 +42,7 @@ const (
 	csrfField     = "authenticity_token"
 	csrfCookie    = "kontor_csrf"
 	sessionCookie = "kontor_session"
+	oidcCookie    = "kontor_oidc"
 )
 
 // cookieName prefixes names with __Host- on HTTPS: the browser then only

@@ -56,9 +56,41 @@ func returnToLang(returnTo string) string {
 // signInForm is GET /auth/sign_in.
 func (h *Handlers) signInForm(w http.ResponseWriter, r *http.Request) {
 	returnTo := safeReturnTo(r.URL.Query().Get("return_to"))
-	h.page(w, r, http.StatusOK, pageSignIn, map[string]any{
-		"CSRF": h.csrfToken(w, r), "ReturnTo": returnTo, "Lang": returnToLang(returnTo),
-	})
+	h.signInPage(w, r, http.StatusOK, returnTo, map[string]any{})
+}
+
+// signInPage renders the sign-in page: the single sign-on button when it
+// is configured, the password form unless sso_only, and the link to the
+// sign-up page when password sign-ups are possible.
+func (h *Handlers) signInPage(w http.ResponseWriter, r *http.Request, status int, returnTo string, data map[string]any) {
+	data["CSRF"] = h.csrfToken(w, r)
+	data["ReturnTo"] = returnTo
+	data["Lang"] = returnToLang(returnTo)
+	h.addSSO(data, returnTo)
+	if h.signup.PasswordSignUps() {
+		data["SignUp"] = true
+		data["SignUpURL"] = withReturnTo("/auth/sign_up", returnTo)
+	}
+	h.page(w, r, status, pageSignIn, data)
+}
+
+// addSSO adds the single sign-on button's data to a page.
+func (h *Handlers) addSSO(data map[string]any, returnTo string) {
+	if !h.Config.OIDCEnabled() {
+		return
+	}
+	data["SSO"] = true
+	data["SSOOnly"] = h.Config.SSOOnly
+	data["SSOName"] = h.Config.OIDCDisplayName
+	data["SSOStart"] = withReturnTo("/auth/oidc/start", returnTo)
+}
+
+// withReturnTo adds ?return_to= to a path when there is somewhere to return to.
+func withReturnTo(path, returnTo string) string {
+	if returnTo == "" {
+		return path
+	}
+	return path + "?return_to=" + url.QueryEscape(returnTo)
 }
 
 // signIn is POST /auth/sign_in: check the password, start a session, go
@@ -73,9 +105,11 @@ func (h *Handlers) signIn(w http.ResponseWriter, r *http.Request) {
 	login := normalizeLogin(r.PostFormValue("login"))
 	password := r.PostFormValue("password")
 	again := func(status int, msg string) {
-		h.page(w, r, status, pageSignIn, map[string]any{
-			"CSRF": h.csrfToken(w, r), "ReturnTo": returnTo, "Login": login, "Error": msg, "Lang": returnToLang(returnTo),
-		})
+		h.signInPage(w, r, status, returnTo, map[string]any{"Login": login, "Error": msg})
+	}
+	if h.Config.SSOOnly {
+		again(http.StatusForbidden, "Password sign-in is turned off on this server. Sign in with "+h.Config.OIDCDisplayName+".")
+		return
 	}
 	if login == "" || password == "" {
 		again(http.StatusUnprocessableEntity, "Enter your email address or username, and your password.")
@@ -103,7 +137,21 @@ func (h *Handlers) signIn(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusForbidden, msg)
 		return
 	}
-	// A new session id on every sign-in (no fixation); the old one ends.
+	if err := h.startSession(w, r, u); err != nil {
+		h.Logger.Error("oauth: sign in", "err", err)
+		h.errorPage(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again.")
+		return
+	}
+	if returnTo == "" {
+		returnTo = "/"
+	}
+	http.Redirect(w, r, returnTo, http.StatusSeeOther)
+}
+
+// startSession signs a browser in as u (who may sign in): a new session id
+// on every sign-in (no fixation); the old session ends.
+func (h *Handlers) startSession(w http.ResponseWriter, r *http.Request, u *db.User) error {
+	ctx := r.Context()
 	if old := h.cookie(r, sessionCookie); old != "" {
 		if err := h.DB.DeleteSession(ctx, old); err != nil {
 			h.Logger.Warn("oauth: end old session", "err", err)
@@ -111,18 +159,13 @@ func (h *Handlers) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	plain, _, err := h.DB.CreateSession(ctx, u.ID, sessionLifetime)
 	if err != nil {
-		h.Logger.Error("oauth: sign in", "err", err)
-		h.errorPage(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again.")
-		return
+		return err
 	}
 	h.setCookie(w, sessionCookie, plain, int(sessionLifetime.Seconds()))
 	if err := h.DB.RecordSignIn(ctx, u.ID); err != nil {
 		h.Logger.Warn("oauth: record sign-in", "err", err)
 	}
-	if returnTo == "" {
-		returnTo = "/"
-	}
-	http.Redirect(w, r, returnTo, http.StatusSeeOther)
+	return nil
 }
 
 // signOut is POST /auth/sign_out.

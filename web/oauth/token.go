@@ -264,6 +264,10 @@ func (h *Handlers) grantPassword(w http.ResponseWriter, r *http.Request, c *clie
 	if !c.authenticated {
 		return nil, errInvalidClient
 	}
+	if h.Config.SSOOnly {
+		return nil, &tokenError{http.StatusBadRequest, "unsupported_grant_type",
+			"Password sign-in is turned off on this server: sign in through single sign-on (authorization_code)."}
+	}
 	login, password := normalizeLogin(f.get("username")), f.get("password")
 	if login == "" || password == "" {
 		return nil, invalidRequest("username and password are required")

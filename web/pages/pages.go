@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -98,9 +99,11 @@ func (p *Pages) profileByName(w http.ResponseWriter, r *http.Request) {
 }
 
 type fieldView struct {
-	Name     string
-	Value    template.HTML
-	Verified bool
+	Name       string
+	Value      template.HTML
+	Verified   bool
+	VerifiedAt string // RFC 3339, for <time datetime>
+	VerifiedOn string // the date, for people
 }
 
 // Profile renders the public profile page of an account.
@@ -108,7 +111,11 @@ func (p *Pages) Profile(w http.ResponseWriter, r *http.Request, a *db.Account) {
 	fields := make([]fieldView, 0, len(a.Fields))
 	for _, f := range a.Fields {
 		// Field values and notes are sanitized when stored.
-		fields = append(fields, fieldView{Name: f.Name, Value: template.HTML(f.Value), Verified: f.VerifiedAt != nil})
+		fv := fieldView{Name: f.Name, Value: template.HTML(f.Value), Verified: f.VerifiedAt != nil}
+		if f.VerifiedAt != nil {
+			fv.VerifiedAt, fv.VerifiedOn = f.VerifiedAt.UTC().Format(time.RFC3339), f.VerifiedAt.UTC().Format("2 Jan 2006")
+		}
+		fields = append(fields, fv)
 	}
 	p.render(w, r, "profile", map[string]any{
 		"Account": a,
