@@ -15,6 +15,7 @@ import (
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/media"
 	"github.com/kontor-social/kontor/web"
 )
 
@@ -27,6 +28,8 @@ type Server struct {
 	DB     *db.DB
 	Engine *activitypub.Engine
 	Log    *slog.Logger
+	// Media is the one store of uploaded and cached files.
+	Media media.Store
 
 	handler http.Handler
 	http    *http.Server
@@ -47,7 +50,12 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, tune ...func
 	if len(applied) > 0 {
 		log.Info("applied migrations", "migrations", applied)
 	}
-	engine := NewEngine(cfg, store, log, tune...)
+	files, err := NewMediaStore(cfg)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	engine := NewEngine(cfg, store, files, log, tune...)
 	if _, err := engine.EnsureInstanceActor(ctx); err != nil {
 		store.Close()
 		return nil, fmt.Errorf("instance actor: %w", err)
@@ -56,14 +64,35 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, tune ...func
 		store.Close()
 		return nil, fmt.Errorf("domain blocks: %w", err)
 	}
-	s := &Server{Config: cfg, DB: store, Engine: engine, Log: log}
-	s.handler = web.NewHandler(web.Deps{Config: cfg, DB: store, Engine: engine, Logger: log, Version: Version})
+	s := &Server{Config: cfg, DB: store, Engine: engine, Log: log, Media: files}
+	s.handler = web.NewHandler(web.Deps{Config: cfg, DB: store, Engine: engine, Media: files, Logger: log, Version: Version})
+	return s, nil
+}
+
+// NewMediaStore opens the media store the configuration names: the local
+// media_dir (served under /media/) or an S3-compatible bucket.
+func NewMediaStore(cfg *config.Config) (media.Store, error) {
+	if cfg.MediaStorage == config.MediaStorageS3 {
+		s, err := media.NewS3Store(media.S3Config{
+			Endpoint: cfg.S3Endpoint, Region: cfg.S3Region, Bucket: cfg.S3Bucket,
+			AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, UseSSL: cfg.S3UseSSL, PublicURL: cfg.S3PublicURL,
+		})
+		if err != nil {
+			return nil, &config.Error{Key: "s3_endpoint", Msg: err.Error()}
+		}
+		return s, nil
+	}
+	s, err := media.NewLocalStore(cfg.MediaDir, cfg.BaseURL()+"/media")
+	if err != nil {
+		return nil, &config.Error{Key: "media_dir", Msg: err.Error()}
+	}
 	return s, nil
 }
 
 // NewEngine builds the protocol engine the configuration describes (the
-// admin CLI uses it too, without starting its workers).
-func NewEngine(cfg *config.Config, store *db.DB, log *slog.Logger, tune ...func(*activitypub.Options)) *activitypub.Engine {
+// admin CLI uses it too, without starting its workers). files names the
+// URLs of stored media.
+func NewEngine(cfg *config.Config, store *db.DB, files media.Store, log *slog.Logger, tune ...func(*activitypub.Options)) *activitypub.Engine {
 	o := activitypub.Options{
 		DB:                  store,
 		URLs:                activitypub.NewURLs(cfg.Protocol, cfg.Host, cfg.AccountDomain),
@@ -75,6 +104,7 @@ func NewEngine(cfg *config.Config, store *db.DB, log *slog.Logger, tune ...func(
 		InboxWorkers:        cfg.InboxWorkers,
 		MaxStatusCharacters: cfg.MaxStatusCharacters,
 		UserAgent:           "Kontor/" + Version + " (+" + cfg.BaseURL() + "/)",
+		MediaURL:            files.URL,
 	}
 	for _, f := range tune {
 		f(&o)

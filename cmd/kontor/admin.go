@@ -10,6 +10,7 @@ import (
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/media"
 	"github.com/kontor-social/kontor/server"
 	"github.com/kontor-social/kontor/web/oauth"
 )
@@ -38,6 +39,7 @@ func adminCommands() []*command {
 type adminSession struct {
 	cfg    *config.Config
 	db     *db.DB
+	media  media.Store
 	engine *activitypub.Engine
 }
 
@@ -54,7 +56,12 @@ func (e *env) openAdmin() (*adminSession, error) {
 		store.Close()
 		return nil, err
 	}
-	return &adminSession{cfg: cfg, db: store, engine: server.NewEngine(cfg, store, e.logger(cfg))}, nil
+	files, err := server.NewMediaStore(cfg)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	return &adminSession{cfg: cfg, db: store, media: files, engine: server.NewEngine(cfg, store, files, e.logger(cfg))}, nil
 }
 
 func (s *adminSession) Close() { s.db.Close() }
