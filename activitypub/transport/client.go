@@ -157,17 +157,32 @@ func (c *Client) Scheme() string {
 // the response's Content-Type. Non-2xx answers are a *StatusError; bodies
 // that are not JSON are refused with ErrContentType.
 func (c *Client) Get(ctx context.Context, url string, signer *Signer) (body []byte, finalURL string, contentType string, err error) {
-	return c.get(ctx, url, AcceptActivity, signer)
+	return c.get(ctx, url, AcceptActivity, signer, c.readGet)
 }
 
 // GetJSON is an unsigned GET for WebFinger and NodeInfo, with the given
 // Accept header. Redirects, limits and errors as for Get.
 func (c *Client) GetJSON(ctx context.Context, url string, accept string) ([]byte, error) {
-	body, _, _, err := c.get(ctx, url, accept, nil)
+	body, _, _, err := c.get(ctx, url, accept, nil, c.readGet)
 	return body, err
 }
 
-func (c *Client) get(ctx context.Context, raw, accept string, signer *Signer) ([]byte, string, string, error) {
+// GetMedia fetches a file (an attachment of a remote post), unsigned, with
+// the guard and redirects of Get, reading at most maxBytes of body: more is
+// ErrTooLarge. Any Content-Type is accepted and returned; the caller must
+// tell the type from the bytes, never from it.
+func (c *Client) GetMedia(ctx context.Context, rawURL string, maxBytes int64) (body []byte, contentType string, err error) {
+	read := func(ctx context.Context, u *url.URL, resp *http.Response) ([]byte, string, error) {
+		return c.readBody(ctx, u, resp, maxBytes)
+	}
+	body, _, contentType, err = c.get(ctx, rawURL, "image/*, video/*, audio/*;q=0.9, */*;q=0.1", nil, read)
+	return body, contentType, err
+}
+
+// bodyReader reads the answer of the last hop of a GET.
+type bodyReader func(ctx context.Context, u *url.URL, resp *http.Response) ([]byte, string, error)
+
+func (c *Client) get(ctx context.Context, raw, accept string, signer *Signer, read bodyReader) ([]byte, string, string, error) {
 	u, err := c.checkURL(raw)
 	if err != nil {
 		return nil, "", "", err
@@ -211,7 +226,7 @@ func (c *Client) get(ctx context.Context, raw, accept string, signer *Signer) ([
 			u, final = next, next.String()
 			continue
 		}
-		body, ct, err := c.readGet(ctx, u, resp)
+		body, ct, err := read(ctx, u, resp)
 		if err != nil {
 			return nil, "", "", err
 		}
@@ -219,25 +234,34 @@ func (c *Client) get(ctx context.Context, raw, accept string, signer *Signer) ([
 	}
 }
 
+// readGet reads an ActivityPub or JSON document.
 func (c *Client) readGet(ctx context.Context, u *url.URL, resp *http.Response) ([]byte, string, error) {
+	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		if ct := resp.Header.Get("Content-Type"); !jsonType(ct) {
+			discard(resp)
+			return nil, "", fmt.Errorf("%w: GET %s answered Content-Type %q", ErrContentType, redactURL(u), ct)
+		}
+	}
+	return c.readBody(ctx, u, resp, c.maxBody)
+}
+
+// readBody reads a 2xx answer of at most limit bytes.
+func (c *Client) readBody(ctx context.Context, u *url.URL, resp *http.Response, limit int64) ([]byte, string, error) {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		discard(resp)
 		return nil, "", statusError("GET", u, resp)
 	}
 	defer resp.Body.Close()
 	ct := resp.Header.Get("Content-Type")
-	if !jsonType(ct) {
-		return nil, "", fmt.Errorf("%w: GET %s answered Content-Type %q", ErrContentType, redactURL(u), ct)
+	if resp.ContentLength > limit {
+		return nil, "", fmt.Errorf("%w: GET %s: %d bytes, limit %d", ErrTooLarge, redactURL(u), resp.ContentLength, limit)
 	}
-	if resp.ContentLength > c.maxBody {
-		return nil, "", fmt.Errorf("%w: GET %s: %d bytes, limit %d", ErrTooLarge, redactURL(u), resp.ContentLength, c.maxBody)
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return nil, "", c.requestError(ctx, "GET", u, err)
 	}
-	if int64(len(body)) > c.maxBody {
-		return nil, "", fmt.Errorf("%w: GET %s: over %d bytes", ErrTooLarge, redactURL(u), c.maxBody)
+	if int64(len(body)) > limit {
+		return nil, "", fmt.Errorf("%w: GET %s: over %d bytes", ErrTooLarge, redactURL(u), limit)
 	}
 	return body, ct, nil
 }
