@@ -10,12 +10,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/kontor-social/kontor/activitypub"
+	"github.com/kontor-social/kontor/activitypub/mediacache"
+	"github.com/kontor-social/kontor/activitypub/transport"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/media"
+	"github.com/kontor-social/kontor/media/orphans"
 	"github.com/kontor-social/kontor/web"
 )
 
@@ -30,6 +34,11 @@ type Server struct {
 	Log    *slog.Logger
 	// Media is the one store of uploaded and cached files.
 	Media media.Store
+	// Orphans removes attachments nothing refers to (hourly).
+	Orphans *orphans.Sweeper
+	// RemoteMedia copies remote attachments into Media; nil unless
+	// media_cache_remote is on.
+	RemoteMedia *mediacache.Cache
 
 	handler http.Handler
 	http    *http.Server
@@ -64,7 +73,17 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, tune ...func
 		store.Close()
 		return nil, fmt.Errorf("domain blocks: %w", err)
 	}
-	s := &Server{Config: cfg, DB: store, Engine: engine, Log: log, Media: files}
+	s := &Server{Config: cfg, DB: store, Engine: engine, Log: log, Media: files,
+		Orphans: orphans.New(orphans.Options{DB: store, Store: files, Logger: log})}
+	if cfg.MediaCacheRemote {
+		s.RemoteMedia = mediacache.New(mediacache.Options{
+			DB: store, Store: files, Logger: log, MaxBytes: cfg.MediaRemoteMaxBytes, MaxImagePixels: cfg.MediaMaxImagePixels,
+			Client: transport.New(transport.Options{
+				Protocol: cfg.Protocol, AllowedNetworks: config.ParseNetworks(cfg.AllowedPrivateNetworks),
+				UserAgent: userAgent(cfg), Timeout: mediaFetchTimeout,
+			}),
+		})
+	}
 	s.handler = web.NewHandler(web.Deps{Config: cfg, DB: store, Engine: engine, Media: files, Logger: log, Version: Version})
 	return s, nil
 }
@@ -103,13 +122,27 @@ func NewEngine(cfg *config.Config, store *db.DB, files media.Store, log *slog.Lo
 		DeliveryConcurrency: cfg.DeliveryConcurrency,
 		InboxWorkers:        cfg.InboxWorkers,
 		MaxStatusCharacters: cfg.MaxStatusCharacters,
-		UserAgent:           "Kontor/" + Version + " (+" + cfg.BaseURL() + "/)",
+		UserAgent:           userAgent(cfg),
 		MediaURL:            files.URL,
 	}
 	for _, f := range tune {
 		f(&o)
 	}
 	return activitypub.New(o)
+}
+
+// mediaFetchTimeout bounds the download of one remote attachment.
+const mediaFetchTimeout = time.Minute
+
+func userAgent(cfg *config.Config) string { return "Kontor/" + Version + " (+" + cfg.BaseURL() + "/)" }
+
+// jobs are the background work besides the engine's workers.
+func (s *Server) jobs() []func(context.Context) {
+	jobs := []func(context.Context){s.Orphans.Run}
+	if s.RemoteMedia != nil {
+		jobs = append(jobs, s.RemoteMedia.Run)
+	}
+	return jobs
 }
 
 // Handler is the instance's HTTP handler.
@@ -133,7 +166,12 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	defer stopWork()
 	workersDone := make(chan struct{})
 	go func() {
-		s.Engine.Run(workCtx)
+		var wg sync.WaitGroup
+		wg.Go(func() { s.Engine.Run(workCtx) })
+		for _, job := range s.jobs() {
+			wg.Go(func() { job(workCtx) })
+		}
+		wg.Wait()
 		close(workersDone)
 	}()
 	errc := make(chan error, 1)
