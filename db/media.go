@@ -179,3 +179,13 @@ func (d *DB) ClearMediaCache(ctx context.Context, id int64) error {
 	}
 	return nil
 }
+
+// CountAccountMedia counts the attachments an account owns (uploads,
+// attached or not, and its avatar and header).
+func (d *DB) CountAccountMedia(ctx context.Context, accountID int64) (int, error) {
+	n, err := d.r.NewSelect().Model((*MediaAttachment)(nil)).Where("account_id = ?", accountID).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("db: count media: %w", err)
+	}
+	return int(n), nil
+}
