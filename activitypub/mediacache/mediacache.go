@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/kontor-social/kontor/db"
@@ -57,7 +58,8 @@ type Options struct {
 // Cache copies remote attachments into the store.
 type Cache struct {
 	o     Options
-	after int64 // attachments up to this ID were looked at
+	mu    sync.Mutex // one pass at a time
+	after int64      // attachments up to this ID were looked at
 }
 
 // New returns a Cache; Run starts it.
@@ -96,8 +98,10 @@ func (c *Cache) Run(ctx context.Context) {
 // CacheNew copies the remote attachments recorded since the last call (at
 // first, within Window) that no node has tried yet, and returns how many it
 // stored. Each is tried once: a failure leaves it rendering from its
-// remote URL. Not safe for concurrent calls on one Cache.
+// remote URL. Calls wait for each other.
 func (c *Cache) CacheNew(ctx context.Context) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	stored := 0
 	for {
 		list, err := c.o.DB.RemoteMediaToCache(ctx, c.after, batchSize)
