@@ -544,6 +544,9 @@ func TestMediaUpdateGetDelete(t *testing.T) {
 	c.fails("GET", "/api/v1/media/"+avatarID, nil, 404, "not found")
 	c.fails("DELETE", "/api/v1/media/"+avatarID, nil, 404, "not found")
 	mediaFetch(t, in, v["avatar"].(string), "image/png")
+	if _, err := in.Engine().PublishStatus(acctCtx, acct, activitypub.PostParams{Text: "my face", MediaIDs: []int64{*acct.AvatarMediaID}}); err == nil {
+		t.Error("the avatar was attached to a status")
+	}
 }
 
 func mustID(t *testing.T, s string) int64 {
