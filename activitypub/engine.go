@@ -64,6 +64,9 @@ type Options struct {
 	// TuneDelivery adjusts the delivery queue's settings (tests shorten
 	// backoffs with it).
 	TuneDelivery func(*delivery.Options)
+	// MediaURL is the public URL of a stored file (the media store's URL:
+	// a local /media/ path or the S3 public URL). Default: URLs.Media.
+	MediaURL func(key string) string
 }
 
 // New builds an Engine. Workers start with Run.
@@ -88,6 +91,9 @@ func New(o Options) *Engine {
 	}
 	if o.UserAgent == "" {
 		o.UserAgent = "Kontor (+" + o.URLs.Base() + "/)"
+	}
+	if o.MediaURL == nil {
+		o.MediaURL = o.URLs.Media
 	}
 	e := &Engine{db: o.DB, urls: o.URLs, log: o.Logger, opts: o, events: o.Events, inbox: make(chan int64, 4096),
 		linkJobs: make(chan struct{}, 4)}

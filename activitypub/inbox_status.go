@@ -5,6 +5,8 @@ import (
 	"errors"
 	"html"
 	"mime"
+	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -325,7 +327,11 @@ func remoteMedia(att *vocab.Object, accountID int64) *db.MediaAttachment {
 	}
 	ct := att.MediaType
 	if ct == "" {
-		ct = mime.TypeByExtension(u[strings.LastIndex(u, "."):])
+		// By the extension of the path (a URL without a dot, or with one
+		// only in its host, has none).
+		if p, err := url.Parse(u); err == nil {
+			ct = mime.TypeByExtension(path.Ext(p.Path))
+		}
 	}
 	kind := "unknown"
 	switch {

@@ -153,7 +153,7 @@ func (e *Engine) validatePost(ctx context.Context, author *db.Account, p *PostPa
 	}
 	for _, id := range p.MediaIDs {
 		m, err := e.db.MediaByID(ctx, id)
-		if err != nil || m.AccountID != author.ID {
+		if err != nil || m.AccountID != author.ID || isProfileImage(author, id) {
 			return inputErr("media_ids", "contains an unknown attachment %d", id)
 		}
 		if m.StatusID != nil {
@@ -468,6 +468,12 @@ func slicesContainsID(list []*db.Account, id int64) bool {
 	return false
 }
 
+// isProfileImage reports whether id is a's avatar or header: attachment
+// rows too, but never a status's.
+func isProfileImage(a *db.Account, id int64) bool {
+	return (a.AvatarMediaID != nil && *a.AvatarMediaID == id) || (a.HeaderMediaID != nil && *a.HeaderMediaID == id)
+}
+
 // validateEdit is validatePost for an edit: attachments may already belong
 // to this very status.
 func (e *Engine) validateEdit(ctx context.Context, author *db.Account, s *db.Status, p *PostParams) error {
@@ -476,7 +482,7 @@ func (e *Engine) validateEdit(ctx context.Context, author *db.Account, s *db.Sta
 	defer func() { p.MediaIDs = ids }()
 	for _, id := range ids {
 		m, err := e.db.MediaByID(ctx, id)
-		if err != nil || m.AccountID != author.ID || (m.StatusID != nil && *m.StatusID != s.ID) {
+		if err != nil || m.AccountID != author.ID || isProfileImage(author, id) || (m.StatusID != nil && *m.StatusID != s.ID) {
 			return inputErr("media_ids", "contains an unknown attachment %d", id)
 		}
 	}

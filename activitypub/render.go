@@ -82,10 +82,12 @@ func (e *Engine) accountImage(ctx context.Context, id *int64) (*vocab.Object, er
 	return &vocab.Object{Type: "Image", MediaType: m.ContentType, URL: vocab.NewRef(e.MediaURL(m))}, nil
 }
 
-// MediaURL is the public URL of an attachment: the local file, or the remote URL.
+// MediaURL is the public URL of an attachment: the stored file (in the
+// configured media store), or the remote URL. It is the one place that
+// names stored files.
 func (e *Engine) MediaURL(m *db.MediaAttachment) string {
 	if m.FileKey != "" {
-		return e.urls.Media(m.FileKey)
+		return e.opts.MediaURL(m.FileKey)
 	}
 	return m.RemoteURL
 }
@@ -93,7 +95,7 @@ func (e *Engine) MediaURL(m *db.MediaAttachment) string {
 // MediaPreviewURL is the URL of an attachment's small version.
 func (e *Engine) MediaPreviewURL(m *db.MediaAttachment) string {
 	if m.PreviewKey != "" {
-		return e.urls.Media(m.PreviewKey)
+		return e.opts.MediaURL(m.PreviewKey)
 	}
 	if m.PreviewRemoteURL != "" {
 		return m.PreviewRemoteURL

@@ -90,7 +90,9 @@ func (u *URLs) InstanceActor() string { return u.base + "/actor" }
 // InstanceActorKey is the key id of the instance actor.
 func (u *URLs) InstanceActorKey() string { return u.InstanceActor() + "#main-key" }
 
-// Media is the public URL of a stored media file.
+// Media is the public URL of a file in the local media store (served under
+// /media/). Engine.MediaURL uses the configured store's URLs instead, which
+// are these unless media_storage is "s3".
 func (u *URLs) Media(key string) string { return u.base + "/media/" + key }
 
 // IsLocal reports whether an IRI names something on this instance.

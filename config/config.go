@@ -66,7 +66,27 @@ type Config struct {
 	OIDCDisplayName  string   `toml:"oidc_display_name"`
 	OIDCScopes       []string `toml:"oidc_scopes"`
 	SSOOnly          bool     `toml:"sso_only"`
+
+	MediaStorage        string `toml:"media_storage"`
+	S3Endpoint          string `toml:"s3_endpoint"`
+	S3Region            string `toml:"s3_region"`
+	S3Bucket            string `toml:"s3_bucket"`
+	S3AccessKey         string `toml:"s3_access_key"`
+	S3SecretKey         string `toml:"s3_secret_key"`
+	S3UseSSL            bool   `toml:"s3_use_ssl"`
+	S3PublicURL         string `toml:"s3_public_url"`
+	MediaMaxImageBytes  int64  `toml:"media_max_image_bytes"`
+	MediaMaxVideoBytes  int64  `toml:"media_max_video_bytes"`
+	MediaMaxImagePixels int    `toml:"media_max_image_pixels"`
+	MediaCacheRemote    bool   `toml:"media_cache_remote"`
+	MediaRemoteMaxBytes int64  `toml:"media_remote_max_bytes"`
 }
+
+// Media storage backends (media_storage).
+const (
+	MediaStorageLocal = "local"
+	MediaStorageS3    = "s3"
+)
 
 // SMTP TLS modes.
 const (
@@ -110,6 +130,13 @@ func Default() Config {
 		SMTPTLS:         SMTPStartTLS,
 		OIDCDisplayName: "single sign-on",
 		OIDCScopes:      []string{"openid", "email", "profile"},
+
+		MediaStorage:        MediaStorageLocal,
+		S3UseSSL:            true,
+		MediaMaxImageBytes:  16 << 20,
+		MediaMaxVideoBytes:  40 << 20,
+		MediaMaxImagePixels: 33_177_600, // 7680x4320, Mastodon's image_matrix_limit
+		MediaRemoteMaxBytes: 40 << 20,
 	}
 }
 
@@ -342,7 +369,10 @@ func (c *Config) validate() error {
 		}
 		c.AllowedEmailDomains[i] = d
 	}
-	return c.validateMailAndSSO()
+	if err := c.validateMailAndSSO(); err != nil {
+		return err
+	}
+	return c.validateMedia()
 }
 
 // validateMailAndSSO checks the SMTP and OpenID Connect keys.
@@ -403,6 +433,50 @@ func (c *Config) EmailDomainAllowed(email string) bool {
 		}
 	}
 	return false
+}
+
+// validateMedia checks the media storage and limit keys.
+func (c *Config) validateMedia() error {
+	switch c.MediaStorage {
+	case MediaStorageLocal:
+	case MediaStorageS3:
+		if strings.TrimSpace(c.S3Endpoint) == "" {
+			return keyError("s3_endpoint", "must be set when media_storage is \"s3\" (host[:port], e.g. \"s3.eu-central-1.amazonaws.com\")")
+		}
+		if strings.TrimSpace(c.S3Bucket) == "" {
+			return keyError("s3_bucket", "must be set when media_storage is \"s3\"")
+		}
+	default:
+		return keyError("media_storage", "%q: want \"local\" or \"s3\"", c.MediaStorage)
+	}
+	if c.S3Endpoint != "" && strings.Contains(c.S3Endpoint, "://") {
+		if u, err := url.Parse(c.S3Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return keyError("s3_endpoint", "%q: want host[:port] (or an http:// or https:// URL)", c.S3Endpoint)
+		}
+	}
+	if c.S3PublicURL != "" {
+		if u, err := url.Parse(c.S3PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return keyError("s3_public_url", "%q: want an http:// or https:// URL", c.S3PublicURL)
+		}
+	}
+	for _, l := range []struct {
+		key string
+		v   int64
+	}{{"media_max_image_bytes", c.MediaMaxImageBytes}, {"media_max_video_bytes", c.MediaMaxVideoBytes}} {
+		if l.v < 1<<10 {
+			return keyError(l.key, "%d is too small (at least 1024)", l.v)
+		}
+		if l.v > c.MaxRequestBytes {
+			return keyError(l.key, "%d is larger than max_request_bytes (%d): uploads that large would be refused; raise max_request_bytes too", l.v, c.MaxRequestBytes)
+		}
+	}
+	if c.MediaMaxImagePixels < 1 {
+		return keyError("media_max_image_pixels", "must be positive (e.g. 33177600 for 7680x4320)")
+	}
+	if c.MediaRemoteMaxBytes < 1<<10 {
+		return keyError("media_remote_max_bytes", "%d is too small (at least 1024)", c.MediaRemoteMaxBytes)
+	}
+	return nil
 }
 
 func validHost(h string) error {

@@ -105,6 +105,16 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"oidc scopes without openid", "oidc_issuer = \"https://idp.example\"\noidc_client_id = \"k\"\noidc_scopes = [\"email\"]", nil, "oidc_scopes"},
 		{"sso_only without oidc", `sso_only = true`, nil, "sso_only"},
 		{"env bad sso_only", ``, []string{"KONTOR_SSO_ONLY=maybe"}, "sso_only"},
+		{"bad media storage", `media_storage = "ftp"`, nil, "media_storage"},
+		{"s3 without endpoint", "media_storage = \"s3\"\ns3_bucket = \"b\"", nil, "s3_endpoint"},
+		{"s3 without bucket", "media_storage = \"s3\"\ns3_endpoint = \"s3.example\"", nil, "s3_bucket"},
+		{"bad s3 public url", `s3_public_url = "files.example"`, nil, "s3_public_url"},
+		{"bad s3 endpoint url", `s3_endpoint = "ftp://s3.example"`, nil, "s3_endpoint"},
+		{"image limit over request limit", `media_max_image_bytes = 99999999999`, nil, "media_max_image_bytes"},
+		{"tiny video limit", ``, []string{"KONTOR_MEDIA_MAX_VIDEO_BYTES=10"}, "media_max_video_bytes"},
+		{"no pixels", `media_max_image_pixels = 0`, nil, "media_max_image_pixels"},
+		{"tiny remote limit", `media_remote_max_bytes = 1`, nil, "media_remote_max_bytes"},
+		{"env bad bool", ``, []string{"KONTOR_MEDIA_CACHE_REMOTE=perhaps"}, "media_cache_remote"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -145,6 +155,32 @@ func TestExampleDocumentsEveryKey(t *testing.T) {
 	}
 	for k := range documented {
 		t.Errorf("config.toml.example documents %q, which Config does not have", k)
+	}
+}
+
+func TestMediaKeys(t *testing.T) {
+	cfg, err := Load("", false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.MediaStorage != MediaStorageLocal || cfg.MediaCacheRemote || !cfg.S3UseSSL || cfg.MediaMaxVideoBytes > cfg.MaxRequestBytes {
+		t.Errorf("media defaults %+v", cfg)
+	}
+	p := writeConfig(t, `
+media_storage = "s3"
+s3_endpoint = "minio.internal:9000"
+s3_bucket = "kontor"
+s3_use_ssl = false
+s3_public_url = "https://files.example.com"
+media_cache_remote = true
+`)
+	cfg, err = Load(p, true, []string{"KONTOR_S3_SECRET_KEY=sekret", "KONTOR_MEDIA_MAX_IMAGE_PIXELS=1000000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.MediaStorage != "s3" || cfg.S3Endpoint != "minio.internal:9000" || cfg.S3UseSSL || cfg.S3SecretKey != "sekret" ||
+		cfg.MediaMaxImagePixels != 1000000 || !cfg.MediaCacheRemote || cfg.S3PublicURL != "https://files.example.com" {
+		t.Errorf("media keys %+v", cfg)
 	}
 }
 

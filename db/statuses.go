@@ -226,6 +226,12 @@ func (t *Tx) DeleteStatus(ctx context.Context, s *Status) error {
 		On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
 		return fmt.Errorf("db: tombstone: %w", err)
 	}
+	// Detach the media (the foreign key would too) marking them changed
+	// now: the orphan sweep then gives delete-and-redraft a day to take them.
+	if _, err := t.tx.NewUpdate().Model((*MediaAttachment)(nil)).ModelTableExpr("media_attachments").
+		Set("status_id = NULL").Set("updated_at = ?", now()).Where("status_id = ?", s.ID).Exec(ctx); err != nil {
+		return fmt.Errorf("db: detach media: %w", err)
+	}
 	res, err := t.tx.NewDelete().Model((*Status)(nil)).Where("id = ?", s.ID).Exec(ctx)
 	if err := exactlyOne(res, err, "delete status"); err != nil {
 		return err

@@ -14,9 +14,13 @@ import (
 	"time"
 
 	"github.com/kontor-social/kontor/activitypub"
+	"github.com/kontor-social/kontor/activitypub/mediacache"
+	"github.com/kontor-social/kontor/activitypub/transport"
 	"github.com/kontor-social/kontor/analytics"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/media"
+	"github.com/kontor-social/kontor/media/orphans"
 	"github.com/kontor-social/kontor/web"
 )
 
@@ -29,6 +33,13 @@ type Server struct {
 	DB     *db.DB
 	Engine *activitypub.Engine
 	Log    *slog.Logger
+	// Media is the one store of uploaded and cached files.
+	Media media.Store
+	// Orphans removes attachments nothing refers to (hourly).
+	Orphans *orphans.Sweeper
+	// RemoteMedia copies remote attachments into Media; nil unless
+	// media_cache_remote is on.
+	RemoteMedia *mediacache.Cache
 
 	handler http.Handler
 	http    *http.Server
@@ -49,7 +60,12 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, tune ...func
 	if len(applied) > 0 {
 		log.Info("applied migrations", "migrations", applied)
 	}
-	engine := NewEngine(cfg, store, log, tune...)
+	files, err := NewMediaStore(cfg)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	engine := NewEngine(cfg, store, files, log, tune...)
 	if _, err := engine.EnsureInstanceActor(ctx); err != nil {
 		store.Close()
 		return nil, fmt.Errorf("instance actor: %w", err)
@@ -58,14 +74,45 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, tune ...func
 		store.Close()
 		return nil, fmt.Errorf("domain blocks: %w", err)
 	}
-	s := &Server{Config: cfg, DB: store, Engine: engine, Log: log}
-	s.handler = web.NewHandler(web.Deps{Config: cfg, DB: store, Engine: engine, Logger: log, Version: Version})
+	s := &Server{Config: cfg, DB: store, Engine: engine, Log: log, Media: files,
+		Orphans: orphans.New(orphans.Options{DB: store, Store: files, Logger: log})}
+	if cfg.MediaCacheRemote {
+		s.RemoteMedia = mediacache.New(mediacache.Options{
+			DB: store, Store: files, Logger: log, MaxBytes: cfg.MediaRemoteMaxBytes, MaxImagePixels: cfg.MediaMaxImagePixels,
+			Client: transport.New(transport.Options{
+				Protocol: cfg.Protocol, AllowedNetworks: config.ParseNetworks(cfg.AllowedPrivateNetworks),
+				UserAgent: userAgent(cfg), Timeout: mediaFetchTimeout,
+			}),
+		})
+	}
+	s.handler = web.NewHandler(web.Deps{Config: cfg, DB: store, Engine: engine, Media: files, Logger: log, Version: Version})
+	return s, nil
+}
+
+// NewMediaStore opens the media store the configuration names: the local
+// media_dir (served under /media/) or an S3-compatible bucket.
+func NewMediaStore(cfg *config.Config) (media.Store, error) {
+	if cfg.MediaStorage == config.MediaStorageS3 {
+		s, err := media.NewS3Store(media.S3Config{
+			Endpoint: cfg.S3Endpoint, Region: cfg.S3Region, Bucket: cfg.S3Bucket,
+			AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, UseSSL: cfg.S3UseSSL, PublicURL: cfg.S3PublicURL,
+		})
+		if err != nil {
+			return nil, &config.Error{Key: "s3_endpoint", Msg: err.Error()}
+		}
+		return s, nil
+	}
+	s, err := media.NewLocalStore(cfg.MediaDir, cfg.BaseURL()+"/media")
+	if err != nil {
+		return nil, &config.Error{Key: "media_dir", Msg: err.Error()}
+	}
 	return s, nil
 }
 
 // NewEngine builds the protocol engine the configuration describes (the
-// admin CLI uses it too, without starting its workers).
-func NewEngine(cfg *config.Config, store *db.DB, log *slog.Logger, tune ...func(*activitypub.Options)) *activitypub.Engine {
+// admin CLI uses it too, without starting its workers). files names the
+// URLs of stored media.
+func NewEngine(cfg *config.Config, store *db.DB, files media.Store, log *slog.Logger, tune ...func(*activitypub.Options)) *activitypub.Engine {
 	o := activitypub.Options{
 		DB:                  store,
 		URLs:                activitypub.NewURLs(cfg.Protocol, cfg.Host, cfg.AccountDomain),
@@ -76,12 +123,27 @@ func NewEngine(cfg *config.Config, store *db.DB, log *slog.Logger, tune ...func(
 		DeliveryConcurrency: cfg.DeliveryConcurrency,
 		InboxWorkers:        cfg.InboxWorkers,
 		MaxStatusCharacters: cfg.MaxStatusCharacters,
-		UserAgent:           "Kontor/" + Version + " (+" + cfg.BaseURL() + "/)",
+		UserAgent:           userAgent(cfg),
+		MediaURL:            files.URL,
 	}
 	for _, f := range tune {
 		f(&o)
 	}
 	return activitypub.New(o)
+}
+
+// mediaFetchTimeout bounds the download of one remote attachment.
+const mediaFetchTimeout = time.Minute
+
+func userAgent(cfg *config.Config) string { return "Kontor/" + Version + " (+" + cfg.BaseURL() + "/)" }
+
+// jobs are the background work besides the engine's workers.
+func (s *Server) jobs() []func(context.Context) {
+	jobs := []func(context.Context){s.Orphans.Run, analytics.NewJob(s.DB, s.Log).Run}
+	if s.RemoteMedia != nil {
+		jobs = append(jobs, s.RemoteMedia.Run)
+	}
+	return jobs
 }
 
 // Handler is the instance's HTTP handler.
@@ -105,10 +167,12 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	defer stopWork()
 	workersDone := make(chan struct{})
 	go func() {
-		var jobs sync.WaitGroup
-		jobs.Go(func() { analytics.NewJob(s.DB, s.Log).Run(workCtx) })
-		s.Engine.Run(workCtx)
-		jobs.Wait()
+		var wg sync.WaitGroup
+		wg.Go(func() { s.Engine.Run(workCtx) })
+		for _, job := range s.jobs() {
+			wg.Go(func() { job(workCtx) })
+		}
+		wg.Wait()
 		close(workersDone)
 	}()
 	errc := make(chan error, 1)

@@ -29,6 +29,7 @@ type Deps struct {
 	Config  *config.Config
 	DB      *db.DB
 	Engine  *activitypub.Engine
+	Media   media.Store // uploaded and cached files
 	Logger  *slog.Logger
 	Version string
 }
@@ -49,17 +50,17 @@ func NewHandler(d Deps) http.Handler {
 	fed.Routes(r, pg)
 	pg.Routes(r)
 	r.Handle("/static/*", static.Handler())
-	if store, err := media.NewLocalStore(d.Config.MediaDir, d.Config.BaseURL()+"/media"); err != nil {
-		d.Logger.Error("media directory unavailable; uploaded files are not served", "dir", d.Config.MediaDir, "err", err)
-	} else {
-		r.Handle("/media/*", http.StripPrefix("/media/", store))
+	// A local store serves its files here (long caching, nosniff, a CSP
+	// that allows nothing); S3 files are served from s3_public_url.
+	if files, ok := d.Media.(http.Handler); ok {
+		r.Handle("/media/*", http.StripPrefix("/media/", files))
 	}
 
 	oauthHandlers := oauth.New(oauth.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Logger: d.Logger, CORS: api.CORS})
 	oauthHandlers.Routes(r)
 	pg.Analytics(analytics.New(d.DB), oauthHandlers.SessionUser).Routes(r)
 
-	apiHandlers := api.New(api.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Logger: d.Logger, Version: d.Version,
+	apiHandlers := api.New(api.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Media: d.Media, Logger: d.Logger, Version: d.Version,
 		V1Extra: []func(chi.Router){oauthHandlers.AppRoutes}})
 	apiHandlers.Routes(r)
 

@@ -187,6 +187,16 @@ func (c *Client) GetHTML(ctx context.Context, url string, maxBytes int64, timeou
 	return body, finalURL, err
 }
 
+// GetMedia fetches a file (an attachment of a remote post), unsigned, with
+// the guard and redirects of Get, reading at most maxBytes of body: more is
+// ErrTooLarge. Any Content-Type is accepted and returned; the caller must
+// tell the type from the bytes, never from it.
+func (c *Client) GetMedia(ctx context.Context, rawURL string, maxBytes int64) (body []byte, contentType string, err error) {
+	anyType := func(string) bool { return true }
+	body, _, contentType, err = c.fetch(ctx, rawURL, "image/*, video/*, audio/*;q=0.9, */*;q=0.1", nil, anyType, maxBytes)
+	return body, contentType, err
+}
+
 func (c *Client) get(ctx context.Context, raw, accept string, signer *Signer) ([]byte, string, string, error) {
 	return c.fetch(ctx, raw, accept, signer, jsonType, c.maxBody)
 }

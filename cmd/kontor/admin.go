@@ -10,6 +10,7 @@ import (
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/media"
 	"github.com/kontor-social/kontor/server"
 	"github.com/kontor-social/kontor/web/oauth"
 )
@@ -32,6 +33,7 @@ func adminCommands() []*command {
 			{name: "unblock", summary: "lift a domain block", run: runDomainUnblock},
 			{name: "list", summary: "list blocked domains", run: runDomainList},
 		}},
+		{name: "media", summary: "manage stored media (prune cached remote copies)", sub: mediaCommands()},
 		{name: "token", summary: "issue access tokens for scripts and bots", sub: []*command{
 			{name: "create", summary: "print a bearer token (--username U --scopes \"read write\")", run: runTokenCreate},
 		}},
@@ -42,6 +44,7 @@ func adminCommands() []*command {
 type adminSession struct {
 	cfg    *config.Config
 	db     *db.DB
+	media  media.Store
 	engine *activitypub.Engine
 }
 
@@ -58,7 +61,12 @@ func (e *env) openAdmin() (*adminSession, error) {
 		store.Close()
 		return nil, err
 	}
-	return &adminSession{cfg: cfg, db: store, engine: server.NewEngine(cfg, store, e.logger(cfg))}, nil
+	files, err := server.NewMediaStore(cfg)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	return &adminSession{cfg: cfg, db: store, media: files, engine: server.NewEngine(cfg, store, files, e.logger(cfg))}, nil
 }
 
 func (s *adminSession) Close() { s.db.Close() }

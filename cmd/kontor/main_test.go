@@ -325,7 +325,11 @@ func TestAdminSignUpCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, _, err := server.NewEngine(cfg, store, kontortest.Logger(t)).CreateLocalAccount(ctx, activitypub.NewLocalAccount{
+	files, err := server.NewMediaStore(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _, err := server.NewEngine(cfg, store, files, kontortest.Logger(t)).CreateLocalAccount(ctx, activitypub.NewLocalAccount{
 		Username: "jane", Email: "jane@acme.example", Password: "password-jane"})
 	if err != nil {
 		t.Fatal(err)

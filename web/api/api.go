@@ -20,6 +20,7 @@ import (
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/media"
 	"github.com/kontor-social/kontor/web/oauth"
 	"github.com/kontor-social/kontor/web/render"
 )
@@ -29,6 +30,7 @@ type Deps struct {
 	Config  *config.Config
 	DB      *db.DB
 	Engine  *activitypub.Engine
+	Media   media.Store // the one store of uploaded files (local or S3)
 	Logger  *slog.Logger
 	Version string
 	// V1Extra registers routes of other packages below /api/v1 (web/oauth's
@@ -41,6 +43,7 @@ type Handlers struct {
 	Config  *config.Config
 	DB      *db.DB
 	Engine  *activitypub.Engine
+	Media   media.Store
 	Log     *slog.Logger
 	Version string
 	V1Extra []func(chi.Router)
@@ -48,7 +51,7 @@ type Handlers struct {
 
 // New returns the API handlers.
 func New(d Deps) *Handlers {
-	return &Handlers{Config: d.Config, DB: d.DB, Engine: d.Engine, Log: d.Logger, Version: d.Version, V1Extra: d.V1Extra}
+	return &Handlers{Config: d.Config, DB: d.DB, Engine: d.Engine, Media: d.Media, Log: d.Logger, Version: d.Version, V1Extra: d.V1Extra}
 }
 
 // Routes mounts /api/v1 and /api/v2. Each group of endpoints registers its

@@ -13,7 +13,6 @@ import (
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
-	"github.com/kontor-social/kontor/media"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -80,7 +79,7 @@ func (h *Handlers) registrationsOpen() bool {
 // instanceConfiguration is the configuration object; every part is always
 // sent (Elk reads several of them without a null check).
 func (h *Handlers) instanceConfiguration(v2 bool) map[string]any {
-	limits := media.DefaultLimits()
+	limits := UploadLimits(h.Config)
 	maxChars := h.Config.MaxStatusCharacters
 	if maxChars <= 0 {
 		maxChars = h.Engine.MaxStatusCharacters()

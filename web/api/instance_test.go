@@ -38,6 +38,8 @@ func TestInstance(t *testing.T) {
 		c.InstanceDescription = "A place for <Acme> people.\n\nBe nice."
 		c.ContactEmail = "admin@acme.example"
 		c.Registrations = config.RegistrationsApproval
+		c.MediaMaxImageBytes = 8 << 20 // reported as configured, not as the defaults
+		c.MediaMaxImagePixels = 4096 * 4096
 	}})
 	w := &miscWorld{t: t, in: in}
 	ctx := context.Background()
@@ -122,7 +124,7 @@ func TestInstance(t *testing.T) {
 	ma := miscSub(t, cfg, "media_attachments")
 	miscHasKeys(t, "media_attachments", ma, "supported_mime_types", "description_limit", "image_size_limit", "image_matrix_limit",
 		"video_size_limit", "video_frame_rate_limit", "video_matrix_limit")
-	limits := media.DefaultLimits()
+	limits := media.Limits{MaxImageBytes: 8 << 20, MaxVideoBytes: in.Config.MediaMaxVideoBytes, MaxImagePixels: 4096 * 4096}
 	if ma["image_size_limit"] != float64(limits.MaxImageBytes) || ma["video_size_limit"] != float64(limits.MaxVideoBytes) ||
 		ma["image_matrix_limit"] != float64(limits.MaxImagePixels) {
 		t.Errorf("media limits: %v", ma)

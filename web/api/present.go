@@ -112,7 +112,11 @@ func (h *Handlers) media(m *db.MediaAttachment) MediaAttachment {
 	}
 	if m.FileKey != "" || m.RemoteURL != "" {
 		out.URL = ptr(h.Engine.MediaURL(m))
-		out.PreviewURL = ptr(h.Engine.MediaPreviewURL(m))
+		// Video and audio without a thumbnail have no preview image (as on
+		// Mastodon): their file is no picture for a client to show.
+		if m.PreviewKey != "" || m.PreviewRemoteURL != "" || m.Kind == "image" {
+			out.PreviewURL = ptr(h.Engine.MediaPreviewURL(m))
+		}
 	}
 	if m.RemoteURL != "" {
 		out.RemoteURL = ptr(m.RemoteURL)

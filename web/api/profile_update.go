@@ -73,10 +73,7 @@ func (h *Handlers) updateCredentials(w http.ResponseWriter, r *http.Request) err
 	upd := db.CredentialsUpdate{Account: a, User: user}
 	var stored []string
 	if len(images) > 0 {
-		store, err := h.mediaStore()
-		if err != nil {
-			return err
-		}
+		store := h.Media
 		for _, k := range profileImageKinds {
 			img := images[k.param]
 			if img == nil {
@@ -310,12 +307,6 @@ func decodeDataURI(s string) ([]byte, error) {
 	return nil, errors.New("invalid base64")
 }
 
-// mediaStore is where uploaded files live: the local media directory,
-// served under /media/.
-func (h *Handlers) mediaStore() (media.Store, error) {
-	return media.NewLocalStore(h.Config.MediaDir, h.Config.BaseURL()+"/media")
-}
-
 // storeProfileImage writes an image and its preview and returns the
 // attachment row to insert; keys are the files written so far (to remove
 // when a later step fails).
@@ -366,12 +357,8 @@ func profileView(a *db.Account) any {
 // profile to followers when it changed, and accepts pending follow
 // requests when the account was unlocked (as Mastodon does).
 func (h *Handlers) afterProfileChange(ctx context.Context, before, after *db.Account, replaced map[int64]*db.MediaAttachment) {
-	if len(replaced) > 0 {
-		if store, err := h.mediaStore(); err == nil {
-			for _, m := range replaced {
-				h.deleteFiles(store, nonEmptyKeys(m.FileKey, m.PreviewKey))
-			}
-		}
+	for _, m := range replaced {
+		h.deleteFiles(h.Media, nonEmptyKeys(m.FileKey, m.PreviewKey))
 	}
 	if reflect.DeepEqual(profileView(before), profileView(after)) {
 		return

@@ -18,6 +18,7 @@ func (h *Handlers) v1Groups() []func(chi.Router) {
 		h.miscRoutes,
 		h.analyticsRoutes,
 		h.registrationRoutes,
+		h.mediaRoutes,
 	}
 }
 
@@ -29,5 +30,6 @@ func (h *Handlers) v2Groups() []func(chi.Router) {
 		h.filterV2Routes,
 		h.searchV2Routes,
 		h.instanceV2Routes,
+		h.mediaV2Routes,
 	}
 }
