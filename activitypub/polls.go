@@ -65,6 +65,52 @@ func (e *Engine) PollStatus(ctx context.Context, pollID int64, viewer db.Viewer)
 	return p, s, nil
 }
 
+// pollRefreshInterval is the least time between two fetches of a remote
+// poll shown to a user; pollRefreshTimeout bounds one fetch.
+const (
+	pollRefreshInterval = time.Minute
+	pollRefreshTimeout  = 5 * time.Second
+)
+
+// RefreshPoll brings a remote poll's counts up to date from its origin
+// when they may be stale (as Mastodon does when a poll is shown to a
+// user): not fetched for a minute, and not fetched since it ended. It
+// returns the poll as it then stands; a failed fetch leaves it as it was.
+func (e *Engine) RefreshPoll(ctx context.Context, p *db.Poll, s *db.Status) (*db.Poll, error) {
+	if s.Local || s.Account == nil || s.Account.Local() || !pollPossiblyStale(p) {
+		return p, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, pollRefreshTimeout)
+	defer cancel()
+	obj, err := e.resolver.Object(ctx, s.URI)
+	if err != nil {
+		return p, err
+	}
+	if !obj.Is("Question") || obj.ID != s.URI || obj.Author() != s.Account.URI {
+		return p, errors.New("activitypub: refresh poll: not the same Question")
+	}
+	fresh := remotePoll(obj, s.AccountID)
+	if fresh == nil {
+		return p, errors.New("activitypub: refresh poll: a Question without options")
+	}
+	if err := e.db.InTx(ctx, func(tx *db.Tx) error { return tx.UpdatePollCounts(ctx, p.ID, fresh) }); err != nil {
+		return p, err
+	}
+	return e.db.PollByID(ctx, p.ID)
+}
+
+// pollPossiblyStale reports whether a remote poll's counts may be out of
+// date: not fetched for a while, and not fetched since it ended.
+func pollPossiblyStale(p *db.Poll) bool {
+	if p.LastFetchedAt == nil {
+		return true
+	}
+	if p.ExpiresAt != nil && !p.LastFetchedAt.Before(*p.ExpiresAt) {
+		return false
+	}
+	return time.Since(*p.LastFetchedAt) > pollRefreshInterval
+}
+
 // Vote records a local account's choices (option indexes) on a poll it
 // may see, and returns the poll with the new counts. On a local poll the
 // results go out in an Update shortly after; on a remote poll each choice

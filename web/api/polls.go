@@ -22,7 +22,8 @@ func (h *Handlers) pollRoutes(r chi.Router) {
 	r.Post("/polls/{id}/votes", h.handler(h.votePoll))
 }
 
-// getPoll is GET /api/v1/polls/:id (anonymous callers see public polls).
+// getPoll is GET /api/v1/polls/:id (anonymous callers see public polls;
+// users see a remote poll's counts refreshed from its server).
 func (h *Handlers) getPoll(w http.ResponseWriter, r *http.Request) error {
 	a, ok := h.optional(w, r, "read:statuses")
 	if !ok {
@@ -33,9 +34,18 @@ func (h *Handlers) getPoll(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	viewer := viewerID(a)
-	p, _, err := h.Engine.PollStatus(r.Context(), id, db.ViewerOf(viewer))
+	p, s, err := h.Engine.PollStatus(r.Context(), id, db.ViewerOf(viewer))
 	if err != nil {
 		return err
+	}
+	if viewer != 0 {
+		// A user looking at a remote poll gets fresh counts (as on
+		// Mastodon); when its server does not answer, the ones we have.
+		if fresh, err := h.Engine.RefreshPoll(r.Context(), p, s); err != nil {
+			h.Log.Debug("refresh poll", "poll", p.ID, "err", err)
+		} else {
+			p = fresh
+		}
 	}
 	return h.renderPoll(w, r, p, viewer)
 }
