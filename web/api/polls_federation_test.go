@@ -45,8 +45,9 @@ func TestPollVotesAcrossInstances(t *testing.T) {
 	plFails(t, b, "POST", "/api/v1/polls/"+onB+"/votes", bob.Token, `{"choices":[0]}`, 422, "already voted")
 
 	plOK[plPollJSON](t, a, "POST", "/api/v1/polls/"+onA+"/votes", carol.Token, `{"choices":[0]}`)
-	kontortest.Eventually(t, kontortest.Wait, "A's results to reach B", func() bool {
-		v := plOK[plPollJSON](t, b, "GET", "/api/v1/polls/"+onB, bob.Token, nil)
+	// Read anonymously (a user's read would refetch the poll from A).
+	kontortest.Eventually(t, kontortest.Wait, "A's results Update to reach B", func() bool {
+		v := plOK[plPollJSON](t, b, "GET", "/api/v1/polls/"+onB, "", nil)
 		return v["votes_count"] == float64(2) && v.votes()[0] == float64(1) && v.votes()[1] == float64(1)
 	})
 	plCheckPoll(t, plOK[plPollJSON](t, b, "GET", "/api/v1/polls/"+onB, bob.Token, nil), []float64{1, 1}, 2, true, []float64{1})
@@ -278,4 +279,38 @@ func TestPollLocalVoteOnRemotePoll(t *testing.T) {
 func toString(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// A user reading a remote poll gets its counts fetched from its server, at
+// most once a minute; anonymous readers get what is stored.
+func TestPollRefreshOnRead(t *testing.T) {
+	a := plStart(t)
+	alice := a.CreateUser("alice")
+	fs := kontortest.NewFakeServer(t)
+	eve := fs.Actor("eve")
+	question := func(yes, no int) map[string]any {
+		return map[string]any{
+			"id": eve.ID + "/statuses/q2", "type": "Question", "attributedTo": eve.ID,
+			"content": "<p>Rain?</p>", "published": time.Now().UTC().Format(time.RFC3339),
+			"to": []any{"https://www.w3.org/ns/activitystreams#Public"}, "cc": []any{alice.Account.URI},
+			"oneOf": []any{
+				map[string]any{"type": "Note", "name": "yes", "replies": map[string]any{"type": "Collection", "totalItems": yes}},
+				map[string]any{"type": "Note", "name": "no", "replies": map[string]any{"type": "Collection", "totalItems": no}},
+			},
+			"endTime": time.Now().Add(time.Hour).UTC().Format(time.RFC3339), "votersCount": yes + no,
+		}
+	}
+	if code, out := eve.SignedPost(a.URL+"/inbox", eve.Activity("Create", "statuses/q2/activity", question(1, 1), nil)); code != http.StatusAccepted {
+		t.Fatalf("create: %d %s", code, out)
+	}
+	s := a.WaitStatus(eve.ID + "/statuses/q2")
+	id := db.FormatID(*s.PollID)
+	fs.Object("/users/eve/statuses/q2", question(5, 2))
+
+	if v := plOK[plPollJSON](t, a, "GET", "/api/v1/polls/"+id, "", nil); v["votes_count"] != float64(2) {
+		t.Errorf("anonymous read: %v", v.votes())
+	}
+	plCheckPoll(t, plOK[plPollJSON](t, a, "GET", "/api/v1/polls/"+id, alice.Token, nil), []float64{5, 2}, 7, false, nil)
+	fs.Object("/users/eve/statuses/q2", question(9, 9))
+	plCheckPoll(t, plOK[plPollJSON](t, a, "GET", "/api/v1/polls/"+id, alice.Token, nil), []float64{5, 2}, 7, false, nil)
 }
