@@ -20,7 +20,7 @@ const (
 	MinScheduleOffset     = 5 * time.Minute // scheduled_at at least this far ahead
 	MaxScheduledStatuses  = 300             // per account
 	MaxScheduledPerDay    = 25              // per account and UTC day of scheduled_at
-	scheduledLease        = 5 * time.Minute // a publisher's hold on a due row
+	scheduledLease        = 2 * time.Minute // a publisher's hold on a due row
 	scheduledMaxAttempts  = 5
 	scheduledJobInterval  = time.Second
 	scheduledClaimBatch   = 20
@@ -219,7 +219,14 @@ func (e *Engine) publishScheduled(ctx context.Context, ss *db.ScheduledStatus) b
 		}
 	default:
 		if ctx.Err() != nil {
-			return false // shutting down: the lease brings it back after a restart
+			// Shutting down: hand it back for the next start (a crash
+			// leaves the lease to run out instead).
+			bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if rerr := e.db.ReleaseScheduledStatus(bg, ss); rerr != nil {
+				e.log.Warn("release scheduled status", "id", ss.ID, "err", rerr)
+			}
+			return false
 		}
 		next := time.Now().Add(scheduledRetryBackoff << min(ss.Attempts, 6))
 		e.log.Warn("scheduled status not published, will retry", "id", ss.ID, "attempt", ss.Attempts+1, "at", next, "err", err)

@@ -226,6 +226,21 @@ func (d *DB) RetryScheduledStatus(ctx context.Context, s *ScheduledStatus, next 
 	return nil
 }
 
+// ReleaseScheduledStatus hands a claimed scheduled status back unpublished
+// (its publisher is stopping), if the caller's lease still holds, so that
+// the next start publishes it at once.
+func (d *DB) ReleaseScheduledStatus(ctx context.Context, s *ScheduledStatus) error {
+	if s.ClaimedUntil == nil {
+		return nil
+	}
+	_, err := d.w.NewUpdate().Model((*ScheduledStatus)(nil)).Set("claimed_until = NULL").
+		Where("id = ? AND claimed_until = ?", s.ID, s.ClaimedUntil.UTC()).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("db: release scheduled status: %w", err)
+	}
+	return nil
+}
+
 // DropScheduledStatus gives up a scheduled status that cannot be published
 // (its reply target is gone, it no longer validates …), if the caller's
 // lease still holds. Its attachments stay, unattached.

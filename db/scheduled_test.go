@@ -12,7 +12,8 @@ import (
 // A publisher holds a due scheduled status by its lease: while the lease
 // holds nobody else claims it; a reschedule or a lapsed lease taken over by
 // another publisher makes the first one's removal fail (so its transaction
-// publishes nothing); retries push the row back, drops free its media.
+// publishes nothing); retries push the row back, releases hand it back at
+// once, drops free its media.
 func TestScheduledStatusClaims(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, store *db.DB) {
 		ctx := context.Background()
@@ -91,9 +92,17 @@ func TestScheduledStatusClaims(t *testing.T) {
 		if err := store.RescheduleStatus(ctx, a.ID, ss.ID, time.Now().Add(-time.Second)); err != nil {
 			t.Fatal(err)
 		}
+		held, _ := store.ClaimDueScheduledStatuses(ctx, 10, time.Minute)
+		if len(held) != 1 {
+			t.Fatal("not claimable after a reschedule")
+		}
+		// A publisher that stops hands it back: claimable again at once.
+		if err := store.ReleaseScheduledStatus(ctx, held[0]); err != nil {
+			t.Fatal(err)
+		}
 		last, _ := store.ClaimDueScheduledStatuses(ctx, 10, time.Minute)
 		if len(last) != 1 {
-			t.Fatal("not claimable after a reschedule")
+			t.Fatal("not claimable after a release")
 		}
 		if err := store.DropScheduledStatus(ctx, last[0]); err != nil {
 			t.Fatal(err)
