@@ -129,8 +129,9 @@ func (e *Engine) Delivery() *delivery.Queue { return e.queue }
 // SetEvents installs the listener of committed changes (streaming).
 func (e *Engine) SetEvents(ev Events) { e.events = ev }
 
-// Run starts the delivery queue and the inbox workers and blocks until ctx
-// is done and they have stopped.
+// Run starts the delivery queue, the inbox workers and the timed jobs
+// (poll results and endings, scheduled statuses) and blocks until ctx is
+// done and they have stopped.
 func (e *Engine) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -152,6 +153,13 @@ func (e *Engine) Run(ctx context.Context) {
 		defer wg.Done()
 		e.housekeeping(ctx)
 	}()
+	for _, job := range []func(context.Context){e.pollJobs, e.scheduledJobs} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			job(ctx)
+		}()
+	}
 	wg.Wait()
 }
 

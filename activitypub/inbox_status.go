@@ -86,6 +86,9 @@ func (e *Engine) applyCreate(ctx context.Context, ic *inboxContext) error {
 	if err := authorOf(obj, ic.actor); err != nil {
 		return err
 	}
+	if vote, err := e.receiveVote(ctx, ic, obj); vote {
+		return err // a vote on a local poll, not a status
+	}
 	if _, err := e.db.StatusByURI(ctx, obj.ID); err == nil {
 		return nil // already have it (a fetch got there first)
 	}
@@ -522,8 +525,8 @@ func (e *Engine) applyUpdate(ctx context.Context, ic *inboxContext) error {
 			}
 		}
 		contentChanged := p.status.Content != s.Content || p.status.SpoilerText != s.SpoilerText || p.status.Sensitive != s.Sensitive
-		if !contentChanged && obj.Updated.IsZero() {
-			return nil // a poll count refresh, not an edit
+		if !contentChanged && (obj.Updated.IsZero() || s.EditedAt != nil && !obj.Updated.After(*s.EditedAt)) {
+			return nil // a poll count refresh (of an edited poll too), not an edit
 		}
 		if err := tx.InsertRemoteMedia(ctx, p.media); err != nil {
 			return err

@@ -97,6 +97,11 @@ type PostParams struct {
 	MediaIDs      []int64
 	Poll          *PollParams
 	ApplicationID *int64
+
+	// inTx runs first in the transaction that stores the status; an error
+	// stores nothing (the scheduled-status job removes its row there, so a
+	// status is published once).
+	inTx func(ctx context.Context, tx *db.Tx) error
 }
 
 // Limits of statuses, reported in the instance configuration.
@@ -231,6 +236,11 @@ func (e *Engine) PublishStatus(ctx context.Context, author *db.Account, p PostPa
 	var poll *db.Poll
 	var notes []*db.Notification
 	err := e.db.InTx(ctx, func(tx *db.Tx) error {
+		if p.inTx != nil {
+			if err := p.inTx(ctx, tx); err != nil {
+				return err
+			}
+		}
 		if p.Poll != nil {
 			opts := make([]db.PollOption, len(p.Poll.Options))
 			for i, o := range p.Poll.Options {

@@ -344,6 +344,13 @@ func (d *DB) ClaimInboxItems(ctx context.Context, limit int, lease time.Duration
 	return items, err
 }
 
+// InboxBacklog counts received activities not applied yet (health
+// checks, and tests that wait for the inbox to settle).
+func (d *DB) InboxBacklog(ctx context.Context) (int, error) {
+	n, err := d.r.NewSelect().Model((*InboxItem)(nil)).Count(ctx)
+	return int(n), err
+}
+
 // DeleteInboxItem removes an applied (or abandoned) item.
 func (d *DB) DeleteInboxItem(ctx context.Context, id int64) error {
 	_, err := d.w.NewDelete().Model((*InboxItem)(nil)).Where("id = ?", id).Exec(ctx)

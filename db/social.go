@@ -187,9 +187,10 @@ var dedupedNotifications = map[string]bool{
 
 // Notify stores a notification for a local account unless the recipient
 // blocks or mutes (with notifications) the sender, or it is a duplicate.
-// It returns the notification, or nil when none was stored.
+// It returns the notification, or nil when none was stored. Nobody is
+// notified of their own doings, except of the end of their own poll.
 func (t *Tx) Notify(ctx context.Context, n *Notification) (*Notification, error) {
-	if n.AccountID == n.FromAccountID {
+	if n.AccountID == n.FromAccountID && n.Type != NotifyPoll {
 		return nil, nil
 	}
 	deliverable, err := t.tx.NewSelect().TableExpr("accounts AS ra").

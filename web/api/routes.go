@@ -19,6 +19,8 @@ func (h *Handlers) v1Groups() []func(chi.Router) {
 		h.analyticsRoutes,
 		h.registrationRoutes,
 		h.mediaRoutes,
+		h.pollRoutes,
+		h.scheduledStatusRoutes,
 	}
 }
 
