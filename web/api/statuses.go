@@ -41,9 +41,9 @@ const (
 // ancestors and 60 descendants at most 20 replies deep; signed-in users the
 // whole thread up to 4096 statuses each way.
 const (
-	contextLimit             = 4096
-	anonAncestorsLimit       = 40
-	anonDescendantsLimit     = 60
+	contextLimit              = 4096
+	anonAncestorsLimit        = 40
+	anonDescendantsLimit      = 60
 	anonDescendantsDepthLimit = 20
 )
 
