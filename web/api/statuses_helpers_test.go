@@ -85,6 +85,7 @@ func stOK[T any](t *testing.T, in *kontortest.Instance, method, path, token stri
 // stStatus is the part of a Status entity the tests look at.
 type stStatus struct {
 	ID          string    `json:"id"`
+	URI         string    `json:"uri"`
 	Content     string    `json:"content"`
 	Visibility  string    `json:"visibility"`
 	Text        *string   `json:"text"`
