@@ -14,7 +14,16 @@ import (
 // query: no ID lists are built in Go.
 func (d *DB) HomeTimeline(ctx context.Context, viewer int64, p Page) ([]*Status, error) {
 	var list []*Status
-	q := d.r.NewSelect().Model(&list).Relation("Account").
+	if err := d.homeTimelineQuery(&list, viewer, p).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("db: home timeline: %w", err)
+	}
+	return newestFirst(p, list), nil
+}
+
+// homeTimelineQuery is the one query of HomeTimeline (ExplainHomeTimeline
+// shows its plan).
+func (d *DB) homeTimelineQuery(list *[]*Status, viewer int64, p Page) *bun.SelectQuery {
+	q := d.r.NewSelect().Model(list).Relation("Account").
 		Where(`(s.account_id = ?
 			OR (EXISTS (SELECT 1 FROM follows hf WHERE hf.account_id = ? AND hf.target_account_id = s.account_id AND hf.accepted = TRUE
 					AND (s.reblog_of_id IS NULL OR hf.show_reblogs = TRUE))
@@ -28,10 +37,7 @@ func (d *DB) HomeTimeline(ctx context.Context, viewer int64, p Page) ([]*Status,
 	q = whereVisible(q, "s", ViewerOf(viewer))
 	cond, args := notMutedBy("s", ViewerOf(viewer))
 	q = q.Where(cond, args...)
-	if err := p.apply(q, "s.id").Scan(ctx); err != nil {
-		return nil, fmt.Errorf("db: home timeline: %w", err)
-	}
-	return newestFirst(p, list), nil
+	return p.apply(q, "s.id")
 }
 
 // PublicTimelineFilter selects the public timelines.
