@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/uptrace/bun"
 )
@@ -134,4 +135,46 @@ func (d *DB) DirectTimeline(ctx context.Context, viewer int64, p Page) ([]*Statu
 		return nil, fmt.Errorf("db: direct timeline: %w", err)
 	}
 	return newestFirst(p, list), nil
+}
+
+// ExplainHomeTimeline returns the plan of HomeTimeline's query for a viewer
+// and page: EXPLAIN ANALYZE on PostgreSQL (it runs the query), EXPLAIN
+// QUERY PLAN on SQLite. For benchmarks and diagnosis only.
+func (d *DB) ExplainHomeTimeline(ctx context.Context, viewer int64, p Page) (string, error) {
+	var list []*Status
+	query := d.homeTimelineQuery(&list, viewer, p).String()
+	prefix := "EXPLAIN QUERY PLAN "
+	if d.dialect == Postgres {
+		prefix = "EXPLAIN (ANALYZE, BUFFERS) "
+	}
+	// The query is already formatted: run it on database/sql, past bun's
+	// placeholder handling.
+	rows, err := d.r.DB.QueryContext(ctx, prefix+query)
+	if err != nil {
+		return "", fmt.Errorf("db: explain home timeline: %w", err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString(query + "\n\n")
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return "", err
+		}
+		if d.dialect == Postgres {
+			fmt.Fprintf(&b, "%s\n", vals[0])
+			continue
+		}
+		// SQLite: id, parent, notused, detail; indent by depth.
+		fmt.Fprintf(&b, "%v %v %s\n", vals[0], vals[1], vals[len(vals)-1])
+	}
+	return b.String(), rows.Err()
 }
