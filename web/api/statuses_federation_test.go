@@ -53,6 +53,23 @@ func TestCrossInstanceContextAndBoost(t *testing.T) {
 		!strings.Contains(boost.Reblog.Content, "lunch is served") {
 		t.Errorf("boost on A: %+v", boost)
 	}
+	// A mention of someone A has never seen is resolved through WebFinger,
+	// and the status reaches them.
+	dave := b.CreateUser("dave")
+	hi := stPost(t, a, alice, map[string]any{"status": "hello @" + dave.Handle, "visibility": "direct"})
+	var m struct {
+		Mentions []struct{ Acct string } `json:"mentions"`
+	}
+	stDecode(t, stCallGet(t, a, "/api/v1/statuses/"+hi.ID, alice.Token), &m)
+	if len(m.Mentions) != 1 || m.Mentions[0].Acct != dave.Handle {
+		t.Errorf("mentions: %+v", m.Mentions)
+	}
+	b.WaitStatus(hi.URI)
+	direct := stOK[[]stStatus](t, b, http.MethodGet, "/api/v1/timelines/direct", dave.Token, nil)
+	if len(direct) != 1 || direct[0].URI != hi.URI {
+		t.Errorf("dave's direct timeline on B: %+v", direct)
+	}
+
 	// Alice favourites the remote status from A; B counts it.
 	stOK[stStatus](t, a, http.MethodPost, "/api/v1/statuses/"+boost.Reblog.ID+"/favourite", alice.Token, nil)
 	kontortest.Eventually(t, kontortest.Wait, "the favourite on B", func() bool {

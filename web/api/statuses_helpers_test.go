@@ -223,3 +223,13 @@ func stDecode(t *testing.T, data []byte, v any) {
 		t.Fatalf("decode %s: %v", data, err)
 	}
 }
+
+// stCallGet is a GET that must answer 200; it returns the body.
+func stCallGet(t *testing.T, in *kontortest.Instance, path, token string) []byte {
+	t.Helper()
+	resp, data := stCall(t, in, http.MethodGet, path, token, nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", path, resp.StatusCode, data)
+	}
+	return data
+}

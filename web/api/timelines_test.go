@@ -274,3 +274,74 @@ func TestTimelineFilters(t *testing.T) {
 		t.Errorf("next link lost limit: %s", u)
 	}
 }
+
+// Every timeline pages the same way: forward along rel="next" to the end,
+// then back along rel="prev" to the start, with no gap and no repeat.
+func TestTimelinesPageThereAndBack(t *testing.T) {
+	in := stStart(t)
+	alice, bob := in.CreateUser("alice"), in.CreateUser("bob")
+	stFollow(t, in, alice, bob)
+	list := stList(t, in, alice, "list", bob)
+	var public, direct []string // newest first
+	for i := range 7 {
+		public = append([]string{stPost(t, in, bob, map[string]any{"status": "#paging " + string(rune('a'+i))}).ID}, public...)
+		direct = append([]string{stPost(t, in, bob, map[string]any{"status": "@alice dm " + string(rune('a'+i)), "visibility": "direct"}).ID}, direct...)
+	}
+	both := make([]string, 0, 14)
+	for i := range public { // interleaved by time, newest first
+		both = append(both, direct[i], public[i])
+	}
+	cases := []struct {
+		path string
+		want []string
+	}{
+		{"/api/v1/timelines/home", both},
+		{"/api/v1/timelines/public", public},
+		{"/api/v1/timelines/tag/paging", public},
+		{"/api/v1/timelines/list/" + list, both},
+		{"/api/v1/timelines/direct", direct},
+	}
+	for _, c := range cases {
+		t.Run(c.path, func(t *testing.T) {
+			var got []string
+			var last *http.Response
+			next := c.path + "?limit=3"
+			for pages := 0; next != "" && pages < 20; pages++ {
+				resp, data := stCall(t, in, http.MethodGet, next, alice.Token, nil)
+				var page []stStatus
+				stDecode(t, data, &page)
+				if len(page) == 0 {
+					if resp.Header.Get("Link") != "" {
+						t.Fatalf("Link on an empty page: %s", resp.Header.Get("Link"))
+					}
+					break
+				}
+				got = append(got, stIDs(page)...)
+				last, next = resp, stLink(resp)["next"]
+			}
+			if strings.Join(got, ",") != strings.Join(c.want, ",") {
+				t.Fatalf("forward: %v, want %v", got, c.want)
+			}
+			var back []string
+			prev := stLink(last)["prev"]
+			for pages := 0; prev != ""; pages++ {
+				if pages > 20 {
+					t.Fatal("prev links loop")
+				}
+				resp, data := stCall(t, in, http.MethodGet, prev, alice.Token, nil)
+				var page []stStatus
+				stDecode(t, data, &page)
+				back = append(stIDs(page), back...)
+				prev = stLink(resp)["prev"]
+			}
+			// Going back starts after the last page's newest item.
+			lastPage := len(c.want) % 3
+			if lastPage == 0 {
+				lastPage = 3
+			}
+			if strings.Join(back, ",") != strings.Join(c.want[:len(c.want)-lastPage], ",") {
+				t.Errorf("back: %v, want %v", back, c.want[:len(c.want)-lastPage])
+			}
+		})
+	}
+}
