@@ -21,6 +21,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -198,6 +199,7 @@ func deepCursor(ctx context.Context, store *db.DB, reader int64, first []*db.Sta
 func probeQuery(ctx context.Context, store *db.DB, reader int64, n int) error {
 	var times []time.Duration
 	cursor := int64(0)
+	cpu := cpuTime()
 	for i := range n {
 		if i%10 == 0 {
 			cursor = 0 // every tenth request starts over at the top
@@ -214,7 +216,7 @@ func probeQuery(ctx context.Context, store *db.DB, reader int64, n int) error {
 			cursor = 0
 		}
 	}
-	report("db.HomeTimeline (query only)", times)
+	report("db.HomeTimeline (query only)", times, cpuTime()-cpu)
 	return nil
 }
 
@@ -223,6 +225,7 @@ func probeHTTP(ctx context.Context, url, token string, n int) error {
 	client := &http.Client{Timeout: 10 * time.Second}
 	var times []time.Duration
 	next := url
+	cpu := cpuTime()
 	for i := range n {
 		if i%10 == 0 {
 			next = url
@@ -247,15 +250,23 @@ func probeHTTP(ctx context.Context, url, token string, n int) error {
 			}
 		}
 	}
-	report("GET /api/v1/timelines/home?limit=40 (sequential)", times)
+	report("GET /api/v1/timelines/home?limit=40 (sequential)", times, cpuTime()-cpu)
 	return nil
 }
 
-func report(what string, times []time.Duration) {
+// cpuTime is the CPU time this process (server and client) has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func report(what string, times []time.Duration, cpu time.Duration) {
 	slices.Sort(times)
 	pct := func(p float64) time.Duration { return times[min(len(times)-1, int(float64(len(times))*p))] }
-	fmt.Printf("%s: n=%d p50=%s p90=%s p99=%s max=%s\n", what, len(times),
-		pct(0.50).Round(10*time.Microsecond), pct(0.90).Round(10*time.Microsecond), pct(0.99).Round(10*time.Microsecond), times[len(times)-1].Round(10*time.Microsecond))
+	fmt.Printf("%s: n=%d p50=%s p90=%s p99=%s max=%s; Kontor process CPU %s per request\n", what, len(times),
+		pct(0.50).Round(10*time.Microsecond), pct(0.90).Round(10*time.Microsecond), pct(0.99).Round(10*time.Microsecond),
+		times[len(times)-1].Round(10*time.Microsecond), (cpu / time.Duration(len(times))).Round(10*time.Microsecond))
 }
 
 // openBulk opens the database for bulk loading, past the db package.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/go-chi/chi/v5"
 
@@ -122,7 +123,11 @@ func (h *Handlers) tagTimeline(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := db.TagTimelineFilter{PublicTimelineFilter: pf}
-	f.Any = append([]string{chi.URLParam(r, "hashtag")}, firstN(p.Strings("any"), tagModeLimit)...)
+	tag := chi.URLParam(r, "hashtag")
+	if unescaped, err := url.PathUnescape(tag); err == nil {
+		tag = unescaped // chi hands over the escaped form when the path had one
+	}
+	f.Any = append([]string{tag}, firstN(p.Strings("any"), tagModeLimit)...)
 	f.All = firstN(p.Strings("all"), tagModeLimit)
 	f.None = firstN(p.Strings("none"), tagModeLimit)
 	viewer := viewerID(a)

@@ -138,6 +138,7 @@ func TestTagTimeline(t *testing.T) {
 	both := stPost(t, in, alice, map[string]any{"status": "#cats and #dogs"})
 	dogs := stPost(t, in, alice, map[string]any{"status": "#dogs"})
 	stPost(t, in, alice, map[string]any{"status": "#cats unlisted", "visibility": "unlisted"})
+	cafe := stPost(t, in, alice, map[string]any{"status": "#Café au lait"})
 	stPost(t, in, alice, map[string]any{"status": "#cats private", "visibility": "private"})
 
 	list, err := stClient(in, alice.Token).GetTimelineHashtag(stCtx, "CATS", false, nil)
@@ -151,6 +152,8 @@ func TestTagTimeline(t *testing.T) {
 		"cats?any[]=dogs&none[]=cats":       {dogs.ID},
 		"unknown":                           {},
 		"cats?all[]=unknown":                {},
+		"caf%C3%A9":                         {cafe.ID},
+		"CAF%C3%89":                         {cafe.ID},
 		"cats?limit=1":                      {both.ID},
 		"cats?only_media=true":              {},
 		"cats?local=true&max_id=" + both.ID: {cats.ID},
