@@ -20,6 +20,7 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -127,8 +128,14 @@ func run(ctx context.Context, o options) error {
 			fmt.Printf("--- plan (max_id=%d)\n%s\n", p.MaxID, plan)
 		}
 	}
+	dbCPU := func() time.Duration { return 0 }
+	if srv.DB.Dialect() == db.Postgres {
+		if dbCPU, err = postgresCPU(cfg.Database); err != nil {
+			return err
+		}
+	}
 	if o.probe > 0 {
-		if err := probeQuery(ctx, srv.DB, reader.ID, o.probe); err != nil {
+		if err := probeQuery(ctx, srv.DB, reader.ID, o.probe, dbCPU); err != nil {
 			return err
 		}
 	}
@@ -156,7 +163,7 @@ func run(ctx context.Context, o options) error {
 				return err
 			}
 		}
-		err := probeHTTP(ctx, url, tok.AccessToken, o.probe)
+		err := probeHTTP(ctx, url, tok.AccessToken, o.probe, dbCPU)
 		if o.cpuProfile != "" {
 			pprof.StopCPUProfile()
 		}
@@ -196,10 +203,10 @@ func deepCursor(ctx context.Context, store *db.DB, reader int64, first []*db.Sta
 }
 
 // probeQuery times db.HomeTimeline alone: the first page and pages further down.
-func probeQuery(ctx context.Context, store *db.DB, reader int64, n int) error {
+func probeQuery(ctx context.Context, store *db.DB, reader int64, n int, dbCPU func() time.Duration) error {
 	var times []time.Duration
 	cursor := int64(0)
-	cpu := cpuTime()
+	cpu, pgCPU := cpuTime(), dbCPU()
 	for i := range n {
 		if i%10 == 0 {
 			cursor = 0 // every tenth request starts over at the top
@@ -216,16 +223,16 @@ func probeQuery(ctx context.Context, store *db.DB, reader int64, n int) error {
 			cursor = 0
 		}
 	}
-	report("db.HomeTimeline (query only)", times, cpuTime()-cpu)
+	report("db.HomeTimeline (query only)", times, cpuTime()-cpu, dbCPU()-pgCPU)
 	return nil
 }
 
 // probeHTTP times full requests, one at a time, the way probeQuery pages.
-func probeHTTP(ctx context.Context, url, token string, n int) error {
+func probeHTTP(ctx context.Context, url, token string, n int, dbCPU func() time.Duration) error {
 	client := &http.Client{Timeout: 10 * time.Second}
 	var times []time.Duration
 	next := url
-	cpu := cpuTime()
+	cpu, pgCPU := cpuTime(), dbCPU()
 	for i := range n {
 		if i%10 == 0 {
 			next = url
@@ -250,7 +257,7 @@ func probeHTTP(ctx context.Context, url, token string, n int) error {
 			}
 		}
 	}
-	report("GET /api/v1/timelines/home?limit=40 (sequential)", times, cpuTime()-cpu)
+	report("GET /api/v1/timelines/home?limit=40 (sequential)", times, cpuTime()-cpu, dbCPU()-pgCPU)
 	return nil
 }
 
@@ -261,12 +268,47 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-func report(what string, times []time.Duration, cpu time.Duration) {
+func report(what string, times []time.Duration, cpu, pgCPU time.Duration) {
 	slices.Sort(times)
 	pct := func(p float64) time.Duration { return times[min(len(times)-1, int(float64(len(times))*p))] }
 	fmt.Printf("%s: n=%d p50=%s p90=%s p99=%s max=%s; Kontor process CPU %s per request\n", what, len(times),
 		pct(0.50).Round(10*time.Microsecond), pct(0.90).Round(10*time.Microsecond), pct(0.99).Round(10*time.Microsecond),
 		times[len(times)-1].Round(10*time.Microsecond), (cpu / time.Duration(len(times))).Round(10*time.Microsecond))
+	if pgCPU > 0 {
+		fmt.Printf("  PostgreSQL backends CPU %s per request\n", (pgCPU / time.Duration(len(times))).Round(10*time.Microsecond))
+	}
+}
+
+// postgresCPU returns a function that sums the CPU time of the PostgreSQL
+// backends connected to the benchmark's database (read from /proc: the
+// server must run on this machine).
+func postgresCPU(databaseURL string) (func() time.Duration, error) {
+	bdb, err := openBulk(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	return func() time.Duration {
+		var pids []int
+		if err := bdb.NewRaw("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()").
+			Scan(context.Background(), &pids); err != nil {
+			return 0
+		}
+		var ticks int64
+		for _, pid := range pids {
+			data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+			if err != nil {
+				continue
+			}
+			// Fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+			f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
+			if len(f) > 12 {
+				u, _ := strconv.ParseInt(f[11], 10, 64)
+				st, _ := strconv.ParseInt(f[12], 10, 64)
+				ticks += u + st
+			}
+		}
+		return time.Duration(ticks) * 10 * time.Millisecond // USER_HZ is 100 on Linux
+	}, nil
 }
 
 // openBulk opens the database for bulk loading, past the db package.
