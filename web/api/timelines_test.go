@@ -40,6 +40,9 @@ func TestHomeTimelinePaging(t *testing.T) {
 		}
 		for _, s := range page {
 			got = append(got, string(s.ID))
+			if a := s.Account; (a.Acct != "alice" && a.Acct != "bob") || a.Username != a.Acct || a.URL == "" {
+				t.Errorf("author of %s: %+v", s.ID, a)
+			}
 		}
 		if pg.MaxID == "" {
 			break
