@@ -157,32 +157,3 @@ func (t *Tx) dropListMemberships(ctx context.Context, accountID, targetID int64)
 	return nil
 }
 
-// ListTimeline is the timeline of a list: statuses (and boosts) by its
-// members, with replies to others as its replies policy says (followed:
-// replies to accounts the owner follows; list: to members; none: only to
-// the owner), visible to the owner and without accounts it mutes.
-func (d *DB) ListTimeline(ctx context.Context, l *List, p Page) ([]*Status, error) {
-	var list []*Status
-	q := d.r.NewSelect().Model(&list).Relation("Account").
-		Where("s.account_id IN (SELECT lm.account_id FROM list_accounts lm WHERE lm.list_id = ?)", l.ID)
-	var others string // replies to someone else than the author or the owner
-	var args []any
-	switch l.RepliesPolicy {
-	case "followed":
-		others = " OR EXISTS (SELECT 1 FROM follows lf WHERE lf.account_id = ? AND lf.target_account_id = s.in_reply_to_account_id AND lf.accepted = TRUE)"
-		args = append(args, l.AccountID)
-	case "list":
-		others = " OR EXISTS (SELECT 1 FROM list_accounts lr WHERE lr.list_id = ? AND lr.account_id = s.in_reply_to_account_id)"
-		args = append(args, l.ID)
-	}
-	q = q.Where("(s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id OR s.in_reply_to_account_id = ?"+others+")",
-		append([]any{l.AccountID}, args...)...)
-	v := ViewerOf(l.AccountID)
-	q = whereVisible(q, "s", v)
-	mcond, margs := notMutedBy("s", v)
-	q = q.Where(mcond, margs...)
-	if err := p.apply(q, "s.id").Scan(ctx); err != nil {
-		return nil, fmt.Errorf("db: list timeline: %w", err)
-	}
-	return newestFirst(p, list), nil
-}

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -44,6 +45,7 @@ type DB struct {
 	r       *bun.DB
 	dialect string
 	ids     *IDGenerator
+	stmts   sync.Map // prepared statements by name (prepared.go)
 }
 
 // Open connects to the database named by a config URL (sqlite://… or
@@ -157,6 +159,7 @@ func (d *DB) Ping(ctx context.Context) error {
 
 // Close closes both pools.
 func (d *DB) Close() error {
+	d.closeStatements()
 	var err error
 	if d.r != nil && d.r != d.w {
 		err = d.r.Close()

@@ -10,6 +10,27 @@ import (
 // (the signer of an ActivityPub GET), or nobody (AccountID 0, anonymous).
 type Viewer struct {
 	AccountID int64
+
+	// idParam and nowParam stand for the account id and the current time
+	// in the SQL of a prepared statement (see prepared.go); nil otherwise.
+	idParam, nowParam any
+}
+
+// idArg is what the SQL compares account ids with: the id, or the
+// placeholder of a prepared statement.
+func (v Viewer) idArg() any {
+	if v.idParam != nil {
+		return v.idParam
+	}
+	return v.AccountID
+}
+
+// nowArg is the current time in the SQL, or its placeholder.
+func (v Viewer) nowArg() any {
+	if v.nowParam != nil {
+		return v.nowParam
+	}
+	return now()
 }
 
 // Anonymous is the viewer of unauthenticated requests.
@@ -34,6 +55,15 @@ func visibleTo(alias string, v Viewer) (string, []any) {
 	return b.String(), args
 }
 
+// perRow ends an EXISTS subquery whose rows grow with someone's history
+// (mentions of the viewer, statuses of an account). "OFFSET 0" keeps
+// PostgreSQL from turning the EXISTS into a hashed subplan: it would read
+// every such row once per query to build the hash, because the planner
+// sizes subplans for the whole table scan and not for the LIMIT that stops
+// a timeline after a page. With it, each status costs one index probe.
+// SQLite plans it the same either way.
+const perRow = " LIMIT 1 OFFSET 0"
+
 func writeVisible(b *strings.Builder, args *[]any, s string, v Viewer, withReblog bool) {
 	r := strings.NewReplacer("{s}", s)
 	b.WriteString(r.Replace(`(NOT EXISTS (SELECT 1 FROM accounts va WHERE va.id = {s}.account_id AND va.suspended_at IS NOT NULL)`))
@@ -45,8 +75,8 @@ func writeVisible(b *strings.Builder, args *[]any, s string, v Viewer, withReblo
 			` AND NOT EXISTS (SELECT 1 FROM account_domain_blocks vd JOIN accounts vda ON vda.domain = vd.domain WHERE vd.account_id = ? AND vda.id = {s}.account_id)` +
 			` AND ({s}.visibility <= 1 OR {s}.account_id = ?` +
 			` OR ({s}.visibility = 2 AND EXISTS (SELECT 1 FROM follows vf WHERE vf.account_id = ? AND vf.target_account_id = {s}.account_id AND vf.accepted = TRUE))` +
-			` OR EXISTS (SELECT 1 FROM status_mentions vm WHERE vm.status_id = {s}.id AND vm.account_id = ?))`))
-		id := v.AccountID
+			` OR EXISTS (SELECT 1 FROM status_mentions vm WHERE vm.status_id = {s}.id AND vm.account_id = ?` + perRow + `))`))
+		id := v.idArg()
 		*args = append(*args, id, id, id, id, id, id)
 	}
 	if withReblog {
@@ -71,7 +101,7 @@ func notMutedBy(alias string, v Viewer) (string, []any) {
 	}
 	cond := strings.NewReplacer("{s}", alias).Replace(
 		`NOT EXISTS (SELECT 1 FROM mutes mu WHERE mu.account_id = ? AND mu.target_account_id = {s}.account_id AND (mu.expires_at IS NULL OR mu.expires_at > ?))` +
-			` AND ({s}.reblog_of_id IS NULL OR NOT EXISTS (SELECT 1 FROM statuses mr JOIN mutes mu2 ON mu2.target_account_id = mr.account_id WHERE mr.id = {s}.reblog_of_id AND mu2.account_id = ? AND (mu2.expires_at IS NULL OR mu2.expires_at > ?)))`)
-	t := now()
-	return cond, []any{v.AccountID, t, v.AccountID, t}
+			` AND ({s}.reblog_of_id IS NULL OR NOT EXISTS (SELECT 1 FROM statuses mr JOIN mutes mu2 ON mu2.target_account_id = mr.account_id WHERE mr.id = {s}.reblog_of_id AND mu2.account_id = ? AND (mu2.expires_at IS NULL OR mu2.expires_at > ?)` + perRow + `))`)
+	id, t := v.idArg(), v.nowArg()
+	return cond, []any{id, t, id, t}
 }

@@ -42,7 +42,6 @@ func (h *Handlers) listRoutes(r chi.Router) {
 		r.Post("/{id}/accounts", h.handler(h.addListAccounts))
 		r.Delete("/{id}/accounts", h.handler(h.removeListAccounts))
 	})
-	r.Get("/timelines/list/{id}", h.handler(h.listTimeline))
 }
 
 func (h *Handlers) getLists(w http.ResponseWriter, r *http.Request) error {
@@ -254,30 +253,3 @@ func (h *Handlers) removeListAccounts(w http.ResponseWriter, r *http.Request) er
 	return nil
 }
 
-// listTimeline is GET /api/v1/timelines/list/:id: the list's statuses,
-// with the owner's "home" filters applied (Mastodon's home context covers lists).
-func (h *Handlers) listTimeline(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "read:lists")
-	if !ok {
-		return nil
-	}
-	l, err := h.ownList(r, a)
-	if err != nil {
-		return err
-	}
-	page, err := pageParams(r, 20, 40)
-	if err != nil {
-		return err
-	}
-	list, err := h.DB.ListTimeline(r.Context(), l, page)
-	if err != nil {
-		return err
-	}
-	out, err := h.statusesIn(r.Context(), a.Account.ID, list, "home")
-	if err != nil {
-		return err
-	}
-	h.setStatusLink(w, r, list)
-	render.JSON(w, http.StatusOK, out)
-	return nil
-}

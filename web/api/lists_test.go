@@ -183,7 +183,7 @@ func TestLists(t *testing.T) {
 
 // The list timeline shows members' statuses the owner may see, with replies
 // as the list's replies policy says.
-func TestListTimeline(t *testing.T) {
+func TestListTimelineThroughListsAPI(t *testing.T) {
 	w := newMiscWorld(t)
 	ctx := context.Background()
 	alice, bob, carol, dave := w.in.CreateUser("alice"), w.in.CreateUser("bob"), w.in.CreateUser("carol"), w.in.CreateUser("dave")

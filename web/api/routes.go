@@ -21,6 +21,8 @@ func (h *Handlers) v1Groups() []func(chi.Router) {
 		h.mediaRoutes,
 		h.pollRoutes,
 		h.scheduledStatusRoutes,
+		h.statusRoutes,
+		h.timelineRoutes,
 	}
 }
 

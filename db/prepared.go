@@ -1,0 +1,112 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/uptrace/bun/dialect"
+	"github.com/uptrace/bun/schema"
+)
+
+// Prepared statements for the hottest reads. bun writes argument values
+// into the SQL, so the database parses and plans every query anew; for a
+// long query run on every request (the home timeline) that costs more than
+// running it. These are built with bun once, with placeholders where the
+// values go, prepared by database/sql on each connection that runs them,
+// and PostgreSQL reuses a generic plan after a few runs.
+
+// param is the placeholder of the n-th argument, written in the dialect's
+// syntax ($n on PostgreSQL, ?n on SQLite) where bun formats a value.
+type param int
+
+// AppendQuery writes the placeholder (bun calls it while formatting).
+func (n param) AppendQuery(gen schema.QueryGen, b []byte) ([]byte, error) {
+	if gen.Dialect().Name() == dialect.PG {
+		b = append(b, '$')
+	} else {
+		b = append(b, '?')
+	}
+	return strconv.AppendInt(b, int64(n), 10), nil
+}
+
+// placeholder is param(n) as text, for SQL that bun does not format.
+func (d *DB) placeholder(n int) string {
+	if d.dialect == Postgres {
+		return "$" + strconv.Itoa(n)
+	}
+	return "?" + strconv.Itoa(n)
+}
+
+// timeParam is a time as a bound argument compares with stored times:
+// SQLite keeps them as text in bun's layout.
+func (d *DB) timeParam(t time.Time) any {
+	if d.dialect == Postgres {
+		return t
+	}
+	return t.UTC().Format("2006-01-02 15:04:05.999999-07:00")
+}
+
+// statusWithAuthor is a row of a prepared statuses query: the status and
+// its author, whose columns are named account__… as bun's
+// Relation("Account") names them.
+type statusWithAuthor struct {
+	Status `bun:",extend"`
+	Author Account `bun:"embed:account__"`
+}
+
+// preparedStatuses runs the statement key (built by build on first use, a
+// query of statuses s with Relation("Account")) with args and returns the
+// statuses it selects, with their authors.
+func (d *DB) preparedStatuses(ctx context.Context, key string, build func() (string, error), args ...any) ([]*Status, error) {
+	stmt, err := d.statement(ctx, key, build)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := stmt.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	var found []statusWithAuthor
+	if err := d.r.ScanRows(ctx, rows, &found); err != nil {
+		return nil, err
+	}
+	list := make([]*Status, len(found))
+	for i := range found {
+		s := &found[i].Status
+		s.Account = &found[i].Author
+		list[i] = s
+	}
+	return list, nil
+}
+
+// statement returns the prepared statement key, preparing it once.
+func (d *DB) statement(ctx context.Context, key string, build func() (string, error)) (*sql.Stmt, error) {
+	if s, ok := d.stmts.Load(key); ok {
+		return s.(*sql.Stmt), nil
+	}
+	query, err := build()
+	if err != nil {
+		return nil, err
+	}
+	stmt, err := d.r.DB.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("db: prepare %s: %w", key, err)
+	}
+	if s, loaded := d.stmts.LoadOrStore(key, stmt); loaded {
+		stmt.Close()
+		return s.(*sql.Stmt), nil
+	}
+	return stmt, nil
+}
+
+// closeStatements closes the prepared statements (DB.Close).
+func (d *DB) closeStatements() {
+	d.stmts.Range(func(k, s any) bool {
+		s.(*sql.Stmt).Close()
+		d.stmts.Delete(k)
+		return true
+	})
+}

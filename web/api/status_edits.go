@@ -1,0 +1,294 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/kontor-social/kontor/activitypub"
+	"github.com/kontor-social/kontor/activitypub/content"
+	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/render"
+)
+
+// Editing statuses: PUT /api/v1/statuses/:id (text, attachments and their
+// descriptions), and what an edit leaves behind: the history of versions and
+// the source to edit from.
+
+// mediaDescriptionLimit is the longest attachment description.
+const mediaDescriptionLimit = 1500
+
+// statusSource is GET /api/v1/statuses/:id/source: what to edit.
+func (h *Handlers) statusSource(w http.ResponseWriter, r *http.Request) error {
+	a, ok := h.require(w, r, "read:statuses")
+	if !ok {
+		return nil
+	}
+	s, err := h.visibleStatus(r, a.Account.ID)
+	if err != nil {
+		return err
+	}
+	render.JSON(w, http.StatusOK, map[string]string{"id": db.FormatID(s.ID), "text": sourceText(s), "spoiler_text": s.SpoilerText})
+	return nil
+}
+
+// sourceText is what the author wrote: the stored source of local statuses,
+// the plain text of remote ones.
+func sourceText(s *db.Status) string {
+	if s.Local || s.Text != "" {
+		return s.Text
+	}
+	return content.PlainText(s.Content)
+}
+
+// StatusEdit is Mastodon's StatusEdit entity: one version of a status.
+type StatusEdit struct {
+	Content          string            `json:"content"`
+	SpoilerText      string            `json:"spoiler_text"`
+	Sensitive        bool              `json:"sensitive"`
+	CreatedAt        string            `json:"created_at"`
+	Account          Account           `json:"account"`
+	Poll             *StatusEditPoll   `json:"poll"`
+	MediaAttachments []MediaAttachment `json:"media_attachments"`
+	Emojis           []Emoji           `json:"emojis"`
+}
+
+// StatusEditPoll is the poll of a version (its options' titles).
+type StatusEditPoll struct {
+	Options []StatusEditPollOption `json:"options"`
+}
+
+// StatusEditPollOption is one option's title.
+type StatusEditPollOption struct {
+	Title string `json:"title"`
+}
+
+// statusHistory is GET /api/v1/statuses/:id/history: every version, the
+// original first; a status never edited has one, the current one.
+func (h *Handlers) statusHistory(w http.ResponseWriter, r *http.Request) error {
+	a, ok := h.optional(w, r, "read:statuses")
+	if !ok {
+		return nil
+	}
+	s, err := h.visibleStatus(r, viewerID(a))
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	edits, err := h.DB.StatusEdits(ctx, s.ID)
+	if err != nil {
+		return err
+	}
+	var pollTitles []string
+	if s.PollID != nil {
+		if p, err := h.DB.PollByID(ctx, *s.PollID); err == nil {
+			for _, o := range p.Options {
+				pollTitles = append(pollTitles, o.Title)
+			}
+		}
+	}
+	current, err := h.DB.StatusMedia(ctx, s.ID)
+	if err != nil {
+		return err
+	}
+	if len(edits) == 0 {
+		ids := make([]int64, len(current))
+		for i, m := range current {
+			ids[i] = m.ID
+		}
+		edits = []*db.StatusEdit{{StatusID: s.ID, Content: s.Content, SpoilerText: s.SpoilerText, Sensitive: s.Sensitive,
+			MediaIDs: ids, CreatedAt: s.CreatedAt}}
+	}
+	var mediaIDs []int64
+	for _, e := range edits {
+		mediaIDs = append(mediaIDs, e.MediaIDs...)
+	}
+	media, err := h.DB.MediaByIDs(ctx, mediaIDs)
+	if err != nil {
+		return err
+	}
+	account := h.Account(ctx, s.Account)
+	out := make([]StatusEdit, 0, len(edits))
+	for _, e := range edits {
+		v := StatusEdit{Content: e.Content, SpoilerText: e.SpoilerText, Sensitive: e.Sensitive, CreatedAt: apiTime(e.CreatedAt),
+			Account: account, MediaAttachments: []MediaAttachment{}, Emojis: []Emoji{}}
+		for _, id := range e.MediaIDs {
+			if m := media[id]; m != nil {
+				v.MediaAttachments = append(v.MediaAttachments, h.media(m))
+			}
+		}
+		titles := e.PollOptions
+		if len(titles) == 0 {
+			titles = pollTitles // polls are not edited: every version has the poll as it is
+		}
+		if s.PollID != nil {
+			v.Poll = &StatusEditPoll{Options: []StatusEditPollOption{}}
+			for _, t := range titles {
+				v.Poll.Options = append(v.Poll.Options, StatusEditPollOption{Title: t})
+			}
+		}
+		out = append(out, v)
+	}
+	render.JSON(w, http.StatusOK, out)
+	return nil
+}
+
+// editStatus is PUT /api/v1/statuses/:id. Fields not sent keep their value;
+// media_attributes[] change the description and focus of attachments.
+func (h *Handlers) editStatus(w http.ResponseWriter, r *http.Request) error {
+	a, ok := h.require(w, r, "write:statuses")
+	if !ok {
+		return nil
+	}
+	s, err := h.ownStatus(r, a)
+	if err != nil {
+		return err
+	}
+	if s.ReblogOfID != nil {
+		return errNotFound
+	}
+	p, err := ReadParams(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	post, err := h.readEdit(ctx, s, p)
+	if err != nil {
+		return err
+	}
+	attrs, err := h.readMediaAttributes(ctx, s, p, post.MediaIDs)
+	if err != nil {
+		return err
+	}
+	var before []*db.MediaAttachment
+	undo := func() {
+		for _, m := range before {
+			if err := h.DB.RestoreMediaAttributes(context.WithoutCancel(ctx), m); err != nil {
+				h.Log.Warn("restore media attributes", "media", m.ID, "err", err)
+			}
+		}
+	}
+	for id, attr := range attrs {
+		old, err := h.DB.SetStatusMediaAttributes(ctx, a.Account.ID, id, attr)
+		if err != nil {
+			undo()
+			return err
+		}
+		before = append(before, old)
+	}
+	edited, err := h.Engine.EditStatus(ctx, a.Account, s.ID, post)
+	if err != nil {
+		undo()
+		return err
+	}
+	return h.renderStatus(w, r, a.Account.ID, edited)
+}
+
+// readEdit reads an edit: what is not sent stays as it is (as Mastodon's
+// UpdateStatusService does).
+func (h *Handlers) readEdit(ctx context.Context, s *db.Status, p *Params) (activitypub.PostParams, error) {
+	post := activitypub.PostParams{Text: s.Text, SpoilerText: s.SpoilerText, Sensitive: s.Sensitive, Language: s.Language}
+	if p.Has("status") {
+		post.Text = p.String("status")
+	}
+	if p.Has("spoiler_text") {
+		post.SpoilerText = p.String("spoiler_text")
+	}
+	if p.Has("sensitive") || p.Has("spoiler_text") {
+		v, err := p.BoolDefault("sensitive", false)
+		if err != nil {
+			return post, err
+		}
+		post.Sensitive = v // the engine adds "sensitive when there is a spoiler"
+	}
+	if lang := strings.TrimSpace(p.String("language")); lang != "" {
+		post.Language = lang
+	}
+	if p.Has("media_ids") {
+		ids, err := p.IDs("media_ids")
+		if err != nil {
+			return post, err
+		}
+		post.MediaIDs = append([]int64{}, ids...) // non-nil: the new set, possibly empty
+	}
+	poll, err := readPoll(p)
+	if err != nil {
+		return post, err
+	}
+	if poll != nil {
+		// Clients send the poll back unchanged when editing a status that
+		// has one; only a different poll is a change the engine refuses.
+		same := false
+		if s.PollID != nil {
+			if cur, err := h.DB.PollByID(ctx, *s.PollID); err == nil && cur.Multiple == poll.Multiple && len(cur.Options) == len(poll.Options) {
+				same = true
+				for i, o := range cur.Options {
+					same = same && o.Title == poll.Options[i]
+				}
+			}
+		}
+		if !same {
+			post.Poll = poll
+		}
+	}
+	return post, nil
+}
+
+// readMediaAttributes reads media_attributes[] ({id, description, focus})
+// for attachments of the edited status (mediaIDs when the edit sets them).
+func (h *Handlers) readMediaAttributes(ctx context.Context, s *db.Status, p *Params, mediaIDs []int64) (map[int64]db.MediaAttributes, error) {
+	list := p.Indexed("media_attributes")
+	if len(list) == 0 {
+		return nil, nil
+	}
+	if mediaIDs == nil {
+		current, err := h.DB.StatusMedia(ctx, s.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range current {
+			mediaIDs = append(mediaIDs, m.ID)
+		}
+	}
+	out := map[int64]db.MediaAttributes{}
+	for _, item := range list {
+		id, err := strconv.ParseInt(strings.TrimSpace(item["id"]), 10, 64)
+		if err != nil || !slices.Contains(mediaIDs, id) {
+			return nil, fieldErr("media_attributes", "names an attachment that is not part of the status")
+		}
+		m, err := h.DB.MediaByID(ctx, id)
+		if err != nil || m.AccountID != s.AccountID {
+			return nil, fieldErr("media_attributes", "names an attachment that is not part of the status")
+		}
+		attr := db.MediaAttributes{Description: m.Description}
+		if d, ok := item["description"]; ok {
+			if utf8.RuneCountInString(d) > mediaDescriptionLimit {
+				return nil, fieldErr("description", "is too long (maximum is "+strconv.Itoa(mediaDescriptionLimit)+" characters)")
+			}
+			attr.Description = d
+		}
+		if f, ok := item["focus"]; ok && strings.TrimSpace(f) != "" {
+			focus, err := parseFocus(f)
+			if err != nil {
+				return nil, err
+			}
+			attr.Focus = focus
+		}
+		out[id] = attr
+	}
+	return out, nil
+}
+
+// parseFocus reads a focal point "x,y" with both in [-1, 1].
+func parseFocus(s string) (*db.MediaFocus, error) {
+	xs, ys, ok := strings.Cut(s, ",")
+	x, errX := strconv.ParseFloat(strings.TrimSpace(xs), 64)
+	y, errY := strconv.ParseFloat(strings.TrimSpace(ys), 64)
+	if !ok || errX != nil || errY != nil || x < -1 || x > 1 || y < -1 || y > 1 {
+		return nil, fieldErr("focus", "must be two numbers between -1.0 and 1.0, as \"x,y\"")
+	}
+	return &db.MediaFocus{X: x, Y: y}, nil
+}
