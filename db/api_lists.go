@@ -156,4 +156,3 @@ func (t *Tx) dropListMemberships(ctx context.Context, accountID, targetID int64)
 	}
 	return nil
 }
-

@@ -252,4 +252,3 @@ func (h *Handlers) removeListAccounts(w http.ResponseWriter, r *http.Request) er
 	render.JSON(w, http.StatusOK, struct{}{})
 	return nil
 }
-

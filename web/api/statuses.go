@@ -96,7 +96,6 @@ func (h *Handlers) createStatus(w http.ResponseWriter, r *http.Request) error {
 	return h.renderStatus(w, r, viewerID(a), s)
 }
 
-
 // idempotencyKey reads the Idempotency-Key header; long keys are hashed.
 func idempotencyKey(r *http.Request) string {
 	key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
