@@ -14,17 +14,8 @@ import (
 // query: no ID lists are built in Go.
 func (d *DB) HomeTimeline(ctx context.Context, viewer int64, p Page) ([]*Status, error) {
 	var list []*Status
-	q := d.r.NewSelect().Model(&list).Relation("Account").
-		Where(`(s.account_id = ?
-			OR (EXISTS (SELECT 1 FROM follows hf WHERE hf.account_id = ? AND hf.target_account_id = s.account_id AND hf.accepted = TRUE
-					AND (s.reblog_of_id IS NULL OR hf.show_reblogs = TRUE))
-				AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id OR s.in_reply_to_account_id = ?
-					OR EXISTS (SELECT 1 FROM follows hr WHERE hr.account_id = ? AND hr.target_account_id = s.in_reply_to_account_id AND hr.accepted = TRUE)))
-			OR (s.reblog_of_id IS NULL AND s.visibility = 0 AND EXISTS (SELECT 1 FROM status_tags hst JOIN followed_tags hft ON hft.tag_id = hst.tag_id
-				WHERE hst.status_id = s.id AND hft.account_id = ?)))`, viewer, viewer, viewer, viewer, viewer).
-		// A boost of one's own post, or a second boost of a post already
-		// shown, is noise; Mastodon hides boosts of the viewer's own posts.
-		Where(`(s.reblog_of_id IS NULL OR NOT EXISTS (SELECT 1 FROM statuses ho WHERE ho.id = s.reblog_of_id AND ho.account_id = ?))`, viewer)
+	home, homeArgs := onHomeOf("s", boundViewer(ViewerOf(viewer)))
+	q := d.r.NewSelect().Model(&list).Relation("Account").Where(home, homeArgs...)
 	q = whereVisible(q, "s", ViewerOf(viewer))
 	cond, args := notMutedBy("s", ViewerOf(viewer))
 	q = q.Where(cond, args...)
