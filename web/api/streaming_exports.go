@@ -17,19 +17,28 @@ type FilterSet struct {
 	expires time.Time
 }
 
-// LoadFilterSet compiles an account's active filters.
-func (h *Handlers) LoadFilterSet(ctx context.Context, accountID int64) (*FilterSet, error) {
-	fs, err := h.loadFilters(ctx, accountID)
+// LoadFilterSets compiles the active filters of many accounts, loaded in a
+// fixed number of queries; every account gets a set.
+func (h *Handlers) LoadFilterSets(ctx context.Context, accountIDs []int64) (map[int64]*FilterSet, error) {
+	byAccount, err := h.DB.ActiveFiltersOf(ctx, accountIDs)
 	if err != nil {
 		return nil, err
 	}
+	out := make(map[int64]*FilterSet, len(accountIDs))
+	for _, id := range accountIDs {
+		out[id] = newFilterSet(compileFilters(byAccount[id]))
+	}
+	return out, nil
+}
+
+func newFilterSet(fs *filterSet) *FilterSet {
 	out := &FilterSet{set: fs}
 	for _, cf := range fs.filters {
 		if e := cf.f.ExpiresAt; e != nil && (out.expires.IsZero() || e.Before(out.expires)) {
 			out.expires = *e
 		}
 	}
-	return out, nil
+	return out
 }
 
 // Match returns the filter results for a status in a context (home,
