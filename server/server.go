@@ -10,12 +10,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/web"
+	"github.com/kontor-social/kontor/web/streaming"
 )
 
 // Version is Kontor's version, reported in NodeInfo and the instance API.
@@ -27,6 +29,9 @@ type Server struct {
 	DB     *db.DB
 	Engine *activitypub.Engine
 	Log    *slog.Logger
+	// Streaming fans committed changes out to streaming clients (and, on
+	// PostgreSQL, to the other processes sharing the database).
+	Streaming *streaming.Hub
 
 	handler http.Handler
 	http    *http.Server
@@ -56,8 +61,10 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, tune ...func
 		store.Close()
 		return nil, fmt.Errorf("domain blocks: %w", err)
 	}
-	s := &Server{Config: cfg, DB: store, Engine: engine, Log: log}
-	s.handler = web.NewHandler(web.Deps{Config: cfg, DB: store, Engine: engine, Logger: log, Version: Version})
+	hub := streaming.NewHub(streaming.HubOptions{DB: store, Logger: log})
+	engine.SetEvents(hub)
+	s := &Server{Config: cfg, DB: store, Engine: engine, Log: log, Streaming: hub}
+	s.handler = web.NewHandler(web.Deps{Config: cfg, DB: store, Engine: engine, Logger: log, Version: Version, Streaming: hub})
 	return s, nil
 }
 
@@ -99,11 +106,17 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		ErrorLog:     slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
 		BaseContext:  func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	// Streaming connections end when shutdown begins, or they would hold
+	// it up until its timeout.
+	s.http.RegisterOnShutdown(s.Streaming.Shutdown)
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	workersDone := make(chan struct{})
 	go func() {
+		var wg sync.WaitGroup
+		wg.Go(func() { s.Streaming.Run(workCtx) })
 		s.Engine.Run(workCtx)
+		wg.Wait()
 		close(workersDone)
 	}()
 	errc := make(chan error, 1)
