@@ -197,6 +197,7 @@ func (h *Handlers) serveSSE(w http.ResponseWriter, r *http.Request, name string)
 	rc := http.NewResponseController(w)
 	rc.SetWriteDeadline(time.Time{})
 	rc.SetReadDeadline(time.Time{})
+	defer rc.SetWriteDeadline(time.Time{}) // the per-write deadlines below must not outlive the stream
 	hd := w.Header()
 	hd.Set("Content-Type", "text/event-stream")
 	hd.Set("Cache-Control", "no-store")

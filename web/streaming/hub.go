@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/web/api"
 )
@@ -64,6 +65,8 @@ type Hub struct {
 	filterMu sync.Mutex
 	filters  map[int64]*filterEntry
 }
+
+var _ activitypub.Events = (*Hub)(nil)
 
 // NewHub builds a hub. It does nothing until Run.
 func NewHub(o HubOptions) *Hub {
