@@ -191,6 +191,19 @@ func TestUserStreamIsHome(t *testing.T) {
 		t.Fatal(err)
 	}
 	marker(t, in, alice, anyOf(selfBoost), cAlice)
+
+	// A boost anonymous may not see (of a followers-only post, by its
+	// author) is rendered for each viewer instead.
+	private := post(t, in, alice, "followers only", db.Private)
+	cBob.until(isStatus("update", private.ID), nil)
+	privateBoost, err := in.Engine().Reblog(ctx, alice.Account, private.ID, db.Private)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e = cBob.until(isStatus("update", privateBoost.ID), nil)
+	if r, _ := e.status(t)["reblog"].(map[string]any); r == nil || r["id"] != db.FormatID(private.ID) || r["favourited"] != false {
+		t.Fatalf("private boost: %s", *e.Payload)
+	}
 }
 
 // A list stream shows its members' statuses, replies as its policy says,
