@@ -58,22 +58,14 @@ func (d *DB) HomeTimeline(ctx context.Context, viewer int64, p Page) ([]*Status,
 	return newestFirst(p, list), nil
 }
 
-// homeTimelineWhere adds HomeTimeline's conditions to a query of statuses s.
+// homeTimelineWhere adds HomeTimeline's conditions to a query of statuses
+// s: the home rule (onHomeOf, which the streaming user stream shares),
+// visibility and mutes.
 func homeTimelineWhere(q *bun.SelectQuery, v Viewer) *bun.SelectQuery {
-	id := v.idArg()
-	q = q.Where(`(s.account_id = ?
-			OR (EXISTS (SELECT 1 FROM follows hf WHERE hf.account_id = ? AND hf.target_account_id = s.account_id AND hf.accepted = TRUE
-					AND (s.reblog_of_id IS NULL OR hf.show_reblogs = TRUE))
-				AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id OR s.in_reply_to_account_id = ?
-					OR EXISTS (SELECT 1 FROM follows hr WHERE hr.account_id = ? AND hr.target_account_id = s.in_reply_to_account_id AND hr.accepted = TRUE)))
-			OR (s.reblog_of_id IS NULL AND s.visibility = 0 AND EXISTS (SELECT 1 FROM status_tags hst JOIN followed_tags hft ON hft.tag_id = hst.tag_id
-				WHERE hst.status_id = s.id AND hft.account_id = ?`+perRow+`)))`, id, id, id, id, id).
-		// A boost of one's own post, or a second boost of a post already
-		// shown, is noise; Mastodon hides boosts of the viewer's own posts.
-		Where(`(s.reblog_of_id IS NULL OR NOT EXISTS (SELECT 1 FROM statuses ho WHERE ho.id = s.reblog_of_id AND ho.account_id = ?`+perRow+`))`, id)
-	q = whereVisible(q, "s", v)
-	cond, args := notMutedBy("s", v)
-	return q.Where(cond, args...)
+	home, args := onHomeOf("s", boundViewer(v))
+	q = whereVisible(q.Where(home, args...), "s", v)
+	cond, margs := notMutedBy("s", v)
+	return q.Where(cond, margs...)
 }
 
 // homeTimelineQuery is HomeTimeline's query with its values written in

@@ -39,6 +39,53 @@ var Anonymous = Viewer{}
 // ViewerOf is the viewer for an account ID (0 for anonymous).
 func ViewerOf(accountID int64) Viewer { return Viewer{AccountID: accountID} }
 
+// viewerSQL is a viewer as the rules below see it: an account ID bound as a
+// query argument (one viewer, the usual case), or a column holding account
+// IDs (many candidate viewers decided in one query, as streaming does).
+type viewerSQL struct {
+	column string // e.g. "cand.id"; empty: the bound id
+	id     any    // the bound account id (or a prepared statement's placeholder)
+	anon   bool
+	now    any // the current time (or its placeholder)
+}
+
+func boundViewer(v Viewer) viewerSQL {
+	return viewerSQL{id: v.idArg(), anon: v.AccountID == 0 && v.idParam == nil, now: v.nowArg()}
+}
+
+func columnViewer(col string) viewerSQL { return viewerSQL{column: col, now: now()} }
+
+func (v viewerSQL) anonymous() bool { return v.column == "" && v.anon }
+
+// fill writes a rule's template: {s} is the status alias, {v} the viewer
+// (a placeholder and its argument, or the column) and each ? takes the next
+// of extra, so arguments always line up with placeholders.
+func fill(b *strings.Builder, args *[]any, tmpl, s string, v viewerSQL, extra ...any) {
+	for len(tmpl) > 0 {
+		switch {
+		case strings.HasPrefix(tmpl, "{s}"):
+			b.WriteString(s)
+			tmpl = tmpl[3:]
+		case strings.HasPrefix(tmpl, "{v}"):
+			if v.column != "" {
+				b.WriteString(v.column)
+			} else {
+				b.WriteByte('?')
+				*args = append(*args, v.id)
+			}
+			tmpl = tmpl[3:]
+		case tmpl[0] == '?':
+			b.WriteByte('?')
+			*args = append(*args, extra[0])
+			extra = extra[1:]
+			tmpl = tmpl[1:]
+		default:
+			b.WriteByte(tmpl[0])
+			tmpl = tmpl[1:]
+		}
+	}
+}
+
 // visibleTo is THE visibility rule (../shared/docs/visibility.md): the SQL
 // condition under which status alias may be seen by v. Every read path —
 // API, streaming, pages, feeds, federation GETs, delivery — goes through it.
@@ -49,6 +96,16 @@ func ViewerOf(accountID int64) Viewer { return Viewer{AccountID: accountID} }
 //     and mentioned accounts; direct: the author and mentioned accounts;
 //   - a boost is visible only if the boosted status is visible too.
 func visibleTo(alias string, v Viewer) (string, []any) {
+	return visibleToSQL(alias, boundViewer(v))
+}
+
+// visibleToColumn is the same rule for the viewer held in a column (e.g.
+// "cand.id"), to decide for many candidate viewers in one query.
+func visibleToColumn(alias, column string) (string, []any) {
+	return visibleToSQL(alias, columnViewer(column))
+}
+
+func visibleToSQL(alias string, v viewerSQL) (string, []any) {
 	var b strings.Builder
 	var args []any
 	writeVisible(&b, &args, alias, v, true)
@@ -64,23 +121,20 @@ func visibleTo(alias string, v Viewer) (string, []any) {
 // SQLite plans it the same either way.
 const perRow = " LIMIT 1 OFFSET 0"
 
-func writeVisible(b *strings.Builder, args *[]any, s string, v Viewer, withReblog bool) {
-	r := strings.NewReplacer("{s}", s)
-	b.WriteString(r.Replace(`(NOT EXISTS (SELECT 1 FROM accounts va WHERE va.id = {s}.account_id AND va.suspended_at IS NOT NULL)`))
-	if v.AccountID == 0 {
-		b.WriteString(r.Replace(` AND {s}.visibility <= 1`))
+func writeVisible(b *strings.Builder, args *[]any, s string, v viewerSQL, withReblog bool) {
+	fill(b, args, `(NOT EXISTS (SELECT 1 FROM accounts va WHERE va.id = {s}.account_id AND va.suspended_at IS NOT NULL)`, s, v)
+	if v.anonymous() {
+		fill(b, args, ` AND {s}.visibility <= 1`, s, v)
 	} else {
-		b.WriteString(r.Replace(` AND NOT EXISTS (SELECT 1 FROM blocks vb WHERE vb.account_id = {s}.account_id AND vb.target_account_id = ?)` +
-			` AND NOT EXISTS (SELECT 1 FROM blocks vb WHERE vb.account_id = ? AND vb.target_account_id = {s}.account_id)` +
-			` AND NOT EXISTS (SELECT 1 FROM account_domain_blocks vd JOIN accounts vda ON vda.domain = vd.domain WHERE vd.account_id = ? AND vda.id = {s}.account_id)` +
-			` AND ({s}.visibility <= 1 OR {s}.account_id = ?` +
-			` OR ({s}.visibility = 2 AND EXISTS (SELECT 1 FROM follows vf WHERE vf.account_id = ? AND vf.target_account_id = {s}.account_id AND vf.accepted = TRUE))` +
-			` OR EXISTS (SELECT 1 FROM status_mentions vm WHERE vm.status_id = {s}.id AND vm.account_id = ?` + perRow + `))`))
-		id := v.idArg()
-		*args = append(*args, id, id, id, id, id, id)
+		fill(b, args, ` AND NOT EXISTS (SELECT 1 FROM blocks vb WHERE vb.account_id = {s}.account_id AND vb.target_account_id = {v})`+
+			` AND NOT EXISTS (SELECT 1 FROM blocks vb WHERE vb.account_id = {v} AND vb.target_account_id = {s}.account_id)`+
+			` AND NOT EXISTS (SELECT 1 FROM account_domain_blocks vd JOIN accounts vda ON vda.domain = vd.domain WHERE vd.account_id = {v} AND vda.id = {s}.account_id)`+
+			` AND ({s}.visibility <= 1 OR {s}.account_id = {v}`+
+			` OR ({s}.visibility = 2 AND EXISTS (SELECT 1 FROM follows vf WHERE vf.account_id = {v} AND vf.target_account_id = {s}.account_id AND vf.accepted = TRUE))`+
+			` OR EXISTS (SELECT 1 FROM status_mentions vm WHERE vm.status_id = {s}.id AND vm.account_id = {v}`+perRow+`))`, s, v)
 	}
 	if withReblog {
-		b.WriteString(r.Replace(` AND ({s}.reblog_of_id IS NULL OR EXISTS (SELECT 1 FROM statuses {s}r WHERE {s}r.id = {s}.reblog_of_id AND `))
+		fill(b, args, ` AND ({s}.reblog_of_id IS NULL OR EXISTS (SELECT 1 FROM statuses {s}r WHERE {s}r.id = {s}.reblog_of_id AND `, s, v)
 		writeVisible(b, args, s+"r", v, false)
 		b.WriteString(`))`)
 	}
@@ -96,12 +150,41 @@ func whereVisible(q *bun.SelectQuery, alias string, v Viewer) *bun.SelectQuery {
 // notMutedBy hides statuses (and boosts) by accounts the viewer mutes, for
 // timelines and notifications; direct URLs ignore mutes.
 func notMutedBy(alias string, v Viewer) (string, []any) {
-	if v.AccountID == 0 {
+	return notMutedBySQL(alias, boundViewer(v))
+}
+
+func notMutedBySQL(alias string, v viewerSQL) (string, []any) {
+	if v.anonymous() {
 		return "TRUE", nil
 	}
-	cond := strings.NewReplacer("{s}", alias).Replace(
-		`NOT EXISTS (SELECT 1 FROM mutes mu WHERE mu.account_id = ? AND mu.target_account_id = {s}.account_id AND (mu.expires_at IS NULL OR mu.expires_at > ?))` +
-			` AND ({s}.reblog_of_id IS NULL OR NOT EXISTS (SELECT 1 FROM statuses mr JOIN mutes mu2 ON mu2.target_account_id = mr.account_id WHERE mr.id = {s}.reblog_of_id AND mu2.account_id = ? AND (mu2.expires_at IS NULL OR mu2.expires_at > ?)` + perRow + `))`)
-	id, t := v.idArg(), v.nowArg()
-	return cond, []any{id, t, id, t}
+	var b strings.Builder
+	var args []any
+	t := v.now
+	fill(&b, &args, `NOT EXISTS (SELECT 1 FROM mutes mu WHERE mu.account_id = {v} AND mu.target_account_id = {s}.account_id AND (mu.expires_at IS NULL OR mu.expires_at > ?))`+
+		` AND ({s}.reblog_of_id IS NULL OR NOT EXISTS (SELECT 1 FROM statuses mr JOIN mutes mu2 ON mu2.target_account_id = mr.account_id WHERE mr.id = {s}.reblog_of_id AND mu2.account_id = {v} AND (mu2.expires_at IS NULL OR mu2.expires_at > ?)`+perRow+`))`,
+		alias, v, t, t)
+	return b.String(), args
+}
+
+// onHomeOf is the home timeline's rule (besides visibility and mutes): the
+// viewer's own statuses, those of accounts it follows (their boosts unless
+// it turned them off; their replies only to people it follows too, as
+// Mastodon does), and public statuses with hashtags it follows — but not
+// boosts of the viewer's own posts. HomeTimeline and the streaming `user`
+// stream both use it.
+func onHomeOf(alias string, v viewerSQL) (string, []any) {
+	var b strings.Builder
+	var args []any
+	fill(&b, &args, `({s}.account_id = {v}
+			OR (EXISTS (SELECT 1 FROM follows hf WHERE hf.account_id = {v} AND hf.target_account_id = {s}.account_id AND hf.accepted = TRUE
+					AND ({s}.reblog_of_id IS NULL OR hf.show_reblogs = TRUE))
+				AND ({s}.in_reply_to_account_id IS NULL OR {s}.in_reply_to_account_id = {s}.account_id OR {s}.in_reply_to_account_id = {v}
+					OR EXISTS (SELECT 1 FROM follows hr WHERE hr.account_id = {v} AND hr.target_account_id = {s}.in_reply_to_account_id AND hr.accepted = TRUE)))
+			OR ({s}.reblog_of_id IS NULL AND {s}.visibility = 0 AND EXISTS (SELECT 1 FROM status_tags hst JOIN followed_tags hft ON hft.tag_id = hst.tag_id
+				WHERE hst.status_id = {s}.id AND hft.account_id = {v}`+perRow+`)))`+
+		// A boost of one's own post, or a second boost of a post already
+		// shown, is noise; Mastodon hides boosts of the viewer's own posts.
+		` AND ({s}.reblog_of_id IS NULL OR NOT EXISTS (SELECT 1 FROM statuses ho WHERE ho.id = {s}.reblog_of_id AND ho.account_id = {v}`+perRow+`))`,
+		alias, v)
+	return b.String(), args
 }

@@ -106,6 +106,10 @@ type Options struct {
 	Fast bool
 	// Engine adjusts the protocol engine's options.
 	Engine func(*activitypub.Options)
+	// NodeOf starts another node of that instance: the same database and
+	// public host, its own listener (several processes behind one name).
+	// The new Instance's URL is its own address.
+	NodeOf *Instance
 }
 
 // Restart starts an instance on a host:port an earlier (stopped) one used,
@@ -129,8 +133,8 @@ func Restart(t testing.TB, hostPort string, o Options) *Instance {
 // Instance is a running Kontor on loopback.
 type Instance struct {
 	t      testing.TB
-	URL    string // http://127.0.0.1:PORT
-	Host   string
+	URL    string // http://127.0.0.1:PORT, this node's own address
+	Host   string // the public host (a NodeOf node shares its instance's)
 	Config *config.Config
 	Server *server.Server
 	DB     *db.DB
@@ -158,13 +162,17 @@ func StartOn(t testing.TB, l net.Listener, o Options) *Instance {
 		dialect = Dialect()
 	}
 	dbURL := o.DatabaseURL
+	host := l.Addr().String()
+	public := host
+	if o.NodeOf != nil {
+		dbURL, public = o.NodeOf.Config.Database, o.NodeOf.Host
+	}
 	if dbURL == "" {
 		dbURL = NewDatabaseURL(t, dialect)
 	}
-	host := l.Addr().String()
 	env := []string{
 		"KONTOR_LISTEN=" + host,
-		"KONTOR_HOST=" + host,
+		"KONTOR_HOST=" + public,
 		"KONTOR_PROTOCOL=http",
 		"KONTOR_DATABASE=" + dbURL,
 		"KONTOR_MEDIA_DIR=" + filepath.Join(t.TempDir(), "media"),
@@ -198,7 +206,7 @@ func StartOn(t testing.TB, l net.Listener, o Options) *Instance {
 		l.Close()
 		t.Fatalf("kontortest: start instance: %v", err)
 	}
-	in := &Instance{t: t, URL: "http://" + host, Host: host, Config: cfg, Server: s, DB: s.DB, cancel: cancel, done: make(chan error, 1)}
+	in := &Instance{t: t, URL: "http://" + host, Host: public, Config: cfg, Server: s, DB: s.DB, cancel: cancel, done: make(chan error, 1)}
 	go func() { in.done <- s.Serve(ctx, l) }()
 	t.Cleanup(in.Stop)
 	return in

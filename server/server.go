@@ -22,6 +22,7 @@ import (
 	"github.com/kontor-social/kontor/media"
 	"github.com/kontor-social/kontor/media/orphans"
 	"github.com/kontor-social/kontor/web"
+	"github.com/kontor-social/kontor/web/streaming"
 )
 
 // Version is Kontor's version, reported in NodeInfo and the instance API.
@@ -40,6 +41,9 @@ type Server struct {
 	// RemoteMedia copies remote attachments into Media; nil unless
 	// media_cache_remote is on.
 	RemoteMedia *mediacache.Cache
+	// Streaming fans committed changes out to streaming clients (and, on
+	// PostgreSQL, to the other processes sharing the database).
+	Streaming *streaming.Hub
 
 	handler http.Handler
 	http    *http.Server
@@ -74,7 +78,9 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, tune ...func
 		store.Close()
 		return nil, fmt.Errorf("domain blocks: %w", err)
 	}
-	s := &Server{Config: cfg, DB: store, Engine: engine, Log: log, Media: files,
+	hub := streaming.NewHub(streaming.HubOptions{DB: store, Logger: log})
+	engine.SetEvents(hub)
+	s := &Server{Config: cfg, DB: store, Engine: engine, Log: log, Media: files, Streaming: hub,
 		Orphans: orphans.New(orphans.Options{DB: store, Store: files, Logger: log})}
 	if cfg.MediaCacheRemote {
 		s.RemoteMedia = mediacache.New(mediacache.Options{
@@ -85,7 +91,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, tune ...func
 			}),
 		})
 	}
-	s.handler = web.NewHandler(web.Deps{Config: cfg, DB: store, Engine: engine, Media: files, Logger: log, Version: Version})
+	s.handler = web.NewHandler(web.Deps{Config: cfg, DB: store, Engine: engine, Media: files, Logger: log, Version: Version, Streaming: hub})
 	return s, nil
 }
 
@@ -163,11 +169,15 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		ErrorLog:     slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
 		BaseContext:  func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	// Streaming connections end when shutdown begins, or they would hold
+	// it up until its timeout.
+	s.http.RegisterOnShutdown(s.Streaming.Shutdown)
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	workersDone := make(chan struct{})
 	go func() {
 		var wg sync.WaitGroup
+		wg.Go(func() { s.Streaming.Run(workCtx) })
 		wg.Go(func() { s.Engine.Run(workCtx) })
 		for _, job := range s.jobs() {
 			wg.Go(func() { job(workCtx) })

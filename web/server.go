@@ -22,6 +22,7 @@ import (
 	"github.com/kontor-social/kontor/web/pages"
 	"github.com/kontor-social/kontor/web/render"
 	"github.com/kontor-social/kontor/web/static"
+	"github.com/kontor-social/kontor/web/streaming"
 )
 
 // Deps are what the handlers need.
@@ -32,6 +33,8 @@ type Deps struct {
 	Media   media.Store // uploaded and cached files
 	Logger  *slog.Logger
 	Version string
+	// Streaming is the hub of the streaming API (nil: no streaming).
+	Streaming *streaming.Hub
 }
 
 // NewHandler builds the whole HTTP handler of an instance.
@@ -60,8 +63,16 @@ func NewHandler(d Deps) http.Handler {
 	oauthHandlers.Routes(r)
 	pg.Analytics(analytics.New(d.DB), oauthHandlers.SessionUser).Routes(r)
 
-	apiHandlers := api.New(api.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Media: d.Media, Logger: d.Logger, Version: d.Version,
-		V1Extra: []func(chi.Router){oauthHandlers.AppRoutes}})
+	apiDeps := api.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Media: d.Media, Logger: d.Logger, Version: d.Version,
+		V1Extra: []func(chi.Router){oauthHandlers.AppRoutes}}
+	if d.Streaming != nil {
+		apiDeps.FiltersChanged = d.Streaming.FiltersChanged
+	}
+	apiHandlers := api.New(apiDeps)
+	if d.Streaming != nil {
+		st := streaming.New(streaming.Deps{Hub: d.Streaming, API: apiHandlers, Logger: d.Logger})
+		apiHandlers.V1Extra = append(apiHandlers.V1Extra, st.Routes)
+	}
 	apiHandlers.Routes(r)
 
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {

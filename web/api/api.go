@@ -36,6 +36,9 @@ type Deps struct {
 	// V1Extra registers routes of other packages below /api/v1 (web/oauth's
 	// /apps), behind the same CORS, authentication and rate limits.
 	V1Extra []func(chi.Router)
+	// FiltersChanged is told when an account's filters change (the
+	// streaming hub sends filters_changed and reloads them); may be nil.
+	FiltersChanged func(accountID int64)
 }
 
 // Handlers serves the Mastodon client API.
@@ -47,11 +50,19 @@ type Handlers struct {
 	Log     *slog.Logger
 	Version string
 	V1Extra []func(chi.Router)
+	// FiltersChanged must be called after an account's filters change
+	// (never nil).
+	FiltersChanged func(accountID int64)
 }
 
 // New returns the API handlers.
 func New(d Deps) *Handlers {
-	return &Handlers{Config: d.Config, DB: d.DB, Engine: d.Engine, Media: d.Media, Log: d.Logger, Version: d.Version, V1Extra: d.V1Extra}
+	h := &Handlers{Config: d.Config, DB: d.DB, Engine: d.Engine, Media: d.Media, Log: d.Logger, Version: d.Version, V1Extra: d.V1Extra,
+		FiltersChanged: d.FiltersChanged}
+	if h.FiltersChanged == nil {
+		h.FiltersChanged = func(int64) {}
+	}
+	return h
 }
 
 // Routes mounts /api/v1 and /api/v2. Each group of endpoints registers its

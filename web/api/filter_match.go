@@ -31,6 +31,11 @@ func (h *Handlers) loadFilters(ctx context.Context, viewer int64) (*filterSet, e
 	if err != nil {
 		return nil, err
 	}
+	return compileFilters(list), nil
+}
+
+// compileFilters compiles a viewer's active filters for matching.
+func compileFilters(list []*db.Filter) *filterSet {
 	fs := &filterSet{}
 	for _, f := range list {
 		cf := compiledFilter{f: f, entity: FilterEntity(f), statuses: map[int64]bool{}}
@@ -58,7 +63,7 @@ func (h *Handlers) loadFilters(ctx context.Context, viewer int64) (*filterSet, e
 		}
 		fs.filters = append(fs.filters, cf)
 	}
-	return fs, nil
+	return fs
 }
 
 func isWordByte(c byte) bool {

@@ -62,6 +62,7 @@ func filterV1Entity(f *db.Filter, k *db.FilterKeyword) FilterV1 {
 // filterRoutes registers the v1 filters (one per keyword).
 func (h *Handlers) filterRoutes(r chi.Router) {
 	r.Route("/filters", func(r chi.Router) {
+		r.Use(h.announceFilterChanges)
 		r.Get("/", h.handler(h.getFiltersV1))
 		r.Post("/", h.handler(h.createFilterV1))
 		r.Get("/{id}", h.handler(h.getFilterV1))
@@ -73,6 +74,7 @@ func (h *Handlers) filterRoutes(r chi.Router) {
 // filterV2Routes registers /api/v2/filters with keywords and statuses.
 func (h *Handlers) filterV2Routes(r chi.Router) {
 	r.Route("/filters", func(r chi.Router) {
+		r.Use(h.announceFilterChanges)
 		r.Get("/", h.handler(h.getFilters))
 		r.Post("/", h.handler(h.createFilter))
 		r.Get("/keywords/{id}", h.handler(h.getFilterKeyword))
@@ -88,6 +90,42 @@ func (h *Handlers) filterV2Routes(r chi.Router) {
 		r.Get("/{id}/statuses", h.handler(h.getFilterStatuses))
 		r.Post("/{id}/statuses", h.handler(h.addFilterStatus))
 	})
+}
+
+// announceFilterChanges tells streaming (filters_changed, and the filters
+// its connections apply) after every successful change of a filter.
+func (h *Handlers) announceFilterChanges(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			next.ServeHTTP(w, r)
+			return
+		}
+		rec := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		if a := AuthFrom(r.Context()); a != nil && a.Account != nil && rec.status < 300 {
+			h.FiltersChanged(a.Account.ID)
+		}
+	})
+}
+
+// statusWriter remembers the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
 }
 
 // parseBool reads a boolean as Params.Bool does.
