@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/uptrace/bun"
@@ -53,6 +52,3 @@ func exactlyOne(res interface{ RowsAffected() (int64, error) }, err error, what 
 	}
 	return nil
 }
-
-// errNoRows tells callers that a conditional insert found the row already there.
-var errNoRows = errors.New("no rows")
