@@ -21,6 +21,7 @@ func (h *Handlers) v1Groups() []func(chi.Router) {
 		h.mediaRoutes,
 		h.pollRoutes,
 		h.scheduledStatusRoutes,
+		h.brandRoutes,
 	}
 }
 
