@@ -39,7 +39,9 @@ type Service struct {
 }
 
 // New returns the service.
-func New(store *db.DB, engine *activitypub.Engine) *Service { return &Service{DB: store, Engine: engine} }
+func New(store *db.DB, engine *activitypub.Engine) *Service {
+	return &Service{DB: store, Engine: engine}
+}
 
 // Forbidden is an action the user's role does not allow (403).
 type Forbidden struct{ Msg string }
