@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/signup"
 )
 
 // safeReturnTo keeps a post-sign-in destination only when it is the
@@ -42,6 +43,20 @@ func SignInURL(returnTo string) string { return signInURL(returnTo) }
 // (set by the sign-in page), or nil: no cookie, an unknown or expired
 // session, or a user who may no longer sign in. Other HTML pages use it.
 func (h *Handlers) SessionUser(r *http.Request) (*db.User, error) { return h.signedIn(r) }
+
+// CSRFField is the form field that carries the CSRF token.
+const CSRFField = csrfField
+
+// CSRFToken returns the CSRF token for a form of another HTML page (in a
+// hidden CSRFField), setting its cookie when needed; CheckCSRF verifies the
+// POST. The same double-submit scheme as the sign-in and consent forms.
+func (h *Handlers) CSRFToken(w http.ResponseWriter, r *http.Request) string { return h.csrfToken(w, r) }
+
+// CheckCSRF verifies a form POST of another HTML page (see CSRFToken).
+func (h *Handlers) CheckCSRF(r *http.Request) bool { return h.checkCSRF(r) }
+
+// Signup is the sign-up service (invites, for the brand settings page).
+func (h *Handlers) Signup() *signup.Service { return h.signup }
 
 // returnToLang is the lang the authorize request asked for.
 func returnToLang(returnTo string) string {
