@@ -19,7 +19,7 @@ import (
 // authorize page of this server or an account's analytics page (no open
 // redirect).
 func safeReturnTo(s string) string {
-	if s == "/oauth/authorize" || strings.HasPrefix(s, "/oauth/authorize?") || analyticsPage.MatchString(s) {
+	if s == "/oauth/authorize" || strings.HasPrefix(s, "/oauth/authorize?") || analyticsPage.MatchString(s) || brandSettingsPage.MatchString(s) {
 		return s
 	}
 	return ""
@@ -28,6 +28,9 @@ func safeReturnTo(s string) string {
 // analyticsPage matches the analytics pages of web/pages (with their
 // period parameters), which send signed-out visitors here.
 var analyticsPage = regexp.MustCompile(`^/@[A-Za-z0-9_]{1,30}/analytics(\?[A-Za-z0-9_.%=&-]*)?$`)
+
+// brandSettingsPage matches the brand settings pages of web/pages.
+var brandSettingsPage = regexp.MustCompile(`^/settings/brands(/[A-Za-z0-9_]{1,30})?$`)
 
 // signInURL is the sign-in page that comes back to returnTo.
 func signInURL(returnTo string) string {
