@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/db"
@@ -566,5 +567,108 @@ func TestBrandSettingsPages(t *testing.T) {
 	}
 	if resp, _ := eb.get("/@acme/analytics"); resp.StatusCode != 403 { // eddie left
 		t.Errorf("former member sees the brand's analytics page: %d", resp.StatusCode)
+	}
+}
+
+// Every engine write path records the member acting as a brand, in the
+// change's own transaction: edits, deletions, boosts, favourites, follows,
+// blocks, follow requests, scheduled statuses (the member is kept until the
+// job publishes it); the same calls by a person record nothing.
+func TestBrandAuditEveryWritePath(t *testing.T) {
+	w := brStart(t, false)
+	in, e := w.in, w.in.Engine()
+	ctx := activitypub.WithActingMember(brCtx, w.editor.User.ID)
+	other := in.Post(w.stranger, activitypub.PostParams{Text: "a post to like", Visibility: db.Public})
+
+	s, err := e.PublishStatus(ctx, w.brand, activitypub.PostParams{Text: "first", Visibility: db.Public})
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		action string
+		status int64
+		run    func() error
+	}{
+		{"status.edit", s.ID, func() error { _, err := e.EditStatus(ctx, w.brand, s.ID, activitypub.PostParams{Text: "first, edited"}); return err }},
+		{"status.reblog", other.ID, func() error { _, err := e.Reblog(ctx, w.brand, other.ID, db.Public); return err }},
+		{"status.unreblog", other.ID, func() error { _, err := e.Unreblog(ctx, w.brand, other.ID); return err }},
+		{"favourite", other.ID, func() error { _, err := e.Favourite(ctx, w.brand, other.ID); return err }},
+		{"unfavourite", other.ID, func() error { _, err := e.Unfavourite(ctx, w.brand, other.ID); return err }},
+		{"follow", 0, func() error {
+			_, err := e.Follow(ctx, w.brand, w.stranger.Account, activitypub.FollowOptions{ShowReblogs: true})
+			return err
+		}},
+		{"unfollow", 0, func() error { return e.Unfollow(ctx, w.brand, w.stranger.Account) }},
+		{"block", 0, func() error { return e.Block(ctx, w.brand, w.stranger.Account) }},
+		{"unblock", 0, func() error { return e.Unblock(ctx, w.brand, w.stranger.Account) }},
+		{"profile.update", 0, func() error { return e.PublishProfile(ctx, w.brand) }},
+		{"status.delete", s.ID, func() error { _, err := e.DeleteStatus(ctx, w.brand, s.ID); return err }},
+	}
+	for _, st := range steps {
+		if err := st.run(); err != nil {
+			t.Fatalf("%s: %v", st.action, err)
+		}
+		list, err := in.DB.BrandAuditLog(brCtx, w.brand.ID, db.Page{Limit: 1})
+		if err != nil || len(list) != 1 {
+			t.Fatalf("%s: %v %v", st.action, list, err)
+		}
+		got := list[0]
+		if got.Action != st.action || got.UserID == nil || *got.UserID != w.editor.User.ID ||
+			(st.status != 0 && (got.StatusID == nil || *got.StatusID != st.status)) {
+			t.Errorf("after %s the newest record is %+v", st.action, got)
+		}
+	}
+
+	// A follower's request answered as the brand (locked for the occasion).
+	locked, _ := in.DB.AccountByID(brCtx, w.brand.ID)
+	locked.Locked = true
+	if err := in.DB.UpdateCredentials(brCtx, db.CredentialsUpdate{Account: locked}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Follow(brCtx, w.viewer.Account, locked, activitypub.FollowOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.AuthorizeFollowRequest(ctx, locked, w.viewer.Account); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := in.DB.BrandAuditLog(brCtx, w.brand.ID, db.Page{Limit: 1}); l[0].Action != "follow_request.authorize" || *l[0].UserID != w.editor.User.ID {
+		t.Errorf("authorize: %+v", l[0])
+	}
+
+	// A scheduled status keeps its member until the job publishes it.
+	at := time.Now().Add(10 * time.Minute)
+	ss, err := e.ScheduleStatus(ctx, w.brand, at, activitypub.PostParams{Text: "later", Visibility: db.Public}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := in.DB.RescheduleStatus(brCtx, w.brand.ID, ss.ID, time.Now().Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.PublishDueStatuses(brCtx); err != nil { // the background job may have done it already
+		t.Fatal(err)
+	}
+	kontortest.Eventually(t, kontortest.Wait, "the scheduled status to be published", func() bool {
+		l, _ := in.DB.BrandAuditLog(brCtx, w.brand.ID, db.Page{Limit: 1})
+		return len(l) == 1 && l[0].Action == "status.create"
+	})
+	l, _ := in.DB.BrandAuditLog(brCtx, w.brand.ID, db.Page{Limit: 2})
+	if *l[0].UserID != w.editor.User.ID || !strings.Contains(l[0].Detail, "scheduled") || l[1].Action != "status.schedule" {
+		t.Errorf("scheduled: %+v %+v", l[0], l[1])
+	}
+
+	// Without a member in the context the record names nobody; a person's
+	// actions record nothing.
+	before, _ := in.DB.BrandAuditLog(brCtx, w.brand.ID, db.Page{Limit: 200})
+	if _, err := e.PublishStatus(brCtx, w.brand, activitypub.PostParams{Text: "from a job", Visibility: db.Public}); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := in.DB.BrandAuditLog(brCtx, w.brand.ID, db.Page{Limit: 1}); l[0].Action != "status.create" || l[0].UserID != nil {
+		t.Errorf("no member: %+v", l[0])
+	}
+	if _, err := e.PublishStatus(ctx, w.stranger.Account, activitypub.PostParams{Text: "a person", Visibility: db.Public}); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := in.DB.BrandAuditLog(brCtx, w.brand.ID, db.Page{Limit: 200}); len(after) != len(before)+1 {
+		t.Errorf("a person's post was recorded: %d → %d", len(before), len(after))
 	}
 }
