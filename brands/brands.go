@@ -456,7 +456,7 @@ func (s *Service) Hold(ctx context.Context, brand *db.Account, author *db.User, 
 	dr = &db.BrandDraft{BrandAccountID: brand.ID, AuthorUserID: author.ID, Params: params}
 	uid := author.ID
 	rec := &db.BrandAudit{BrandAccountID: brand.ID, UserID: &uid, Action: "draft.create", Detail: excerpt(p.Text, p.SpoilerText)}
-	if err := s.DB.InsertBrandDraft(ctx, dr, rec); err != nil {
+	if err := s.DB.InsertBrandDraft(ctx, dr, p.MediaIDs, rec); err != nil {
 		return nil, false, err
 	}
 	return dr, true, nil

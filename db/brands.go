@@ -282,12 +282,26 @@ type BrandDraft struct {
 }
 
 // InsertBrandDraft stores a new pending draft with its audit record (nil:
-// none).
-func (d *DB) InsertBrandDraft(ctx context.Context, dr *BrandDraft, audit *BrandAudit) error {
+// none); its attachments (mediaIDs) are kept from the orphan sweep until
+// it is decided.
+func (d *DB) InsertBrandDraft(ctx context.Context, dr *BrandDraft, mediaIDs []int64, audit *BrandAudit) error {
 	dr.ID, dr.CreatedAt, dr.State = d.NewID(), now(), DraftPending
 	return d.InTx(ctx, func(tx *Tx) error {
 		if _, err := tx.tx.NewInsert().Model(dr).Exec(ctx); err != nil {
 			return fmt.Errorf("db: insert draft: %w", err)
+		}
+		if len(mediaIDs) > 0 {
+			rows := make([]brandDraftMedia, 0, len(mediaIDs))
+			seen := map[int64]bool{}
+			for _, id := range mediaIDs {
+				if !seen[id] {
+					seen[id] = true
+					rows = append(rows, brandDraftMedia{DraftID: dr.ID, MediaID: id})
+				}
+			}
+			if _, err := tx.tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
+				return fmt.Errorf("db: keep draft media: %w", err)
+			}
 		}
 		if audit != nil {
 			audit.StatusID = nil
@@ -295,6 +309,14 @@ func (d *DB) InsertBrandDraft(ctx context.Context, dr *BrandDraft, audit *BrandA
 		}
 		return tx.recordIf(ctx, audit)
 	})
+}
+
+// brandDraftMedia keeps an attachment of a waiting draft from the sweep.
+type brandDraftMedia struct {
+	bun.BaseModel `bun:"table:brand_draft_media"`
+
+	DraftID int64 `bun:"draft_id,pk"`
+	MediaID int64 `bun:"media_id,pk"`
 }
 
 // RecentDraft finds a pending draft by the same author with the same
@@ -365,6 +387,9 @@ func (d *DB) RejectBrandDraft(ctx context.Context, dr *BrandDraft, by int64, not
 			}
 			return err
 		}
+		if err := tx.releaseDraftMedia(ctx, dr.ID); err != nil {
+			return err
+		}
 		if err := tx.recordIf(ctx, audit); err != nil {
 			return err
 		}
@@ -386,6 +411,15 @@ func (t *Tx) ApproveBrandDraft(ctx context.Context, id, by, statusID int64) erro
 			return ErrDraftDecided
 		}
 		return err
+	}
+	return t.releaseDraftMedia(ctx, id)
+}
+
+// releaseDraftMedia lets a decided draft's attachments go: they belong to
+// its status now, or to nothing (the sweep takes them).
+func (t *Tx) releaseDraftMedia(ctx context.Context, draftID int64) error {
+	if _, err := t.tx.NewDelete().TableExpr("brand_draft_media").Where("draft_id = ?", draftID).Exec(ctx); err != nil {
+		return fmt.Errorf("db: release draft media: %w", err)
 	}
 	return nil
 }

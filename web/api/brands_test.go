@@ -672,3 +672,39 @@ func TestBrandAuditEveryWritePath(t *testing.T) {
 		t.Errorf("a person's post was recorded: %d → %d", len(before), len(after))
 	}
 }
+
+// A draft's attachments survive the orphan sweep while it waits (approval
+// can take days) and go with its status when approved; a rejected draft's
+// are swept.
+func TestBrandDraftKeepsMedia(t *testing.T) {
+	w := brStart(t, false)
+	in := w.in
+	if err := in.DB.SetBrandApproval(brCtx, w.brand.ID, true, nil); err != nil {
+		t.Fatal(err)
+	}
+	media := plMedia(t, in, w.brandUser, 3)
+	editorTok := w.brandToken(t, w.editor, db.BrandEditor)
+	code, held := w.postAs(t, editorTok, url.Values{"status": {"with pictures"}, "media_ids[]": {db.FormatID(media[0]), db.FormatID(media[1])}})
+	kept, _ := held["kontor_draft_id"].(string)
+	code2, held2 := w.postAs(t, editorTok, url.Values{"status": {"another"}, "media_ids[]": {db.FormatID(media[2])}})
+	dropped, _ := held2["kontor_draft_id"].(string)
+	if code != 422 || code2 != 422 || kept == "" || dropped == "" {
+		t.Fatalf("held: %d %v / %d %v", code, held, code2, held2)
+	}
+	swept, err := in.DB.DeleteOrphanedMedia(brCtx, time.Now().Add(time.Hour), 100)
+	if err != nil || len(swept) != 0 {
+		t.Fatalf("the sweep took a waiting draft's attachments: %v %v", swept, err)
+	}
+	base := "/api/v1/kontor/brands/" + db.FormatID(w.brand.ID) + "/drafts/"
+	code, _, body := plCall(t, in, "POST", base+kept+"/approve", w.owner.Token, nil)
+	if st := brJSON[map[string]any](t, body); code != 200 || len(st["media_attachments"].([]any)) != 2 {
+		t.Fatalf("approve with media: %d %s", code, body)
+	}
+	if code, _, body := plCall(t, in, "POST", base+dropped+"/reject", w.owner.Token, url.Values{"note": {"no"}}); code != 200 {
+		t.Fatalf("reject: %d %s", code, body)
+	}
+	swept, err = in.DB.DeleteOrphanedMedia(brCtx, time.Now().Add(time.Hour), 100)
+	if err != nil || len(swept) != 1 || swept[0].ID != media[2] {
+		t.Fatalf("after the decisions the sweep took %v (%v), want only the rejected draft's attachment", swept, err)
+	}
+}
