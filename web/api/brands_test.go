@@ -589,7 +589,10 @@ func TestBrandAuditEveryWritePath(t *testing.T) {
 		status int64
 		run    func() error
 	}{
-		{"status.edit", s.ID, func() error { _, err := e.EditStatus(ctx, w.brand, s.ID, activitypub.PostParams{Text: "first, edited"}); return err }},
+		{"status.edit", s.ID, func() error {
+			_, err := e.EditStatus(ctx, w.brand, s.ID, activitypub.PostParams{Text: "first, edited"})
+			return err
+		}},
 		{"status.reblog", other.ID, func() error { _, err := e.Reblog(ctx, w.brand, other.ID, db.Public); return err }},
 		{"status.unreblog", other.ID, func() error { _, err := e.Unreblog(ctx, w.brand, other.ID); return err }},
 		{"favourite", other.ID, func() error { _, err := e.Favourite(ctx, w.brand, other.ID); return err }},
