@@ -262,6 +262,20 @@ const brAppRedirect = "com.example.brands://oauth"
 // consent page.
 func authorizeAs(t *testing.T, in *kontortest.Instance, u *kontortest.User, accountID int64) (string, []byte) {
 	t.Helper()
+	c, consent := authorizeCode(t, in, u, accountID)
+	code, body := c.redeem(t, in)
+	if code != 200 {
+		t.Fatalf("token: %d %s", code, body)
+	}
+	return brJSON[map[string]any](t, body)["access_token"].(string), consent
+}
+
+// brCode is an authorization code with the app it was issued to.
+type brCode struct{ code, clientID, secret string }
+
+// authorizeCode is authorizeAs up to the code.
+func authorizeCode(t *testing.T, in *kontortest.Instance, u *kontortest.User, accountID int64) (brCode, []byte) {
+	t.Helper()
 	resp, body := in.Do("POST", "/api/v1/apps", []byte(url.Values{
 		"client_name": {"Brand app"}, "redirect_uris": {brAppRedirect}, "scopes": {"read write follow push"},
 	}.Encode()), "Content-Type: application/x-www-form-urlencoded")
@@ -281,12 +295,15 @@ func authorizeAs(t *testing.T, in *kontortest.Instance, u *kontortest.User, acco
 	if resp.StatusCode != http.StatusFound || err != nil || loc.Query().Get("code") == "" {
 		t.Fatalf("authorize: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	resp, body = in.Do("POST", "/oauth/token", []byte(url.Values{
-		"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")}, "redirect_uri": {brAppRedirect},
-		"client_id": {clientID}, "client_secret": {secret},
+	return brCode{loc.Query().Get("code"), clientID, secret}, consent
+}
+
+// redeem exchanges the code for a token.
+func (c brCode) redeem(t *testing.T, in *kontortest.Instance) (int, []byte) {
+	t.Helper()
+	resp, body := in.Do("POST", "/oauth/token", []byte(url.Values{
+		"grant_type": {"authorization_code"}, "code": {c.code}, "redirect_uri": {brAppRedirect},
+		"client_id": {c.clientID}, "client_secret": {c.secret},
 	}.Encode()), "Content-Type: application/x-www-form-urlencoded")
-	if resp.StatusCode != 200 {
-		t.Fatalf("token: %d %s", resp.StatusCode, body)
-	}
-	return brJSON[map[string]any](t, body)["access_token"].(string), consent
+	return resp.StatusCode, body
 }

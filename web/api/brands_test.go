@@ -40,6 +40,21 @@ func TestBrandScenario(t *testing.T) {
 	if me := brJSON[map[string]any](t, body); code != 200 || me["username"] != "acme" || me["id"] != brandID {
 		t.Fatalf("verify_credentials as the brand: %d %s", code, body)
 	}
+	// The identity must be one the user may choose; a code for a brand
+	// dies with the membership.
+	if _, page := authorizeCode(t, in, w.stranger, w.stranger.Account.ID); strings.Contains(string(page), "@acme@") {
+		t.Error("a stranger is offered the brand on the consent page")
+	}
+	viewerCode, _ := authorizeCode(t, in, w.viewer, w.brand.ID)
+	if err := in.DB.RemoveBrandMember(brCtx, w.brand.ID, w.viewer.User.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := viewerCode.redeem(t, in); code != 400 || !strings.Contains(string(body), "invalid_grant") {
+		t.Errorf("code of a removed member: %d %s", code, body)
+	}
+	if err := in.DB.SetBrandMember(brCtx, w.brand.ID, w.viewer.User.ID, db.BrandViewer, nil); err != nil {
+		t.Fatal(err)
+	}
 
 	// The editor posts as the brand: through the statuses stand-in (the
 	// API's context carries the editor) and through the engine with the
