@@ -102,6 +102,9 @@ type PostParams struct {
 	// stores nothing (the scheduled-status job removes its row there, so a
 	// status is published once).
 	inTx func(ctx context.Context, tx *db.Tx) error
+	// stored runs in the same transaction once the status row exists (an
+	// approved brand draft records its status there).
+	stored func(ctx context.Context, tx *db.Tx, s *db.Status) error
 }
 
 // Limits of statuses, reported in the instance configuration.
@@ -262,6 +265,14 @@ func (e *Engine) PublishStatus(ctx context.Context, author *db.Account, p PostPa
 		}
 		if err := tx.RecordConversation(ctx, s, ms); err != nil {
 			return err
+		}
+		if err := e.auditBrand(ctx, tx, author, statusAction(s.Visibility, "create"), &s.ID, auditExcerpt(p.Text, p.SpoilerText)); err != nil {
+			return err
+		}
+		if p.stored != nil {
+			if err := p.stored(ctx, tx, s); err != nil {
+				return err
+			}
 		}
 		if poll != nil {
 			if err := tx.SetPollStatus(ctx, poll.ID, s.ID); err != nil {
@@ -427,6 +438,9 @@ func (e *Engine) EditStatus(ctx context.Context, author *db.Account, statusID in
 		if err != nil {
 			return err
 		}
+		if err := e.auditBrand(ctx, tx, author, statusAction(s.Visibility, "edit"), &s.ID, auditExcerpt(p.Text, p.SpoilerText)); err != nil {
+			return err
+		}
 		for _, id := range boosters {
 			n, err := tx.Notify(ctx, &db.Notification{AccountID: id, Type: db.NotifyUpdate, FromAccountID: author.ID, StatusID: &s.ID})
 			if err != nil {
@@ -550,6 +564,9 @@ func (e *Engine) DeleteStatus(ctx context.Context, actor *db.Account, statusID i
 		if err := tx.DeleteStatus(ctx, s); err != nil {
 			return err
 		}
+		if err := e.auditBrand(ctx, tx, actor, statusAction(s.Visibility, "delete"), &s.ID, auditExcerpt(s.Text, s.SpoilerText)); err != nil {
+			return err
+		}
 		actID := e.db.NewID()
 		del := vocab.NewDelete(e.activityURI(actor, actID), actor.URI, s.URI)
 		del.To, del.Cc = addressing(actor, s.Visibility, mentionURIs)
@@ -595,6 +612,9 @@ func (e *Engine) Reblog(ctx context.Context, actor *db.Account, statusID int64, 
 	var notes []*db.Notification
 	err = e.db.InTx(ctx, func(tx *db.Tx) error {
 		if err := tx.InsertStatus(ctx, db.NewStatus{Status: s}); err != nil {
+			return err
+		}
+		if err := e.auditBrand(ctx, tx, actor, "status.reblog", &orig.ID, "boost of "+acctOf(orig.Account)+"'s "+orig.URI); err != nil {
 			return err
 		}
 		if orig.Account.Local() {
@@ -657,6 +677,9 @@ func (e *Engine) undoReblog(ctx context.Context, actor *db.Account, boost *db.St
 		if err := tx.DeleteStatus(ctx, boost); err != nil {
 			return err
 		}
+		if err := e.auditBrand(ctx, tx, actor, "status.unreblog", &orig.ID, "boost of "+acctOf(orig.Account)+"'s "+orig.URI); err != nil {
+			return err
+		}
 		if err := tx.DeleteNotifications(ctx, db.NotifyReblog, actor.ID, &orig.ID, orig.AccountID); err != nil {
 			return err
 		}
@@ -687,6 +710,9 @@ func (e *Engine) Favourite(ctx context.Context, actor *db.Account, statusID int6
 		like.To = vocab.IRIs{s.Account.URI}
 		created, err := tx.InsertFavourite(ctx, &db.Favourite{AccountID: actor.ID, StatusID: s.ID, URI: like.ID})
 		if err != nil || !created {
+			return err
+		}
+		if err := e.auditBrand(ctx, tx, actor, "favourite", &s.ID, acctOf(s.Account)+"'s "+s.URI); err != nil {
 			return err
 		}
 		if s.Account.Local() {
@@ -734,6 +760,9 @@ func (e *Engine) Unfavourite(ctx context.Context, actor *db.Account, statusID in
 			return err
 		}
 		if err := tx.DeleteNotifications(ctx, db.NotifyFavourite, actor.ID, &s.ID, s.AccountID); err != nil {
+			return err
+		}
+		if err := e.auditBrand(ctx, tx, actor, "unfavourite", &s.ID, acctOf(s.Account)+"'s "+s.URI); err != nil {
 			return err
 		}
 		like := vocab.NewLike(fav.URI, actor.URI, s.URI)

@@ -39,6 +39,9 @@ func (e *Engine) Follow(ctx context.Context, actor, target *db.Account, o Follow
 			if _, err := tx.UpsertFollow(ctx, existing); err != nil {
 				return err
 			}
+			if err := e.auditBrand(ctx, tx, actor, "follow.update", nil, acctOf(target)); err != nil {
+				return err
+			}
 			if !existing.Accepted && !target.Local() {
 				follow := vocab.NewFollow(existing.URI, actor.URI, target.URI)
 				return e.resend(ctx, tx, actor, follow, personalInbox(target))
@@ -56,6 +59,9 @@ func (e *Engine) Follow(ctx context.Context, actor, target *db.Account, o Follow
 	var notes []*db.Notification
 	err = e.db.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.UpsertFollow(ctx, f); err != nil {
+			return err
+		}
+		if err := e.auditBrand(ctx, tx, actor, "follow", nil, acctOf(target)); err != nil {
 			return err
 		}
 		if target.Local() {
@@ -106,6 +112,9 @@ func (e *Engine) Unfollow(ctx context.Context, actor, target *db.Account) error 
 		if err != nil {
 			return err
 		}
+		if err := e.auditBrand(ctx, tx, actor, "unfollow", nil, acctOf(target)); err != nil {
+			return err
+		}
 		if target.Local() {
 			return tx.DeleteNotifications(ctx, db.NotifyFollowRequest, actor.ID, nil, target.ID)
 		}
@@ -124,6 +133,9 @@ func (e *Engine) AuthorizeFollowRequest(ctx context.Context, target, follower *d
 	var notes []*db.Notification
 	err = e.db.InTx(ctx, func(tx *db.Tx) error {
 		if err := tx.AcceptFollow(ctx, f); err != nil {
+			return err
+		}
+		if err := e.auditBrand(ctx, tx, target, "follow_request.authorize", nil, acctOf(follower)); err != nil {
 			return err
 		}
 		if err := tx.DeleteNotifications(ctx, db.NotifyFollowRequest, follower.ID, nil, target.ID); err != nil {
@@ -163,6 +175,13 @@ func (e *Engine) RemoveFromFollowers(ctx context.Context, target, follower *db.A
 		if err := tx.DeleteNotifications(ctx, db.NotifyFollowRequest, follower.ID, nil, target.ID); err != nil {
 			return err
 		}
+		action := "follower.remove"
+		if !f.Accepted {
+			action = "follow_request.reject"
+		}
+		if err := e.auditBrand(ctx, tx, target, action, nil, acctOf(follower)); err != nil {
+			return err
+		}
 		return e.answerFollow(ctx, tx, "Reject", target, follower, f)
 	})
 }
@@ -199,6 +218,9 @@ func (e *Engine) Block(ctx context.Context, actor, target *db.Account) error {
 		if err := tx.InsertBlock(ctx, &db.Block{AccountID: actor.ID, TargetAccountID: target.ID, URI: block.ID}); err != nil {
 			return err
 		}
+		if err := e.auditBrand(ctx, tx, actor, "block", nil, acctOf(target)); err != nil {
+			return err
+		}
 		return e.record(ctx, tx, actor, actID, block, nil, nonEmpty(personalInbox(target)))
 	})
 }
@@ -214,6 +236,9 @@ func (e *Engine) Unblock(ctx context.Context, actor, target *db.Account) error {
 	}
 	return e.db.InTx(ctx, func(tx *db.Tx) error {
 		if err := tx.DeleteBlock(ctx, actor.ID, target.ID); err != nil {
+			return err
+		}
+		if err := e.auditBrand(ctx, tx, actor, "unblock", nil, acctOf(target)); err != nil {
 			return err
 		}
 		actID := e.db.NewID()
@@ -235,6 +260,11 @@ func (e *Engine) PublishProfile(ctx context.Context, a *db.Account) error {
 	}
 	doc.To = vocab.IRIs{publicIRI}
 	return e.db.InTx(ctx, func(tx *db.Tx) error {
+		if !actingFrom(ctx).profileRecorded {
+			if err := e.auditBrand(ctx, tx, a, "profile.update", nil, ""); err != nil {
+				return err
+			}
+		}
 		actID := e.db.NewID()
 		upd := vocab.NewUpdate(e.activityURI(a, actID), a.URI, doc)
 		return e.record(ctx, tx, a, actID, upd, nil, inboxes)

@@ -173,6 +173,13 @@ func (e *Engine) Vote(ctx context.Context, voter *db.Account, pollID int64, choi
 		if err := tx.SavePollTallies(ctx, lp); err != nil {
 			return err
 		}
+		titles := make([]string, len(choices))
+		for i, c := range choices {
+			titles[i] = lp.Options[c].Title
+		}
+		if err := e.auditBrand(ctx, tx, voter, "poll.vote", &s.ID, strings.Join(titles, ", ")); err != nil {
+			return err
+		}
 		out = lp
 		if author.Local() {
 			if lp.HideTotals {

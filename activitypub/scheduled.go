@@ -65,6 +65,9 @@ func (e *Engine) ScheduleStatus(ctx context.Context, author *db.Account, at time
 		}
 	}
 	ss := &db.ScheduledStatus{AccountID: author.ID, ScheduledAt: at, Params: scheduledParams(p), Idempotency: idempotency}
+	if uid, ok := ActingMember(ctx); ok && author.IsBrand {
+		ss.Params.ActingUserID = &uid
+	}
 	err := e.db.InsertScheduledStatus(ctx, ss)
 	switch {
 	case errors.Is(err, db.ErrConflict) && idempotency != "":
@@ -74,6 +77,11 @@ func (e *Engine) ScheduleStatus(ctx context.Context, author *db.Account, at time
 		return nil, inputErr("media_ids", "contains an attachment already used by another status")
 	case err != nil:
 		return nil, err
+	}
+	if rec := BrandAuditRecord(ctx, author, "status.schedule", nil, "for "+at.UTC().Format(time.RFC3339)+": "+auditExcerpt(p.Text, p.SpoilerText)); rec != nil {
+		if err := e.db.RecordBrandAction(ctx, rec); err != nil {
+			e.log.Warn("brand audit", "action", rec.Action, "err", err)
+		}
 	}
 	return ss, nil
 }
@@ -89,6 +97,11 @@ func (e *Engine) RescheduleStatus(ctx context.Context, author *db.Account, id in
 	}
 	if err := e.db.RescheduleStatus(ctx, author.ID, id, at); err != nil {
 		return nil, err
+	}
+	if rec := BrandAuditRecord(ctx, author, "status.reschedule", nil, "scheduled status "+db.FormatID(id)+" to "+at.UTC().Format(time.RFC3339)); rec != nil {
+		if err := e.db.RecordBrandAction(ctx, rec); err != nil {
+			e.log.Warn("brand audit", "action", rec.Action, "err", err)
+		}
 	}
 	return e.db.ScheduledStatusByID(ctx, author.ID, id)
 }
@@ -204,7 +217,11 @@ func (e *Engine) publishScheduled(ctx context.Context, ss *db.ScheduledStatus) b
 			}
 			return nil
 		}
-		_, err = e.PublishStatus(ctx, author, p)
+		pctx := ctx
+		if uid := ss.Params.ActingUserID; uid != nil {
+			pctx = WithAuditNote(WithActingMember(ctx, *uid), "scheduled")
+		}
+		_, err = e.PublishStatus(pctx, author, p)
 	}
 	var inErr *InputError
 	switch {

@@ -41,10 +41,9 @@ func (s *Service) now() time.Time {
 
 // MayView reports whether user may see the analytics of account. It is the
 // only access rule of analytics (API, pages and CSV all ask it), backed by
-// one query, db.MayViewAnalytics: the account's own user and admins. Brand
-// accounts (run by members with roles owner/editor/viewer) extend that
-// query, not the callers. A nil user (anonymous) may see nothing, and
-// remote accounts have no analytics.
+// one query, db.MayViewAnalytics: the account's own user, the members of a
+// brand account (any role: owner, editor or viewer) and admins. A nil user
+// (anonymous) may see nothing, and remote accounts have no analytics.
 func (s *Service) MayView(ctx context.Context, user *db.User, account *db.Account) (bool, error) {
 	if user == nil || account == nil || !account.Local() {
 		return false, nil

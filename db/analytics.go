@@ -303,13 +303,14 @@ func (d *DB) AccountDays(ctx context.Context, accountID int64, from, to string) 
 }
 
 // MayViewAnalytics is the access rule of analytics as one query: a user
-// sees the analytics of their own account, and admins see every account's.
-// Brand accounts extend it here (members with a role on the brand), so
-// every caller (API, pages, CSV) follows through analytics.MayView.
+// sees the analytics of their own account and of the brands they are a
+// member of (any role), and admins see every account's. Every caller (API,
+// pages, CSV) follows through analytics.MayView.
 func (d *DB) MayViewAnalytics(ctx context.Context, userID, accountID int64) (bool, error) {
 	ok, err := d.r.NewSelect().TableExpr("users AS u").
 		Where("u.id = ?", userID).
-		Where("u.account_id = ? OR u.role = ?", accountID, RoleAdmin).
+		Where("u.account_id = ? OR u.role = ? OR EXISTS (SELECT 1 FROM brand_members AS bm WHERE bm.brand_account_id = ? AND bm.user_id = u.id)",
+			accountID, RoleAdmin, accountID).
 		Exists(ctx)
 	if err != nil {
 		return false, fmt.Errorf("db: analytics access: %w", err)

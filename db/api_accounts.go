@@ -335,6 +335,9 @@ type CredentialsUpdate struct {
 	User     *User
 	NewMedia []*MediaAttachment
 	OldMedia []int64
+	// Audit is the brand audit record of the change (a brand's profile),
+	// written in the same transaction; nil for other accounts.
+	Audit *BrandAudit
 }
 
 // UpdateCredentials saves a profile edit in one transaction.
@@ -371,6 +374,9 @@ func (d *DB) UpdateCredentials(ctx context.Context, u CredentialsUpdate) error {
 				Where("id IN (?) AND account_id = ? AND status_id IS NULL", bun.List(u.OldMedia), a.ID).Exec(ctx); err != nil {
 				return fmt.Errorf("db: delete old profile image: %w", err)
 			}
+		}
+		if u.Audit != nil {
+			return tx.RecordBrandAction(ctx, u.Audit)
 		}
 		return nil
 	})

@@ -87,10 +87,24 @@ func (d *DB) Brands(ctx context.Context) ([]*Brand, error) {
 	return list, nil
 }
 
-// SetBrandApproval turns the approval workflow on or off.
-func (d *DB) SetBrandApproval(ctx context.Context, accountID int64, on bool) error {
-	res, err := d.w.NewUpdate().Model((*Brand)(nil)).Set("require_approval = ?", on).Where("account_id = ?", accountID).Exec(ctx)
-	return exactlyOne(res, err, "set brand approval")
+// SetBrandApproval turns the approval workflow on or off, with its audit
+// record (nil: none).
+func (d *DB) SetBrandApproval(ctx context.Context, accountID int64, on bool, audit *BrandAudit) error {
+	return d.InTx(ctx, func(tx *Tx) error {
+		res, err := tx.tx.NewUpdate().Model((*Brand)(nil)).Set("require_approval = ?", on).Where("account_id = ?", accountID).Exec(ctx)
+		if err := exactlyOne(res, err, "set brand approval"); err != nil {
+			return err
+		}
+		return tx.recordIf(ctx, audit)
+	})
+}
+
+// recordIf writes an audit record when there is one.
+func (t *Tx) recordIf(ctx context.Context, audit *BrandAudit) error {
+	if audit == nil {
+		return nil
+	}
+	return t.RecordBrandAction(ctx, audit)
 }
 
 // BrandMembers lists a brand's members with their users and accounts.
@@ -136,9 +150,9 @@ func (d *DB) BrandsOfUser(ctx context.Context, userID int64) ([]*BrandMember, []
 	return members, out, nil
 }
 
-// SetBrandMember adds a member or changes their role. Demoting the last
-// owner is refused.
-func (d *DB) SetBrandMember(ctx context.Context, brandID, userID int64, role string) error {
+// SetBrandMember adds a member or changes their role, with its audit
+// record (nil: none). Demoting the last owner is refused.
+func (d *DB) SetBrandMember(ctx context.Context, brandID, userID int64, role string, audit *BrandAudit) error {
 	if !ValidBrandRole(role) {
 		return fmt.Errorf("db: brand role %q", role)
 	}
@@ -153,7 +167,7 @@ func (d *DB) SetBrandMember(ctx context.Context, brandID, userID int64, role str
 		if err != nil {
 			return fmt.Errorf("db: set brand member: %w", err)
 		}
-		return nil
+		return tx.recordIf(ctx, audit)
 	})
 }
 
@@ -177,8 +191,8 @@ func (t *Tx) keepAnOwner(ctx context.Context, brandID, userID int64) error {
 }
 
 // RemoveBrandMember removes a member and revokes, at once, every token and
-// code that acts as the brand for them.
-func (d *DB) RemoveBrandMember(ctx context.Context, brandID, userID int64) error {
+// code that acts as the brand for them; audit is its record (nil: none).
+func (d *DB) RemoveBrandMember(ctx context.Context, brandID, userID int64, audit *BrandAudit) error {
 	return d.InTx(ctx, func(tx *Tx) error {
 		if err := tx.keepAnOwner(ctx, brandID, userID); err != nil {
 			return err
@@ -197,7 +211,7 @@ func (d *DB) RemoveBrandMember(ctx context.Context, brandID, userID int64) error
 		if _, err := tx.tx.NewDelete().TableExpr("oauth_codes").Where("user_id = ? AND account_id = ?", userID, brandID).Exec(ctx); err != nil {
 			return fmt.Errorf("db: drop brand codes: %w", err)
 		}
-		return nil
+		return tx.recordIf(ctx, audit)
 	})
 }
 
@@ -263,16 +277,46 @@ type BrandDraft struct {
 	StatusID        *int64     `bun:"status_id"`
 	CreatedAt       time.Time  `bun:"created_at"`
 
-	Author *User `bun:"rel:belongs-to,join:author_user_id=id"`
+	Author    *User `bun:"rel:belongs-to,join:author_user_id=id"`
+	DecidedBy *User `bun:"rel:belongs-to,join:decided_by_user_id=id"`
 }
 
-// InsertBrandDraft stores a new pending draft.
-func (d *DB) InsertBrandDraft(ctx context.Context, dr *BrandDraft) error {
+// InsertBrandDraft stores a new pending draft with its audit record (nil:
+// none); its attachments (mediaIDs) are kept from the orphan sweep until
+// it is decided.
+func (d *DB) InsertBrandDraft(ctx context.Context, dr *BrandDraft, mediaIDs []int64, audit *BrandAudit) error {
 	dr.ID, dr.CreatedAt, dr.State = d.NewID(), now(), DraftPending
-	if _, err := d.w.NewInsert().Model(dr).Exec(ctx); err != nil {
-		return fmt.Errorf("db: insert draft: %w", err)
-	}
-	return nil
+	return d.InTx(ctx, func(tx *Tx) error {
+		if _, err := tx.tx.NewInsert().Model(dr).Exec(ctx); err != nil {
+			return fmt.Errorf("db: insert draft: %w", err)
+		}
+		if len(mediaIDs) > 0 {
+			rows := make([]brandDraftMedia, 0, len(mediaIDs))
+			seen := map[int64]bool{}
+			for _, id := range mediaIDs {
+				if !seen[id] {
+					seen[id] = true
+					rows = append(rows, brandDraftMedia{DraftID: dr.ID, MediaID: id})
+				}
+			}
+			if _, err := tx.tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
+				return fmt.Errorf("db: keep draft media: %w", err)
+			}
+		}
+		if audit != nil {
+			audit.StatusID = nil
+			audit.Detail = "draft #" + FormatID(dr.ID) + ": " + audit.Detail
+		}
+		return tx.recordIf(ctx, audit)
+	})
+}
+
+// brandDraftMedia keeps an attachment of a waiting draft from the sweep.
+type brandDraftMedia struct {
+	bun.BaseModel `bun:"table:brand_draft_media"`
+
+	DraftID int64 `bun:"draft_id,pk"`
+	MediaID int64 `bun:"media_id,pk"`
 }
 
 // RecentDraft finds a pending draft by the same author with the same
@@ -284,20 +328,25 @@ func (d *DB) RecentDraft(ctx context.Context, brandID, authorID int64, params st
 	return dr, notFound(err)
 }
 
-// BrandDraftByID returns a draft of a brand.
+// BrandDraftByID returns a draft of a brand, with its author and decider.
 func (d *DB) BrandDraftByID(ctx context.Context, brandID, id int64) (*BrandDraft, error) {
 	dr := new(BrandDraft)
-	err := d.r.NewSelect().Model(dr).Relation("Author").Relation("Author.Account").
+	err := d.r.NewSelect().Model(dr).Relation("Author").Relation("Author.Account").Relation("DecidedBy").Relation("DecidedBy.Account").
 		Where("bd.brand_account_id = ? AND bd.id = ?", brandID, id).Scan(ctx)
 	return dr, notFound(err)
 }
 
-// BrandDrafts lists a brand's drafts in a state ("" for all), newest first.
-func (d *DB) BrandDrafts(ctx context.Context, brandID int64, state string, p Page) ([]*BrandDraft, error) {
+// BrandDrafts lists a brand's drafts in a state ("" for all), newest first;
+// authorID > 0 keeps only that member's.
+func (d *DB) BrandDrafts(ctx context.Context, brandID int64, state string, authorID int64, p Page) ([]*BrandDraft, error) {
 	var list []*BrandDraft
-	q := d.r.NewSelect().Model(&list).Relation("Author").Relation("Author.Account").Where("bd.brand_account_id = ?", brandID)
+	q := d.r.NewSelect().Model(&list).Relation("Author").Relation("Author.Account").Relation("DecidedBy").Relation("DecidedBy.Account").
+		Where("bd.brand_account_id = ?", brandID)
 	if state != "" {
 		q = q.Where("bd.state = ?", state)
+	}
+	if authorID > 0 {
+		q = q.Where("bd.author_user_id = ?", authorID)
 	}
 	if err := p.apply(q, "bd.id").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("db: drafts: %w", err)
@@ -305,52 +354,72 @@ func (d *DB) BrandDrafts(ctx context.Context, brandID int64, state string, p Pag
 	return newestFirst(p, list), nil
 }
 
-// DraftsByAuthor lists a member's own drafts (rejected ones come back to
-// them with the owner's note).
-func (d *DB) DraftsByAuthor(ctx context.Context, userID int64, p Page) ([]*BrandDraft, error) {
+// DraftsByAuthor lists a member's own drafts across brands, in a state (""
+// for all), newest first (rejected ones come back to them with the owner's
+// note).
+func (d *DB) DraftsByAuthor(ctx context.Context, userID int64, state string, p Page) ([]*BrandDraft, error) {
 	var list []*BrandDraft
-	q := d.r.NewSelect().Model(&list).Where("bd.author_user_id = ?", userID)
+	q := d.r.NewSelect().Model(&list).Relation("Author").Relation("Author.Account").Relation("DecidedBy").Relation("DecidedBy.Account").
+		Where("bd.author_user_id = ?", userID)
+	if state != "" {
+		q = q.Where("bd.state = ?", state)
+	}
 	if err := p.apply(q, "bd.id").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("db: drafts by author: %w", err)
 	}
 	return newestFirst(p, list), nil
 }
 
-// DecideBrandDraft moves a pending draft to approved (with the published
-// status) or rejected (with a note). A draft is decided once.
-func (d *DB) DecideBrandDraft(ctx context.Context, dr *BrandDraft, state string, by int64, note string, statusID *int64) error {
+// ErrDraftDecided: the draft was already approved or rejected.
+var ErrDraftDecided = errors.New("this draft was already decided")
+
+// RejectBrandDraft returns a pending draft to its author with a note, with
+// its audit record (nil: none). A draft is decided once.
+func (d *DB) RejectBrandDraft(ctx context.Context, dr *BrandDraft, by int64, note string, audit *BrandAudit) error {
 	t := now()
-	res, err := d.w.NewUpdate().Model((*BrandDraft)(nil)).Set("state = ?", state).Set("note = ?", note).
-		Set("decided_by_user_id = ?", by).Set("decided_at = ?", t).Set("status_id = ?", statusID).
-		Where("id = ? AND state = ?", dr.ID, DraftPending).Exec(ctx)
-	if err := exactlyOne(res, err, "decide draft"); err != nil {
+	return d.InTx(ctx, func(tx *Tx) error {
+		res, err := tx.tx.NewUpdate().Model((*BrandDraft)(nil)).Set("state = ?", DraftRejected).Set("note = ?", note).
+			Set("decided_by_user_id = ?", by).Set("decided_at = ?", t).
+			Where("id = ? AND state = ?", dr.ID, DraftPending).Exec(ctx)
+		if err := exactlyOne(res, err, "reject draft"); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return ErrDraftDecided
+			}
+			return err
+		}
+		if err := tx.releaseDraftMedia(ctx, dr.ID); err != nil {
+			return err
+		}
+		if err := tx.recordIf(ctx, audit); err != nil {
+			return err
+		}
+		dr.State, dr.Note, dr.DecidedByUserID, dr.DecidedAt = DraftRejected, note, &by, &t
+		return nil
+	})
+}
+
+// ApproveBrandDraft marks a pending draft approved with the status that
+// publishes it, in the transaction that stores the status: two owners
+// approving at once publish it once (the second gets ErrDraftDecided and
+// its status is rolled back).
+func (t *Tx) ApproveBrandDraft(ctx context.Context, id, by, statusID int64) error {
+	res, err := t.tx.NewUpdate().Model((*BrandDraft)(nil)).Set("state = ?", DraftApproved).
+		Set("decided_by_user_id = ?", by).Set("decided_at = ?", now()).Set("status_id = ?", statusID).
+		Where("id = ? AND state = ?", id, DraftPending).Exec(ctx)
+	if err := exactlyOne(res, err, "approve draft"); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return ErrDraftDecided
+		}
 		return err
 	}
-	dr.State, dr.Note, dr.DecidedByUserID, dr.DecidedAt, dr.StatusID = state, note, &by, &t, statusID
+	return t.releaseDraftMedia(ctx, id)
+}
+
+// releaseDraftMedia lets a decided draft's attachments go: they belong to
+// its status now, or to nothing (the sweep takes them).
+func (t *Tx) releaseDraftMedia(ctx context.Context, draftID int64) error {
+	if _, err := t.tx.NewDelete().TableExpr("brand_draft_media").Where("draft_id = ?", draftID).Exec(ctx); err != nil {
+		return fmt.Errorf("db: release draft media: %w", err)
+	}
 	return nil
-}
-
-// ClaimBrandDraft marks a pending draft as being approved, so two owners
-// approving at once publish it once: ok is false when it was not pending.
-func (d *DB) ClaimBrandDraft(ctx context.Context, id int64, by int64) (bool, error) {
-	res, err := d.w.NewUpdate().Model((*BrandDraft)(nil)).Set("state = 'publishing'").Set("decided_by_user_id = ?", by).
-		Where("id = ? AND state = ?", id, DraftPending).Exec(ctx)
-	if err != nil {
-		return false, fmt.Errorf("db: claim draft: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
-}
-
-// FinishBrandDraft records the outcome of a claimed draft: approved with
-// its status, or back to pending when publishing failed.
-func (d *DB) FinishBrandDraft(ctx context.Context, id int64, statusID *int64) error {
-	q := d.w.NewUpdate().Model((*BrandDraft)(nil)).Where("id = ? AND state = 'publishing'", id)
-	if statusID == nil {
-		q = q.Set("state = ?", DraftPending).Set("decided_by_user_id = NULL")
-	} else {
-		q = q.Set("state = ?", DraftApproved).Set("status_id = ?", *statusID).Set("decided_at = ?", now())
-	}
-	_, err := q.Exec(ctx)
-	return err
 }

@@ -64,12 +64,13 @@ func (d *DB) DeleteUnattachedMedia(ctx context.Context, accountID, id int64) (*M
 }
 
 // orphanedMedia is the condition of attachments nothing refers to: no
-// status, no scheduled status, not an account's avatar or header, unchanged
-// since before ?. (The subqueries are uncorrelated: each dialect computes
+// status, no scheduled status, not an account's avatar or header, not in a
+// brand draft waiting for approval, unchanged since before ?. (The subqueries are uncorrelated: each dialect computes
 // them once per statement.)
 const orphanedMedia = `status_id IS NULL AND scheduled_status_id IS NULL AND updated_at < ?
 	AND id NOT IN (SELECT avatar_media_id FROM accounts WHERE avatar_media_id IS NOT NULL)
-	AND id NOT IN (SELECT header_media_id FROM accounts WHERE header_media_id IS NOT NULL)`
+	AND id NOT IN (SELECT header_media_id FROM accounts WHERE header_media_id IS NOT NULL)
+	AND id NOT IN (SELECT media_id FROM brand_draft_media)`
 
 // DeleteOrphanedMedia deletes up to limit attachments that nothing refers to
 // and that were last changed before `before` (uploads never posted, media of

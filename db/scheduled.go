@@ -39,6 +39,9 @@ type ScheduledParams struct {
 	MediaIDs      []int64        `json:"media_ids,omitempty"`
 	Poll          *ScheduledPoll `json:"poll,omitempty"`
 	ApplicationID *int64         `json:"application_id,omitempty"`
+	// ActingUserID is the member who scheduled a brand's status (its
+	// audit record names them when it is published).
+	ActingUserID *int64 `json:"acting_user_id,omitempty"`
 }
 
 // ScheduledPoll is the poll of a scheduled status.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/analytics"
+	"github.com/kontor-social/kontor/brands"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/media"
@@ -62,6 +63,7 @@ func NewHandler(d Deps) http.Handler {
 	oauthHandlers := oauth.New(oauth.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Logger: d.Logger, CORS: api.CORS})
 	oauthHandlers.Routes(r)
 	pg.Analytics(analytics.New(d.DB), oauthHandlers.SessionUser).Routes(r)
+	pg.Brands(brands.New(d.DB, d.Engine), oauthHandlers).Routes(r)
 
 	apiDeps := api.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Media: d.Media, Logger: d.Logger, Version: d.Version,
 		V1Extra: []func(chi.Router){oauthHandlers.AppRoutes}}

@@ -79,7 +79,7 @@ func runBrandCreate(e *env, args []string) error {
 		return fmt.Errorf("admin brand create: %w", err)
 	}
 	if *approval {
-		if err := s.db.SetBrandApproval(e.ctx, acct.ID, true); err != nil {
+		if err := s.db.SetBrandApproval(e.ctx, acct.ID, true, cliAudit(acct.ID, "approval.on", "")); err != nil {
 			return err
 		}
 	}
@@ -112,7 +112,7 @@ func runBrandAddMember(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.db.SetBrandMember(e.ctx, b.AccountID, u.ID, *role); err != nil {
+	if err := s.db.SetBrandMember(e.ctx, b.AccountID, u.ID, *role, cliAudit(b.AccountID, "member.set", "@"+u.Account.Username+" as "+*role)); err != nil {
 		return fmt.Errorf("admin brand add-member: %w", err)
 	}
 	fmt.Fprintf(e.stdout, "@%s is now %s of @%s\n", u.Account.Username, *role, b.Account.Username)
@@ -139,7 +139,7 @@ func runBrandRemoveMember(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.db.RemoveBrandMember(e.ctx, b.AccountID, u.ID); err != nil {
+	if err := s.db.RemoveBrandMember(e.ctx, b.AccountID, u.ID, cliAudit(b.AccountID, "member.remove", "@"+u.Account.Username)); err != nil {
 		return fmt.Errorf("admin brand remove-member: %w", err)
 	}
 	fmt.Fprintf(e.stdout, "removed @%s from @%s; their brand tokens are revoked\n", u.Account.Username, b.Account.Username)
@@ -178,4 +178,13 @@ func runBrandList(e *env, args []string) error {
 		fmt.Fprintf(tw, "@%s\t%s\t%s\n", b.Account.Username, approval, strings.Join(names, ", "))
 	}
 	return tw.Flush()
+}
+
+// cliAudit is the audit record of a change made with the admin CLI: it
+// names no member.
+func cliAudit(brandID int64, action, detail string) *db.BrandAudit {
+	if detail != "" {
+		detail += " "
+	}
+	return &db.BrandAudit{BrandAccountID: brandID, Action: action, Detail: detail + "(admin command line)"}
 }

@@ -233,7 +233,13 @@ func (h *Handlers) authenticate(next http.Handler) http.Handler {
 			h.WriteError(w, r, err)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(WithAuth(r.Context(), a)))
+		ctx := WithAuth(r.Context(), a)
+		if a.BrandRole != "" {
+			// Everything done as the brand records this member (the
+			// engine writes the audit trail in each change's transaction).
+			ctx = activitypub.WithActingMember(ctx, a.User.ID)
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

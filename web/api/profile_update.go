@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/activitypub/content"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/media"
@@ -105,10 +106,14 @@ func (h *Handlers) updateCredentials(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
+	upd.Audit = profileAudit(ctx, &before, a)
 	if err := h.DB.UpdateCredentials(ctx, upd); err != nil {
 		return err
 	}
 	stored = nil
+	if upd.Audit != nil {
+		ctx = activitypub.WithProfileRecorded(ctx)
+	}
 	h.afterProfileChange(ctx, &before, a, old)
 	if p.Has("fields_attributes") || len(p.Indexed("fields_attributes")) > 0 {
 		// Check rel="me" links in the background (verified_at appears
@@ -346,6 +351,30 @@ func (h *Handlers) deleteFiles(store media.Store, keys []string) {
 	}
 }
 
+// profileAudit is the brand audit record of a profile change (nil unless
+// the account is a brand and something changed): which fields changed.
+func profileAudit(ctx context.Context, before, after *db.Account) *db.BrandAudit {
+	var changed []string
+	for _, f := range []struct {
+		name string
+		a, b any
+	}{
+		{"display_name", before.DisplayName, after.DisplayName}, {"note", before.NoteSource, after.NoteSource},
+		{"fields", before.Fields, after.Fields}, {"avatar", before.AvatarMediaID, after.AvatarMediaID},
+		{"header", before.HeaderMediaID, after.HeaderMediaID}, {"locked", before.Locked, after.Locked},
+		{"bot", before.Bot, after.Bot}, {"discoverable", before.Discoverable, after.Discoverable},
+		{"indexable", before.Indexable, after.Indexable}, {"hide_collections", before.HideCollections, after.HideCollections},
+	} {
+		if !reflect.DeepEqual(f.a, f.b) {
+			changed = append(changed, f.name)
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	return activitypub.BrandAuditRecord(ctx, after, "profile.update", nil, strings.Join(changed, ", "))
+}
+
 // profileView is what followers see of a profile; a change of it is
 // federated.
 func profileView(a *db.Account) any {
@@ -427,8 +456,12 @@ func (h *Handlers) deleteProfileImage(param string) func(http.ResponseWriter, *h
 			if err != nil {
 				return err
 			}
-			if err := h.DB.UpdateCredentials(ctx, db.CredentialsUpdate{Account: a, OldMedia: []int64{oldID}}); err != nil {
+			upd := db.CredentialsUpdate{Account: a, OldMedia: []int64{oldID}, Audit: profileAudit(ctx, &before, a)}
+			if err := h.DB.UpdateCredentials(ctx, upd); err != nil {
 				return err
+			}
+			if upd.Audit != nil {
+				ctx = activitypub.WithProfileRecorded(ctx)
 			}
 			h.afterProfileChange(ctx, &before, a, old)
 		}

@@ -23,6 +23,7 @@ func (h *Handlers) v1Groups() []func(chi.Router) {
 		h.scheduledStatusRoutes,
 		h.statusRoutes,
 		h.timelineRoutes,
+		h.brandRoutes,
 	}
 }
 

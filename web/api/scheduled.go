@@ -251,6 +251,11 @@ func (h *Handlers) deleteScheduledStatus(w http.ResponseWriter, r *http.Request)
 	if err := h.DB.DeleteScheduledStatus(r.Context(), a.Account.ID, id); err != nil {
 		return err
 	}
+	if rec := activitypub.BrandAuditRecord(r.Context(), a.Account, "status.unschedule", nil, "scheduled status "+db.FormatID(id)); rec != nil {
+		if err := h.DB.RecordBrandAction(r.Context(), rec); err != nil {
+			h.Log.Warn("brand audit", "action", rec.Action, "err", err)
+		}
+	}
 	render.JSON(w, http.StatusOK, struct{}{})
 	return nil
 }

@@ -155,18 +155,33 @@ type identity struct {
 	AccountID   string
 	Handle      string
 	DisplayName string
+	Role        string // the user's role in a brand; "" for their own account
 }
 
 // identities is the hook of the identity chooser: the accounts a user may
-// authorize an application as. Today that is only the user's own account;
-// brand accounts the user is a member of will join this list, and the
-// consent page already lets the user pick one (the code stores its id).
-func (h *Handlers) identities(_ context.Context, u *db.User) ([]identity, error) {
-	name := u.Account.DisplayName
-	if name == "" {
-		name = u.Account.Username
+// authorize an application as: their own account first, then the brand
+// accounts they are a member of (the token then acts as the brand, with
+// the member's role as its ceiling). The code stores the chosen id.
+func (h *Handlers) identities(ctx context.Context, u *db.User) ([]identity, error) {
+	out := []identity{h.identityOf(u.Account, "")}
+	members, accounts, err := h.DB.BrandsOfUser(ctx, u.ID)
+	if err != nil {
+		return nil, err
 	}
-	return []identity{{AccountID: db.FormatID(u.Account.ID), Handle: "@" + u.Account.Username + "@" + h.Config.AccountDomain, DisplayName: name}}, nil
+	for i, m := range members {
+		if a := accounts[i]; a != nil && !a.Suspended() {
+			out = append(out, h.identityOf(a, m.Role))
+		}
+	}
+	return out, nil
+}
+
+func (h *Handlers) identityOf(a *db.Account, role string) identity {
+	name := a.DisplayName
+	if name == "" {
+		name = a.Username
+	}
+	return identity{AccountID: db.FormatID(a.ID), Handle: "@" + a.Username + "@" + h.Config.AccountDomain, DisplayName: name, Role: role}
 }
 
 // authorizeForm is GET /oauth/authorize: sign in if needed, then consent.

@@ -166,8 +166,14 @@ func (h *Handlers) resolveToken(ctx context.Context, r *http.Request) (*caller, 
 		} else if err != nil {
 			return nil, err
 		}
-		if a.Suspended() {
+		if a.Suspended() || c.User == nil || !a.IsBrand {
 			return nil, errInvalidToken
+		}
+		// Acting as a brand: only while a member.
+		if _, err := h.DB.BrandRole(ctx, a.ID, c.User.ID); errors.Is(err, db.ErrNotMember) {
+			return nil, errInvalidToken
+		} else if err != nil {
+			return nil, err
 		}
 		c.Account = a
 	}

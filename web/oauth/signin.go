@@ -12,13 +12,14 @@ import (
 	"sync"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/signup"
 )
 
 // safeReturnTo keeps a post-sign-in destination only when it is the
 // authorize page of this server or an account's analytics page (no open
 // redirect).
 func safeReturnTo(s string) string {
-	if s == "/oauth/authorize" || strings.HasPrefix(s, "/oauth/authorize?") || analyticsPage.MatchString(s) {
+	if s == "/oauth/authorize" || strings.HasPrefix(s, "/oauth/authorize?") || analyticsPage.MatchString(s) || brandSettingsPage.MatchString(s) {
 		return s
 	}
 	return ""
@@ -27,6 +28,9 @@ func safeReturnTo(s string) string {
 // analyticsPage matches the analytics pages of web/pages (with their
 // period parameters), which send signed-out visitors here.
 var analyticsPage = regexp.MustCompile(`^/@[A-Za-z0-9_]{1,30}/analytics(\?[A-Za-z0-9_.%=&-]*)?$`)
+
+// brandSettingsPage matches the brand settings pages of web/pages.
+var brandSettingsPage = regexp.MustCompile(`^/settings/brands(/[A-Za-z0-9_]{1,30})?$`)
 
 // signInURL is the sign-in page that comes back to returnTo.
 func signInURL(returnTo string) string {
@@ -42,6 +46,20 @@ func SignInURL(returnTo string) string { return signInURL(returnTo) }
 // (set by the sign-in page), or nil: no cookie, an unknown or expired
 // session, or a user who may no longer sign in. Other HTML pages use it.
 func (h *Handlers) SessionUser(r *http.Request) (*db.User, error) { return h.signedIn(r) }
+
+// CSRFField is the form field that carries the CSRF token.
+const CSRFField = csrfField
+
+// CSRFToken returns the CSRF token for a form of another HTML page (in a
+// hidden CSRFField), setting its cookie when needed; CheckCSRF verifies the
+// POST. The same double-submit scheme as the sign-in and consent forms.
+func (h *Handlers) CSRFToken(w http.ResponseWriter, r *http.Request) string { return h.csrfToken(w, r) }
+
+// CheckCSRF verifies a form POST of another HTML page (see CSRFToken).
+func (h *Handlers) CheckCSRF(r *http.Request) bool { return h.checkCSRF(r) }
+
+// Signup is the sign-up service (invites, for the brand settings page).
+func (h *Handlers) Signup() *signup.Service { return h.signup }
 
 // returnToLang is the lang the authorize request asked for.
 func returnToLang(returnTo string) string {

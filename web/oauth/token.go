@@ -208,8 +208,21 @@ func (h *Handlers) grantCode(r *http.Request, c *client, f form) (*db.IssuedToke
 	if msg := signInRefusal(u); msg != "" {
 		return nil, invalidGrant(msg)
 	}
+	// A code for a brand gives a token acting as the brand, with the
+	// member's role (now) as its ceiling; a former member gets nothing.
+	ceiling := ""
+	if code.AccountID != u.AccountID {
+		role, err := h.DB.BrandRole(ctx, code.AccountID, u.ID)
+		if errors.Is(err, db.ErrNotMember) {
+			return nil, invalidGrant("You are no longer a member of the brand this code was issued for.")
+		} else if err != nil {
+			return nil, err
+		}
+		ceiling = role
+	}
 	issued, err := h.DB.RedeemAuthorizationCode(ctx, code.CodeHash, db.NewToken{
 		AppID: &c.app.ID, UserID: &u.ID, AccountID: &code.AccountID, Scopes: strings.Fields(code.Scopes), Refresh: true,
+		RoleCeiling: ceiling,
 	})
 	if errors.Is(err, db.ErrCodeUsed) {
 		if err := h.DB.RevokeCodeTokens(ctx, code.CodeHash); err != nil {

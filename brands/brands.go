@@ -1,0 +1,481 @@
+// Package brands runs brand accounts: an account of a company (@acme) that
+// a team of local users acts as, each member with a role (owner, editor or
+// viewer). It holds the rules every front end follows (the Mastodon API's
+// /api/v1/kontor/brands endpoints and the /settings/brands pages): who may
+// see and change members, the approval switch, the audit trail and the
+// drafts of editors waiting for an owner's approval.
+//
+// Acting as a brand itself happens elsewhere: a token acting as the brand
+// (web/oauth's identity chooser), its role ceiling (web/api), and the audit
+// records the engine writes with every change made as a brand
+// (activitypub.WithActingMember). The SQL is in db/brands.go.
+package brands
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kontor-social/kontor/activitypub"
+	"github.com/kontor-social/kontor/db"
+)
+
+// RetryWindow is how long an identical post by the same member returns the
+// draft it already made (clients retry posts that failed; a held post
+// answers with an error).
+const RetryWindow = 10 * time.Minute
+
+// MaxNote is the longest rejection note, in characters.
+const MaxNote = 1000
+
+// Service applies the rules of brand accounts.
+type Service struct {
+	DB     *db.DB
+	Engine *activitypub.Engine
+}
+
+// New returns the service.
+func New(store *db.DB, engine *activitypub.Engine) *Service {
+	return &Service{DB: store, Engine: engine}
+}
+
+// Forbidden is an action the user's role does not allow (403).
+type Forbidden struct{ Msg string }
+
+func (f *Forbidden) Error() string { return f.Msg }
+
+// Invalid is a request with a bad value (422).
+type Invalid struct{ Msg string }
+
+func (e *Invalid) Error() string { return e.Msg }
+
+// ErrNotFound: no such brand or draft, or the user is not a member (a
+// stranger learns nothing of a brand's team).
+var ErrNotFound = db.ErrNotFound
+
+// Access is what a user may do with a brand.
+type Access struct {
+	Brand *db.Brand
+	User  *db.User
+	Role  string // the user's role, "" for an admin who is not a member
+	Admin bool   // an instance admin
+}
+
+// Owner reports whether the user is an owner of the brand.
+func (a *Access) Owner() bool { return a.Role == db.BrandOwner }
+
+// Member reports whether the user has a role in the brand.
+func (a *Access) Member() bool { return a.Role != "" }
+
+// Handle is the brand's @username.
+func (a *Access) Handle() string { return "@" + a.Brand.Account.Username }
+
+// Open loads a brand for a user. Members get their role; instance admins
+// who are not members get an Access without a role (they may read the
+// audit trail); anyone else gets ErrNotFound.
+func (s *Service) Open(ctx context.Context, u *db.User, brandID int64) (*Access, error) {
+	b, err := s.DB.BrandByAccountID(ctx, brandID)
+	if err != nil {
+		return nil, err
+	}
+	return s.access(ctx, u, b)
+}
+
+// OpenByUsername is Open for the brand @username.
+func (s *Service) OpenByUsername(ctx context.Context, u *db.User, username string) (*Access, error) {
+	a, err := s.DB.LocalAccount(ctx, username)
+	if err != nil {
+		return nil, err
+	}
+	return s.Open(ctx, u, a.ID)
+}
+
+func (s *Service) access(ctx context.Context, u *db.User, b *db.Brand) (*Access, error) {
+	if u == nil || b.Account == nil || b.Account.Suspended() {
+		return nil, ErrNotFound
+	}
+	role, err := s.DB.BrandRole(ctx, b.AccountID, u.ID)
+	if err != nil && !errors.Is(err, db.ErrNotMember) {
+		return nil, err
+	}
+	acc := &Access{Brand: b, User: u, Role: role, Admin: u.Role == db.RoleAdmin}
+	if !acc.Member() && !acc.Admin {
+		return nil, ErrNotFound
+	}
+	return acc, nil
+}
+
+// requireMember refuses admins who are not members.
+func requireMember(a *Access) error {
+	if !a.Member() {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// requireOwner refuses everyone but owners.
+func requireOwner(a *Access, what string) error {
+	if err := requireMember(a); err != nil {
+		return err
+	}
+	if !a.Owner() {
+		return &Forbidden{"Only owners of " + a.Handle() + " may " + what}
+	}
+	return nil
+}
+
+// Membership is one brand a user belongs to.
+type Membership struct {
+	Brand   *db.Brand
+	Account *db.Account
+	Role    string
+}
+
+// MyBrands lists the brands u belongs to, with u's role.
+func (s *Service) MyBrands(ctx context.Context, u *db.User) ([]Membership, error) {
+	members, accounts, err := s.DB.BrandsOfUser(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Membership, 0, len(members))
+	for i, m := range members {
+		if accounts[i] == nil || accounts[i].Suspended() {
+			continue
+		}
+		b, err := s.DB.BrandByAccountID(ctx, m.BrandAccountID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Membership{Brand: b, Account: accounts[i], Role: m.Role})
+	}
+	return out, nil
+}
+
+// Members lists a brand's members (members only).
+func (s *Service) Members(ctx context.Context, a *Access) ([]*db.BrandMember, error) {
+	if err := requireMember(a); err != nil {
+		return nil, err
+	}
+	return s.DB.BrandMembers(ctx, a.Brand.AccountID)
+}
+
+// record is the audit record of a management action by the user.
+func record(a *Access, action, detail string) *db.BrandAudit {
+	uid := a.User.ID
+	return &db.BrandAudit{BrandAccountID: a.Brand.AccountID, UserID: &uid, Action: action, Detail: detail}
+}
+
+// SetApproval turns the approval workflow on or off (owners).
+func (s *Service) SetApproval(ctx context.Context, a *Access, on bool) error {
+	if err := requireOwner(a, "change the approval setting"); err != nil {
+		return err
+	}
+	if a.Brand.RequireApproval == on {
+		return nil
+	}
+	action := "approval.off"
+	if on {
+		action = "approval.on"
+	}
+	if err := s.DB.SetBrandApproval(ctx, a.Brand.AccountID, on, record(a, action, "")); err != nil {
+		return err
+	}
+	a.Brand.RequireApproval = on
+	return nil
+}
+
+// memberUser finds the local user to add by username (with or without @
+// and the local domain).
+func (s *Service) memberUser(ctx context.Context, username string) (*db.User, error) {
+	name := strings.TrimPrefix(strings.TrimSpace(username), "@")
+	if local, domain, ok := strings.Cut(name, "@"); ok {
+		if !strings.EqualFold(domain, s.Engine.URLs().AccountDomain()) && !strings.EqualFold(domain, s.Engine.URLs().Host()) {
+			return nil, &Invalid{"Validation failed: username must be a local user"}
+		}
+		name = local
+	}
+	if name == "" {
+		return nil, &Invalid{"Validation failed: username can't be blank"}
+	}
+	acct, err := s.DB.LocalAccount(ctx, name)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, &Invalid{"Validation failed: username @" + name + " is not a user of this server"}
+	} else if err != nil {
+		return nil, err
+	}
+	u, err := s.DB.UserByAccountID(ctx, acct.ID)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, &Invalid{"Validation failed: username @" + name + " has no login (a brand cannot be a member)"}
+	} else if err != nil {
+		return nil, err
+	}
+	if u.Disabled || acct.Suspended() {
+		return nil, &Invalid{"Validation failed: username @" + name + " cannot sign in"}
+	}
+	return u, nil
+}
+
+func validRole(role string) error {
+	if !db.ValidBrandRole(role) {
+		return &Invalid{"Validation failed: role must be owner, editor or viewer"}
+	}
+	return nil
+}
+
+// AddMember adds a local user by username with a role (owners).
+func (s *Service) AddMember(ctx context.Context, a *Access, username, role string) (*db.BrandMember, error) {
+	if err := requireOwner(a, "add members"); err != nil {
+		return nil, err
+	}
+	if err := validRole(role); err != nil {
+		return nil, err
+	}
+	u, err := s.memberUser(ctx, username)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.DB.BrandRole(ctx, a.Brand.AccountID, u.ID); err == nil {
+		return nil, &Invalid{"Validation failed: username @" + u.Account.Username + " is already a member"}
+	} else if !errors.Is(err, db.ErrNotMember) {
+		return nil, err
+	}
+	if err := s.DB.SetBrandMember(ctx, a.Brand.AccountID, u.ID, role, record(a, "member.add", "@"+u.Account.Username+" as "+role)); err != nil {
+		return nil, err
+	}
+	return s.member(ctx, a.Brand.AccountID, u.ID)
+}
+
+func (s *Service) member(ctx context.Context, brandID, userID int64) (*db.BrandMember, error) {
+	list, err := s.DB.BrandMembers(ctx, brandID)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range list {
+		if m.UserID == userID {
+			return m, nil
+		}
+	}
+	return nil, ErrNotFound
+}
+
+// SetRole changes a member's role (owners). The last owner stays an owner.
+func (s *Service) SetRole(ctx context.Context, a *Access, userID int64, role string) (*db.BrandMember, error) {
+	if err := requireOwner(a, "change roles"); err != nil {
+		return nil, err
+	}
+	if err := validRole(role); err != nil {
+		return nil, err
+	}
+	m, err := s.member(ctx, a.Brand.AccountID, userID)
+	if err != nil {
+		return nil, err
+	}
+	if m.Role == role {
+		return m, nil
+	}
+	detail := "@" + m.User.Account.Username + " from " + m.Role + " to " + role
+	err = s.DB.SetBrandMember(ctx, a.Brand.AccountID, userID, role, record(a, "member.role", detail))
+	if errors.Is(err, db.ErrLastOwner) {
+		return nil, &Invalid{"Validation failed: role " + a.Handle() + " must keep at least one owner"}
+	} else if err != nil {
+		return nil, err
+	}
+	m.Role = role
+	return m, nil
+}
+
+// RemoveMember removes a member (owners; any member may leave). Their
+// tokens acting as the brand stop working at once.
+func (s *Service) RemoveMember(ctx context.Context, a *Access, userID int64) error {
+	if err := requireMember(a); err != nil {
+		return err
+	}
+	if userID != a.User.ID && !a.Owner() {
+		return &Forbidden{"Only owners of " + a.Handle() + " may remove other members"}
+	}
+	m, err := s.member(ctx, a.Brand.AccountID, userID)
+	if err != nil {
+		return err
+	}
+	action := "member.remove"
+	if userID == a.User.ID {
+		action = "member.leave"
+	}
+	err = s.DB.RemoveBrandMember(ctx, a.Brand.AccountID, userID, record(a, action, "@"+m.User.Account.Username+" ("+m.Role+")"))
+	if errors.Is(err, db.ErrLastOwner) {
+		return &Invalid{"Validation failed: " + a.Handle() + " must keep at least one owner"}
+	}
+	return err
+}
+
+// AuditLog is the brand's audit trail (owners and instance admins).
+func (s *Service) AuditLog(ctx context.Context, a *Access, p db.Page) ([]*db.BrandAudit, error) {
+	if !a.Owner() && !a.Admin {
+		if !a.Member() {
+			return nil, ErrNotFound
+		}
+		return nil, &Forbidden{"Only owners of " + a.Handle() + " and administrators may read its audit trail"}
+	}
+	return s.DB.BrandAuditLog(ctx, a.Brand.AccountID, p)
+}
+
+// ValidState checks a draft state filter ("" for all).
+func ValidState(state string) error {
+	switch state {
+	case "", db.DraftPending, db.DraftApproved, db.DraftRejected:
+		return nil
+	}
+	return &Invalid{"Validation failed: state must be pending, approved or rejected"}
+}
+
+// Drafts lists a brand's drafts: all of them for owners, their own for
+// other members.
+func (s *Service) Drafts(ctx context.Context, a *Access, state string, p db.Page) ([]*db.BrandDraft, error) {
+	if err := requireMember(a); err != nil {
+		return nil, err
+	}
+	if err := ValidState(state); err != nil {
+		return nil, err
+	}
+	var author int64
+	if !a.Owner() {
+		author = a.User.ID
+	}
+	return s.DB.BrandDrafts(ctx, a.Brand.AccountID, state, author, p)
+}
+
+// Draft returns one draft: owners see any, other members their own.
+func (s *Service) Draft(ctx context.Context, a *Access, id int64) (*db.BrandDraft, error) {
+	if err := requireMember(a); err != nil {
+		return nil, err
+	}
+	dr, err := s.DB.BrandDraftByID(ctx, a.Brand.AccountID, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Owner() && dr.AuthorUserID != a.User.ID {
+		return nil, ErrNotFound
+	}
+	return dr, nil
+}
+
+// MyDrafts lists u's drafts across brands.
+func (s *Service) MyDrafts(ctx context.Context, u *db.User, state string, p db.Page) ([]*db.BrandDraft, error) {
+	if err := ValidState(state); err != nil {
+		return nil, err
+	}
+	return s.DB.DraftsByAuthor(ctx, u.ID, state, p)
+}
+
+// ErrDecided: the draft was already approved or rejected.
+var ErrDecided = &Invalid{"Validation failed: this draft was already approved or rejected"}
+
+// Approve publishes a pending draft as the brand (owners) and returns the
+// status. The audit record names the approver and the author.
+func (s *Service) Approve(ctx context.Context, a *Access, id int64) (*db.Status, error) {
+	if err := requireOwner(a, "approve drafts"); err != nil {
+		return nil, err
+	}
+	dr, err := s.DB.BrandDraftByID(ctx, a.Brand.AccountID, id)
+	if err != nil {
+		return nil, err
+	}
+	if dr.State != db.DraftPending {
+		return nil, ErrDecided
+	}
+	author := "a former member"
+	if dr.Author != nil && dr.Author.Account != nil {
+		author = "@" + dr.Author.Account.Username
+	}
+	st, err := s.Engine.PublishDraft(ctx, a.Brand.Account, dr, a.User, author)
+	if errors.Is(err, db.ErrDraftDecided) {
+		return nil, ErrDecided
+	}
+	return st, err
+}
+
+// Reject returns a pending draft to its author with a note (owners).
+func (s *Service) Reject(ctx context.Context, a *Access, id int64, note string) (*db.BrandDraft, error) {
+	if err := requireOwner(a, "reject drafts"); err != nil {
+		return nil, err
+	}
+	note = strings.TrimSpace(note)
+	if !utf8.ValidString(note) || utf8.RuneCountInString(note) > MaxNote {
+		return nil, &Invalid{fmt.Sprintf("Validation failed: note must be at most %d characters", MaxNote)}
+	}
+	dr, err := s.DB.BrandDraftByID(ctx, a.Brand.AccountID, id)
+	if err != nil {
+		return nil, err
+	}
+	author := "a former member"
+	if dr.Author != nil && dr.Author.Account != nil {
+		author = "@" + dr.Author.Account.Username
+	}
+	detail := "draft #" + db.FormatID(dr.ID) + " written by " + author
+	if note != "" {
+		detail += ": " + note
+	}
+	err = s.DB.RejectBrandDraft(ctx, dr, a.User.ID, note, record(a, "draft.reject", detail))
+	if errors.Is(err, db.ErrDraftDecided) {
+		return nil, ErrDecided
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.DB.BrandDraftByID(ctx, a.Brand.AccountID, id)
+}
+
+// MustHold reports whether a post by a member with role (as the brand)
+// waits for approval: editors' posts do when the brand requires approval.
+func MustHold(b *db.Brand, role string) bool {
+	return b.RequireApproval && role == db.BrandEditor
+}
+
+// Hold stores a post by an editor as a draft of the brand (the caller
+// checked MustHold). The post is checked as if it were published now, so a
+// draft an owner approves publishes. An identical post by the same member
+// within RetryWindow returns the draft it made (created false).
+func (s *Service) Hold(ctx context.Context, brand *db.Account, author *db.User, p activitypub.PostParams) (dr *db.BrandDraft, created bool, err error) {
+	if err := s.Engine.ValidatePost(ctx, brand, p); err != nil {
+		return nil, false, err
+	}
+	data, err := json.Marshal(activitypub.StoredParams(p))
+	if err != nil {
+		return nil, false, err
+	}
+	params := string(data)
+	if dr, err := s.DB.RecentDraft(ctx, brand.ID, author.ID, params, time.Now().Add(-RetryWindow)); err == nil {
+		return dr, false, nil
+	} else if !errors.Is(err, db.ErrNotFound) {
+		return nil, false, err
+	}
+	dr = &db.BrandDraft{BrandAccountID: brand.ID, AuthorUserID: author.ID, Params: params}
+	uid := author.ID
+	rec := &db.BrandAudit{BrandAccountID: brand.ID, UserID: &uid, Action: "draft.create", Detail: excerpt(p.Text, p.SpoilerText)}
+	if err := s.DB.InsertBrandDraft(ctx, dr, p.MediaIDs, rec); err != nil {
+		return nil, false, err
+	}
+	return dr, true, nil
+}
+
+// DraftParams are the stored parameters of a draft.
+func DraftParams(dr *db.BrandDraft) (db.ScheduledParams, error) {
+	var sp db.ScheduledParams
+	err := json.Unmarshal([]byte(dr.Params), &sp)
+	return sp, err
+}
+
+func excerpt(text, spoiler string) string {
+	if spoiler != "" {
+		text = "CW " + spoiler + ": " + text
+	}
+	text = strings.Join(strings.Fields(text), " ")
+	if utf8.RuneCountInString(text) > 80 {
+		text = string([]rune(text)[:79]) + "…"
+	}
+	return text
+}
