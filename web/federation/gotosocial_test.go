@@ -1,0 +1,142 @@
+package federation_test
+
+// Regression tests for what running Kontor beside a real GoToSocial
+// (v0.20.0-rc1, on loopback) showed. They need no GoToSocial: the fake
+// server speaks with the shapes GoToSocial sends (see interop/GOTOSOCIAL.md).
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/kontor-social/kontor/activitypub"
+	"github.com/kontor-social/kontor/activitypub/signature"
+	"github.com/kontor-social/kontor/config"
+	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/kontortest"
+)
+
+// gtsAccept is the Accept header of GoToSocial's dereferencing GETs.
+const gtsAccept = `application/ld+json; profile="https://www.w3.org/ns/activitystreams",application/activity+json`
+
+// gtsActor makes an actor shaped like a GoToSocial one: its key id is a path
+// of its own (…/main-key, no fragment) that serves a stub of the actor with
+// the key, it has no shared inbox and it is locked.
+func gtsActor(remote *kontortest.FakeServer, username string) *kontortest.FakeActor {
+	a := remote.Actor(username)
+	a.KeyID = a.ID + "/main-key"
+	key := a.Doc["publicKey"].(map[string]any)
+	key["id"] = a.KeyID
+	delete(a.Doc, "endpoints")
+	a.Doc["manuallyApprovesFollowers"] = true
+	a.Doc["url"] = remote.URL + "/@" + username
+	remote.Object("/users/"+username+"/main-key", map[string]any{
+		"@context":          []any{"https://w3id.org/security/v1", "https://www.w3.org/ns/activitystreams"},
+		"id":                a.ID,
+		"type":              "Person",
+		"preferredUsername": username,
+		"publicKey":         key,
+	})
+	return a
+}
+
+// gtsGet GETs url as GoToSocial does: signed "(request-target) host date"
+// with algorithm="hs2019" (RSA-SHA256 underneath) and its Accept header.
+func gtsGet(t *testing.T, a *kontortest.FakeActor, url string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept", gtsAccept)
+	req.Header.Set("Accept-Charset", "utf-8")
+	if err := signature.SignRequest(req, nil, a.KeyID, a.Key); err != nil {
+		t.Fatal(err)
+	}
+	sig := req.Header.Get("Signature")
+	if !strings.Contains(sig, `algorithm="rsa-sha256"`) {
+		t.Fatalf("unexpected signature header %s", sig)
+	}
+	req.Header.Set("Signature", strings.Replace(sig, `algorithm="rsa-sha256"`, `algorithm="hs2019"`, 1))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, body
+}
+
+// TestStatusWebURLAnswersActivityPub: GoToSocial (like Mastodon) resolves a
+// pasted status link by GETting it with an ActivityPub Accept. Kontor's
+// status `url` is /@user/id; it answered 404, so a GoToSocial user could
+// not look a Kontor post up by its link.
+func TestStatusWebURLAnswersActivityPub(t *testing.T) {
+	in := kontortest.Start(t, kontortest.Options{Configure: func(c *config.Config) { c.AuthorizedFetch = true }})
+	alice := in.CreateUser("alice")
+	remote := kontortest.NewFakeServer(t)
+	gina := gtsActor(remote, "gina")
+	stranger := gtsActor(remote, "stranger")
+	gina.FollowLocal(in, alice)
+
+	public := in.Post(alice, activitypub.PostParams{Text: "public by link", Visibility: db.Public})
+	private := in.Post(alice, activitypub.PostParams{Text: "followers by link", Visibility: db.Private})
+	for _, s := range []*db.Status{public, private} {
+		if s.URL == s.URI || !strings.Contains(s.URL, "/@alice/") {
+			t.Fatalf("status url %q: the test expects the web URL to differ from the id", s.URL)
+		}
+	}
+
+	status, body := gtsGet(t, gina, public.URL)
+	if status != 200 {
+		t.Fatalf("GoToSocial-style GET of %s: %d %s", public.URL, status, body)
+	}
+	doc := decode(t, body)
+	if doc["id"] != public.URI || doc["type"] != "Note" || doc["url"] != public.URL {
+		t.Errorf("document at the web URL: %s", body)
+	}
+	// The same visibility rules as at the id.
+	if status, _ := gtsGet(t, gina, private.URL); status != 200 {
+		t.Errorf("follower GET of a private status by its web URL: %d", status)
+	}
+	if status, body := gtsGet(t, stranger, private.URL); status != 404 || strings.Contains(string(body), "followers by link") {
+		t.Errorf("stranger GET of a private status by its web URL: %d %s", status, body)
+	}
+	resp, _ := in.Get(strings.TrimPrefix(public.URL, in.URL), "Accept: application/activity+json")
+	if resp.StatusCode != 401 {
+		t.Errorf("unsigned GET under authorized fetch: %d, want 401", resp.StatusCode)
+	}
+	// Browsers are not served JSON there.
+	resp, body = in.Get(strings.TrimPrefix(public.URL, in.URL), "Accept: text/html")
+	if ct := resp.Header.Get("Content-Type"); strings.Contains(ct, "activity+json") || strings.Contains(string(body), "public by link") {
+		t.Errorf("browser GET of the web URL: %d %s %s", resp.StatusCode, ct, body)
+	}
+	// Unknown ids and users, and boosts, are 404.
+	for _, p := range []string{"/@alice/1", "/@nobody/" + db.FormatID(public.ID), "/@alice/x"} {
+		if status, _ := gtsGet(t, gina, in.URL+p); status != 404 {
+			t.Errorf("GET %s: %d, want 404", p, status)
+		}
+	}
+}
+
+// TestInstanceActorOutbox: the instance actor advertises an outbox;
+// GoToSocial GETs it to count the actor's posts and logged a 404.
+func TestInstanceActorOutbox(t *testing.T) {
+	in := kontortest.Start(t, kontortest.Options{Configure: func(c *config.Config) { c.AuthorizedFetch = true }})
+	_, body := in.Get("/actor", "Accept: application/activity+json")
+	outbox, _ := decode(t, body)["outbox"].(string)
+	if !strings.HasPrefix(outbox, in.URL+"/") {
+		t.Fatalf("instance actor outbox %q", outbox)
+	}
+	remote := kontortest.NewFakeServer(t)
+	gina := gtsActor(remote, "gina")
+	status, body := gtsGet(t, gina, outbox)
+	if status != 200 {
+		t.Fatalf("GET %s: %d %s", outbox, status, body)
+	}
+	doc := decode(t, body)
+	if doc["id"] != outbox || doc["type"] != "OrderedCollection" || doc["totalItems"] != float64(0) {
+		t.Errorf("instance actor outbox: %s", body)
+	}
+}
