@@ -345,8 +345,13 @@ func remoteMedia(att *vocab.Object, accountID int64) *db.MediaAttachment {
 	case strings.HasPrefix(ct, "audio/") || att.Is("Audio"):
 		kind = "audio"
 	}
+	// Mastodon puts the alt text in name, GoToSocial in summary.
+	desc, _ := vocab.PickLang(att.Name, att.NameMap, "")
+	if strings.TrimSpace(desc) == "" {
+		desc, _ = vocab.PickLang(att.Summary, att.SummaryMap, "")
+	}
 	m := &db.MediaAttachment{AccountID: accountID, Kind: kind, ContentType: ct, RemoteURL: u,
-		Description: truncateRunes(att.Name, 1500), Blurhash: att.Blurhash}
+		Description: truncateRunes(strings.TrimSpace(desc), 1500), Blurhash: att.Blurhash}
 	if att.Width > 0 && att.Height > 0 {
 		m.Meta.Original = &db.MediaDimensions{Width: att.Width, Height: att.Height,
 			Size: dims(att.Width, att.Height), Aspect: float64(att.Width) / float64(att.Height)}

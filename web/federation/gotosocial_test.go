@@ -5,10 +5,13 @@ package federation_test
 // server speaks with the shapes GoToSocial sends (see interop/GOTOSOCIAL.md).
 
 import (
+	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/activitypub/signature"
@@ -138,5 +141,169 @@ func TestInstanceActorOutbox(t *testing.T) {
 	doc := decode(t, body)
 	if doc["id"] != outbox || doc["type"] != "OrderedCollection" || doc["totalItems"] != float64(0) {
 		t.Errorf("instance actor outbox: %s", body)
+	}
+}
+
+// gtsPost delivers an activity as GoToSocial does: Content-Type
+// application/ld+json with the AS profile, signed "(request-target) host
+// date digest" with algorithm="hs2019".
+func gtsPost(t *testing.T, a *kontortest.FakeActor, url string, body []byte) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := signature.SignRequest(req, body, a.KeyID, a.Key); err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Signature", strings.Replace(req.Header.Get("Signature"), `algorithm="rsa-sha256"`, `algorithm="hs2019"`, 1))
+	req.Header.Set("Content-Type", `application/ld+json; profile="https://www.w3.org/ns/activitystreams"`)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(out)
+}
+
+// gtsFollowedBy makes u follow the GoToSocial-shaped actor a (a follow
+// request there, accepted by hand as GoToSocial's API would).
+func gtsFollowedBy(t *testing.T, in *kontortest.Instance, u *kontortest.User, a *kontortest.FakeActor) *db.Account {
+	t.Helper()
+	target, err := in.Engine().Resolver().Actor(ctx, a.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := in.Engine().Follow(ctx, u.Account, target, activitypub.FollowOptions{ShowReblogs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	accept, _ := json.Marshal(map[string]any{
+		"@context": "https://www.w3.org/ns/activitystreams",
+		"actor":    a.ID,
+		"id":       a.ID + "/accepts/01ACCEPT" + u.Account.Username,
+		"object": map[string]any{"actor": u.Account.URI, "id": f.URI, "object": a.ID,
+			"to": a.ID, "type": "Follow"},
+		"to":   u.Account.URI,
+		"type": "Accept",
+	})
+	if status, body := gtsPost(t, a, in.URL+"/users/"+u.Account.Username+"/inbox", accept); status != 202 {
+		t.Fatalf("accept: %d %s", status, body)
+	}
+	kontortest.Eventually(t, kontortest.Wait, "the follow to be accepted", func() bool {
+		f, err := in.DB.FollowBetween(ctx, u.Account.ID, target.ID)
+		return err == nil && f.Accepted
+	})
+	return target
+}
+
+// gtsNote is a Note as GoToSocial v0.20 renders one (the shape, from a
+// Create it delivered): string to/cc, contentMap, an interactionPolicy, a
+// replies Collection, empty summary and tag.
+func gtsNote(a *kontortest.FakeActor, id, text string, extra map[string]any) map[string]any {
+	uri := a.ID + "/statuses/" + id
+	n := map[string]any{
+		"attributedTo": a.ID,
+		"cc":           "https://www.w3.org/ns/activitystreams#Public",
+		"content":      "<p>" + text + "</p>",
+		"contentMap":   map[string]any{"en": "<p>" + text + "</p>"},
+		"id":           uri,
+		"interactionPolicy": map[string]any{
+			"canLike": map[string]any{"always": []any{"https://www.w3.org/ns/activitystreams#Public"}, "approvalRequired": []any{},
+				"automaticApproval": []any{"https://www.w3.org/ns/activitystreams#Public"}, "manualApproval": []any{}},
+		},
+		"published": time.Now().UTC().Format(time.RFC3339),
+		"replies": map[string]any{"id": uri + "/replies", "type": "Collection",
+			"first": map[string]any{"id": uri + "/replies?page=true", "partOf": uri + "/replies", "type": "CollectionPage"}},
+		"sensitive": false,
+		"summary":   "",
+		"tag":       []any{},
+		"to":        a.ID + "/followers",
+		"type":      "Note",
+		"url":       a.Server.URL + "/@" + a.Username + "/statuses/" + id,
+	}
+	for k, v := range extra {
+		n[k] = v
+	}
+	return n
+}
+
+// gtsCreate wraps a Note in GoToSocial's Create (id …/activity#Create).
+func gtsCreate(a *kontortest.FakeActor, note map[string]any) []byte {
+	b, _ := json.Marshal(map[string]any{
+		"@context": []any{"https://gotosocial.org/ns", "https://www.w3.org/ns/activitystreams",
+			map[string]any{"blurhash": "toot:blurhash", "sensitive": "as:sensitive", "toot": "http://joinmastodon.org/ns#"}},
+		"actor":     a.ID,
+		"cc":        note["cc"],
+		"id":        note["id"].(string) + "/activity#Create",
+		"object":    note,
+		"published": note["published"],
+		"to":        note["to"],
+		"type":      "Create",
+	})
+	return b
+}
+
+// TestGoToSocialAttachmentAltText: GoToSocial sends an attachment's alt
+// text as summary, not name; Kontor showed no description.
+func TestGoToSocialAttachmentAltText(t *testing.T) {
+	in := kontortest.Start(t, kontortest.Options{})
+	alice := in.CreateUser("alice")
+	remote := kontortest.NewFakeServer(t)
+	gina := gtsActor(remote, "gina")
+	gtsFollowedBy(t, in, alice, gina)
+
+	att := func(file, name, summary string) map[string]any {
+		m := map[string]any{"blurhash": "LyHLF[2swxX8mHWWjtf7gJfjfQfj", "mediaType": "image/png", "type": "Image",
+			"url": remote.URL + "/fileserver/01T1/attachment/original/" + file}
+		if name != "" {
+			m["name"] = name
+		}
+		if summary != "" {
+			m["summary"] = summary
+		}
+		return m
+	}
+	note := gtsNote(gina, "01M8B0QA50KQPDZ5PD6TSWJPZG", "Gina with image", map[string]any{"attachment": []any{
+		att("a.png", "", "gts alt text"),
+		att("b.png", "mastodon alt text", ""),
+		att("c.png", "name wins", "summary loses"),
+		att("d.png", "", ""),
+	}})
+	if status, body := gtsPost(t, gina, in.URL+"/inbox", gtsCreate(gina, note)); status != 202 {
+		t.Fatalf("create: %d %s", status, body)
+	}
+	s := in.WaitStatus(note["id"].(string))
+	resp, body := in.Get("/api/v1/statuses/"+db.FormatID(s.ID), "Authorization: Bearer "+alice.Token)
+	if resp.StatusCode != 200 {
+		t.Fatalf("status: %d %s", resp.StatusCode, body)
+	}
+	var got struct {
+		Media []struct {
+			RemoteURL   string  `json:"remote_url"`
+			Description *string `json:"description"`
+			Blurhash    *string `json:"blurhash"`
+		} `json:"media_attachments"`
+	}
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"a.png": "gts alt text", "b.png": "mastodon alt text", "c.png": "name wins", "d.png": ""}
+	if len(got.Media) != len(want) {
+		t.Fatalf("%d attachments: %s", len(got.Media), body)
+	}
+	for _, m := range got.Media {
+		file := m.RemoteURL[strings.LastIndex(m.RemoteURL, "/")+1:]
+		desc := ""
+		if m.Description != nil {
+			desc = *m.Description
+		}
+		if desc != want[file] {
+			t.Errorf("%s: description %q, want %q", file, desc, want[file])
+		}
+		if m.Blurhash == nil || *m.Blurhash == "" {
+			t.Errorf("%s: blurhash lost", file)
+		}
 	}
 }
