@@ -6,10 +6,15 @@ package federation_test
 
 import (
 	"bytes"
+	"context"
+	"crypto"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -305,5 +310,91 @@ func TestGoToSocialAttachmentAltText(t *testing.T) {
 		if m.Blurhash == nil || *m.Blurhash == "" {
 			t.Errorf("%s: blurhash lost", file)
 		}
+	}
+}
+
+// localKeys resolves the keys of in's accounts, for a fake peer that
+// verifies Kontor's signatures.
+type localKeys struct{ in *kontortest.Instance }
+
+func (k localKeys) PublicKey(ctx context.Context, keyID string, _ bool) (crypto.PublicKey, string, error) {
+	a, err := k.in.DB.AccountByKeyID(ctx, keyID)
+	if err != nil {
+		return nil, "", err
+	}
+	pub, err := activitypub.ParsePublicKey(a.PublicKeyPEM)
+	return pub, a.URI, err
+}
+
+// TestResolveFollowersOnlyPostByURL: GoToSocial shows a followers-only post
+// only to a signer who follows its author, and Kontor signed every fetch
+// with its instance actor, so a follower could not look such a post up by
+// its URL (search with resolve=true). The search now signs as the user.
+func TestResolveFollowersOnlyPostByURL(t *testing.T) {
+	in := kontortest.Start(t, kontortest.Options{})
+	alice := in.CreateUser("alice")
+	bob := in.CreateUser("bob")
+	remote := kontortest.NewFakeServer(t)
+	gina := gtsActor(remote, "gina")
+	gtsFollowedBy(t, in, alice, gina)
+
+	note := gtsNote(gina, "01M8B0RQTPJ2320B4CZS11VBN5", "Gina followers-only before alice looked", map[string]any{"cc": []any{}})
+	var mu sync.Mutex
+	var signers []string
+	uri := remote.Handle("/users/gina/statuses/01M8B0RQTPJ2320B4CZS11VBN5", func(w http.ResponseWriter, r *http.Request) {
+		res, err := signature.Verify(r.Context(), r, nil, localKeys{in}, signature.VerifyOptions{Scheme: "http"})
+		owner := ""
+		if err == nil {
+			owner = res.Owner
+		}
+		mu.Lock()
+		signers = append(signers, owner)
+		mu.Unlock()
+		if owner != alice.Account.URI {
+			// What GoToSocial answers anyone but a follower.
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			w.Write([]byte(`{"error":"Not Found: status not visible to requesting account"}`))
+			return
+		}
+		w.Header().Set("Content-Type", "application/activity+json")
+		note := maps.Clone(note)
+		note["@context"] = "https://www.w3.org/ns/activitystreams"
+		json.NewEncoder(w).Encode(note)
+	})
+
+	search := func(u *kontortest.User) []map[string]any {
+		t.Helper()
+		resp, body := in.Get("/api/v2/search?resolve=true&type=statuses&q="+url.QueryEscape(uri), "Authorization: Bearer "+u.Token)
+		if resp.StatusCode != 200 {
+			t.Fatalf("search as %s: %d %s", u.Account.Username, resp.StatusCode, body)
+		}
+		var res struct {
+			Statuses []map[string]any `json:"statuses"`
+		}
+		if err := json.Unmarshal(body, &res); err != nil {
+			t.Fatal(err)
+		}
+		return res.Statuses
+	}
+	// bob does not follow gina: the origin refuses him and nothing is stored.
+	if got := search(bob); len(got) != 0 {
+		t.Errorf("bob found %v", got)
+	}
+	if in.StatusByURI(uri) != nil {
+		t.Errorf("the post was stored after the origin refused bob")
+	}
+	got := search(alice)
+	if len(got) != 1 || got[0]["uri"] != uri || got[0]["visibility"] != "private" {
+		t.Fatalf("alice's search: %v", got)
+	}
+	// Stored now, it stays hidden from bob.
+	if got := search(bob); len(got) != 0 {
+		t.Errorf("bob found the stored post: %v", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(signers) != 2 || signers[0] != bob.Account.URI || signers[1] != alice.Account.URI {
+		t.Errorf("the origin saw these signers: %q, want bob's then alice's", signers)
 	}
 }
