@@ -10,9 +10,11 @@ import (
 	"crypto"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -396,5 +398,83 @@ func TestResolveFollowersOnlyPostByURL(t *testing.T) {
 	defer mu.Unlock()
 	if len(signers) != 2 || signers[0] != bob.Account.URI || signers[1] != alice.Account.URI {
 		t.Errorf("the origin saw these signers: %q, want bob's then alice's", signers)
+	}
+}
+
+// logRecorder is a slog.Handler that keeps the messages of the records it
+// sees with their "type" attribute.
+type logRecorder struct {
+	mu   *sync.Mutex
+	msgs *[]string
+}
+
+func (l logRecorder) Enabled(context.Context, slog.Level) bool { return true }
+func (l logRecorder) Handle(_ context.Context, r slog.Record) error {
+	line := r.Message
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "type" {
+			line += " type=" + a.Value.String()
+		}
+		return true
+	})
+	l.mu.Lock()
+	*l.msgs = append(*l.msgs, line)
+	l.mu.Unlock()
+	return nil
+}
+func (l logRecorder) WithAttrs([]slog.Attr) slog.Handler { return l }
+func (l logRecorder) WithGroup(string) slog.Handler      { return l }
+
+// TestGoToSocialReplyApprovalIsIgnored: GoToSocial answers a reply to one of
+// its posts with an Accept naming the reply by id (an interaction
+// approval). Kontor took it for an Accept of an unknown Follow and logged it
+// as dropped; it is ignored now, and a Follow's Accept still works.
+func TestGoToSocialReplyApprovalIsIgnored(t *testing.T) {
+	var mu sync.Mutex
+	var msgs []string
+	in := kontortest.Start(t, kontortest.Options{Engine: func(o *activitypub.Options) {
+		o.Logger = slog.New(logRecorder{mu: &mu, msgs: &msgs})
+	}})
+	alice := in.CreateUser("alice")
+	remote := kontortest.NewFakeServer(t)
+	gina := gtsActor(remote, "gina")
+	gtsFollowedBy(t, in, alice, gina) // the Accept of a Follow still applies
+
+	note := gtsNote(gina, "01M8B0J74078M6DP70WB06MVMJ", "Gina followers-only", map[string]any{"cc": []any{}})
+	if status, body := gtsPost(t, gina, in.URL+"/inbox", gtsCreate(gina, note)); status != 202 {
+		t.Fatalf("create: %d %s", status, body)
+	}
+	parent := in.WaitStatus(note["id"].(string))
+	reply := in.Post(alice, activitypub.PostParams{Text: "@gina@" + remote.Host + " reply", Visibility: db.Private, InReplyToID: &parent.ID})
+
+	approval, _ := json.Marshal(map[string]any{
+		"@context": "https://www.w3.org/ns/activitystreams",
+		"actor":    gina.ID,
+		"cc":       []any{"https://www.w3.org/ns/activitystreams#Public", gina.ID + "/followers"},
+		"id":       gina.ID + "/accepts/01M8B0NYS3274B3110392691JC",
+		"object":   reply.URI,
+		"target":   parent.URI,
+		"to":       alice.Account.URI,
+		"type":     "Accept",
+	})
+	if status, body := gtsPost(t, gina, in.URL+"/inbox", approval); status != 202 {
+		t.Fatalf("approval: %d %s", status, body)
+	}
+	kontortest.Eventually(t, kontortest.Wait, "the approval to be handled", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Contains(msgs, "inbox: ignored type=Accept") || slices.Contains(msgs, "inbox: dropped type=Accept")
+	})
+	mu.Lock()
+	if slices.Contains(msgs, "inbox: dropped type=Accept") {
+		t.Errorf("GoToSocial's reply approval was logged as dropped: %q", msgs)
+	}
+	mu.Unlock()
+	if s := in.StatusByURI(reply.URI); s == nil || s.InReplyToID == nil || *s.InReplyToID != parent.ID {
+		t.Errorf("the reply changed: %+v", s)
+	}
+	target, _ := in.DB.AccountByURI(ctx, gina.ID)
+	if f, err := in.DB.FollowBetween(ctx, alice.Account.ID, target.ID); err != nil || !f.Accepted {
+		t.Errorf("the follow changed: %+v %v", f, err)
 	}
 }
