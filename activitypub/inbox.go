@@ -326,6 +326,16 @@ func (e *Engine) applyAcceptReject(ctx context.Context, ic *inboxContext, accept
 	if inner != nil && !inner.Is("Follow") {
 		return errIgnored
 	}
+	if inner == nil {
+		// A bare id naming no Follow of ours: GoToSocial Accepts the replies,
+		// likes and boosts its interaction policies approve this way
+		// ({object: the reply's id, target: its post}).
+		if _, err := e.db.FollowByURI(ctx, ic.act.Object.ID()); errors.Is(err, db.ErrNotFound) {
+			return errIgnored
+		} else if err != nil {
+			return err
+		}
+	}
 	f, err := e.followOf(ctx, ic.act.Object, "", ic.actor.URI)
 	if err != nil {
 		return err

@@ -209,6 +209,26 @@ func (e *Engine) FetchStatus(ctx context.Context, uri string) (*db.Status, error
 	return e.fetchStatus(ctx, uri, 0)
 }
 
+// FetchStatusFor is FetchStatus for a local user's search: the status and
+// its missing ancestors are fetched signed by that account's key, as
+// Mastodon does, so that a followers-only post the user may see at its
+// origin can be looked up by its URL (GoToSocial answers 404 to the
+// instance actor). The caller still checks what the user may see here.
+// Without a usable key it falls back to the instance actor.
+func (e *Engine) FetchStatusFor(ctx context.Context, uri string, accountID int64) (*db.Status, error) {
+	if s, err := e.db.StatusByURI(ctx, uri); err == nil {
+		return s, nil
+	}
+	if accountID != 0 {
+		if signer, err := e.signerFor(ctx, accountID); err == nil {
+			ctx = resolve.OnBehalfOf(ctx, signer)
+		} else {
+			e.log.Debug("fetch status: no signer for the user, fetching as the instance", "account", accountID, "err", err)
+		}
+	}
+	return e.fetchStatus(ctx, uri, 0)
+}
+
 // prepareStatus converts a remote Note (or Article, Question …) and fetches
 // what it refers to: missing parents, unknown mentioned actors.
 func (e *Engine) prepareStatus(ctx context.Context, obj *vocab.Object, author *db.Account, depth int) (*preparedStatus, error) {
@@ -345,8 +365,13 @@ func remoteMedia(att *vocab.Object, accountID int64) *db.MediaAttachment {
 	case strings.HasPrefix(ct, "audio/") || att.Is("Audio"):
 		kind = "audio"
 	}
+	// Mastodon puts the alt text in name, GoToSocial in summary.
+	desc, _ := vocab.PickLang(att.Name, att.NameMap, "")
+	if strings.TrimSpace(desc) == "" {
+		desc, _ = vocab.PickLang(att.Summary, att.SummaryMap, "")
+	}
 	m := &db.MediaAttachment{AccountID: accountID, Kind: kind, ContentType: ct, RemoteURL: u,
-		Description: truncateRunes(att.Name, 1500), Blurhash: att.Blurhash}
+		Description: truncateRunes(strings.TrimSpace(desc), 1500), Blurhash: att.Blurhash}
 	if att.Width > 0 && att.Height > 0 {
 		m.Meta.Original = &db.MediaDimensions{Width: att.Width, Height: att.Height,
 			Size: dims(att.Width, att.Height), Aspect: float64(att.Width) / float64(att.Height)}

@@ -30,10 +30,11 @@ type FakeServer struct {
 	Host string
 	srv  *http.Server
 
-	mu      sync.Mutex
-	actors  map[string]*FakeActor
-	objects map[string][]byte
-	inbox   []Received
+	mu       sync.Mutex
+	actors   map[string]*FakeActor
+	objects  map[string][]byte
+	handlers map[string]http.HandlerFunc
+	inbox    []Received
 }
 
 // Received is one POST a FakeServer got.
@@ -60,7 +61,7 @@ func NewFakeServer(t testing.TB) *FakeServer {
 		t.Fatal(err)
 	}
 	fs := &FakeServer{t: t, URL: "http://" + l.Addr().String(), Host: l.Addr().String(),
-		actors: map[string]*FakeActor{}, objects: map[string][]byte{}}
+		actors: map[string]*FakeActor{}, objects: map[string][]byte{}, handlers: map[string]http.HandlerFunc{}}
 	fs.srv = &http.Server{Handler: http.HandlerFunc(fs.serve), ReadHeaderTimeout: 5 * time.Second}
 	go fs.srv.Serve(l)
 	t.Cleanup(func() { fs.srv.Close() })
@@ -131,6 +132,15 @@ func (fs *FakeServer) Object(path string, doc any) string {
 	return fs.URL + path
 }
 
+// Handle makes the server answer GET path with h, for documents that depend
+// on the request (e.g. on who signed it). It returns the URL of path.
+func (fs *FakeServer) Handle(path string, h http.HandlerFunc) string {
+	fs.mu.Lock()
+	fs.handlers[path] = h
+	fs.mu.Unlock()
+	return fs.URL + path
+}
+
 // Received returns the POSTs received so far.
 func (fs *FakeServer) Received() []Received {
 	fs.mu.Lock()
@@ -160,6 +170,13 @@ func (fs *FakeServer) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/jrd+json")
 		json.NewEncoder(w).Encode(map[string]any{"subject": "acct:" + user + "@" + fs.Host,
 			"links": []any{map[string]any{"rel": "self", "type": "application/activity+json", "href": a.ID}}})
+		return
+	}
+	fs.mu.Lock()
+	h := fs.handlers[r.URL.Path]
+	fs.mu.Unlock()
+	if h != nil {
+		h(w, r)
 		return
 	}
 	fs.mu.Lock()

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/kontor-social/kontor/activitypub/transport"
 	"github.com/kontor-social/kontor/activitypub/vocab"
 )
 
-// Object fetches a remote object (signed by the instance actor). Its id must
+// Object fetches a remote object (signed by the instance actor, or by the
+// user of OnBehalfOf when ctx carries one). Its id must
 // be on the host of the URL that answered: uri's host, or after redirects
 // the final URL's host; otherwise ErrSpoofed. Local URIs are refused with
 // ErrLocal: the caller reads local objects from the store. 404 and 410 are
@@ -19,7 +21,11 @@ func (r *Resolver) Object(ctx context.Context, uri string) (*vocab.Object, error
 	if r.isLocal(uri) {
 		return nil, fmt.Errorf("%w: %s", ErrLocal, uri)
 	}
-	body, final, err := r.fetch(ctx, uri)
+	var signer *transport.Signer
+	if s, ok := ctx.Value(onBehalfOfKey{}).(transport.Signer); ok {
+		signer = &s
+	}
+	body, final, err := r.fetchAs(ctx, uri, signer)
 	if err != nil {
 		return nil, err
 	}

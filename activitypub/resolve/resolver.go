@@ -148,11 +148,28 @@ func (r *Resolver) shared(ctx context.Context, key string, fn func(ctx context.C
 	}
 }
 
+// onBehalfOfKey is the context key of OnBehalfOf.
+type onBehalfOfKey struct{}
+
+// OnBehalfOf returns a context in which Object signs its GETs with s (a
+// local user's key) instead of the instance actor's: a user looking a post
+// up by its URL, as Mastodon does, so that the origin shows a followers-only
+// post to a follower (GoToSocial and Mastodon answer by the signer). Actors
+// and keys are still fetched as the instance actor: their documents do not
+// depend on the signer, and those fetches are shared between callers.
+func OnBehalfOf(ctx context.Context, s transport.Signer) context.Context {
+	return context.WithValue(ctx, onBehalfOfKey{}, s)
+}
+
 // fetch GETs a remote document, signed by the instance actor, and maps 404
 // and 410 to ErrNotFound and ErrGone.
 func (r *Resolver) fetch(ctx context.Context, uri string) (body []byte, final string, err error) {
-	var signer *transport.Signer
-	if r.signer != nil {
+	return r.fetchAs(ctx, uri, nil)
+}
+
+// fetchAs is fetch signed by signer, or by the instance actor when nil.
+func (r *Resolver) fetchAs(ctx context.Context, uri string, signer *transport.Signer) (body []byte, final string, err error) {
+	if signer == nil && r.signer != nil {
 		s, err := r.signer(ctx)
 		if err != nil {
 			return nil, "", fmt.Errorf("resolve: instance signer: %w", err)

@@ -226,7 +226,7 @@ func (h *Handlers) searchURL(ctx context.Context, sq *searchQuery, res *SearchRe
 	if sq.wants("statuses") {
 		s, err := h.DB.StatusByURLFor(ctx, sq.q, v)
 		if errors.Is(err, db.ErrNotFound) && sq.resolve {
-			if fetched, ferr := h.Engine.FetchStatus(ctx, sq.q); ferr == nil {
+			if fetched, ferr := h.Engine.FetchStatusFor(ctx, sq.q, sq.viewer); ferr == nil {
 				s, err = h.DB.StatusByID(ctx, fetched.ID, v)
 			} else {
 				h.Log.Debug("search: fetch status", "url", sq.q, "err", ferr)

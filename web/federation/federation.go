@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/activitypub"
+	"github.com/kontor-social/kontor/activitypub/vocab"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/web/render"
@@ -49,6 +50,7 @@ func (h *Handlers) Routes(r chi.Router, pages HTMLPages) {
 	r.Get("/.well-known/nodeinfo", h.nodeinfoIndex)
 	r.Get("/nodeinfo/{version}", h.nodeinfo)
 	r.Get("/actor", h.instanceActor)
+	r.Get("/actor/outbox", h.instanceActorOutbox)
 	r.Post("/actor/inbox", h.inbox(true))
 	r.Post("/inbox", h.inbox(true))
 	r.Route("/users/{username}", func(r chi.Router) {
@@ -64,6 +66,9 @@ func (h *Handlers) Routes(r chi.Router, pages HTMLPages) {
 		r.Get("/statuses/{id}/replies", h.replies)
 		r.Get("/activities/{id}", h.activity)
 	})
+	// A status's web URL (its `url`, what people copy and paste into another
+	// server's search) answers ActivityPub clients too, as on Mastodon.
+	r.Get("/@{username}/{id}", h.statusPage)
 }
 
 // localAccount loads the local account named in the URL, writing 404/410 itself.
@@ -113,6 +118,12 @@ func (h *Handlers) instanceActor(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.writeActor(w, r, a)
+}
+
+// instanceActorOutbox serves the outbox the instance actor advertises: it
+// never posts, so it is empty (peers such as GoToSocial count it).
+func (h *Handlers) instanceActorOutbox(w http.ResponseWriter, r *http.Request) {
+	h.writeDoc(w, r, vocab.NewOrderedCollection(h.urls.InstanceActor()+"/outbox", 0), nil)
 }
 
 func (h *Handlers) writeActor(w http.ResponseWriter, r *http.Request, a *db.Account) {

@@ -150,21 +150,44 @@ func (h *Handlers) status(pages HTMLPages) http.HandlerFunc {
 			http.Redirect(w, r, h.urls.Profile(a.Username)+"/"+id, http.StatusFound)
 			return
 		}
-		v, ok := h.viewer(w, r)
-		if !ok {
-			return
-		}
-		s, ok := h.statusFor(w, r, a, v)
-		if !ok {
-			return
-		}
-		if s.ReblogOfID != nil {
-			render.Error(w, r, http.StatusNotFound, "Not found")
-			return
-		}
-		doc, err := h.Engine.NoteDocument(r.Context(), s, a)
-		h.writeDoc(w, r, doc, err)
+		h.writeNote(w, r, a)
 	}
+}
+
+// statusPage serves GET /@{username}/{id}, a local status's web URL, to
+// ActivityPub clients: the same Note as its id. GoToSocial and Mastodon
+// resolve a pasted link by fetching it with an ActivityPub Accept. There is
+// no HTML page of a single status yet, so browsers get 404.
+func (h *Handlers) statusPage(w http.ResponseWriter, r *http.Request) {
+	w.Header().Add("Vary", "Accept")
+	if !render.WantsActivity(r) {
+		render.Error(w, r, http.StatusNotFound, "Not found")
+		return
+	}
+	a, ok := h.localAccount(w, r)
+	if !ok {
+		return
+	}
+	h.writeNote(w, r, a)
+}
+
+// writeNote writes the Note of a's status named in the URL, as the signer
+// of the request may see it.
+func (h *Handlers) writeNote(w http.ResponseWriter, r *http.Request, a *db.Account) {
+	v, ok := h.viewer(w, r)
+	if !ok {
+		return
+	}
+	s, ok := h.statusFor(w, r, a, v)
+	if !ok {
+		return
+	}
+	if s.ReblogOfID != nil {
+		render.Error(w, r, http.StatusNotFound, "Not found")
+		return
+	}
+	doc, err := h.Engine.NoteDocument(r.Context(), s, a)
+	h.writeDoc(w, r, doc, err)
 }
 
 func (h *Handlers) statusActivity(w http.ResponseWriter, r *http.Request) {
