@@ -40,6 +40,7 @@ func New(d Deps) *Handlers {
 // HTMLPages renders the browser side of URLs that federation also serves.
 type HTMLPages interface {
 	Profile(w http.ResponseWriter, r *http.Request, a *db.Account)
+	Status(w http.ResponseWriter, r *http.Request, a *db.Account)
 }
 
 // Routes mounts the federation endpoints. Actor URLs answer browsers with
@@ -68,7 +69,7 @@ func (h *Handlers) Routes(r chi.Router, pages HTMLPages) {
 	})
 	// A status's web URL (its `url`, what people copy and paste into another
 	// server's search) answers ActivityPub clients too, as on Mastodon.
-	r.Get("/@{username}/{id}", h.statusPage)
+	r.Get("/@{username}/{id}", h.statusPage(pages))
 }
 
 // localAccount loads the local account named in the URL, writing 404/410 itself.

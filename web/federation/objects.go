@@ -154,21 +154,23 @@ func (h *Handlers) status(pages HTMLPages) http.HandlerFunc {
 	}
 }
 
-// statusPage serves GET /@{username}/{id}, a local status's web URL, to
-// ActivityPub clients: the same Note as its id. GoToSocial and Mastodon
-// resolve a pasted link by fetching it with an ActivityPub Accept. There is
-// no HTML page of a single status yet, so browsers get 404.
-func (h *Handlers) statusPage(w http.ResponseWriter, r *http.Request) {
-	w.Header().Add("Vary", "Accept")
-	if !render.WantsActivity(r) {
-		render.Error(w, r, http.StatusNotFound, "Not found")
-		return
+// statusPage serves GET /@{username}/{id}, a local status's web URL: its
+// HTML page to browsers, and to ActivityPub clients the same Note as its id
+// (GoToSocial and Mastodon resolve a pasted link by fetching it with an
+// ActivityPub Accept).
+func (h *Handlers) statusPage(pages HTMLPages) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		a, ok := h.localAccount(w, r)
+		if !ok {
+			return
+		}
+		if !render.WantsActivity(r) {
+			pages.Status(w, r, a)
+			return
+		}
+		w.Header().Add("Vary", "Accept")
+		h.writeNote(w, r, a)
 	}
-	a, ok := h.localAccount(w, r)
-	if !ok {
-		return
-	}
-	h.writeNote(w, r, a)
 }
 
 // writeNote writes the Note of a's status named in the URL, as the signer

@@ -41,8 +41,8 @@ type Pages struct {
 // New parses the templates (a broken template fails at start, not per request).
 func New(d Deps) *Pages {
 	p := &Pages{Deps: d, pages: map[string]*template.Template{}}
-	for _, name := range []string{"home", "profile"} {
-		p.pages[name] = template.Must(template.ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
+	for _, name := range []string{"home", "profile", "status"} {
+		p.pages[name] = template.Must(template.ParseFS(templateFiles, "templates/layout.html", "templates/post.html", "templates/"+name+".html"))
 	}
 	return p
 }
@@ -117,7 +117,14 @@ func (p *Pages) Profile(w http.ResponseWriter, r *http.Request, a *db.Account) {
 		}
 		fields = append(fields, fv)
 	}
+	posts, err := p.recentPosts(r.Context(), a)
+	if err != nil {
+		p.Logger.Error("profile posts", "err", err)
+		render.Error(w, r, http.StatusInternalServerError, "Internal server error")
+		return
+	}
 	p.render(w, r, "profile", map[string]any{
+		"Posts":   posts,
 		"Account": a,
 		"Handle":  a.Username + "@" + p.Engine.URLs().AccountDomain(),
 		"Note":    template.HTML(a.Note),
