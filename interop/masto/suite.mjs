@@ -1468,6 +1468,51 @@ await check("search: v2.search.list({q, type: 'statuses'}) finds alice's post", 
   assert(h.hashtags.some((t) => t.name.toLowerCase() === "kontorinterop"), `hashtags: ${JSON.stringify(h.hashtags)}`);
 });
 
+// ---- Entities: every field the apps read is there (masto camelCases keys)
+
+const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+function shape(obj, fields, what) {
+  assert(obj && typeof obj === "object", `${what}: ${JSON.stringify(obj)}`);
+  const missing = fields.filter((f) => !(f in obj));
+  assert(missing.length === 0, `${what} lacks ${missing.join(", ")}`);
+  if ("id" in obj) assert(typeof obj.id === "string", `${what}.id is not a string`);
+  if ("createdAt" in obj) assert(TIME.test(obj.createdAt), `${what}.created_at ${obj.createdAt}`);
+}
+
+const ACCOUNT = ["id", "username", "acct", "url", "uri", "displayName", "note", "avatar", "avatarStatic", "header", "headerStatic",
+  "locked", "fields", "emojis", "bot", "group", "discoverable", "createdAt", "lastStatusAt", "statusesCount", "followersCount", "followingCount"];
+const STATUS = ["id", "uri", "url", "createdAt", "account", "content", "visibility", "sensitive", "spoilerText", "mediaAttachments",
+  "mentions", "tags", "emojis", "reblogsCount", "favouritesCount", "repliesCount", "inReplyToId", "inReplyToAccountId", "reblog",
+  "poll", "card", "language", "editedAt", "favourited", "reblogged", "muted", "bookmarked", "pinned", "filtered"];
+
+await check("entities: Status, Account, CredentialAccount, Attachment, Poll, Notification, Relationship, Tag, List, Marker shapes", async () => {
+  needs(S.post, S.poll, S.bob);
+  const st = await rest.v1.statuses.$select(S.post.id).fetch();
+  shape(st, STATUS, "Status");
+  shape(st.account, ACCOUNT, "Status.account");
+  assert(st.account.lastStatusAt === null || /^\d{4}-\d\d-\d\d$/.test(st.account.lastStatusAt), `last_status_at ${st.account.lastStatusAt}`);
+  shape(st.mediaAttachments[0], ["id", "type", "url", "previewUrl", "remoteUrl", "meta", "description", "blurhash"], "MediaAttachment");
+  shape(st.tags[0], ["name", "url"], "Status.tags[0]");
+  const me = await rest.v1.accounts.verifyCredentials();
+  shape(me, [...ACCOUNT, "source", "role"], "CredentialAccount");
+  shape(me.source, ["privacy", "sensitive", "language", "note", "fields", "followRequestsCount"], "CredentialAccount.source");
+  const poll = (await rest.v1.statuses.$select(S.poll.id).fetch()).poll;
+  shape(poll, ["id", "expiresAt", "expired", "multiple", "votesCount", "votersCount", "options", "emojis", "voted", "ownVotes"], "Poll");
+  shape(poll.options[0], ["title", "votesCount"], "Poll.options[0]");
+  const n = (await rest.v1.notifications.list({ limit: 1 }))[0];
+  shape(n, ["id", "type", "createdAt", "account"], "Notification");
+  const rel = (await rest.v1.accounts.relationships.fetch({ id: [S.bob.id] }))[0];
+  shape(rel, ["id", "following", "showingReblogs", "notifying", "followedBy", "blocking", "blockedBy", "muting", "mutingNotifications",
+    "requested", "requestedBy", "domainBlocking", "endorsed", "note"], "Relationship");
+  shape(await rest.v1.tags.$select("kontorpaging").fetch(), ["name", "url", "history", "following"], "Tag");
+  const list = (await rest.v1.lists.list())[0];
+  if (list) shape(list, ["id", "title", "repliesPolicy", "exclusive"], "List");
+  shape((await rest.v1.markers.fetch({ timeline: ["notifications"] })).notifications, ["lastReadId", "version", "updatedAt"], "Marker");
+  const app = await rest.v1.apps.verifyCredentials();
+  shape(app, ["name", "website", "scopes", "redirectUris"], "Application");
+});
+
 // ---- 7. Errors as MastoHttpError with Kontor's message
 
 await check("errors: over the character limit → MastoHttpError 422 with Kontor's message", async () => {
