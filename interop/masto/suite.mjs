@@ -668,6 +668,7 @@ S.stream = await check("streaming: createStreamingAPIClient over ws, token as Se
     }),
   ]);
   eq(ws.protocol, S.token, "subprotocol the server chose");
+  ws.setMaxListeners(50); // ws's EventEmitter: masto adds listeners per subscription
   const user = collect(st.user.subscribe());
   const notif = collect(st.user.notification.subscribe());
   const pub = collect(st.public.subscribe());
@@ -1139,6 +1140,24 @@ await check("streaming: a hashtag subscription gets ['hashtag', tag]", async () 
   other.close();
 });
 
+await check("streaming (Elk leaving and re-entering a tag page): unsubscribe stops events; subscribing again resumes", async () => {
+  needs(S.stream);
+  const first = S.stream.st.hashtag.subscribe({ tag: "resub" });
+  const c1 = collect(first);
+  await sleep(300);
+  const a = await bob.v1.statuses.create({ status: "one #resub" });
+  await c1.waitFor((e) => e.event === "update" && e.payload.id === a.id, "update before unsubscribe");
+  first.unsubscribe();
+  await sleep(300);
+  const b = await bob.v1.statuses.create({ status: "two #resub" });
+  await sleep(500);
+  assert(!c1.events.some((e) => e.payload?.id === b.id), "an event after unsubscribe");
+  const c2 = collect(S.stream.st.hashtag.subscribe({ tag: "resub" }));
+  await sleep(300);
+  const c = await bob.v1.statuses.create({ status: "three #resub" });
+  await c2.waitFor((e) => e.event === "update" && e.payload.id === c.id, "update after subscribing again");
+});
+
 await check("streaming (Elk): public:local gets local posts with ev.stream ['public:local']", async () => {
   needs(S.stream);
   const local = collect(S.stream.st.public.local.subscribe());
@@ -1178,6 +1197,8 @@ await check("filters (Phanpy): v2.filters.create with keywordsAttributes and exp
   const seen = home.find((x) => x.id === s.id);
   assert(seen, "the status is not on home");
   eq(seen.filtered?.[0]?.filter?.id, f.id, "filtered[0].filter.id");
+  const streamed = await S.stream.user.waitFor((e) => e.event === "update" && e.payload.id === s.id, "the warned status on user");
+  eq(streamed.payload.filtered?.[0]?.filter?.id, f.id, "streamed payload.filtered[0].filter.id");
   const upd = await rest.v2.filters.$select(f.id).update({
     title: "No spoilers at all",
     context: ["home"],
@@ -1189,6 +1210,11 @@ await check("filters (Phanpy): v2.filters.create with keywordsAttributes and exp
   eq(upd.filterAction, "hide", "filter_action");
   const hidden = await rest.v1.timelines.home.list({ limit: 5 });
   assert(!ids(hidden).includes(s.id), "a hidden match is still on home");
+  await S.stream.user.waitFor((e) => e.event === "filters_changed" && S.stream.user.events.filter((x) => x.event === "filters_changed").length >= 2, "a second filters_changed");
+  const h = await bob.v1.statuses.create({ status: "the plot thickens" });
+  const after = await bob.v1.statuses.create({ status: "no match here" });
+  await S.stream.user.waitFor((e) => e.event === "update" && e.payload.id === after.id, "the unfiltered status after it");
+  assert(!S.stream.user.events.some((e) => e.event === "update" && e.payload.id === h.id), "a hidden match reached the user stream");
   await rest.v2.filters.$select(f.id).remove();
   eq((await rest.v2.filters.list()).length, 0, "filters after remove");
 });
@@ -1449,6 +1475,60 @@ await check("lists: update (title, exclusive) and remove", async () => {
   assert(gone instanceof MastoHttpError && gone.statusCode === 404, describe(gone));
 });
 
+await check("paging: every list walks with limit 1 to the same items as one big page, and stops", async () => {
+  needs(S.bob, S.carol, S.many);
+  // Set up two of everything.
+  await rest.v1.accounts.$select(S.bob.id).mute({ notifications: false });
+  await rest.v1.accounts.$select(S.carol.id).mute();
+  // alice's block of carol in "moderation" ended both follows; bob removed a conversation.
+  await rest.v1.accounts.$select(S.carol.id).follow();
+  await carol.v1.accounts.$select(S.alice.id).follow();
+  await bob.v1.statuses.create({ status: "@carol hello", visibility: "direct" });
+  const l = await rest.v1.lists.create({ title: "Paging" });
+  await rest.v1.lists.$select(l.id).accounts.create({ accountIds: [S.bob.id, S.carol.id] });
+  await rest.v1.tags.$select("pagingone").follow();
+  await rest.v1.tags.$select("pagingtwo").follow();
+  const at = (h) => new Date(Date.now() + h * 3600e3).toISOString();
+  const sch1 = await rest.v1.statuses.create({ status: "s1", scheduledAt: at(5) });
+  const sch2 = await rest.v1.statuses.create({ status: "s2", scheduledAt: at(6) });
+  const walks = {
+    "accounts/:id/statuses": (p) => rest.v1.accounts.$select(S.alice.id).statuses.list(p),
+    "accounts/:id/followers": (p) => rest.v1.accounts.$select(S.alice.id).followers.list(p),
+    "accounts/:id/following": (p) => rest.v1.accounts.$select(S.alice.id).following.list(p),
+    mutes: (p) => rest.v1.mutes.list(p),
+    "lists/:id/accounts": (p) => rest.v1.lists.$select(l.id).accounts.list(p),
+    followed_tags: (p) => rest.v1.followedTags.list(p),
+    scheduled_statuses: (p) => rest.v1.scheduledStatuses.list(p),
+    conversations: (p) => bob.v1.conversations.list(p),
+    favourites: (p) => bob.v1.favourites.list(p),
+    bookmarks: (p) => bob.v1.bookmarks.list(p),
+    "timelines/public?local": (p) => rest.v1.timelines.public.list({ ...p, local: true }),
+    notifications: (p) => rest.v1.notifications.list(p),
+  };
+  const problems = [];
+  for (const [name, list] of Object.entries(walks)) {
+    const key = (x) => x.id ?? x.name;
+    const big = (await list({ limit: 40 })).map(key);
+    let walked;
+    try {
+      walked = (await pages(list({ limit: name === "accounts/:id/statuses" || name.startsWith("timelines") ? 7 : 1 }), 80)).flat().map(key);
+    } catch (err) {
+      problems.push(`${name}: ${err.message}`);
+      continue;
+    }
+    if (big.length < 2) problems.push(`${name}: only ${big.length} items to walk`);
+    if (walked.join() !== big.join()) problems.push(`${name}: walked ${walked.length} [${walked.slice(0, 4)}…], one page ${big.length} [${big.slice(0, 4)}…]`);
+  }
+  await rest.v1.accounts.$select(S.bob.id).unmute();
+  await rest.v1.accounts.$select(S.carol.id).unmute();
+  await rest.v1.lists.$select(l.id).remove();
+  await rest.v1.tags.$select("pagingone").unfollow();
+  await rest.v1.tags.$select("pagingtwo").unfollow();
+  await rest.v1.scheduledStatuses.$select(sch1.id).remove();
+  await rest.v1.scheduledStatuses.$select(sch2.id).remove();
+  assert(problems.length === 0, problems.join("; "));
+});
+
 // ---- 6c. Search
 
 await check("search: v2.search.list({q: 'bob', type: 'accounts'})", async () => {
@@ -1511,6 +1591,39 @@ await check("entities: Status, Account, CredentialAccount, Attachment, Poll, Not
   shape((await rest.v1.markers.fetch({ timeline: ["notifications"] })).notifications, ["lastReadId", "version", "updatedAt"], "Marker");
   const app = await rest.v1.apps.verifyCredentials();
   shape(app, ["name", "website", "scopes", "redirectUris"], "Application");
+  shape(n, ["groupKey"], "Notification");
+  shape(st.account, ["indexable", "hideCollections", "roles"], "Account (4.x)");
+});
+
+await check("entities: Instance v2 and v1, Conversation, ScheduledStatus, Filter, Context, Search", async () => {
+  needs(S.post);
+  const i = await rest.v2.instance.fetch();
+  shape(i, ["domain", "title", "version", "sourceUrl", "description", "usage", "thumbnail", "icon", "languages", "configuration",
+    "registrations", "apiVersions", "contact", "rules"], "Instance v2");
+  shape(i.configuration, ["urls", "vapid", "accounts", "statuses", "mediaAttachments", "polls", "translation"], "Instance v2 configuration");
+  shape(i.configuration.statuses, ["maxCharacters", "maxMediaAttachments", "charactersReservedPerUrl"], "configuration.statuses");
+  shape(i.configuration.mediaAttachments, ["supportedMimeTypes", "imageSizeLimit", "imageMatrixLimit", "videoSizeLimit",
+    "videoFrameRateLimit", "videoMatrixLimit"], "configuration.media_attachments");
+  shape(i.configuration.polls, ["maxOptions", "maxCharactersPerOption", "minExpiration", "maxExpiration"], "configuration.polls");
+  shape(i.registrations, ["enabled", "approvalRequired"], "registrations");
+  shape(i.usage?.users, ["activeMonth"], "usage.users");
+  const v1 = await rest.v1.instance.fetch();
+  shape(v1, ["uri", "title", "shortDescription", "description", "email", "version", "urls", "stats", "thumbnail", "languages",
+    "registrations", "approvalRequired", "invitesEnabled", "configuration", "contactAccount", "rules"], "Instance v1");
+  shape(v1.stats, ["userCount", "statusCount", "domainCount"], "Instance v1 stats");
+  const ctx = await rest.v1.statuses.$select(S.post.id).context.fetch();
+  shape(ctx, ["ancestors", "descendants"], "Context");
+  const sr = await rest.v2.search.list({ q: "alice" });
+  shape(sr, ["accounts", "statuses", "hashtags"], "Search");
+  const conv = (await rest.v1.conversations.list())[0];
+  if (conv) shape(conv, ["id", "unread", "accounts", "lastStatus"], "Conversation");
+  const f = await rest.v2.filters.create({ title: "shape", context: ["thread"], keywordsAttributes: [{ keyword: "zzzq" }] });
+  shape(f, ["id", "title", "context", "expiresAt", "filterAction", "keywords", "statuses"], "Filter");
+  shape(f.keywords[0], ["id", "keyword", "wholeWord"], "FilterKeyword");
+  await rest.v2.filters.$select(f.id).remove();
+  const sch = await rest.v1.statuses.create({ status: "shape", scheduledAt: new Date(Date.now() + 86400e3).toISOString() });
+  shape(sch, ["id", "scheduledAt", "params", "mediaAttachments"], "ScheduledStatus");
+  await rest.v1.scheduledStatuses.$select(sch.id).remove();
 });
 
 // ---- 7. Errors as MastoHttpError with Kontor's message
