@@ -696,6 +696,39 @@ await check("streaming: a wrong token does not connect", async () => {
   assert(/WebSocket/.test(err.message), describe(err));
 });
 
+await check("streaming (Phanpy logout): revoking the token ends its open stream; no event reaches it afterwards", async () => {
+  needs(S.instance, S.app);
+  const v = base64url(randomBytes(48));
+  const code = await authorize(base64url(createHash("sha256").update(v).digest()), "logout");
+  const t = await oauth.token.create({ grantType: "authorization_code", clientId: S.app.client_id, redirectUri: REDIRECT_URI, code, codeVerifier: v });
+  const st = createStreamingAPIClient({
+    streamingApiUrl: S.instance.configuration.urls.streaming,
+    accessToken: t.accessToken,
+    implementation: WebSocket,
+    retry: false,
+    log,
+  });
+  const ws = await st.prepare();
+  const closed = new Promise((resolve) => ws.addEventListener("close", resolve, { once: true }));
+  const sub = collect(st.public.subscribe());
+  await sleep(300);
+  const before = await bob.v1.statuses.create({ status: "before the logout" });
+  await sub.waitFor((e) => e.event === "update" && e.payload.id === before.id, "update before the logout");
+  await oauth.revoke({ clientId: S.app.client_id, clientSecret: S.app.client_secret, token: t.accessToken });
+  const after = await bob.v1.statuses.create({ status: "after the logout" });
+  const quiet = console.error;
+  console.error = () => {};
+  try {
+    const done = await Promise.race([closed.then(() => true), sleep(5000).then(() => false)]);
+    assert(!sub.events.some((e) => e.payload?.id === after.id), "a revoked token's stream got a post made after the revocation");
+    assert(done, "the stream of a revoked token is still open 5 s later");
+  } finally {
+    st.close();
+    await sleep(1300); // masto still reconnects once after its 1 s back-off (refused: 401) and logs it
+    console.error = quiet;
+  }
+});
+
 // ---- 6a. A second user follows the first; relationships
 
 S.carol = await check("social: carol's account (verifyCredentials with a CLI token)", async () => {
