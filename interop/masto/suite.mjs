@@ -1149,15 +1149,36 @@ await check("streaming: who sees what — unlisted not on public; muted and unfo
   needs(S.stream, S.bob, S.carol);
   const unlisted = await bob.v1.statuses.create({ status: "quietly", visibility: "unlisted" });
   await S.stream.user.waitFor((e) => e.event === "update" && e.payload.id === unlisted.id, "bob's unlisted post on user");
-  await rest.v1.accounts.$select(S.bob.id).mute();
-  const muted = await bob.v1.statuses.create({ status: "while muted", visibility: "private" });
-  await rest.v1.accounts.$select(S.bob.id).unmute();
   await carol.v1.accounts.$select(S.bob.id).follow();
   const dmCarol = await bob.v1.statuses.create({ status: "@carol for carol only", visibility: "direct" });
-  // A marker: events of one author arrive in order, so what did not come before it does not come.
+  // Markers: events of one author arrive in order, so what did not come
+  // before a marker does not come. (The stream decides its audience when
+  // it dispatches, as Mastodon's fan-out does: unmute only after that.)
   const mark = await bob.v1.statuses.create({ status: "marker" });
   await S.stream.user.waitFor((e) => e.event === "update" && e.payload.id === mark.id, "the marker on user");
   await S.stream.pub.waitFor((e) => e.event === "update" && e.payload.id === mark.id, "the marker on public");
+  // One dispatch decides every viewer of a status: once carol (a follower
+  // of bob) has the muted-time post, alice's stream had its chance too.
+  const carolStream = createStreamingAPIClient({
+    streamingApiUrl: S.instance.configuration.urls.streaming,
+    accessToken: CAROL_TOKEN,
+    implementation: WebSocket,
+    retry: 3,
+    log,
+  });
+  let muted;
+  try {
+    await carolStream.prepare();
+    const carolUser = collect(carolStream.user.subscribe());
+    await sleep(300);
+    await rest.v1.accounts.$select(S.bob.id).mute();
+    muted = await bob.v1.statuses.create({ status: "while muted", visibility: "private" });
+    await carolUser.waitFor((e) => e.event === "update" && e.payload.id === muted.id, "the post on carol's user stream");
+    await sleep(300);
+  } finally {
+    await rest.v1.accounts.$select(S.bob.id).unmute();
+    carolStream.close();
+  }
   const seen = (c, id) => c.events.some((e) => e.payload?.id === id || e.payload?.status?.id === id || e.payload?.lastStatus?.id === id);
   assert(!seen(S.stream.pub, unlisted.id), "an unlisted post on the public stream");
   assert(!seen(S.stream.user, muted.id), "a muted author's post on the user stream");
@@ -1698,6 +1719,21 @@ await check("errors: an unknown status → MastoHttpError 404 'Record not found'
   eq(err.message, "Record not found", "message");
   const acct = await rejects(() => rest.v1.accounts.$select("999999999999999").fetch());
   assert(acct instanceof MastoHttpError && acct.statusCode === 404, describe(acct));
+});
+
+await check("errors: uploads the server refuses (not media; over image_size_limit; over the request cap) are MastoHttpErrors with a message", async () => {
+  needs(S.instance);
+  const text = await rejects(() => rest.v2.media.create({ file: new File(["just text"], "notes.txt", { type: "text/plain" }) }));
+  assert(text instanceof MastoHttpError && text.statusCode === 422, `a text file: ${describe(text)}`);
+  assert(text.message && text.message !== "undefined", `message: ${text.message}`);
+  const limit = S.instance.configuration.mediaAttachments.imageSizeLimit;
+  const big = Buffer.concat([png(8, 8, [1, 2, 3]), Buffer.alloc(limit + 1024)]);
+  const tooBig = await rejects(() => rest.v2.media.create({ file: new File([big], "big.png", { type: "image/png" }) }));
+  assert(tooBig instanceof MastoHttpError && [413, 422].includes(tooBig.statusCode), `over image_size_limit: ${describe(tooBig)}`);
+  assert(tooBig.message && tooBig.message !== "undefined", `message: ${tooBig.message}`);
+  const huge = Buffer.alloc(64 << 20);
+  const tooHuge = await rejects(() => rest.v1.media.create({ file: new File([huge], "huge.png", { type: "image/png" }) }));
+  assert(tooHuge instanceof MastoHttpError && tooHuge.statusCode === 413, `over the request cap: ${describe(tooHuge)}`);
 });
 
 await check("errors: no token → MastoHttpError 401 with a message", async () => {
