@@ -1145,7 +1145,7 @@ await check("streaming: carol's post (not followed) is on public, not on user", 
   assert(!S.stream.user.events.some((e) => e.event === "update" && e.payload.id === s.id), "carol's post reached alice's home stream");
 });
 
-await check("streaming: who sees what — unlisted not on public; muted and unfollowed authors not on user; DMs only to their audience", async () => {
+await check("streaming: who sees what — unlisted not on public; a muted author not on user; someone else's DM nowhere", async () => {
   needs(S.stream, S.bob, S.carol);
   const unlisted = await bob.v1.statuses.create({ status: "quietly", visibility: "unlisted" });
   await S.stream.user.waitFor((e) => e.event === "update" && e.payload.id === unlisted.id, "bob's unlisted post on user");
