@@ -60,7 +60,11 @@ func NewHandler(d Deps) http.Handler {
 		r.Handle("/media/*", http.StripPrefix("/media/", files))
 	}
 
-	oauthHandlers := oauth.New(oauth.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Logger: d.Logger, CORS: api.CORS})
+	oauthDeps := oauth.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Logger: d.Logger, CORS: api.CORS}
+	if d.Streaming != nil {
+		oauthDeps.TokensRevoked = d.Streaming.TokensRevoked
+	}
+	oauthHandlers := oauth.New(oauthDeps)
 	oauthHandlers.Routes(r)
 	pg.Analytics(analytics.New(d.DB), oauthHandlers.SessionUser).Routes(r)
 	pg.Brands(brands.New(d.DB, d.Engine), oauthHandlers).Routes(r)

@@ -219,7 +219,7 @@ type Status struct {
 	Muted              *bool             `json:"muted,omitempty"`
 	Bookmarked         *bool             `json:"bookmarked,omitempty"`
 	Pinned             *bool             `json:"pinned,omitempty"`
-	Filtered           []FilterResult    `json:"filtered,omitempty"`
+	Filtered           []FilterResult    `json:"filtered,omitzero"` // [] for a signed-in viewer, absent anonymously
 }
 
 // Notification is Mastodon's Notification entity.

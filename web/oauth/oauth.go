@@ -37,6 +37,9 @@ type Deps struct {
 	CORS func(http.Handler) http.Handler
 	// Now is the clock (nil: time.Now); tests move it to expire codes.
 	Now func() time.Time
+	// TokensRevoked is told after tokens were revoked (nil: nobody), so
+	// that streaming connections of those tokens end at once.
+	TokensRevoked func()
 }
 
 // Handlers serves apps, the authorize pages, tokens and revocation.
@@ -56,6 +59,9 @@ func New(d Deps) *Handlers {
 	}
 	if d.CORS == nil {
 		d.CORS = func(next http.Handler) http.Handler { return next }
+	}
+	if d.TokensRevoked == nil {
+		d.TokensRevoked = func() {}
 	}
 	h := &Handlers{Deps: d, pages: parsePages(), throttle: newLoginThrottle(d.Now)}
 	h.signup = signup.New(signup.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Logger: d.Logger, Now: d.Now})

@@ -177,6 +177,7 @@ func (h *Handlers) grantCode(r *http.Request, c *client, f form) (*db.IssuedToke
 		if err := h.DB.RevokeCodeTokens(ctx, code.CodeHash); err != nil {
 			return nil, err
 		}
+		h.TokensRevoked()
 		return nil, invalidGrant("The authorization code was already used; the tokens it gave are revoked.")
 	}
 	if !h.now().Before(code.ExpiresAt) {
@@ -228,6 +229,7 @@ func (h *Handlers) grantCode(r *http.Request, c *client, f form) (*db.IssuedToke
 		if err := h.DB.RevokeCodeTokens(ctx, code.CodeHash); err != nil {
 			return nil, err
 		}
+		h.TokensRevoked()
 		return nil, invalidGrant("The authorization code was already used; the tokens it gave are revoked.")
 	}
 	return issued, err
@@ -380,6 +382,7 @@ func (h *Handlers) revoke(w http.ResponseWriter, r *http.Request) {
 		h.writeTokenError(w, r, err)
 		return
 	}
+	h.TokensRevoked()
 	noStore(w)
 	render.JSON(w, http.StatusOK, map[string]any{})
 }

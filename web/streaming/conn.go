@@ -15,6 +15,7 @@ import (
 type conn struct {
 	hub     *Hub
 	account *db.Account
+	tokenID int64 // checked again while the connection lives (Hub.checkTokens)
 	scopes  []string
 	sse     bool
 	out     chan *frame // ready to write

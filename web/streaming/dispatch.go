@@ -37,6 +37,8 @@ func (h *Hub) dispatch(ctx context.Context, e busEvent) {
 		for _, c := range h.connsOf(e.AccountID) {
 			c.close(errKicked)
 		}
+	case kindTokens: // another node revoked tokens
+		h.recheckSoon()
 	}
 	if err != nil && ctx.Err() == nil {
 		h.log.Warn("streaming: dispatch", "kind", e.Kind, "status_id", e.StatusID, "err", err)

@@ -175,7 +175,7 @@ func (h *Handlers) serveSSE(w http.ResponseWriter, r *http.Request, name string)
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	c, err := h.hub.register(r.Context(), a.Account, a.Scopes, true)
+	c, err := h.hub.register(r.Context(), a.Account, a.Token.ID, a.Scopes, true)
 	if err != nil {
 		writeError(w, http.StatusServiceUnavailable, "Streaming is shutting down")
 		return
@@ -256,7 +256,7 @@ func (h *Handlers) serveWS(w http.ResponseWriter, r *http.Request) {
 	// The connection outlives this request: the handler returns now (its
 	// goroutine, grown through the middleware, and the request go away)
 	// and two small goroutines carry on.
-	c, err := h.hub.register(context.Background(), a.Account, a.Scopes, false)
+	c, err := h.hub.register(context.Background(), a.Account, a.Token.ID, a.Scopes, false)
 	if err != nil {
 		ws.Close(websocket.StatusTryAgainLater, "server shutting down")
 		return

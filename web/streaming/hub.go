@@ -39,6 +39,12 @@ type HubOptions struct {
 	// Workers decide and render events in parallel (default 4); events
 	// about one status (or one account) stay in order.
 	Workers int
+	// TokenCheck is how often the tokens of open connections are checked
+	// again (default 15s): a connection whose token was revoked or expired,
+	// or whose user may no longer sign in, ends. TokensRevoked checks at
+	// once; this catches revocations it is not told about (another
+	// process's admin command, a brand member's removal, a refresh).
+	TokenCheck time.Duration
 }
 
 // Hub receives the engine's events, carries them to every node and fans
@@ -56,6 +62,7 @@ type Hub struct {
 	shards  []chan busEvent
 	publish chan string
 	conns   atomic.Int64
+	recheck chan struct{} // asks the token checker to run now
 
 	mu        sync.RWMutex
 	byConn    map[*conn]struct{}
@@ -85,9 +92,12 @@ func NewHub(o HubOptions) *Hub {
 	if o.Workers <= 0 {
 		o.Workers = 4
 	}
+	if o.TokenCheck <= 0 {
+		o.TokenCheck = 15 * time.Second
+	}
 	var b [8]byte
 	rand.Read(b[:])
-	h := &Hub{o: o, db: o.DB, log: o.Logger, node: hex.EncodeToString(b[:]), publish: make(chan string, 4096),
+	h := &Hub{o: o, db: o.DB, log: o.Logger, node: hex.EncodeToString(b[:]), publish: make(chan string, 4096), recheck: make(chan struct{}, 1),
 		byConn: map[*conn]struct{}{}, byAccount: map[int64]map[*conn]struct{}{}, filters: map[int64]*filterEntry{}}
 	for range o.Workers {
 		h.shards = append(h.shards, make(chan busEvent, 1024))
@@ -116,6 +126,7 @@ const (
 	kindNotify     = "notification"
 	kindFilters    = "filters"
 	kindDisconnect = "disconnect"
+	kindTokens     = "tokens"
 )
 
 // busEvent is what crosses processes: ids and the few facts a delete
@@ -178,6 +189,89 @@ func (h *Hub) Disconnect(accountID int64) {
 	h.accept(busEvent{Kind: kindDisconnect, AccountID: accountID})
 }
 
+// TokensRevoked ends, at once, this node's connections whose token is no
+// longer good (revoked, expired, its user disabled or suspended), and asks
+// the other nodes to check theirs. Call it after revoking tokens (the
+// OAuth revocation endpoint does), as Mastodon closes the streams of a
+// revoked token; the periodic check (TokenCheck) catches the rest.
+func (h *Hub) TokensRevoked() {
+	if h.db.SharedBus() {
+		b, _ := json.Marshal(busEvent{Node: h.node, Kind: kindTokens})
+		select {
+		case h.publish <- string(b):
+		default:
+			h.log.Warn("streaming: bus queue full, event not sent to other nodes", "kind", kindTokens)
+		}
+	}
+	if h.conns.Load() == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	h.checkTokens(ctx)
+}
+
+// recheckSoon asks the token checker to run now (without waiting for it).
+func (h *Hub) recheckSoon() {
+	select {
+	case h.recheck <- struct{}{}:
+	default:
+	}
+}
+
+// tokenLoop checks the open connections' tokens every TokenCheck, and when
+// asked to, until ctx ends.
+func (h *Hub) tokenLoop(ctx context.Context) {
+	tick := time.NewTicker(h.o.TokenCheck)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		case <-h.recheck:
+		}
+		if h.conns.Load() > 0 {
+			cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			h.checkTokens(cctx)
+			cancel()
+		}
+	}
+}
+
+// checkTokens ends the connections whose token is no longer good. When the
+// database cannot tell, every connection stays (it is asked again later).
+func (h *Hub) checkTokens(ctx context.Context) {
+	h.mu.RLock()
+	conns := make([]*conn, 0, len(h.byConn))
+	ids := make([]int64, 0, len(h.byConn))
+	seen := make(map[int64]bool, len(h.byConn))
+	for c := range h.byConn {
+		conns = append(conns, c)
+		if !seen[c.tokenID] {
+			seen[c.tokenID] = true
+			ids = append(ids, c.tokenID)
+		}
+	}
+	h.mu.RUnlock()
+	if len(ids) == 0 {
+		return
+	}
+	live, err := h.db.LiveTokenIDs(ctx, ids)
+	if err != nil {
+		if ctx.Err() == nil {
+			h.log.Warn("streaming: check tokens", "connections", len(conns), "err", err)
+		}
+		return
+	}
+	for _, c := range conns {
+		if !live[c.tokenID] {
+			h.log.Info("streaming: token no longer valid, closing", "account_id", c.account.ID)
+			c.close(errKicked)
+		}
+	}
+}
+
 // accept takes an event from this process: it goes to the other nodes and
 // to this node's connections. It never blocks (the engine calls it on the
 // request path); when the queues are full the event is dropped.
@@ -206,10 +300,11 @@ func (h *Hub) enqueue(e busEvent) {
 	}
 }
 
-// Run works until ctx ends: the workers that dispatch events, and with
-// PostgreSQL the bus to and from the other nodes.
+// Run works until ctx ends: the workers that dispatch events, the token
+// checker, and with PostgreSQL the bus to and from the other nodes.
 func (h *Hub) Run(ctx context.Context) {
 	var wg sync.WaitGroup
+	wg.Go(func() { h.tokenLoop(ctx) })
 	for _, ch := range h.shards {
 		wg.Add(1)
 		go func() {
@@ -306,9 +401,9 @@ func (h *Hub) listenLoop(ctx context.Context, channel string) {
 }
 
 // register adds a connection of an account.
-func (h *Hub) register(parent context.Context, account *db.Account, scopes []string, sse bool) (*conn, error) {
+func (h *Hub) register(parent context.Context, account *db.Account, tokenID int64, scopes []string, sse bool) (*conn, error) {
 	ctx, cancel := context.WithCancelCause(parent)
-	c := &conn{hub: h, account: account, scopes: scopes, sse: sse, out: make(chan *frame, h.o.Buffer), ctx: ctx, cancel: cancel}
+	c := &conn{hub: h, account: account, tokenID: tokenID, scopes: scopes, sse: sse, out: make(chan *frame, h.o.Buffer), ctx: ctx, cancel: cancel}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
