@@ -13,6 +13,7 @@ import (
 	"github.com/mattn/go-mastodon"
 
 	"github.com/kontor-social/kontor/activitypub"
+	"github.com/kontor-social/kontor/activitypub/vocab"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/kontortest"
 )
@@ -356,6 +357,21 @@ func TestReportForwardsFlag(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	if n := len(fs.Received()); n != sent {
 		t.Errorf("a report without forward sent %d activities", n-sent)
+	}
+
+	// Nothing goes to a blocked domain (its accounts are suspended), so such
+	// a report is not forwarded.
+	if err := in.Engine().SyncDomainBlocks(stCtx, []string{vocab.Host(fs.URL)}); err != nil {
+		t.Fatal(err)
+	}
+	_, data = stCall(t, in, "POST", "/api/v1/reports", alice.Token, map[string]any{"account_id": db.FormatID(malloryAcct.ID), "forward": true})
+	if v := rpCheckEntity(t, data); v["forwarded"] != false {
+		t.Errorf("forwarded to a blocked domain: %s", data)
+	}
+	in.DeliveriesDone()
+	time.Sleep(200 * time.Millisecond)
+	if n := len(fs.Received()); n != sent {
+		t.Errorf("a report about a blocked domain's account sent %d activities", n-sent)
 	}
 }
 
