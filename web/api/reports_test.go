@@ -399,11 +399,12 @@ func TestIncomingFlag(t *testing.T) {
 	send("flags/0", []any{fs.URL + "/users/someone", fs.URL + "/users/someone/statuses/9"}, "not yours")
 	send("flags/00", []any{in.URL + "/users/nobody"}, "nobody here")
 	// The account and a status (and a status of its that the flagger could not see).
-	send("flags/1", []any{bob.Account.URI, post.URI, private.URI, fs.URL + "/users/someone"}, "Harassment of our user")
+	flag1 := []any{bob.Account.URI, post.URI, private.URI, fs.URL + "/users/someone"}
+	send("flags/1", flag1, "Harassment of our user")
 	// A status alone, as a bare string: the report is about its author.
 	send("flags/2", post.URI, "")
 	// A redelivery of flags/1.
-	send("flags/1", []any{bob.Account.URI, post.URI}, "Harassment of our user")
+	send("flags/1", flag1, "Harassment of our user")
 	plInboxSettled(t, in)
 
 	list := rpReports(t, in)
