@@ -217,6 +217,8 @@ func (e *Engine) apply(ctx context.Context, ic *inboxContext) error {
 		return e.applyBlock(ctx, ic)
 	case act.Is("Move"):
 		return e.applyMove(ctx, ic)
+	case act.Is("Flag"):
+		return e.applyFlag(ctx, ic)
 	}
 	return errIgnored
 }

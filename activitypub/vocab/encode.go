@@ -93,7 +93,7 @@ func (e *encoder) object(o *Object) {
 	e.types(s, o)
 
 	e.refField(s, "actor", o.Actor, false)
-	e.refField(s, "object", o.Object, false)
+	e.refField(s, "object", o.Object, o.Type == "Flag") // Mastodon's Flag object is always an array
 	e.refField(s, "target", o.Target, false)
 	e.refField(s, "origin", o.Origin, false)
 

@@ -125,6 +125,8 @@ func TestMarshalShapes(t *testing.T) {
 			`{"type":"Note","tag":[{"type":"Mention","name":"@u@b.example","href":"https://b.example/u"}]}`},
 		{"several values", &Object{Type: "Flag", Object: NewRef("https://b.example/u", "https://b.example/n/1")},
 			`{"type":"Flag","object":["https://b.example/u","https://b.example/n/1"]}`},
+		{"a Flag's object always an array", &Object{Type: "Flag", Object: NewRef("https://b.example/u")},
+			`{"type":"Flag","object":["https://b.example/u"]}`},
 		{"type array", &Object{Type: "Person", Types: []string{"Person", "vcard:Individual"}},
 			`{"type":["Person","vcard:Individual"]}`},
 		{"false and zero kept", &Object{Type: "Person", ManuallyApprovesFollowers: Bool(false), TotalItems: Int(0)},

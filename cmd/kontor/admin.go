@@ -34,6 +34,7 @@ func adminCommands() []*command {
 			{name: "list", summary: "list blocked domains", run: runDomainList},
 		}},
 		{name: "media", summary: "manage stored media (prune cached remote copies)", sub: mediaCommands()},
+		{name: "report", summary: "list and resolve moderation reports", sub: reportCommands()},
 		{name: "token", summary: "issue access tokens for scripts and bots", sub: []*command{
 			{name: "create", summary: "print a bearer token (--username U --scopes \"read write\")", run: runTokenCreate},
 		}},

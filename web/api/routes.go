@@ -24,6 +24,7 @@ func (h *Handlers) v1Groups() []func(chi.Router) {
 		h.statusRoutes,
 		h.timelineRoutes,
 		h.brandRoutes,
+		h.reportRoutes,
 	}
 }
 
