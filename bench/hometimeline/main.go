@@ -111,6 +111,12 @@ func run(ctx context.Context, o options) error {
 		if err := fill(ctx, cfg.Database, readers[0].ID, readers[1].ID, o); err != nil {
 			return err
 		}
+		// The rows went in past InsertStatus: write the readers' home feeds.
+		for _, r := range readers {
+			if err := srv.DB.RebuildHomeFeed(ctx, r.ID); err != nil {
+				return err
+			}
+		}
 		fmt.Printf("filled in %s\n", time.Since(start).Round(time.Second))
 	} else if err != nil {
 		return err
@@ -133,11 +139,13 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 		for _, p := range []db.Page{{Limit: 40}, {Limit: 40, MaxID: deepCursor(ctx, srv.DB, reader.ID, first)}} {
-			plan, err := srv.DB.ExplainHomeTimeline(ctx, reader.ID, p)
-			if err != nil {
-				return err
+			for _, scan := range []bool{false, true} {
+				plan, err := srv.DB.ExplainHomeTimeline(ctx, reader.ID, p, scan)
+				if err != nil {
+					return err
+				}
+				fmt.Printf("--- plan (max_id=%d, %s)\n%s\n", p.MaxID, map[bool]string{false: "home feed", true: "scan of statuses, below the floor"}[scan], plan)
 			}
-			fmt.Printf("--- plan (max_id=%d)\n%s\n", p.MaxID, plan)
 		}
 	}
 	dbCPU := func() time.Duration { return 0 }
