@@ -9,10 +9,18 @@ import (
 	"github.com/kontor-social/kontor/kontortest"
 )
 
-// BenchmarkInsertStatusFanOut stores statuses of a local author that 50
-// local accounts follow (10 of them its hashtag too): the status row and
-// its home feed rows, in one transaction each.
+// BenchmarkInsertStatusFanOut stores statuses of a local author that 1 or
+// 50 local accounts follow (up to 10 of them its hashtag too): the status
+// row and its home feed rows, in one transaction each.
+//
+//	go test ./db -run '^$' -bench InsertStatusFanOut -benchtime 2000x
 func BenchmarkInsertStatusFanOut(b *testing.B) {
+	for _, followers := range []int{1, 50} {
+		b.Run(fmt.Sprintf("followers=%d", followers), func(b *testing.B) { benchmarkFanOut(b, followers) })
+	}
+}
+
+func benchmarkFanOut(b *testing.B, followers int) {
 	ctx := context.Background()
 	store, err := db.Open(ctx, kontortest.NewDatabaseURL(b, kontortest.Dialect()))
 	if err != nil {
@@ -30,7 +38,7 @@ func BenchmarkInsertStatusFanOut(b *testing.B) {
 		return a.ID
 	}
 	author := mk("author")
-	for i := range 50 {
+	for i := range followers {
 		f := mk(fmt.Sprintf("f%d", i))
 		if err := store.InTx(ctx, func(tx *db.Tx) error {
 			_, err := tx.UpsertFollow(ctx, &db.Follow{AccountID: f, TargetAccountID: author, Accepted: true, ShowReblogs: true})
