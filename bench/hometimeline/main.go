@@ -111,13 +111,15 @@ func run(ctx context.Context, o options) error {
 		if err := fill(ctx, cfg.Database, readers[0].ID, readers[1].ID, o); err != nil {
 			return err
 		}
+		fmt.Printf("filled in %s\n", time.Since(start).Round(time.Second))
 		// The rows went in past InsertStatus: write the readers' home feeds.
+		start = time.Now()
 		for _, r := range readers {
 			if err := srv.DB.RebuildHomeFeed(ctx, r.ID); err != nil {
 				return err
 			}
 		}
-		fmt.Printf("filled in %s\n", time.Since(start).Round(time.Second))
+		fmt.Printf("home feeds written in %s\n", time.Since(start).Round(time.Millisecond))
 	} else if err != nil {
 		return err
 	}
