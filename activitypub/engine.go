@@ -164,7 +164,7 @@ func (e *Engine) Run(ctx context.Context) {
 }
 
 // housekeeping retries inbox items whose apply failed or whose process died,
-// and forgets old activity ids.
+// and hourly forgets old activity ids and trims the home feeds.
 func (e *Engine) housekeeping(ctx context.Context) {
 	tick := time.NewTicker(5 * time.Second)
 	defer tick.Stop()
@@ -186,6 +186,9 @@ func (e *Engine) housekeeping(ctx context.Context) {
 			lastPrune = time.Now()
 			if err := e.db.PruneSeen(ctx, time.Now().Add(-14*24*time.Hour)); err != nil && ctx.Err() == nil {
 				e.log.Warn("prune seen activities", "err", err)
+			}
+			if _, err := e.db.TrimHomeFeeds(ctx); err != nil && ctx.Err() == nil {
+				e.log.Warn("trim home feeds", "err", err)
 			}
 		}
 	}

@@ -28,29 +28,36 @@ func (d *DB) TagByName(ctx context.Context, name string) (*Tag, error) {
 // use, and returns the tag (idempotent).
 func (d *DB) FollowTag(ctx context.Context, accountID int64, display string) (*Tag, error) {
 	t := &Tag{ID: d.NewID(), Name: NormalizeTagName(display), DisplayName: display, CreatedAt: now()}
-	err := d.tx(ctx, func(tx bun.Tx) error {
-		if _, err := tx.NewInsert().Model(t).On("CONFLICT (name) DO NOTHING").Exec(ctx); err != nil {
+	err := d.InTx(ctx, func(tx *Tx) error {
+		if _, err := tx.tx.NewInsert().Model(t).On("CONFLICT (name) DO NOTHING").Exec(ctx); err != nil {
 			return fmt.Errorf("db: follow tag: %w", err)
 		}
-		if err := tx.NewSelect().Model(t).Where("t.name = ?", t.Name).Scan(ctx); err != nil {
+		if err := tx.tx.NewSelect().Model(t).Where("t.name = ?", t.Name).Scan(ctx); err != nil {
 			return fmt.Errorf("db: follow tag: %w", err)
 		}
 		ft := &FollowedTag{AccountID: accountID, TagID: t.ID, CreatedAt: now()}
-		if _, err := tx.NewInsert().Model(ft).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
+		res, err := tx.tx.NewInsert().Model(ft).On("CONFLICT DO NOTHING").Exec(ctx)
+		if err != nil {
 			return fmt.Errorf("db: follow tag: %w", err)
 		}
-		return nil
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // already followed
+		}
+		return tx.homeFeedTagFollowed(ctx, accountID, t.ID)
 	})
 	return t, err
 }
 
-// UnfollowTag stops accountID following a hashtag (idempotent).
+// UnfollowTag stops accountID following a hashtag (idempotent); the
+// hashtag's statuses leave its home feed unless they still pass.
 func (d *DB) UnfollowTag(ctx context.Context, accountID, tagID int64) error {
-	_, err := d.w.NewDelete().Model((*FollowedTag)(nil)).Where("account_id = ? AND tag_id = ?", accountID, tagID).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("db: unfollow tag: %w", err)
-	}
-	return nil
+	return d.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.tx.NewDelete().Model((*FollowedTag)(nil)).Where("account_id = ? AND tag_id = ?", accountID, tagID).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("db: unfollow tag: %w", err)
+		}
+		return tx.pruneHomeFeed(ctx, accountID, "s.id IN (SELECT ust.status_id FROM status_tags ust WHERE ust.tag_id = ?)", tagID)
+	})
 }
 
 // FollowedTags lists the hashtags accountID follows, paged by tag ID

@@ -139,10 +139,15 @@ func (d *DB) DirectTimeline(ctx context.Context, viewer int64, p Page) ([]*Statu
 
 // ExplainHomeTimeline returns the plan of HomeTimeline's query for a viewer
 // and page: EXPLAIN ANALYZE on PostgreSQL (it runs the query), EXPLAIN
-// QUERY PLAN on SQLite. For benchmarks and diagnosis only.
-func (d *DB) ExplainHomeTimeline(ctx context.Context, viewer int64, p Page) (string, error) {
+// QUERY PLAN on SQLite. The query is the one from the home feed, or with
+// scan the scan of statuses that serves pages below the feed's floor. For
+// benchmarks and diagnosis only.
+func (d *DB) ExplainHomeTimeline(ctx context.Context, viewer int64, p Page, scan bool) (string, error) {
 	var list []*Status
-	query := d.homeTimelineQuery(&list, viewer, p).String()
+	query := d.homeFeedQuery(&list, viewer, p).String()
+	if scan {
+		query = d.homeTimelineQuery(&list, viewer, p).String()
+	}
 	prefix := "EXPLAIN QUERY PLAN "
 	if d.dialect == Postgres {
 		prefix = "EXPLAIN (ANALYZE, BUFFERS) "

@@ -403,6 +403,11 @@ func (d *DB) AddDomainBlock(ctx context.Context, domain, reason string) error {
 				append(args, args...)...).Exec(ctx); err != nil {
 			return fmt.Errorf("db: drop domain follows: %w", err)
 		}
+		// Their statuses go below (with their feed rows); replies to them
+		// leave the feeds of those who followed them.
+		if err := tx.pruneHomeFeedsOfRepliesTo(ctx, "ra.domain <> '' AND (ra.domain = ? OR ra.domain LIKE ? OR ra.domain LIKE ?)", args...); err != nil {
+			return err
+		}
 		if _, err := tx.tx.NewDelete().Model((*Status)(nil)).
 			Where("account_id IN (SELECT id FROM accounts WHERE domain <> '' AND "+match+")", args...).Exec(ctx); err != nil {
 			return fmt.Errorf("db: remove domain statuses: %w", err)

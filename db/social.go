@@ -45,13 +45,16 @@ func (t *Tx) UpsertFollow(ctx context.Context, f *Follow) (created bool, err err
 			return false, fmt.Errorf("db: insert follow: %w", err)
 		}
 		if f.Accepted {
-			return true, t.followCounters(ctx, f, +1)
+			if err := t.followCounters(ctx, f, +1); err != nil {
+				return false, err
+			}
+			return true, t.homeFeedFollowed(ctx, f.AccountID, f.TargetAccountID)
 		}
 		return true, nil
 	case err != nil:
 		return false, err
 	}
-	wasAccepted := existing.Accepted
+	wasAccepted, showedReblogs := existing.Accepted, existing.ShowReblogs
 	existing.ShowReblogs, existing.Notify, existing.Languages = f.ShowReblogs, f.Notify, f.Languages
 	if f.URI != "" {
 		existing.URI = f.URI
@@ -62,8 +65,16 @@ func (t *Tx) UpsertFollow(ctx context.Context, f *Follow) (created bool, err err
 		return false, fmt.Errorf("db: update follow: %w", err)
 	}
 	*f = *existing
-	if !wasAccepted && existing.Accepted {
-		return false, t.followCounters(ctx, existing, +1)
+	switch {
+	case !wasAccepted && existing.Accepted:
+		if err := t.followCounters(ctx, existing, +1); err != nil {
+			return false, err
+		}
+		return false, t.homeFeedFollowed(ctx, f.AccountID, f.TargetAccountID)
+	case existing.Accepted && !showedReblogs && existing.ShowReblogs:
+		return false, t.homeFeedFollowed(ctx, f.AccountID, f.TargetAccountID)
+	case existing.Accepted && showedReblogs && !existing.ShowReblogs:
+		return false, t.pruneHomeFeed(ctx, f.AccountID, "s.account_id = ? AND s.reblog_of_id IS NOT NULL", f.TargetAccountID)
 	}
 	return false, nil
 }
@@ -82,7 +93,10 @@ func (t *Tx) AcceptFollow(ctx context.Context, f *Follow) error {
 		return nil
 	}
 	f.Accepted = true
-	return t.followCounters(ctx, f, +1)
+	if err := t.followCounters(ctx, f, +1); err != nil {
+		return err
+	}
+	return t.homeFeedFollowed(ctx, f.AccountID, f.TargetAccountID)
 }
 
 // DeleteFollow removes a follow or request (idempotent), and takes the
@@ -99,7 +113,12 @@ func (t *Tx) DeleteFollow(ctx context.Context, accountID, targetID int64) (*Foll
 		return nil, err
 	}
 	if f.Accepted {
-		return f, t.followCounters(ctx, f, -1)
+		if err := t.followCounters(ctx, f, -1); err != nil {
+			return nil, err
+		}
+		// The target's statuses and the replies to it leave the feed,
+		// unless they still pass (a boost by someone still followed).
+		return f, t.pruneHomeFeed(ctx, accountID, "s.account_id = ? OR s.in_reply_to_account_id = ?", targetID, targetID)
 	}
 	return f, nil
 }

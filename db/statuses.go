@@ -75,7 +75,10 @@ func (t *Tx) InsertStatus(ctx context.Context, n NewStatus) error {
 			return fmt.Errorf("db: attach media: %w", err)
 		}
 	}
-	return t.statusCounters(ctx, s, +1)
+	if err := t.statusCounters(ctx, s, +1); err != nil {
+		return err
+	}
+	return t.fanOutHome(ctx, s)
 }
 
 // statusCounters adds delta to the counters a status contributes to.
@@ -205,6 +208,10 @@ func (t *Tx) UpdateStatus(ctx context.Context, s *Status, u StatusEditUpdate) er
 		return fmt.Errorf("db: clear tags: %w", err)
 	}
 	if err := t.setTags(ctx, s.ID, u.Tags, s.CreatedAt); err != nil {
+		return err
+	}
+	// A hashtag added by the edit puts it on its followers' home timelines.
+	if err := t.fanOutHome(ctx, s); err != nil {
 		return err
 	}
 	if u.Mentions != nil {

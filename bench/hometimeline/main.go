@@ -50,6 +50,7 @@ type options struct {
 	duration          time.Duration
 	followsPerAccount int
 	cpuProfile        string
+	reader            string
 }
 
 func main() {
@@ -67,6 +68,7 @@ func main() {
 	flag.IntVar(&o.probe, "probe", 0, "send this many sequential requests and print latency percentiles")
 	flag.DurationVar(&o.duration, "duration", 0, "stop serving after this long (0: until interrupted)")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the HTTP probe (server included) to this file")
+	flag.StringVar(&o.reader, "reader", "reader", "whose home timeline to measure: reader (follows 500 accounts and two tags) or quiet (follows 5 quiet accounts)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -90,22 +92,40 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer srv.Close()
-	reader, err := srv.DB.LocalAccount(ctx, "reader")
+	if o.reader != "reader" && o.reader != "quiet" {
+		return fmt.Errorf("-reader %q: reader or quiet", o.reader)
+	}
+	_, err = srv.DB.LocalAccount(ctx, "reader")
 	if errors.Is(err, db.ErrNotFound) {
 		if !o.fill {
 			return errors.New("the database has no benchmark data: run with -fill first")
 		}
-		if reader, _, err = srv.Engine.CreateLocalAccount(ctx, activitypub.NewLocalAccount{Username: "reader",
-			Email: "reader@bench.example", Password: "password-reader", Confirmed: true, Approved: true}); err != nil {
-			return err
+		var readers [2]*db.Account
+		for i, name := range []string{"reader", "quiet"} {
+			if readers[i], _, err = srv.Engine.CreateLocalAccount(ctx, activitypub.NewLocalAccount{Username: name,
+				Email: name + "@bench.example", Password: "password-" + name, Confirmed: true, Approved: true}); err != nil {
+				return err
+			}
 		}
 		start := time.Now()
-		if err := fill(ctx, cfg.Database, reader.ID, o); err != nil {
+		if err := fill(ctx, cfg.Database, readers[0].ID, readers[1].ID, o); err != nil {
 			return err
 		}
 		fmt.Printf("filled in %s\n", time.Since(start).Round(time.Second))
+		// The rows went in past InsertStatus: write the readers' home feeds.
+		start = time.Now()
+		for _, r := range readers {
+			if err := srv.DB.RebuildHomeFeed(ctx, r.ID); err != nil {
+				return err
+			}
+		}
+		fmt.Printf("home feeds written in %s\n", time.Since(start).Round(time.Millisecond))
 	} else if err != nil {
 		return err
+	}
+	reader, err := srv.DB.LocalAccount(ctx, o.reader)
+	if err != nil {
+		return fmt.Errorf("reader %s: %w", o.reader, err)
 	}
 	user, err := srv.DB.UserByAccountID(ctx, reader.ID)
 	if err != nil {
@@ -121,11 +141,13 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 		for _, p := range []db.Page{{Limit: 40}, {Limit: 40, MaxID: deepCursor(ctx, srv.DB, reader.ID, first)}} {
-			plan, err := srv.DB.ExplainHomeTimeline(ctx, reader.ID, p)
-			if err != nil {
-				return err
+			for _, scan := range []bool{false, true} {
+				plan, err := srv.DB.ExplainHomeTimeline(ctx, reader.ID, p, scan)
+				if err != nil {
+					return err
+				}
+				fmt.Printf("--- plan (max_id=%d, %s)\n%s\n", p.MaxID, map[bool]string{false: "home feed", true: "scan of statuses, below the floor"}[scan], plan)
 			}
-			fmt.Printf("--- plan (max_id=%d)\n%s\n", p.MaxID, plan)
 		}
 	}
 	dbCPU := func() time.Duration { return 0 }
@@ -334,8 +356,15 @@ type parent struct {
 	visibility          int
 }
 
+// quietAccounts is how many accounts post rarely (one status in
+// quietEvery each, in turn); the quiet reader follows them and nothing else.
+const (
+	quietAccounts = 5
+	quietEvery    = 10_000
+)
+
 // fill writes the workload with multi-row INSERTs, deterministic (seed 1).
-func fill(ctx context.Context, databaseURL string, reader int64, o options) error {
+func fill(ctx context.Context, databaseURL string, reader, quietReader int64, o options) error {
 	bdb, err := openBulk(databaseURL)
 	if err != nil {
 		return err
@@ -378,6 +407,11 @@ func fill(ctx context.Context, databaseURL string, reader int64, o options) erro
 			seen[j] = true
 			rows = append(rows, []any{ids.next(), a, accounts[j], true, true, now, now})
 		}
+	}
+	// The quiet reader follows the last accounts, which rarely post.
+	quiet := accounts[len(accounts)-quietAccounts:]
+	for _, a := range quiet {
+		rows = append(rows, []any{ids.next(), quietReader, a, true, true, now, now})
 	}
 	if err := insert(ctx, bdb, "follows", "id, account_id, target_account_id, accepted, show_reblogs, created_at, updated_at", rows); err != nil {
 		return err
@@ -440,10 +474,13 @@ func fill(ctx context.Context, databaseURL string, reader int64, o options) erro
 	for i := range o.statuses {
 		at := start.Add(time.Duration(int64(span) / int64(o.statuses) * int64(i)))
 		id := statusIDs.at(at)
-		author := accounts[rng.IntN(len(accounts))]
+		author := accounts[rng.IntN(len(accounts)-quietAccounts)]
 		local := false
 		if rng.IntN(1000) == 0 {
 			author, local = reader, true
+		}
+		if i%quietEvery == quietEvery/2 {
+			author = quiet[(i/quietEvery)%quietAccounts]
 		}
 		vis := 0
 		switch r := rng.IntN(100); {
