@@ -33,7 +33,8 @@ type Engine struct {
 
 	signers sync.Map // account ID → transport.Signer (parsed once)
 	inbox   chan int64
-	pending sync.Map // inbox item ID → *queuedItem, handed from Receive to a worker
+	backlog chan struct{} // due items wait in inbox_items (the in-memory queue overflowed)
+	pending sync.Map      // inbox item ID → *queuedItem, handed from Receive to a worker
 
 	linkJobs chan struct{} // slots of background rel="me" checks (4 at once)
 
@@ -95,7 +96,7 @@ func New(o Options) *Engine {
 	if o.MediaURL == nil {
 		o.MediaURL = o.URLs.Media
 	}
-	e := &Engine{db: o.DB, urls: o.URLs, log: o.Logger, opts: o, events: o.Events, inbox: make(chan int64, 4096),
+	e := &Engine{db: o.DB, urls: o.URLs, log: o.Logger, opts: o, events: o.Events, inbox: make(chan int64, 4096), backlog: make(chan struct{}, 1),
 		linkJobs: make(chan struct{}, 4)}
 	e.formatter = &content.Formatter{TagURL: e.urls.Tag, LocalDomain: e.urls.AccountDomain()}
 	e.client = transport.New(transport.Options{

@@ -82,21 +82,48 @@ func (e *Engine) Receive(ctx context.Context, r *http.Request, body []byte, reci
 	if recipient != nil {
 		it.RecipientID = &recipient.ID
 	}
-	if err := e.db.InsertInboxItem(ctx, it, inboxLease); err != nil {
+	// With room in the workers' queue the item is leased to this process
+	// and handed over in memory; without, it is stored due at once and the
+	// workers fetch it from the table as soon as they are free.
+	lease := time.Duration(0)
+	if len(e.inbox) < cap(e.inbox) {
+		lease = inboxLease
+	}
+	if err := e.db.InsertInboxItem(ctx, it, lease); err != nil {
 		return err
+	}
+	if lease == 0 {
+		e.signalBacklog()
+		return nil
 	}
 	e.pending.Store(it.ID, &queuedItem{item: it, act: act})
 	select {
 	case e.inbox <- it.ID:
 	default:
-		// Workers are saturated: the item waits in the table and the
-		// background worker applies it when its lease ends.
+		// The queue filled up meanwhile: release the lease so it is due.
 		e.pending.Delete(it.ID)
+		if err := e.db.ReleaseInboxItem(ctx, it.ID); err != nil {
+			e.log.Warn("inbox: release item", "err", err)
+		}
+		e.signalBacklog()
 	}
 	return nil
 }
 
-// inboxWorker applies received activities.
+// signalBacklog tells a free worker that due items wait in the table.
+func (e *Engine) signalBacklog() {
+	select {
+	case e.backlog <- struct{}{}:
+	default:
+	}
+}
+
+// backlogBatch is how many stored items a worker claims at a time.
+const backlogBatch = 16
+
+// inboxWorker applies received activities: those handed over in memory,
+// and those waiting in the table when the in-memory queue overflowed (or a
+// process died holding them).
 func (e *Engine) inboxWorker(ctx context.Context) {
 	for {
 		select {
@@ -109,6 +136,20 @@ func (e *Engine) inboxWorker(ctx context.Context) {
 			}
 			q := v.(*queuedItem)
 			e.applyParsed(ctx, q.item, q.act)
+		case <-e.backlog:
+			items, err := e.db.ClaimInboxItems(ctx, backlogBatch, inboxLease)
+			if err != nil {
+				if ctx.Err() == nil {
+					e.log.Warn("inbox: claim backlog", "err", err)
+				}
+				continue
+			}
+			if len(items) == backlogBatch {
+				e.signalBacklog() // more may wait: let another worker help
+			}
+			for _, it := range items {
+				e.applyItem(ctx, it)
+			}
 		}
 	}
 }
@@ -264,6 +305,7 @@ func (e *Engine) applyFollow(ctx context.Context, ic *inboxContext) error {
 	}
 	var notes []*db.Notification
 	err = e.seenTx(ctx, ic, func(tx *db.Tx) error {
+		notes = nil // a retried transaction starts over
 		if blocked {
 			return e.answerFollow(ctx, tx, "Reject", target, ic.actor, &db.Follow{URI: ic.act.ID})
 		}
@@ -440,6 +482,7 @@ func (e *Engine) applyLike(ctx context.Context, ic *inboxContext) error {
 	}
 	var notes []*db.Notification
 	err = e.seenTx(ctx, ic, func(tx *db.Tx) error {
+		notes = nil // a retried transaction starts over
 		created, err := tx.InsertFavourite(ctx, &db.Favourite{AccountID: ic.actor.ID, StatusID: s.ID, URI: ic.act.ID})
 		if err != nil || !created || !s.Account.Local() {
 			return err
@@ -524,6 +567,7 @@ func (e *Engine) applyAnnounce(ctx context.Context, ic *inboxContext) error {
 	}
 	var notes []*db.Notification
 	err = e.seenTx(ctx, ic, func(tx *db.Tx) error {
+		notes = nil // a retried transaction starts over
 		if err := tx.InsertStatus(ctx, db.NewStatus{Status: s}); err != nil {
 			if errors.Is(err, db.ErrConflict) {
 				return nil

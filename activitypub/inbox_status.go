@@ -544,6 +544,7 @@ func (e *Engine) applyUpdate(ctx context.Context, ic *inboxContext) error {
 	}
 	var notes []*db.Notification
 	err = e.seenTx(ctx, ic, func(tx *db.Tx) error {
+		notes = nil // a retried transaction starts over
 		if p.poll != nil && s.PollID != nil {
 			if err := tx.UpdatePollCounts(ctx, *s.PollID, p.poll); err != nil {
 				return err

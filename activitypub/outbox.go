@@ -431,6 +431,7 @@ func (e *Engine) EditStatus(ctx context.Context, author *db.Account, statusID in
 	var notes []*db.Notification
 	s.Account = author
 	err = e.db.InTx(ctx, func(tx *db.Tx) error {
+		notes = nil // a retried transaction starts over
 		err := tx.UpdateStatus(ctx, s, db.StatusEditUpdate{
 			Content: formatted.HTML, Text: p.Text, SpoilerText: p.SpoilerText, Language: p.Language,
 			Sensitive: p.Sensitive || p.SpoilerText != "", Tags: formatted.Tags, MediaIDs: p.MediaIDs, Mentions: newMentions,
@@ -611,6 +612,7 @@ func (e *Engine) Reblog(ctx context.Context, actor *db.Account, statusID int64, 
 	}
 	var notes []*db.Notification
 	err = e.db.InTx(ctx, func(tx *db.Tx) error {
+		notes = nil // a retried transaction starts over
 		if err := tx.InsertStatus(ctx, db.NewStatus{Status: s}); err != nil {
 			return err
 		}
@@ -705,6 +707,7 @@ func (e *Engine) Favourite(ctx context.Context, actor *db.Account, statusID int6
 	}
 	var notes []*db.Notification
 	err = e.db.InTx(ctx, func(tx *db.Tx) error {
+		notes = nil // a retried transaction starts over
 		actID := e.db.NewID()
 		like := vocab.NewLike(e.activityURI(actor, actID), actor.URI, s.URI)
 		like.To = vocab.IRIs{s.Account.URI}

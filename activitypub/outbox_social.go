@@ -58,6 +58,7 @@ func (e *Engine) Follow(ctx context.Context, actor, target *db.Account, o Follow
 		ShowReblogs: o.ShowReblogs, Notify: o.Notify, Languages: strings.Join(o.Languages, ","), Accepted: target.Local() && !target.Locked}
 	var notes []*db.Notification
 	err = e.db.InTx(ctx, func(tx *db.Tx) error {
+		notes = nil // a retried transaction starts over
 		if _, err := tx.UpsertFollow(ctx, f); err != nil {
 			return err
 		}
@@ -132,6 +133,7 @@ func (e *Engine) AuthorizeFollowRequest(ctx context.Context, target, follower *d
 	}
 	var notes []*db.Notification
 	err = e.db.InTx(ctx, func(tx *db.Tx) error {
+		notes = nil // a retried transaction starts over
 		if err := tx.AcceptFollow(ctx, f); err != nil {
 			return err
 		}

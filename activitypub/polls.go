@@ -413,6 +413,7 @@ func (e *Engine) closeEndedPolls(ctx context.Context) error {
 		}
 		var notes []*db.Notification
 		err = e.db.InTx(ctx, func(tx *db.Tx) error {
+			notes = nil // a retried transaction starts over
 			closed, err := tx.ClosePoll(ctx, p.ID)
 			if err != nil || !closed {
 				return err

@@ -309,17 +309,27 @@ type InboxItem struct {
 }
 
 // InsertInboxItem makes an incoming activity durable (before answering 202).
-// A claim lease is set at once: the receiving process applies it right away,
-// and the row only comes due for the background worker if that fails.
+// With a lease the receiving process applies it right away and the row only
+// comes due for others if that fails; with none it is due at once.
 func (d *DB) InsertInboxItem(ctx context.Context, it *InboxItem, lease time.Duration) error {
 	t := now()
 	it.ID, it.CreatedAt, it.NextAttemptAt = d.NewID(), t, t
-	until := t.Add(lease)
-	it.ClaimedUntil = &until
+	it.ClaimedUntil = nil
+	if lease > 0 {
+		until := t.Add(lease)
+		it.ClaimedUntil = &until
+	}
 	if _, err := d.w.NewInsert().Model(it).Exec(ctx); err != nil {
 		return fmt.Errorf("db: insert inbox item: %w", err)
 	}
 	return nil
+}
+
+// ReleaseInboxItem drops the lease of an item nobody is applying in memory,
+// so that it is due for the next claim.
+func (d *DB) ReleaseInboxItem(ctx context.Context, id int64) error {
+	_, err := d.w.NewUpdate().Model((*InboxItem)(nil)).Set("claimed_until = NULL").Where("id = ?", id).Exec(ctx)
+	return err
 }
 
 // ClaimInboxItems leases due inbox items (after a crash or a failed apply).

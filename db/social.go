@@ -124,15 +124,31 @@ func (t *Tx) DeleteFollow(ctx context.Context, accountID, targetID int64) (*Foll
 }
 
 func (t *Tx) followCounters(ctx context.Context, f *Follow, delta int) error {
-	if _, err := t.tx.NewUpdate().Table("accounts").Set(t.d.nonNegative("following_count", "following_count + ?"), delta).
-		Where("id = ?", f.AccountID).Exec(ctx); err != nil {
-		return fmt.Errorf("db: following counter: %w", err)
+	following := func() error {
+		if _, err := t.tx.NewUpdate().Table("accounts").Set(t.d.nonNegative("following_count", "following_count + ?"), delta).
+			Where("id = ?", f.AccountID).Exec(ctx); err != nil {
+			return fmt.Errorf("db: following counter: %w", err)
+		}
+		return nil
 	}
-	if _, err := t.tx.NewUpdate().Table("accounts").Set(t.d.nonNegative("followers_count", "followers_count + ?"), delta).
-		Where("id = ?", f.TargetAccountID).Exec(ctx); err != nil {
-		return fmt.Errorf("db: followers counter: %w", err)
+	followers := func() error {
+		if _, err := t.tx.NewUpdate().Table("accounts").Set(t.d.nonNegative("followers_count", "followers_count + ?"), delta).
+			Where("id = ?", f.TargetAccountID).Exec(ctx); err != nil {
+			return fmt.Errorf("db: followers counter: %w", err)
+		}
+		return nil
 	}
-	return nil
+	// Rows are locked in ID order: two accounts following each other at
+	// the same moment (or a block undoing both follows) would otherwise
+	// lock the pair in opposite orders and deadlock on PostgreSQL.
+	first, second := following, followers
+	if f.TargetAccountID < f.AccountID {
+		first, second = followers, following
+	}
+	if err := first(); err != nil {
+		return err
+	}
+	return second()
 }
 
 // IsBlocked reports whether either account blocks the other.

@@ -39,15 +39,13 @@ func (t *Tx) InsertStatus(ctx context.Context, n NewStatus) error {
 			s.ThreadID = *s.InReplyToID
 		}
 	}
-	if s.ThreadID == 0 {
+	ownThread := s.ThreadID == 0
+	if ownThread {
 		s.ThreadID = s.ID
 	}
 	s.HasMedia = len(n.MediaIDs) > 0
-	if _, err := t.tx.NewInsert().Model(s).Exec(ctx); err != nil {
-		if isUniqueViolation(err) {
-			return ErrConflict
-		}
-		return fmt.Errorf("db: insert status: %w", err)
+	if err := t.insertStatusRow(ctx, s, ownThread); err != nil {
+		return err
 	}
 	if len(n.Mentions) > 0 {
 		seen := map[int64]bool{}
@@ -79,6 +77,36 @@ func (t *Tx) InsertStatus(ctx context.Context, n NewStatus) error {
 		return err
 	}
 	return t.fanOutHome(ctx, s)
+}
+
+// insertStatusRow inserts s without letting a unique conflict abort the
+// transaction (PostgreSQL would). A known URI is ErrConflict. A remote
+// status's ID comes from its publication time, which peers give to the
+// second, so two of them can draw the same ID: the later one gets another.
+func (t *Tx) insertStatusRow(ctx context.Context, s *Status, ownThread bool) error {
+	for attempt := 0; ; attempt++ {
+		res, err := t.tx.NewInsert().Model(s).On("CONFLICT DO NOTHING").Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("db: insert status: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return nil
+		}
+		taken, err := t.tx.NewSelect().Table("statuses").Where("uri = ?", s.URI).Exists(ctx)
+		if err != nil {
+			return fmt.Errorf("db: insert status: %w", err)
+		}
+		if taken {
+			return ErrConflict
+		}
+		if s.Local || attempt == 8 {
+			return fmt.Errorf("db: insert status: id %d is taken", s.ID)
+		}
+		s.ID = t.d.ids.At(IDTime(s.ID))
+		if ownThread {
+			s.ThreadID = s.ID
+		}
+	}
 }
 
 // statusCounters adds delta to the counters a status contributes to.

@@ -2,9 +2,13 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math/rand/v2"
+	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/driver/pgdriver"
 )
 
 // Tx is a write transaction. The activitypub engine composes one apply step
@@ -18,20 +22,41 @@ type Tx struct {
 }
 
 // InTx runs fn in a write transaction and, after a successful commit, the
-// callbacks fn registered with AfterCommit.
+// callbacks fn registered with AfterCommit. A transaction PostgreSQL
+// aborts as a deadlock victim or for a serialization conflict is run
+// again, a few times: fn must not keep state from a failed attempt.
 func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
-	t := &Tx{d: d}
-	err := d.w.RunInTx(ctx, nil, func(ctx context.Context, btx bun.Tx) error {
-		t.tx = btx
-		return fn(t)
-	})
-	if err != nil {
-		return err
+	for attempt := 1; ; attempt++ {
+		t := &Tx{d: d}
+		err := d.w.RunInTx(ctx, nil, func(ctx context.Context, btx bun.Tx) error {
+			t.tx = btx
+			return fn(t)
+		})
+		if err != nil {
+			if attempt < maxTxAttempts && isTransientConflict(err) && ctx.Err() == nil {
+				time.Sleep(time.Duration(attempt) * time.Duration(5+rand.IntN(20)) * time.Millisecond)
+				continue
+			}
+			return err
+		}
+		for _, f := range t.afterCommit {
+			f()
+		}
+		return nil
 	}
-	for _, f := range t.afterCommit {
-		f()
+}
+
+const maxTxAttempts = 3
+
+// isTransientConflict reports whether PostgreSQL rolled the transaction
+// back for a deadlock or a serialization failure, which a retry resolves.
+func isTransientConflict(err error) bool {
+	var pgErr pgdriver.Error
+	if errors.As(err, &pgErr) {
+		code := pgErr.Field('C')
+		return code == "40P01" || code == "40001"
 	}
-	return nil
+	return false
 }
 
 // AfterCommit registers f to run after the transaction commits.
