@@ -123,32 +123,10 @@ func (t *Tx) DeleteFollow(ctx context.Context, accountID, targetID int64) (*Foll
 	return f, nil
 }
 
-func (t *Tx) followCounters(ctx context.Context, f *Follow, delta int) error {
-	following := func() error {
-		if _, err := t.tx.NewUpdate().Table("accounts").Set(t.d.nonNegative("following_count", "following_count + ?"), delta).
-			Where("id = ?", f.AccountID).Exec(ctx); err != nil {
-			return fmt.Errorf("db: following counter: %w", err)
-		}
-		return nil
-	}
-	followers := func() error {
-		if _, err := t.tx.NewUpdate().Table("accounts").Set(t.d.nonNegative("followers_count", "followers_count + ?"), delta).
-			Where("id = ?", f.TargetAccountID).Exec(ctx); err != nil {
-			return fmt.Errorf("db: followers counter: %w", err)
-		}
-		return nil
-	}
-	// Rows are locked in ID order: two accounts following each other at
-	// the same moment (or a block undoing both follows) would otherwise
-	// lock the pair in opposite orders and deadlock on PostgreSQL.
-	first, second := following, followers
-	if f.TargetAccountID < f.AccountID {
-		first, second = followers, following
-	}
-	if err := first(); err != nil {
-		return err
-	}
-	return second()
+func (t *Tx) followCounters(_ context.Context, f *Follow, delta int) error {
+	t.addCounter("accounts", "following_count", f.AccountID, delta)
+	t.addCounter("accounts", "followers_count", f.TargetAccountID, delta)
+	return nil
 }
 
 // IsBlocked reports whether either account blocks the other.
@@ -190,8 +168,8 @@ func (t *Tx) InsertFavourite(ctx context.Context, f *Favourite) (created bool, e
 	if n, _ := res.RowsAffected(); n == 0 {
 		return false, nil
 	}
-	_, err = t.tx.NewUpdate().Table("statuses").Set("favourites_count = favourites_count + 1").Where("id = ?", f.StatusID).Exec(ctx)
-	return true, err
+	t.addCounter("statuses", "favourites_count", f.StatusID, +1)
+	return true, nil
 }
 
 // DeleteFavourite removes a like (idempotent) and returns it.
@@ -203,8 +181,8 @@ func (t *Tx) DeleteFavourite(ctx context.Context, accountID, statusID int64) (*F
 	if _, err := t.tx.NewDelete().Model(f).WherePK().Exec(ctx); err != nil {
 		return nil, fmt.Errorf("db: delete favourite: %w", err)
 	}
-	_, err := t.tx.NewUpdate().Table("statuses").Set(t.d.nonNegative("favourites_count", "favourites_count - 1")).Where("id = ?", statusID).Exec(ctx)
-	return f, err
+	t.addCounter("statuses", "favourites_count", statusID, -1)
+	return f, nil
 }
 
 // FavouriteByURI finds a like by its Like activity id.

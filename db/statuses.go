@@ -112,11 +112,7 @@ func (t *Tx) insertStatusRow(ctx context.Context, s *Status, ownThread bool) err
 // statusCounters adds delta to the counters a status contributes to.
 func (t *Tx) statusCounters(ctx context.Context, s *Status, delta int) error {
 	if s.ReblogOfID != nil {
-		_, err := t.tx.NewUpdate().Table("statuses").Set(t.d.nonNegative("reblogs_count", "reblogs_count + ?"), delta).
-			Where("id = ?", *s.ReblogOfID).Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("db: reblog counter: %w", err)
-		}
+		t.addCounter("statuses", "reblogs_count", *s.ReblogOfID, delta)
 		return nil
 	}
 	q := t.tx.NewUpdate().Table("accounts").Set(t.d.nonNegative("statuses_count", "statuses_count + ?"), delta).Where("id = ?", s.AccountID)
@@ -127,11 +123,7 @@ func (t *Tx) statusCounters(ctx context.Context, s *Status, delta int) error {
 		return fmt.Errorf("db: status counter: %w", err)
 	}
 	if s.InReplyToID != nil {
-		_, err := t.tx.NewUpdate().Table("statuses").Set(t.d.nonNegative("replies_count", "replies_count + ?"), delta).
-			Where("id = ?", *s.InReplyToID).Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("db: replies counter: %w", err)
-		}
+		t.addCounter("statuses", "replies_count", *s.InReplyToID, delta)
 	}
 	return nil
 }

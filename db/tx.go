@@ -1,10 +1,12 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -19,6 +21,13 @@ type Tx struct {
 	tx          bun.Tx
 	d           *DB
 	afterCommit []func()
+	counters    map[counterKey]int
+}
+
+// counterKey names one counter column of one row.
+type counterKey struct {
+	table, column string
+	id            int64
 }
 
 // InTx runs fn in a write transaction and, after a successful commit, the
@@ -30,7 +39,10 @@ func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		t := &Tx{d: d}
 		err := d.w.RunInTx(ctx, nil, func(ctx context.Context, btx bun.Tx) error {
 			t.tx = btx
-			return fn(t)
+			if err := fn(t); err != nil {
+				return err
+			}
+			return t.flushCounters(ctx)
 		})
 		if err != nil {
 			if attempt < maxTxAttempts && isTransientConflict(err) && ctx.Err() == nil {
@@ -57,6 +69,39 @@ func isTransientConflict(err error) bool {
 		return code == "40P01" || code == "40001"
 	}
 	return false
+}
+
+// addCounter adds delta to a counter column when the transaction ends.
+// Counters are written last, in row order: a popular account's
+// followers_count or a viral post's favourites_count is a row every
+// concurrent transaction touching it must wait for, and the wait lasts
+// from the update to the commit; written last it is only the commit.
+func (t *Tx) addCounter(table, column string, id int64, delta int) {
+	if t.counters == nil {
+		t.counters = map[counterKey]int{}
+	}
+	t.counters[counterKey{table, column, id}] += delta
+}
+
+func (t *Tx) flushCounters(ctx context.Context) error {
+	keys := make([]counterKey, 0, len(t.counters))
+	for k, delta := range t.counters {
+		if delta != 0 {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, func(a, b counterKey) int {
+		return cmp.Or(cmp.Compare(a.table, b.table), cmp.Compare(a.id, b.id), cmp.Compare(a.column, b.column))
+	})
+	for _, k := range keys {
+		_, err := t.tx.NewUpdate().Table(k.table).Set(t.d.nonNegative(k.column, k.column+" + ?"), t.counters[k]).
+			Where("id = ?", k.id).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("db: %s.%s counter: %w", k.table, k.column, err)
+		}
+	}
+	t.counters = nil
+	return nil
 }
 
 // AfterCommit registers f to run after the transaction commits.
