@@ -49,6 +49,15 @@ type adminSession struct {
 	engine *activitypub.Engine
 }
 
+// openAdminNoFlags parses the arguments of a subcommand that takes no flags
+// (for --help and stray arguments), then opens the admin session.
+func (e *env) openAdminNoFlags(name string, args []string) (*adminSession, error) {
+	if err := parseFlags(newFlags(e, name, "kontor "+name), args); err != nil {
+		return nil, err
+	}
+	return e.openAdmin()
+}
+
 func (e *env) openAdmin() (*adminSession, error) {
 	cfg, err := e.loadConfig()
 	if err != nil {
@@ -143,11 +152,7 @@ func runAccountCreate(e *env, args []string) error {
 }
 
 func runAccountList(e *env, args []string) error {
-	fs := newFlags(e, "admin account list", "kontor admin account list")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	s, err := e.openAdmin()
+	s, err := e.openAdminNoFlags("admin account list", args)
 	if err != nil {
 		return err
 	}
@@ -404,11 +409,7 @@ func runDomainUnblock(e *env, args []string) error {
 }
 
 func runDomainList(e *env, args []string) error {
-	fs := newFlags(e, "admin domain list", "kontor admin domain list")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	s, err := e.openAdmin()
+	s, err := e.openAdminNoFlags("admin domain list", args)
 	if err != nil {
 		return err
 	}

@@ -129,11 +129,7 @@ func runInviteCreate(e *env, args []string) error {
 }
 
 func runInviteList(e *env, args []string) error {
-	fs := newFlags(e, "admin invite list", "kontor admin invite list")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	s, err := e.openAdmin()
+	s, err := e.openAdminNoFlags("admin invite list", args)
 	if err != nil {
 		return err
 	}

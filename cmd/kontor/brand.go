@@ -147,11 +147,7 @@ func runBrandRemoveMember(e *env, args []string) error {
 }
 
 func runBrandList(e *env, args []string) error {
-	fs := newFlags(e, "admin brand list", "kontor admin brand list")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	s, err := e.openAdmin()
+	s, err := e.openAdminNoFlags("admin brand list", args)
 	if err != nil {
 		return err
 	}

@@ -163,12 +163,8 @@ func mayViewAnalytics(ctx context.Context, an *analytics.Service, auth *Auth, ac
 }
 
 func (h *Handlers) accountAnalytics(w http.ResponseWriter, r *http.Request, an *analytics.Service) error {
-	auth, ok := h.require(w, r, "read:statuses")
+	auth, id, ok, err := h.requireID(w, r, "read:statuses")
 	if !ok {
-		return nil
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
 		return err
 	}
 	ctx := r.Context()
@@ -220,12 +216,8 @@ func (h *Handlers) accountAnalytics(w http.ResponseWriter, r *http.Request, an *
 }
 
 func (h *Handlers) statusAnalytics(w http.ResponseWriter, r *http.Request, an *analytics.Service) error {
-	auth, ok := h.require(w, r, "read:statuses")
+	auth, id, ok, err := h.requireID(w, r, "read:statuses")
 	if !ok {
-		return nil
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
 		return err
 	}
 	ctx := r.Context()

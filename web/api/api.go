@@ -262,6 +262,18 @@ func (h *Handlers) require(w http.ResponseWriter, r *http.Request, scope string)
 	return a, true
 }
 
+// requireID is require, then the path's "id": when ok is false the
+// handler returns err (nil when require has already answered).
+func (h *Handlers) requireID(w http.ResponseWriter, r *http.Request, scope string) (a *Auth, id int64, ok bool, err error) {
+	if a, ok = h.require(w, r, scope); !ok {
+		return nil, 0, false, nil
+	}
+	if id, err = pathID(r, "id"); err != nil {
+		return nil, 0, false, err
+	}
+	return a, id, true, nil
+}
+
 // optional returns the caller when there is one with the scope (reads that
 // also work anonymously); a token without the scope is 403.
 func (h *Handlers) optional(w http.ResponseWriter, r *http.Request, scope string) (*Auth, bool) {

@@ -55,12 +55,8 @@ func (h *Handlers) listConversations(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h *Handlers) deleteConversation(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:conversations")
+	a, id, ok, err := h.requireID(w, r, "write:conversations")
 	if !ok {
-		return nil
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
 		return err
 	}
 	if err := h.DB.DeleteConversation(r.Context(), a.Account.ID, id); err != nil {
@@ -71,12 +67,8 @@ func (h *Handlers) deleteConversation(w http.ResponseWriter, r *http.Request) er
 }
 
 func (h *Handlers) readConversation(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:conversations")
+	a, id, ok, err := h.requireID(w, r, "write:conversations")
 	if !ok {
-		return nil
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
 		return err
 	}
 	if err := h.DB.MarkConversationRead(r.Context(), a.Account.ID, id); err != nil {

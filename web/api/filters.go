@@ -349,12 +349,8 @@ func (h *Handlers) updateFilter(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handlers) deleteFilter(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:filters")
+	a, id, ok, err := h.requireID(w, r, "write:filters")
 	if !ok {
-		return nil
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
 		return err
 	}
 	if err := h.DB.DeleteFilter(r.Context(), a.Account.ID, id); err != nil {
@@ -426,12 +422,8 @@ func (h *Handlers) addFilterKeyword(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (h *Handlers) getFilterKeyword(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "read:filters")
+	a, id, ok, err := h.requireID(w, r, "read:filters")
 	if !ok {
-		return nil
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
 		return err
 	}
 	k, err := h.DB.FilterKeywordByID(r.Context(), a.Account.ID, id)
@@ -443,12 +435,8 @@ func (h *Handlers) getFilterKeyword(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (h *Handlers) updateFilterKeyword(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:filters")
+	a, id, ok, err := h.requireID(w, r, "write:filters")
 	if !ok {
-		return nil
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
 		return err
 	}
 	k, err := h.DB.FilterKeywordByID(r.Context(), a.Account.ID, id)
@@ -470,12 +458,8 @@ func (h *Handlers) updateFilterKeyword(w http.ResponseWriter, r *http.Request) e
 }
 
 func (h *Handlers) deleteFilterKeyword(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:filters")
+	a, id, ok, err := h.requireID(w, r, "write:filters")
 	if !ok {
-		return nil
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
 		return err
 	}
 	if err := h.DB.DeleteFilterKeyword(r.Context(), a.Account.ID, id); err != nil {
@@ -537,12 +521,8 @@ func (h *Handlers) addFilterStatus(w http.ResponseWriter, r *http.Request) error
 }
 
 func (h *Handlers) getFilterStatus(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "read:filters")
+	a, id, ok, err := h.requireID(w, r, "read:filters")
 	if !ok {
-		return nil
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
 		return err
 	}
 	fs, err := h.DB.FilterStatusByID(r.Context(), a.Account.ID, id)
@@ -554,12 +534,8 @@ func (h *Handlers) getFilterStatus(w http.ResponseWriter, r *http.Request) error
 }
 
 func (h *Handlers) deleteFilterStatus(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:filters")
+	a, id, ok, err := h.requireID(w, r, "write:filters")
 	if !ok {
-		return nil
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
 		return err
 	}
 	if err := h.DB.DeleteFilterStatus(r.Context(), a.Account.ID, id); err != nil {

@@ -156,12 +156,8 @@ func (h *Handlers) updateList(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handlers) deleteList(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:lists")
+	a, id, ok, err := h.requireID(w, r, "write:lists")
 	if !ok {
-		return nil
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
 		return err
 	}
 	if err := h.DB.DeleteList(r.Context(), a.Account.ID, id); err != nil {

@@ -102,12 +102,8 @@ func (h *Handlers) listNotifications(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h *Handlers) getNotification(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "read:notifications")
+	a, id, ok, err := h.requireID(w, r, "read:notifications")
 	if !ok {
-		return nil
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
 		return err
 	}
 	n, err := h.DB.NotificationByID(r.Context(), a.Account.ID, id)

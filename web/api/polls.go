@@ -52,12 +52,8 @@ func (h *Handlers) getPoll(w http.ResponseWriter, r *http.Request) error {
 
 // votePoll is POST /api/v1/polls/:id/votes with choices[] (option indexes).
 func (h *Handlers) votePoll(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:statuses")
+	a, id, ok, err := h.requireID(w, r, "write:statuses")
 	if !ok {
-		return nil
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
 		return err
 	}
 	p, err := ReadParams(r)

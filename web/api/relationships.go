@@ -310,12 +310,8 @@ func (h *Handlers) followRequests(w http.ResponseWriter, r *http.Request) error 
 // account {id} to follow the caller (404 when there is none).
 func (h *Handlers) answerFollowRequest(accept bool) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		auth, ok := h.require(w, r, "write:follows")
+		auth, id, ok, err := h.requireID(w, r, "write:follows")
 		if !ok {
-			return nil
-		}
-		id, err := pathID(r, "id")
-		if err != nil {
 			return err
 		}
 		pending, err := h.DB.IsFollowRequest(r.Context(), id, auth.Account.ID)

@@ -190,12 +190,8 @@ func (h *Handlers) listScheduledStatuses(w http.ResponseWriter, r *http.Request)
 
 // getScheduledStatus is GET /api/v1/scheduled_statuses/:id.
 func (h *Handlers) getScheduledStatus(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "read:statuses")
+	a, id, ok, err := h.requireID(w, r, "read:statuses")
 	if !ok {
-		return nil
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
 		return err
 	}
 	ss, err := h.DB.ScheduledStatusByID(r.Context(), a.Account.ID, id)
@@ -208,12 +204,8 @@ func (h *Handlers) getScheduledStatus(w http.ResponseWriter, r *http.Request) er
 // updateScheduledStatus is PUT /api/v1/scheduled_statuses/:id: a new
 // scheduled_at (the other fields cannot change, as on Mastodon).
 func (h *Handlers) updateScheduledStatus(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:statuses")
+	a, id, ok, err := h.requireID(w, r, "write:statuses")
 	if !ok {
-		return nil
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
 		return err
 	}
 	p, err := ReadParams(r)
@@ -240,12 +232,8 @@ func (h *Handlers) updateScheduledStatus(w http.ResponseWriter, r *http.Request)
 // deleteScheduledStatus is DELETE /api/v1/scheduled_statuses/:id → {}.
 // Its attachments stay (unattached) for the media cleanup.
 func (h *Handlers) deleteScheduledStatus(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:statuses")
+	a, id, ok, err := h.requireID(w, r, "write:statuses")
 	if !ok {
-		return nil
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
 		return err
 	}
 	if err := h.DB.DeleteScheduledStatus(r.Context(), a.Account.ID, id); err != nil {

@@ -91,12 +91,8 @@ func (h *Handlers) unfavouriteStatus(w http.ResponseWriter, r *http.Request) err
 // unlisted or private; default the user's posting preference). The answer
 // is the boost with the original embedded.
 func (h *Handlers) reblogStatus(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:statuses")
+	a, id, ok, err := h.requireID(w, r, "write:statuses")
 	if !ok {
-		return nil
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
 		return err
 	}
 	p, err := ReadParams(r)
