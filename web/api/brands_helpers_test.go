@@ -1,18 +1,13 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
-
-	"golang.org/x/net/html"
 
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/db"
@@ -137,115 +132,22 @@ func memberOf(e map[string]any) string {
 
 // brBrowser is a cookie-keeping client that follows redirects on the
 // instance and stops at others (an app's redirect URI).
-type brBrowser struct {
-	t    *testing.T
-	base string
-	c    *http.Client
-}
+// brBrowser is a browser with the brand tests' sign-in step.
+type brBrowser struct{ *kontortest.Browser }
 
 func brNewBrowser(t *testing.T, in *kontortest.Instance) *brBrowser {
-	jar, _ := cookiejar.New(nil)
-	return &brBrowser{t: t, base: in.URL, c: &http.Client{Jar: jar, Timeout: 30 * time.Second,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if req.URL.Host != in.Host || len(via) > 10 {
-				return http.ErrUseLastResponse
-			}
-			return nil
-		}}}
-}
-
-func (b *brBrowser) do(req *http.Request) (*http.Response, []byte) {
-	b.t.Helper()
-	req.Header.Set("Accept", "text/html")
-	resp, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp, body
-}
-
-func (b *brBrowser) get(path string) (*http.Response, []byte) {
-	b.t.Helper()
-	req, _ := http.NewRequest("GET", b.base+path, nil)
-	return b.do(req)
-}
-
-func (b *brBrowser) post(path string, v url.Values) (*http.Response, []byte) {
-	b.t.Helper()
-	req, _ := http.NewRequest("POST", b.base+path, strings.NewReader(v.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return b.do(req)
-}
-
-// formValues returns the values a page's form posting to action submits
-// (inputs, checked radios and checkboxes, the selected option of selects).
-func formValues(t *testing.T, page []byte, action string) url.Values {
-	t.Helper()
-	doc, err := html.Parse(bytes.NewReader(page))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var found url.Values
-	var walk func(n *html.Node, in url.Values, sel string)
-	walk = func(n *html.Node, cur url.Values, sel string) {
-		if n.Type == html.ElementNode {
-			attr := map[string]string{}
-			for _, a := range n.Attr {
-				attr[a.Key] = a.Val
-			}
-			_, checked := attr["checked"]
-			_, selected := attr["selected"]
-			switch n.Data {
-			case "form":
-				cur = nil
-				if attr["action"] == action && found == nil {
-					found = url.Values{}
-					cur = found
-				}
-			case "input":
-				if cur != nil && attr["name"] != "" && (attr["type"] != "radio" && attr["type"] != "checkbox" || checked) {
-					cur.Add(attr["name"], attr["value"])
-				}
-			case "select":
-				sel = attr["name"]
-			case "option":
-				if cur != nil && selected {
-					cur.Set(sel, attr["value"])
-				}
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c, cur, sel)
-		}
-	}
-	walk(doc, nil, "")
-	if found == nil {
-		t.Fatalf("no form to %s in page:\n%s", action, page)
-	}
-	return found
-}
-
-// submit posts a page's form with some fields set.
-func (b *brBrowser) submit(page []byte, action string, set map[string]string) (*http.Response, []byte) {
-	b.t.Helper()
-	v := formValues(b.t, page, action)
-	for k, val := range set {
-		v.Set(k, val)
-	}
-	return b.post(action, v)
+	return &brBrowser{kontortest.NewBrowser(t, in.URL)}
 }
 
 // signIn signs u in on the sign-in page (returning to returnTo) and
 // returns the page it comes back to.
 func (b *brBrowser) signIn(path string, u *kontortest.User) (*http.Response, []byte) {
-	b.t.Helper()
-	resp, page := b.get(path)
+	b.T.Helper()
+	resp, page := b.Get(path)
 	if resp.StatusCode != 200 || resp.Request.URL.Path != "/auth/sign_in" {
-		b.t.Fatalf("%s: want the sign-in page, got %d %s", path, resp.StatusCode, resp.Request.URL)
+		b.T.Fatalf("%s: want the sign-in page, got %d %s", path, resp.StatusCode, resp.Request.URL)
 	}
-	return b.submit(page, "/auth/sign_in", map[string]string{"login": u.Account.Username, "password": u.Password})
+	return b.Submit(page, "/auth/sign_in", map[string]string{"login": u.Account.Username, "password": u.Password})
 }
 
 // brAppRedirect is the redirect URI of the test app (a custom scheme, as
@@ -286,7 +188,7 @@ func authorizeCode(t *testing.T, in *kontortest.Instance, u *kontortest.User, ac
 	if resp.StatusCode != 200 || resp.Request.URL.Path != "/oauth/authorize" {
 		t.Fatalf("consent page: %d %s\n%s", resp.StatusCode, resp.Request.URL, consent)
 	}
-	resp, _ = b.submit(consent, "/oauth/authorize", map[string]string{"account_id": db.FormatID(accountID), "decision": "authorize"})
+	resp, _ = b.Submit(consent, "/oauth/authorize", map[string]string{"account_id": db.FormatID(accountID), "decision": "authorize"})
 	loc, err := url.Parse(resp.Header.Get("Location"))
 	if resp.StatusCode != http.StatusFound || err != nil || loc.Query().Get("code") == "" {
 		t.Fatalf("authorize: %d %q", resp.StatusCode, resp.Header.Get("Location"))

@@ -516,23 +516,23 @@ func TestBrandSettingsPages(t *testing.T) {
 		t.Fatalf("owner page: %d %s", resp.StatusCode, page)
 	}
 	// Turn approval on, add sam as editor, create an invite link.
-	resp, page = ob.submit(page, "/settings/brands/acme/approval", map[string]string{"require_approval": "on"})
+	resp, page = ob.Submit(page, "/settings/brands/acme/approval", map[string]string{"require_approval": "on"})
 	if resp.StatusCode != 200 || !strings.Contains(string(page), "now wait") {
 		t.Fatalf("approval on: %d %s", resp.StatusCode, page)
 	}
-	resp, page = ob.submit(page, "/settings/brands/acme/members", map[string]string{"username": "sam", "role": "editor"})
+	resp, page = ob.Submit(page, "/settings/brands/acme/members", map[string]string{"username": "sam", "role": "editor"})
 	if resp.StatusCode != 200 || !strings.Contains(string(page), "@sam is now editor") {
 		t.Fatalf("add member: %d %s", resp.StatusCode, page)
 	}
 	if role, err := in.DB.BrandRole(brCtx, w.brand.ID, w.stranger.User.ID); err != nil || role != db.BrandEditor {
 		t.Fatalf("sam's role: %q %v", role, err)
 	}
-	resp, page = ob.submit(page, "/settings/brands/acme/invites", map[string]string{"max_uses": "3", "expires_in_days": "7"})
+	resp, page = ob.Submit(page, "/settings/brands/acme/invites", map[string]string{"max_uses": "3", "expires_in_days": "7"})
 	if resp.StatusCode != 200 || !strings.Contains(string(page), in.URL+"/invite/") {
 		t.Fatalf("invite: %d %s", resp.StatusCode, page)
 	}
 	// A form without its CSRF token is refused and changes nothing.
-	resp, _ = ob.post("/settings/brands/acme/approval", url.Values{})
+	resp, _ = ob.Post("/settings/brands/acme/approval", url.Values{})
 	if b, _ := in.DB.BrandByAccountID(brCtx, w.brand.ID); resp.StatusCode != 403 || !b.RequireApproval {
 		t.Fatalf("no CSRF: %d, approval %v", resp.StatusCode, b.RequireApproval)
 	}
@@ -543,11 +543,11 @@ func TestBrandSettingsPages(t *testing.T) {
 	if code != 422 || draft == "" {
 		t.Fatalf("held: %d %v", code, held)
 	}
-	_, page = ob.get("/settings/brands/acme")
+	_, page = ob.Get("/settings/brands/acme")
 	if !strings.Contains(string(page), "From the page") {
 		t.Fatalf("pending draft not on the page:\n%s", page)
 	}
-	resp, page = ob.submit(page, "/settings/brands/acme/drafts/"+draft+"/approve", nil)
+	resp, page = ob.Submit(page, "/settings/brands/acme/drafts/"+draft+"/approve", nil)
 	if resp.StatusCode != 200 || !strings.Contains(string(page), "is published") {
 		t.Fatalf("approve on the page: %d %s", resp.StatusCode, page)
 	}
@@ -562,13 +562,13 @@ func TestBrandSettingsPages(t *testing.T) {
 	if resp.StatusCode != 200 || strings.Contains(string(page), `id="audit"`) || strings.Contains(string(page), "/invites") {
 		t.Fatalf("editor page: %d %s", resp.StatusCode, page)
 	}
-	v := formValues(t, page, "/settings/brands/acme/members/"+db.FormatID(w.editor.User.ID)+"/remove")
-	resp, page = eb.post("/settings/brands/acme/approval", url.Values{"authenticity_token": {v.Get("authenticity_token")}})
+	v := kontortest.Form(t, page, "/settings/brands/acme/members/"+db.FormatID(w.editor.User.ID)+"/remove")
+	resp, page = eb.Post("/settings/brands/acme/approval", url.Values{"authenticity_token": {v.Get("authenticity_token")}})
 	if b, _ := in.DB.BrandByAccountID(brCtx, w.brand.ID); resp.StatusCode != 403 || !b.RequireApproval {
 		t.Fatalf("editor turns approval off: %d %v %s", resp.StatusCode, b.RequireApproval, page)
 	}
 	// The editor leaves with the Leave button and lands on their list.
-	resp, page = eb.post("/settings/brands/acme/members/"+db.FormatID(w.editor.User.ID)+"/remove", v)
+	resp, page = eb.Post("/settings/brands/acme/members/"+db.FormatID(w.editor.User.ID)+"/remove", v)
 	if resp.StatusCode != 200 || resp.Request.URL.Path != "/settings/brands" || strings.Contains(string(page), "/settings/brands/acme") {
 		t.Fatalf("leave: %d %s %s", resp.StatusCode, resp.Request.URL, page)
 	}
@@ -577,10 +577,10 @@ func TestBrandSettingsPages(t *testing.T) {
 	if resp, _ := vb.signIn("/@acme/analytics", w.viewer); resp.StatusCode != 200 {
 		t.Errorf("viewer sees the brand's analytics page: %d", resp.StatusCode)
 	}
-	if resp, _ := sb.get("/@acme/analytics"); resp.StatusCode != 200 { // sam is now an editor
+	if resp, _ := sb.Get("/@acme/analytics"); resp.StatusCode != 200 { // sam is now an editor
 		t.Errorf("editor sees the brand's analytics page: %d", resp.StatusCode)
 	}
-	if resp, _ := eb.get("/@acme/analytics"); resp.StatusCode != 403 { // eddie left
+	if resp, _ := eb.Get("/@acme/analytics"); resp.StatusCode != 403 { // eddie left
 		t.Errorf("former member sees the brand's analytics page: %d", resp.StatusCode)
 	}
 }

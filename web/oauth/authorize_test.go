@@ -34,7 +34,7 @@ func TestAuthorizeRefusals(t *testing.T) {
 			"no client":                      {"response_type": {"code"}, "redirect_uri": {tusky}},
 			"several registered, none given": {"response_type": {"code"}, "client_id": {a.ClientID}},
 		} {
-			resp, page := b.get("/oauth/authorize?" + q.Encode())
+			resp, page := b.Get("/oauth/authorize?" + q.Encode())
 			if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Location") != "" || resp.Request.URL.Path != "/oauth/authorize" ||
 				!strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || bytes.Contains(page, []byte("evil.example")) {
 				t.Errorf("%s: %d %s Location %q\n%s", name, resp.StatusCode, resp.Request.URL, resp.Header.Get("Location"), page)
@@ -59,7 +59,7 @@ func TestAuthorizeRefusals(t *testing.T) {
 			"implicit grant":      {token, "unsupported_response_type"},
 			"unknown PKCE method": {badMethod, "invalid_request"},
 		} {
-			resp, _ := b.get("/oauth/authorize?" + tc.q.Encode())
+			resp, _ := b.Get("/oauth/authorize?" + tc.q.Encode())
 			loc, _ := url.Parse(resp.Header.Get("Location"))
 			if resp.StatusCode != http.StatusFound || loc == nil || !strings.HasPrefix(loc.String(), tusky) ||
 				loc.Query().Get("error") != tc.want || loc.Query().Get("state") != "st" || loc.Query().Get("code") != "" {
@@ -69,11 +69,11 @@ func TestAuthorizeRefusals(t *testing.T) {
 	})
 
 	t.Run("deny", func(t *testing.T) {
-		resp, page := b.get("/oauth/authorize?" + authorizeQuery(a, "https://app.example/callback", "read", "keep me", "").Encode())
+		resp, page := b.Get("/oauth/authorize?" + authorizeQuery(a, "https://app.example/callback", "read", "keep me", "").Encode())
 		if resp.StatusCode != 200 {
 			t.Fatalf("consent: %d", resp.StatusCode)
 		}
-		resp, _ = b.submit(page, "/oauth/authorize", map[string]string{"decision": "deny"})
+		resp, _ = b.Submit(page, "/oauth/authorize", map[string]string{"decision": "deny"})
 		loc, _ := url.Parse(resp.Header.Get("Location"))
 		if resp.StatusCode != http.StatusFound || loc.Host != "app.example" || loc.Query().Get("error") != "access_denied" ||
 			loc.Query().Get("state") != "keep me" || loc.Query().Get("code") != "" {
@@ -82,8 +82,8 @@ func TestAuthorizeRefusals(t *testing.T) {
 	})
 
 	t.Run("scope tampered in the consent form", func(t *testing.T) {
-		_, page := b.get("/oauth/authorize?" + authorizeQuery(a, tusky, "read", "", "").Encode())
-		resp, _ := b.submit(page, "/oauth/authorize", map[string]string{"decision": "authorize", "scope": "read write follow"})
+		_, page := b.Get("/oauth/authorize?" + authorizeQuery(a, tusky, "read", "", "").Encode())
+		resp, _ := b.Submit(page, "/oauth/authorize", map[string]string{"decision": "authorize", "scope": "read write follow"})
 		loc, _ := url.Parse(resp.Header.Get("Location"))
 		if loc == nil || loc.Query().Get("error") != "invalid_scope" || loc.Query().Get("code") != "" {
 			t.Fatalf("tampered scope: %d %q", resp.StatusCode, resp.Header.Get("Location"))
@@ -92,8 +92,8 @@ func TestAuthorizeRefusals(t *testing.T) {
 
 	t.Run("another identity than the user's own", func(t *testing.T) {
 		other := in.CreateUser("mallory")
-		_, page := b.get("/oauth/authorize?" + authorizeQuery(a, tusky, "read", "", "").Encode())
-		resp, _ := b.submit(page, "/oauth/authorize", map[string]string{"decision": "authorize", "account_id": fmtID(other.Account.ID)})
+		_, page := b.Get("/oauth/authorize?" + authorizeQuery(a, tusky, "read", "", "").Encode())
+		resp, _ := b.Submit(page, "/oauth/authorize", map[string]string{"decision": "authorize", "account_id": fmtID(other.Account.ID)})
 		if resp.StatusCode != http.StatusForbidden || resp.Header.Get("Location") != "" {
 			t.Fatalf("authorize as someone else: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
@@ -101,8 +101,8 @@ func TestAuthorizeRefusals(t *testing.T) {
 
 	t.Run("oob shows the code", func(t *testing.T) {
 		oob := registerApp(t, in, "urn:ietf:wg:oauth:2.0:oob", "read")
-		_, page := b.get("/oauth/authorize?" + authorizeQuery(oob, "urn:ietf:wg:oauth:2.0:oob", "read", "", "").Encode())
-		resp, page := b.submit(page, "/oauth/authorize", map[string]string{"decision": "authorize"})
+		_, page := b.Get("/oauth/authorize?" + authorizeQuery(oob, "urn:ietf:wg:oauth:2.0:oob", "read", "", "").Encode())
+		resp, page := b.Submit(page, "/oauth/authorize", map[string]string{"decision": "authorize"})
 		if resp.StatusCode != 200 || resp.Header.Get("Location") != "" || !bytes.Contains(page, []byte(`id="code"`)) {
 			t.Fatalf("oob: %d %s", resp.StatusCode, page)
 		}
@@ -117,23 +117,23 @@ func TestCSRF(t *testing.T) {
 
 	t.Run("sign-in form", func(t *testing.T) {
 		b := newBrowser(t, in)
-		_, page := b.get("/oauth/authorize?" + q.Encode())
+		_, page := b.Get("/oauth/authorize?" + q.Encode())
 		for name, token := range map[string]string{"missing": "", "wrong": strings.Repeat("x", 43)} {
-			f := form(t, page, "/auth/sign_in")
-			f.Fields.Set("login", "alice")
-			f.Fields.Set("password", alice.Password)
+			f := kontortest.Form(t, page, "/auth/sign_in")
+			f.Set("login", "alice")
+			f.Set("password", alice.Password)
 			if token == "" {
-				f.Fields.Del("authenticity_token")
+				f.Del("authenticity_token")
 			} else {
-				f.Fields.Set("authenticity_token", token)
+				f.Set("authenticity_token", token)
 			}
-			resp, body := b.post("/auth/sign_in", f.Fields)
+			resp, body := b.Post("/auth/sign_in", f)
 			if resp.StatusCode != http.StatusForbidden || bytes.Contains(body, []byte(`value="authorize"`)) {
 				t.Errorf("%s token: %d %s", name, resp.StatusCode, body)
 			}
 		}
 		// Still not signed in.
-		if resp, _ := b.get("/oauth/authorize?" + q.Encode()); resp.Request.URL.Path != "/auth/sign_in" {
+		if resp, _ := b.Get("/oauth/authorize?" + q.Encode()); resp.Request.URL.Path != "/auth/sign_in" {
 			t.Errorf("a refused sign-in made a session")
 		}
 	})
@@ -142,29 +142,29 @@ func TestCSRF(t *testing.T) {
 		b := newBrowser(t, in)
 		_, page := b.signInTo(q, "alice", alice.Password)
 		for name, token := range map[string]string{"missing": "", "wrong": strings.Repeat("x", 43)} {
-			f := form(t, page, "/oauth/authorize")
-			f.Fields.Set("decision", "authorize")
+			f := kontortest.Form(t, page, "/oauth/authorize")
+			f.Set("decision", "authorize")
 			if token == "" {
-				f.Fields.Del("authenticity_token")
+				f.Del("authenticity_token")
 			} else {
-				f.Fields.Set("authenticity_token", token)
+				f.Set("authenticity_token", token)
 			}
-			resp, body := b.post("/oauth/authorize", f.Fields)
+			resp, body := b.Post("/oauth/authorize", f)
 			if resp.StatusCode != http.StatusForbidden || resp.Header.Get("Location") != "" || bytes.Contains(body, []byte("code=")) {
 				t.Errorf("%s token: %d Location %q", name, resp.StatusCode, resp.Header.Get("Location"))
 			}
 		}
 		// A cross-site POST carrying the right token is refused too.
-		f := form(t, page, "/oauth/authorize")
-		f.Fields.Set("decision", "authorize")
-		req, _ := http.NewRequest("POST", in.URL+"/oauth/authorize", strings.NewReader(f.Fields.Encode()))
+		f := kontortest.Form(t, page, "/oauth/authorize")
+		f.Set("decision", "authorize")
+		req, _ := http.NewRequest("POST", in.URL+"/oauth/authorize", strings.NewReader(f.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Origin", "https://evil.example")
-		if resp, _ := b.do(req); resp.StatusCode != http.StatusForbidden {
+		if resp, _ := b.Do(req); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("cross-origin POST: %d", resp.StatusCode)
 		}
 		// The genuine form still works.
-		resp, _ := b.submit(page, "/oauth/authorize", map[string]string{"decision": "authorize"})
+		resp, _ := b.Submit(page, "/oauth/authorize", map[string]string{"decision": "authorize"})
 		codeFrom(t, resp, tusky)
 	})
 }
@@ -184,7 +184,7 @@ func TestSignIn(t *testing.T) {
 			t.Fatalf("%d %s", resp.StatusCode, page)
 		}
 		// The re-rendered form works.
-		resp, page = b.submit(page, "/auth/sign_in", map[string]string{"password": alice.Password})
+		resp, page = b.Submit(page, "/auth/sign_in", map[string]string{"password": alice.Password})
 		if resp.StatusCode != 200 || !bytes.Contains(page, []byte(`value="authorize"`)) {
 			t.Fatalf("second try: %d %s", resp.StatusCode, page)
 		}
@@ -192,14 +192,14 @@ func TestSignIn(t *testing.T) {
 
 	t.Run("session cookie", func(t *testing.T) {
 		b := newBrowser(t, in)
-		_, page := b.get("/oauth/authorize?" + q.Encode())
-		f := form(t, page, "/auth/sign_in")
-		f.Fields.Set("login", "alice")
-		f.Fields.Set("password", alice.Password)
-		req, _ := http.NewRequest("POST", in.URL+"/auth/sign_in", strings.NewReader(f.Fields.Encode()))
+		_, page := b.Get("/oauth/authorize?" + q.Encode())
+		f := kontortest.Form(t, page, "/auth/sign_in")
+		f.Set("login", "alice")
+		f.Set("password", alice.Password)
+		req, _ := http.NewRequest("POST", in.URL+"/auth/sign_in", strings.NewReader(f.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		b.c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-		resp, _ := b.do(req)
+		b.Client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		resp, _ := b.Do(req)
 		var session *http.Cookie
 		for _, c := range resp.Cookies() {
 			if c.Name == "kontor_session" {
@@ -252,7 +252,7 @@ func TestSignIn(t *testing.T) {
 	t.Run("force_login shows the form even with a session", func(t *testing.T) {
 		b := newBrowser(t, in)
 		b.signInTo(q, "alice", alice.Password)
-		if resp, page := b.get("/oauth/authorize?" + q.Encode()); resp.Request.URL.Path != "/oauth/authorize" || !bytes.Contains(page, []byte(`value="authorize"`)) {
+		if resp, page := b.Get("/oauth/authorize?" + q.Encode()); resp.Request.URL.Path != "/oauth/authorize" || !bytes.Contains(page, []byte(`value="authorize"`)) {
 			t.Fatalf("with a session the consent page comes at once: %s", resp.Request.URL)
 		}
 		fq := url.Values{}
@@ -260,11 +260,11 @@ func TestSignIn(t *testing.T) {
 			fq[k] = v
 		}
 		fq.Set("force_login", "true")
-		resp, page := b.get("/oauth/authorize?" + fq.Encode())
+		resp, page := b.Get("/oauth/authorize?" + fq.Encode())
 		if resp.Request.URL.Path != "/auth/sign_in" || !bytes.Contains(page, []byte(`name="password"`)) {
 			t.Fatalf("force_login: %s", resp.Request.URL)
 		}
-		resp, page = b.submit(page, "/auth/sign_in", map[string]string{"login": "alice", "password": alice.Password})
+		resp, page = b.Submit(page, "/auth/sign_in", map[string]string{"login": "alice", "password": alice.Password})
 		if resp.StatusCode != 200 || !bytes.Contains(page, []byte(`value="authorize"`)) {
 			t.Fatalf("after force_login sign-in: %d %s", resp.StatusCode, page)
 		}
@@ -273,11 +273,11 @@ func TestSignIn(t *testing.T) {
 	t.Run("sign out", func(t *testing.T) {
 		b := newBrowser(t, in)
 		_, page := b.signInTo(q, "alice", alice.Password)
-		resp, _ := b.submit(page, "/auth/sign_out", nil)
+		resp, _ := b.Submit(page, "/auth/sign_out", nil)
 		if resp.Request.URL.Path != "/auth/sign_in" {
 			t.Fatalf("after sign out: %d %s", resp.StatusCode, resp.Request.URL)
 		}
-		if resp, _ := b.get("/oauth/authorize?" + q.Encode()); resp.Request.URL.Path != "/auth/sign_in" {
+		if resp, _ := b.Get("/oauth/authorize?" + q.Encode()); resp.Request.URL.Path != "/auth/sign_in" {
 			t.Fatal("still signed in after sign out")
 		}
 	})
@@ -303,7 +303,7 @@ func TestSignIn(t *testing.T) {
 			if resp.StatusCode != http.StatusForbidden || !bytes.Contains(page, []byte(want)) || bytes.Contains(page, []byte(`value="authorize"`)) {
 				t.Errorf("%s: %d %s", name, resp.StatusCode, page)
 			}
-			if resp, _ := b.get("/oauth/authorize?" + q.Encode()); resp.Request.URL.Path != "/auth/sign_in" {
+			if resp, _ := b.Get("/oauth/authorize?" + q.Encode()); resp.Request.URL.Path != "/auth/sign_in" {
 				t.Errorf("%s got a session", name)
 			}
 			r := postToken(t, in.URL, url.Values{"grant_type": {"password"}, "client_id": {secretApp.ClientID},
@@ -327,30 +327,30 @@ func TestSignIn(t *testing.T) {
 		srv := httptest.NewServer(r)
 		defer srv.Close()
 		b := newBrowserAt(t, srv.URL)
-		_, page := b.get("/oauth/authorize?" + q.Encode())
+		_, page := b.Get("/oauth/authorize?" + q.Encode())
 		var resp *http.Response
 		for range 7 {
-			resp, page = b.submit(page, "/auth/sign_in", map[string]string{"login": "alice", "password": "guess-guess"})
+			resp, page = b.Submit(page, "/auth/sign_in", map[string]string{"login": "alice", "password": "guess-guess"})
 		}
 		if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" || !bytes.Contains(page, []byte("Too many failed attempts")) {
 			t.Fatalf("%d %s", resp.StatusCode, page)
 		}
 		// Once the wait is over, one more failure doubles it.
 		clock.Add(int64(1100 * time.Millisecond))
-		if resp, _ := b.submit(page, "/auth/sign_in", map[string]string{"password": "guess-guess"}); resp.StatusCode != http.StatusUnprocessableEntity {
+		if resp, _ := b.Submit(page, "/auth/sign_in", map[string]string{"password": "guess-guess"}); resp.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("after the wait: %d", resp.StatusCode)
 		}
-		if resp, _ := b.submit(page, "/auth/sign_in", map[string]string{"password": "guess-guess"}); resp.Header.Get("Retry-After") != "2" {
+		if resp, _ := b.Submit(page, "/auth/sign_in", map[string]string{"password": "guess-guess"}); resp.Header.Get("Retry-After") != "2" {
 			t.Fatalf("want the wait to double, got Retry-After %q", resp.Header.Get("Retry-After"))
 		}
 		// Even the right password waits.
-		resp, _ = b.submit(page, "/auth/sign_in", map[string]string{"password": alice.Password})
+		resp, _ = b.Submit(page, "/auth/sign_in", map[string]string{"password": alice.Password})
 		if resp.StatusCode != http.StatusTooManyRequests {
 			t.Fatalf("right password while throttled: %d", resp.StatusCode)
 		}
 		// Another login from the same address is not affected.
 		bob := in.CreateUser("bob")
-		if resp, _ := b.submit(page, "/auth/sign_in", map[string]string{"login": "bob", "password": bob.Password}); resp.StatusCode != 200 {
+		if resp, _ := b.Submit(page, "/auth/sign_in", map[string]string{"login": "bob", "password": bob.Password}); resp.StatusCode != 200 {
 			t.Fatalf("other login: %d", resp.StatusCode)
 		}
 	})

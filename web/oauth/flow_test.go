@@ -61,11 +61,11 @@ func TestAuthorizationCodeFlowWithPKCE(t *testing.T) {
 	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' oauth2redirect:") {
 		t.Errorf("CSP %q must let the form redirect to the app's scheme", csp)
 	}
-	consent := form(t, page, "/oauth/authorize")
-	if consent.Fields.Get("authenticity_token") == "" || consent.Fields.Get("account_id") != fmtID(alice.Account.ID) {
-		t.Fatalf("consent form fields: %v", consent.Fields)
+	consent := kontortest.Form(t, page, "/oauth/authorize")
+	if consent.Get("authenticity_token") == "" || consent.Get("account_id") != fmtID(alice.Account.ID) {
+		t.Fatalf("consent form fields: %v", consent)
 	}
-	resp, _ = b.submit(page, "/oauth/authorize", map[string]string{"decision": "authorize"})
+	resp, _ = b.Submit(page, "/oauth/authorize", map[string]string{"decision": "authorize"})
 	code, state := codeFrom(t, resp, tusky)
 	if state != "xyz 123" {
 		t.Errorf("state = %q, want it back unchanged", state)
@@ -141,7 +141,7 @@ func TestGoMastodon(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("consent: %d %s", resp.StatusCode, page)
 	}
-	resp, page = b.submit(page, "/oauth/authorize", map[string]string{"decision": "authorize"})
+	resp, page = b.Submit(page, "/oauth/authorize", map[string]string{"decision": "authorize"})
 	m := regexp.MustCompile(`id="code">([A-Za-z0-9_-]+)<`).FindSubmatch(page)
 	if resp.StatusCode != 200 || m == nil || resp.Header.Get("Location") != "" {
 		t.Fatalf("oob page: %d %s", resp.StatusCode, page)

@@ -9,13 +9,9 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
-
-	"golang.org/x/net/html"
 
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/kontortest"
@@ -64,13 +60,8 @@ func pkce() (verifier, challenge string) {
 	return verifier, base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
-// browser is a cookie-keeping HTTP client that follows redirects on the
-// instance but stops at redirects elsewhere (the app's redirect URI).
-type browser struct {
-	t    *testing.T
-	base string
-	c    *http.Client
-}
+// browser is a browser with the OAuth tests' steps.
+type browser struct{ *kontortest.Browser }
 
 func newBrowser(t *testing.T, in *kontortest.Instance) *browser {
 	return newBrowserAt(t, in.URL)
@@ -78,140 +69,29 @@ func newBrowser(t *testing.T, in *kontortest.Instance) *browser {
 
 // newBrowserAt browses a server at base (http://host:port).
 func newBrowserAt(t *testing.T, base string) *browser {
-	jar, _ := cookiejar.New(nil)
-	host := strings.TrimPrefix(base, "http://")
-	return &browser{t: t, base: base, c: &http.Client{Jar: jar, Timeout: 30 * time.Second,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if req.URL.Host != host || len(via) > 10 {
-				return http.ErrUseLastResponse
-			}
-			return nil
-		}}}
-}
-
-func (b *browser) do(req *http.Request) (*http.Response, []byte) {
-	b.t.Helper()
-	req.Header.Set("Accept", "text/html")
-	resp, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp, body
-}
-
-func (b *browser) get(path string) (*http.Response, []byte) {
-	b.t.Helper()
-	req, _ := http.NewRequest("GET", b.base+path, nil)
-	return b.do(req)
-}
-
-func (b *browser) post(path string, v url.Values) (*http.Response, []byte) {
-	b.t.Helper()
-	req, _ := http.NewRequest("POST", b.base+path, strings.NewReader(v.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return b.do(req)
-}
-
-// htmlForm is a form of a page: its action and the values it would submit
-// (hidden and filled inputs, checked radios), plus its submit buttons.
-type htmlForm struct {
-	Action  string
-	Fields  url.Values
-	Buttons url.Values
-}
-
-func parseForms(t *testing.T, page []byte) []*htmlForm {
-	t.Helper()
-	doc, err := html.Parse(bytes.NewReader(page))
-	if err != nil {
-		t.Fatalf("parse html: %v", err)
-	}
-	var forms []*htmlForm
-	var walk func(n *html.Node, f *htmlForm)
-	walk = func(n *html.Node, f *htmlForm) {
-		if n.Type == html.ElementNode {
-			attr := map[string]string{}
-			for _, a := range n.Attr {
-				attr[a.Key] = a.Val
-			}
-			switch n.Data {
-			case "form":
-				f = &htmlForm{Action: attr["action"], Fields: url.Values{}, Buttons: url.Values{}}
-				forms = append(forms, f)
-			case "input":
-				if f != nil && attr["name"] != "" {
-					_, checked := attr["checked"]
-					if (attr["type"] != "radio" && attr["type"] != "checkbox") || checked {
-						f.Fields.Add(attr["name"], attr["value"])
-					}
-				}
-			case "button":
-				if f != nil && attr["name"] != "" {
-					f.Buttons.Add(attr["name"], attr["value"])
-				}
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c, f)
-		}
-	}
-	walk(doc, nil)
-	return forms
-}
-
-// form finds the page's form posting to action.
-func form(t *testing.T, page []byte, action string) *htmlForm {
-	t.Helper()
-	for _, f := range parseForms(t, page) {
-		if f.Action == action {
-			return f
-		}
-	}
-	t.Fatalf("no form to %s in page:\n%s", action, page)
-	return nil
-}
-
-// submit fills a page's form (set overrides fields; "" deletes one) and
-// posts it.
-func (b *browser) submit(page []byte, action string, set map[string]string) (*http.Response, []byte) {
-	b.t.Helper()
-	f := form(b.t, page, action)
-	v := url.Values{}
-	for k, vs := range f.Fields {
-		v[k] = append([]string(nil), vs...)
-	}
-	for k, val := range set {
-		if val == "" {
-			v.Del(k)
-		} else {
-			v.Set(k, val)
-		}
-	}
-	return b.post(action, v)
+	return &browser{kontortest.NewBrowser(t, base)}
 }
 
 // signInTo opens an authorize URL, signs in on the page it leads to, and
 // returns the page that follows (the consent page, normally).
 func (b *browser) signInTo(authorize url.Values, login, password string) (*http.Response, []byte) {
-	b.t.Helper()
-	resp, page := b.get("/oauth/authorize?" + authorize.Encode())
+	b.T.Helper()
+	resp, page := b.Get("/oauth/authorize?" + authorize.Encode())
 	if resp.StatusCode != 200 || resp.Request.URL.Path != "/auth/sign_in" {
-		b.t.Fatalf("authorize should lead to the sign-in page, got %d %s:\n%s", resp.StatusCode, resp.Request.URL, page)
+		b.T.Fatalf("authorize should lead to the sign-in page, got %d %s:\n%s", resp.StatusCode, resp.Request.URL, page)
 	}
-	return b.submit(page, "/auth/sign_in", map[string]string{"login": login, "password": password})
+	return b.Submit(page, "/auth/sign_in", map[string]string{"login": login, "password": password})
 }
 
 // approve signs in (when needed) and presses Authorize; it returns the
 // final response (the redirect to the app, or the oob page).
 func (b *browser) approve(authorize url.Values, login, password string) (*http.Response, []byte) {
-	b.t.Helper()
+	b.T.Helper()
 	resp, page := b.signInTo(authorize, login, password)
 	if resp.StatusCode != 200 || !bytes.Contains(page, []byte(`value="authorize"`)) {
-		b.t.Fatalf("expected the consent page, got %d:\n%s", resp.StatusCode, page)
+		b.T.Fatalf("expected the consent page, got %d:\n%s", resp.StatusCode, page)
 	}
-	return b.submit(page, "/oauth/authorize", map[string]string{"decision": "authorize"})
+	return b.Submit(page, "/oauth/authorize", map[string]string{"decision": "authorize"})
 }
 
 // codeFrom reads the code (and state) from a redirect to the app.

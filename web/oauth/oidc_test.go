@@ -5,12 +5,10 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/oauth2-proxy/mockoidc"
 
@@ -47,14 +45,14 @@ func ssoSetup(t *testing.T, more ...func(*config.Config)) (*kontortest.Instance,
 // ssoBrowser follows redirects between Kontor and the provider, and stops
 // at the app's redirect URI.
 func ssoBrowser(t *testing.T, in *kontortest.Instance) *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{t: t, base: in.URL, c: &http.Client{Jar: jar, Timeout: 30 * time.Second,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if req.URL.Host == "app.example" || len(via) > 10 {
-				return http.ErrUseLastResponse
-			}
-			return nil
-		}}}
+	b := newBrowser(t, in)
+	b.Client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Host == "app.example" || len(via) > 10 {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}
+	return b
 }
 
 // ssoStart opens the app's authorize request, presses the SSO button on
@@ -62,7 +60,7 @@ func ssoBrowser(t *testing.T, in *kontortest.Instance) *browser {
 // ended.
 func ssoStart(t *testing.T, b *browser, q url.Values) (*http.Response, []byte) {
 	t.Helper()
-	resp, page := b.get("/oauth/authorize?" + q.Encode())
+	resp, page := b.Get("/oauth/authorize?" + q.Encode())
 	if resp.Request.URL.Path != "/auth/sign_in" {
 		t.Fatalf("authorize did not lead to sign-in: %s", resp.Request.URL)
 	}
@@ -70,7 +68,7 @@ func ssoStart(t *testing.T, b *browser, q url.Values) (*http.Response, []byte) {
 	if m == nil {
 		t.Fatalf("no single sign-on button:\n%s", page)
 	}
-	return b.get(strings.ReplaceAll(string(m[1]), "&amp;", "&"))
+	return b.Get(strings.ReplaceAll(string(m[1]), "&amp;", "&"))
 }
 
 // ssoToken completes the whole flow for a queued provider user and returns
@@ -83,7 +81,7 @@ func ssoToken(t *testing.T, in *kontortest.Instance, a app) string {
 	if resp.StatusCode != 200 || resp.Request.URL.Path != "/oauth/authorize" || !bytes.Contains(page, []byte(`value="authorize"`)) {
 		t.Fatalf("after single sign-on, want the consent page, got %d %s:\n%s", resp.StatusCode, resp.Request.URL, page)
 	}
-	resp, _ = b.submit(page, "/oauth/authorize", map[string]string{"decision": "authorize"})
+	resp, _ = b.Submit(page, "/oauth/authorize", map[string]string{"decision": "authorize"})
 	code, state := codeFrom(t, resp, ssoApp)
 	if state != "st" {
 		t.Errorf("state %q", state)
@@ -201,7 +199,7 @@ func TestSingleSignOnRefusals(t *testing.T) {
 
 	// A tampered or replayed callback (state that was not started here).
 	b := ssoBrowser(t, in)
-	resp, page := b.get("/auth/oidc/callback?code=x&state=forged")
+	resp, page := b.Get("/auth/oidc/callback?code=x&state=forged")
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("forged callback: %d\n%s", resp.StatusCode, page)
 	}
@@ -252,7 +250,7 @@ func TestSSOOnly(t *testing.T) {
 	frank := suExisting(t, in, "frank", "frank@acme.example")
 
 	b := newBrowser(t, in)
-	resp, page := b.get("/auth/sign_in")
+	resp, page := b.Get("/auth/sign_in")
 	if resp.StatusCode != 200 || bytes.Contains(page, []byte(`action="/auth/sign_in"`)) || bytes.Contains(page, []byte(`type="password"`)) ||
 		!bytes.Contains(page, []byte("Sign in with Acme Login")) || bytes.Contains(page, []byte("/auth/sign_up")) {
 		t.Fatalf("SSO-only sign-in page:\n%s", page)
@@ -262,7 +260,7 @@ func TestSSOOnly(t *testing.T) {
 	if csrf == nil {
 		t.Fatalf("no CSRF cookie: %v", resp.Header)
 	}
-	resp, page = b.post("/auth/sign_in", url.Values{"authenticity_token": {csrf[1]}, "login": {"frank"}, "password": {"password-frank"}})
+	resp, page = b.Post("/auth/sign_in", url.Values{"authenticity_token": {csrf[1]}, "login": {"frank"}, "password": {"password-frank"}})
 	if resp.StatusCode != http.StatusForbidden || !bytes.Contains(page, []byte("Password sign-in is turned off")) {
 		t.Fatalf("password sign-in in SSO-only mode: %d\n%s", resp.StatusCode, page)
 	}
@@ -271,7 +269,7 @@ func TestSSOOnly(t *testing.T) {
 		"username": {"frank@acme.example"}, "password": {"password-frank"}, "scope": {"read"}})
 	wantTokenError(t, tok, http.StatusBadRequest, "unsupported_grant_type")
 	// Password sign-ups: the page offers only SSO, the API refuses.
-	resp, page = b.get("/auth/sign_up")
+	resp, page = b.Get("/auth/sign_up")
 	if resp.StatusCode != 200 || bytes.Contains(page, []byte(`action="/auth/sign_up"`)) || !bytes.Contains(page, []byte("Sign in with Acme Login")) {
 		t.Fatalf("SSO-only sign-up page: %d\n%s", resp.StatusCode, page)
 	}

@@ -38,19 +38,19 @@ func suFill(username, email string) map[string]string {
 // suSignUp opens path (the sign-up page or an invite link), fills the
 // form and submits it.
 func (b *browser) suSignUp(path string, fill map[string]string) (*http.Response, []byte) {
-	b.t.Helper()
-	resp, page := b.get(path)
+	b.T.Helper()
+	resp, page := b.Get(path)
 	if resp.StatusCode != 200 {
-		b.t.Fatalf("%s: %d\n%s", path, resp.StatusCode, page)
+		b.T.Fatalf("%s: %d\n%s", path, resp.StatusCode, page)
 	}
-	return b.submit(page, "/auth/sign_up", fill)
+	return b.Submit(page, "/auth/sign_up", fill)
 }
 
 // suSignIn signs in on the plain sign-in page and returns the response.
 func (b *browser) suSignIn(login, password string) (*http.Response, []byte) {
-	b.t.Helper()
-	_, page := b.get("/auth/sign_in")
-	return b.submit(page, "/auth/sign_in", map[string]string{"login": login, "password": password})
+	b.T.Helper()
+	_, page := b.Get("/auth/sign_in")
+	return b.Submit(page, "/auth/sign_in", map[string]string{"login": login, "password": password})
 }
 
 func suUser(t *testing.T, in *kontortest.Instance, username string) *db.User {
@@ -78,16 +78,16 @@ func suHas(t *testing.T, page []byte, wants ...string) {
 func TestSignUpPageClosed(t *testing.T) {
 	in := suInstance(t, config.RegistrationsClosed)
 	b := newBrowser(t, in)
-	_, page := b.get("/auth/sign_in")
+	_, page := b.Get("/auth/sign_in")
 	if bytes.Contains(page, []byte("/auth/sign_up")) {
 		t.Errorf("the sign-in page links to sign-up while registrations are closed:\n%s", page)
 	}
-	if resp, _ := b.get("/auth/sign_up"); resp.StatusCode != http.StatusForbidden {
+	if resp, _ := b.Get("/auth/sign_up"); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("GET /auth/sign_up: %d", resp.StatusCode)
 	}
 	// A forged POST is refused too.
-	csrf := form(t, page, "/auth/sign_in").Fields.Get("authenticity_token")
-	resp, _ := b.post("/auth/sign_up", url.Values{"authenticity_token": {csrf}, "username": {"jane"}, "email": {"jane@acme.example"},
+	csrf := kontortest.Form(t, page, "/auth/sign_in").Get("authenticity_token")
+	resp, _ := b.Post("/auth/sign_up", url.Values{"authenticity_token": {csrf}, "username": {"jane"}, "email": {"jane@acme.example"},
 		"password": {"correct horse battery"}, "agreement": {"1"}})
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("POST /auth/sign_up: %d", resp.StatusCode)
@@ -102,7 +102,7 @@ func TestSignUpPageClosed(t *testing.T) {
 func TestSignUpPageOpen(t *testing.T) {
 	in := suInstance(t, config.RegistrationsOpen)
 	b := newBrowser(t, in)
-	_, page := b.get("/auth/sign_in")
+	_, page := b.Get("/auth/sign_in")
 	if !regexp.MustCompile(`<a href="/auth/sign_up"[^>]*>Create an account</a>`).Match(page) {
 		t.Fatalf("no sign-up link on the sign-in page:\n%s", page)
 	}
@@ -129,7 +129,7 @@ func TestSignUpPageOpen(t *testing.T) {
 	a := registerApp(t, in, "http://app.example/cb", "read")
 	q := authorizeQuery(a, "http://app.example/cb", "read", "s", "")
 	b2 := newBrowser(t, in)
-	_, page = b2.get("/oauth/authorize?" + q.Encode())
+	_, page = b2.Get("/oauth/authorize?" + q.Encode())
 	link := regexp.MustCompile(`href="(/auth/sign_up\?return_to=[^"]+)"`).FindSubmatch(page)
 	if link == nil {
 		t.Fatalf("sign-in page for an app has no sign-up link:\n%s", page)
@@ -166,7 +166,7 @@ func TestSignUpPageOpen(t *testing.T) {
 		t.Error("refused sign-ups stored accounts")
 	}
 	// Without the CSRF token: refused.
-	resp, _ = newBrowser(t, in).post("/auth/sign_up", url.Values{"username": {"csrf"}, "email": {"csrf@acme.example"},
+	resp, _ = newBrowser(t, in).Post("/auth/sign_up", url.Values{"username": {"csrf"}, "email": {"csrf@acme.example"},
 		"password": {"correct horse battery"}, "agreement": {"1"}})
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("without CSRF token: %d", resp.StatusCode)
@@ -176,11 +176,11 @@ func TestSignUpPageOpen(t *testing.T) {
 func TestSignUpPageApproval(t *testing.T) {
 	in := suInstance(t, config.RegistrationsApproval)
 	b := newBrowser(t, in)
-	_, form := b.get("/auth/sign_up")
+	_, form := b.Get("/auth/sign_up")
 	suHas(t, form, `name="reason"`, "reviewed by the administrators")
 	fill := suFill("jane", "jane@acme.example")
 	fill["reason"] = "New in marketing"
-	_, page := b.submit(form, "/auth/sign_up", fill)
+	_, page := b.Submit(form, "/auth/sign_up", fill)
 	suHas(t, page, "Check your email", "waits for approval")
 	u := suUser(t, in, "jane")
 	if u.Approved || u.SignUpReason != "New in marketing" {
@@ -203,11 +203,11 @@ func TestSignUpPageInvite(t *testing.T) {
 	ctx := context.Background()
 	svc := signup.New(signup.Deps{Config: in.Config, DB: in.DB, Engine: in.Engine()})
 	b := newBrowser(t, in)
-	resp, page := b.get("/auth/sign_up")
+	resp, page := b.Get("/auth/sign_up")
 	if resp.StatusCode != 200 || bytes.Contains(page, []byte(`action="/auth/sign_up"`)) || !bytes.Contains(page, []byte("invitation link")) {
 		t.Fatalf("invite mode without an invite should explain, not show the form: %d\n%s", resp.StatusCode, page)
 	}
-	if resp, _ := b.get("/invite/not-a-code"); resp.StatusCode != http.StatusNotFound {
+	if resp, _ := b.Get("/invite/not-a-code"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown invite: %d", resp.StatusCode)
 	}
 	inv, err := svc.CreateInvite(ctx, nil, 1, 7*24*time.Hour)
@@ -227,23 +227,23 @@ func TestSignUpPageInvite(t *testing.T) {
 	}
 	// Used up: the link no longer opens the form, and a form posted with
 	// the code is refused.
-	if resp, _ := newBrowser(t, in).get(path); resp.StatusCode != http.StatusNotFound {
+	if resp, _ := newBrowser(t, in).Get(path); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("used-up invite link: %d", resp.StatusCode)
 	}
 	// A second invite with a form whose code is swapped for the used one.
 	inv2, _ := svc.CreateInvite(ctx, nil, 1, 0)
 	b2 := newBrowser(t, in)
-	_, form2 := b2.get(strings.TrimPrefix(inv2.URL, in.URL))
+	_, form2 := b2.Get(strings.TrimPrefix(inv2.URL, in.URL))
 	fill := suFill("john", "john@acme.example")
 	fill["invite_code"] = inv.Code
-	resp, page = b2.submit(form2, "/auth/sign_up", fill)
+	resp, page = b2.Submit(form2, "/auth/sign_up", fill)
 	if resp.StatusCode != http.StatusUnprocessableEntity || !bytes.Contains(page, []byte("Invitation has expired or was used up")) {
 		t.Errorf("used-up code in the form: %d\n%s", resp.StatusCode, page)
 	}
 	// An expired invite.
 	old, _ := svc.CreateInvite(ctx, nil, 0, time.Millisecond)
 	time.Sleep(5 * time.Millisecond)
-	if resp, _ := newBrowser(t, in).get(strings.TrimPrefix(old.URL, in.URL)); resp.StatusCode != http.StatusNotFound {
+	if resp, _ := newBrowser(t, in).Get(strings.TrimPrefix(old.URL, in.URL)); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("expired invite link: %d", resp.StatusCode)
 	}
 }
@@ -256,13 +256,13 @@ func TestSignUpPageConfirmationMail(t *testing.T) {
 		c.AllowedEmailDomains = []string{"acme.example"}
 	})
 	b := newBrowser(t, in)
-	_, form := b.get("/auth/sign_up")
+	_, form := b.Get("/auth/sign_up")
 	suHas(t, form, "work email address at acme.example")
 	resp, page := newBrowser(t, in).suSignUp("/auth/sign_up", suFill("mallory", "mallory@gmail.example"))
 	if resp.StatusCode != http.StatusUnprocessableEntity || !bytes.Contains(page, []byte("not a company address")) {
 		t.Fatalf("other domain: %d\n%s", resp.StatusCode, page)
 	}
-	_, page = b.submit(form, "/auth/sign_up", suFill("jane", "jane@acme.example"))
+	_, page = b.Submit(form, "/auth/sign_up", suFill("jane", "jane@acme.example"))
 	suHas(t, page, "We sent a link to jane@acme.example")
 	m := smtp.Wait(t, 10*time.Second)
 	link := regexp.MustCompile(regexp.QuoteMeta(in.URL) + `/auth/confirmation\?token=\S+`).FindString(m.Data)
@@ -275,7 +275,7 @@ func TestSignUpPageConfirmationMail(t *testing.T) {
 	if resp, _ := newBrowser(t, in).suSignIn("jane", "correct horse battery"); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("sign-in before confirming: %d", resp.StatusCode)
 	}
-	resp, page = b.get(strings.TrimPrefix(link, in.URL))
+	resp, page = b.Get(strings.TrimPrefix(link, in.URL))
 	if resp.StatusCode != 200 {
 		t.Fatalf("confirm: %d\n%s", resp.StatusCode, page)
 	}
@@ -283,7 +283,7 @@ func TestSignUpPageConfirmationMail(t *testing.T) {
 	if resp, _ := newBrowser(t, in).suSignIn("jane", "correct horse battery"); resp.StatusCode != 200 || resp.Request.URL.Path != "/" {
 		t.Fatalf("sign-in after confirming: %d %s", resp.StatusCode, resp.Request.URL)
 	}
-	if resp, _ := b.get(strings.TrimPrefix(link, in.URL)); resp.StatusCode != http.StatusNotFound {
+	if resp, _ := b.Get(strings.TrimPrefix(link, in.URL)); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("second use of the link: %d", resp.StatusCode)
 	}
 }
