@@ -297,8 +297,8 @@ func (c *Config) validate() error {
 	if c.Protocol != "http" && c.Protocol != "https" {
 		return keyError("protocol", "%q: want \"https\" (or \"http\" for local use)", c.Protocol)
 	}
-	if _, _, err := ParseDatabaseURL(c.Database); err != nil {
-		return keyError("database", "%v", err)
+	if strings.TrimSpace(c.Database) == "" {
+		return keyError("database", "must not be empty (sqlite://path/to.db or postgres://user@host:5432/db)")
 	}
 	if c.MediaDir == "" {
 		return keyError("media_dir", "must not be empty")
@@ -517,29 +517,6 @@ func ParseNetworks(list []string) []*net.IPNet {
 		}
 	}
 	return out
-}
-
-// ParseDatabaseURL splits the database key into a dialect ("sqlite" or
-// "postgres") and the driver's DSN.
-func ParseDatabaseURL(raw string) (dialect, dsn string, err error) {
-	switch {
-	case strings.HasPrefix(raw, "sqlite://"):
-		path := strings.TrimPrefix(raw, "sqlite://")
-		if path == "" {
-			return "", "", errors.New("sqlite:// needs a file path, e.g. sqlite://kontor.db")
-		}
-		return "sqlite", path, nil
-	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
-		u, err := url.Parse(raw)
-		if err != nil || u.Host == "" {
-			return "", "", fmt.Errorf("%q is not a valid postgres URL (postgres://user@host:5432/db?sslmode=disable)", raw)
-		}
-		return "postgres", raw, nil
-	case raw == "":
-		return "", "", errors.New("must not be empty (sqlite://path/to.db or postgres://user@host:5432/db)")
-	default:
-		return "", "", fmt.Errorf("%q: want sqlite://path/to.db or postgres://user@host:5432/db?sslmode=disable", raw)
-	}
 }
 
 // BaseURL is the public URL of the instance, e.g. https://social.example.com.

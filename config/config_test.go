@@ -81,8 +81,7 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"empty host", `host = ""`, nil, "host"},
 		{"host with scheme", `host = "https://x.example"`, nil, "host"},
 		{"bad account domain", `account_domain = "a b"`, nil, "account_domain"},
-		{"bad database", `database = "mysql://x"`, nil, "database"},
-		{"empty sqlite path", `database = "sqlite://"`, nil, "database"},
+		{"empty database", `database = ""`, nil, "database"},
 		{"bad registrations", `registrations = "maybe"`, nil, "registrations"},
 		{"bad log level", `log_level = "loud"`, nil, "log_level"},
 		{"bad log format", `log_format = "xml"`, nil, "log_format"},
@@ -181,20 +180,6 @@ media_cache_remote = true
 	if cfg.MediaStorage != "s3" || cfg.S3Endpoint != "minio.internal:9000" || cfg.S3UseSSL || cfg.S3SecretKey != "sekret" ||
 		cfg.MediaMaxImagePixels != 1000000 || !cfg.MediaCacheRemote || cfg.S3PublicURL != "https://files.example.com" {
 		t.Errorf("media keys %+v", cfg)
-	}
-}
-
-func TestParseDatabaseURL(t *testing.T) {
-	for _, c := range []struct{ in, dialect, dsn string }{
-		{"sqlite://kontor.db", "sqlite", "kontor.db"},
-		{"sqlite:///var/lib/kontor/k.db", "sqlite", "/var/lib/kontor/k.db"},
-		{"postgres://u@h:5432/d?sslmode=disable", "postgres", "postgres://u@h:5432/d?sslmode=disable"},
-		{"postgresql://u@h/d", "postgres", "postgresql://u@h/d"},
-	} {
-		d, dsn, err := ParseDatabaseURL(c.in)
-		if err != nil || d != c.dialect || dsn != c.dsn {
-			t.Errorf("ParseDatabaseURL(%q) = %q, %q, %v", c.in, d, dsn, err)
-		}
 	}
 }
 

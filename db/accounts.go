@@ -2,13 +2,10 @@ package db
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/uptrace/bun"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // ErrUsernameTaken and ErrEmailTaken say which unique value clashed.
@@ -186,104 +183,6 @@ func (d *DB) UnsuspendAccount(ctx context.Context, id int64) error {
 	return nil
 }
 
-// UserByAccountID returns the login of a local account.
-func (d *DB) UserByAccountID(ctx context.Context, accountID int64) (*User, error) {
-	u := new(User)
-	err := d.r.NewSelect().Model(u).Relation("Account").Where("u.account_id = ?", accountID).Scan(ctx)
-	return u, notFound(err)
-}
-
-// UserByID returns a user with its account.
-func (d *DB) UserByID(ctx context.Context, id int64) (*User, error) {
-	u := new(User)
-	err := d.r.NewSelect().Model(u).Relation("Account").Where("u.id = ?", id).Scan(ctx)
-	return u, notFound(err)
-}
-
-// UserByLogin finds a user by email or by username (both case-insensitive):
-// Mastodon's password grant sends the email in its "username" field.
-func (d *DB) UserByLogin(ctx context.Context, login string) (*User, error) {
-	u := new(User)
-	q := d.r.NewSelect().Model(u).Relation("Account")
-	if strings.Contains(login, "@") {
-		q = q.Where("lower(u.email) = lower(?)", login)
-	} else {
-		q = q.Where("lower(account.username) = lower(?) AND account.domain = ''", login)
-	}
-	return u, notFound(q.Scan(ctx))
-}
-
-// SetPassword stores a new password hash for a user.
-func (d *DB) SetPassword(ctx context.Context, userID int64, password string) error {
-	hash, err := HashPassword(password)
-	if err != nil {
-		return err
-	}
-	res, err := d.w.NewUpdate().Model((*User)(nil)).Set("password_hash = ?", hash).Set("updated_at = ?", now()).
-		Where("id = ?", userID).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("db: set password: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
-}
-
-// MinPasswordLength is the shortest password accepted.
-const MinPasswordLength = 8
-
-// ErrWeakPassword is returned for passwords that are too short or too long.
-var ErrWeakPassword = errors.New("password must be 8 to 72 bytes long")
-
-// HashPassword hashes a password with bcrypt.
-func HashPassword(password string) (string, error) {
-	if len(password) < MinPasswordLength || len(password) > 72 {
-		return "", ErrWeakPassword
-	}
-	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
-	if err != nil {
-		return "", fmt.Errorf("db: hash password: %w", err)
-	}
-	return string(h), nil
-}
-
-// CheckPassword reports whether password matches the user's hash. Users
-// without a password (SSO-only, brand accounts) never match.
-func CheckPassword(u *User, password string) bool {
-	if u.PasswordHash == "" {
-		return false
-	}
-	return bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) == nil
-}
-
-// Usage is what NodeInfo and the instance endpoints report.
-type Usage struct {
-	Users          int64
-	ActiveMonth    int64
-	ActiveHalfyear int64
-	LocalPosts     int64
-	Domains        int64
-}
-
-// InstanceUsage counts local users and posts.
-func (d *DB) InstanceUsage(ctx context.Context) (Usage, error) {
-	var u Usage
-	err := d.r.NewRaw(`SELECT
-		(SELECT count(*) FROM accounts a JOIN users u ON u.account_id = a.id WHERE a.domain = '' AND a.suspended_at IS NULL),
-		(SELECT count(*) FROM accounts a JOIN users u ON u.account_id = a.id WHERE a.domain = '' AND a.suspended_at IS NULL AND (a.last_status_at >= ? OR u.last_sign_in_at >= ?)),
-		(SELECT count(*) FROM accounts a JOIN users u ON u.account_id = a.id WHERE a.domain = '' AND a.suspended_at IS NULL AND (a.last_status_at >= ? OR u.last_sign_in_at >= ?)),
-		(SELECT COALESCE(sum(statuses_count), 0) FROM accounts WHERE domain = ''),
-		(SELECT count(DISTINCT domain) FROM accounts WHERE domain <> '')`,
-		time.Now().AddDate(0, -1, 0).UTC(), time.Now().AddDate(0, -1, 0).UTC(),
-		time.Now().AddDate(0, -6, 0).UTC(), time.Now().AddDate(0, -6, 0).UTC(),
-	).Scan(ctx, &u.Users, &u.ActiveMonth, &u.ActiveHalfyear, &u.LocalPosts, &u.Domains)
-	if err != nil {
-		return u, fmt.Errorf("db: usage: %w", err)
-	}
-	return u, nil
-}
-
 // UpdateAccountProfile saves the editable profile of a local account.
 func (d *DB) UpdateAccountProfile(ctx context.Context, a *Account) error {
 	a.UpdatedAt = now()
@@ -297,4 +196,100 @@ func (d *DB) UpdateAccountProfile(ctx context.Context, a *Account) error {
 		return fmt.Errorf("db: update profile: %w", err)
 	}
 	return nil
+}
+
+// AccountsByURIs returns the stored accounts among uris, keyed by URI.
+func (d *DB) AccountsByURIs(ctx context.Context, uris []string) (map[string]*Account, error) {
+	out := make(map[string]*Account, len(uris))
+	if len(uris) == 0 {
+		return out, nil
+	}
+	var list []*Account
+	if err := d.r.NewSelect().Model(&list).Where("uri IN (?)", bun.List(uris)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("db: accounts by uris: %w", err)
+	}
+	for _, a := range list {
+		out[a.URI] = a
+	}
+	return out, nil
+}
+
+// listedAccount is the condition under which an account is shown by the
+// API at all: remote accounts, brand accounts, and local accounts whose
+// user is confirmed and approved (not the instance actor, not sign-ups
+// waiting for approval — Mastodon answers 404 for those).
+const listedAccount = `(a.domain <> '' OR a.is_brand = TRUE
+	OR EXISTS (SELECT 1 FROM users lu WHERE lu.account_id = a.id AND lu.confirmed_at IS NOT NULL AND lu.approved = TRUE AND lu.disabled = FALSE))`
+
+// ListedAccountByID returns the account with this ID if the API may show it
+// (see listedAccount); suspended accounts are returned, flagged.
+func (d *DB) ListedAccountByID(ctx context.Context, id int64) (*Account, error) {
+	a := new(Account)
+	err := d.r.NewSelect().Model(a).Where("a.id = ?", id).Where(listedAccount).Scan(ctx)
+	return a, notFound(err)
+}
+
+// ListedAccountByUsername returns username@domain ("" domain: local) if the
+// API may show it.
+func (d *DB) ListedAccountByUsername(ctx context.Context, username, domain string) (*Account, error) {
+	a := new(Account)
+	err := d.r.NewSelect().Model(a).
+		Where("lower(a.username) = lower(?) AND a.domain = ?", username, strings.ToLower(domain)).
+		Where(listedAccount).Scan(ctx)
+	return a, notFound(err)
+}
+
+// CredentialsUpdate is one save of the profile editor: the account's new
+// profile columns, the user's posting defaults, the new avatar/header rows
+// to insert and the replaced ones to delete.
+type CredentialsUpdate struct {
+	Account  *Account
+	User     *User
+	NewMedia []*MediaAttachment
+	OldMedia []int64
+	// Audit is the brand audit record of the change (a brand's profile),
+	// written in the same transaction; nil for other accounts.
+	Audit *BrandAudit
+}
+
+// UpdateCredentials saves a profile edit in one transaction.
+func (d *DB) UpdateCredentials(ctx context.Context, u CredentialsUpdate) error {
+	t := now()
+	a := u.Account
+	a.UpdatedAt = t
+	if a.Fields == nil {
+		a.Fields = []Field{}
+	}
+	return d.InTx(ctx, func(tx *Tx) error {
+		for _, m := range u.NewMedia {
+			m.CreatedAt, m.UpdatedAt = t, t
+			if _, err := tx.tx.NewInsert().Model(m).Exec(ctx); err != nil {
+				return fmt.Errorf("db: insert profile image: %w", err)
+			}
+		}
+		res, err := tx.tx.NewUpdate().Model(a).WherePK().
+			Column("display_name", "note", "note_source", "fields", "avatar_media_id", "header_media_id", "locked", "bot",
+				"discoverable", "indexable", "hide_collections", "actor_type", "updated_at").Exec(ctx)
+		if err := exactlyOne(res, err, "update profile"); err != nil {
+			return err
+		}
+		if u.User != nil {
+			u.User.UpdatedAt = t
+			res, err := tx.tx.NewUpdate().Model(u.User).WherePK().
+				Column("default_privacy", "default_sensitive", "default_language", "updated_at").Exec(ctx)
+			if err := exactlyOne(res, err, "update preferences"); err != nil {
+				return err
+			}
+		}
+		if len(u.OldMedia) > 0 {
+			if _, err := tx.tx.NewDelete().Model((*MediaAttachment)(nil)).
+				Where("id IN (?) AND account_id = ? AND status_id IS NULL", bun.List(u.OldMedia), a.ID).Exec(ctx); err != nil {
+				return fmt.Errorf("db: delete old profile image: %w", err)
+			}
+		}
+		if u.Audit != nil {
+			return tx.RecordBrandAction(ctx, u.Audit)
+		}
+		return nil
+	})
 }

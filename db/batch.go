@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/uptrace/bun"
 )
@@ -135,81 +134,6 @@ func (d *DB) PollChoices(ctx context.Context, accountID int64, pollIDs []int64) 
 	}
 	for _, v := range votes {
 		out[v.PollID] = append(out[v.PollID], int(v.Choice))
-	}
-	return out, nil
-}
-
-// Interactions are what a viewer did to a set of statuses.
-type Interactions struct {
-	Favourited, Reblogged, Bookmarked, Pinned map[int64]bool
-	MutedThreads                              map[int64]bool // by thread ID
-}
-
-// ViewerInteractions loads the viewer's favourites, boosts, bookmarks, pins
-// and muted threads among statuses (and threads).
-func (d *DB) ViewerInteractions(ctx context.Context, viewer int64, statusIDs, threadIDs []int64) (*Interactions, error) {
-	in := &Interactions{Favourited: map[int64]bool{}, Reblogged: map[int64]bool{}, Bookmarked: map[int64]bool{},
-		Pinned: map[int64]bool{}, MutedThreads: map[int64]bool{}}
-	if viewer == 0 || len(statusIDs) == 0 {
-		return in, nil
-	}
-	load := func(query string, set map[int64]bool, args ...any) error {
-		var ids []int64
-		if err := d.r.NewRaw(query, args...).Scan(ctx, &ids); err != nil {
-			return err
-		}
-		for _, id := range ids {
-			set[id] = true
-		}
-		return nil
-	}
-	list := bun.List(statusIDs)
-	if err := load("SELECT status_id FROM favourites WHERE account_id = ? AND status_id IN (?)", in.Favourited, viewer, list); err != nil {
-		return nil, fmt.Errorf("db: interactions: %w", err)
-	}
-	if err := load("SELECT reblog_of_id FROM statuses WHERE account_id = ? AND reblog_of_id IN (?)", in.Reblogged, viewer, list); err != nil {
-		return nil, fmt.Errorf("db: interactions: %w", err)
-	}
-	if err := load("SELECT status_id FROM bookmarks WHERE account_id = ? AND status_id IN (?)", in.Bookmarked, viewer, list); err != nil {
-		return nil, fmt.Errorf("db: interactions: %w", err)
-	}
-	if err := load("SELECT status_id FROM pins WHERE account_id = ? AND status_id IN (?)", in.Pinned, viewer, list); err != nil {
-		return nil, fmt.Errorf("db: interactions: %w", err)
-	}
-	if len(threadIDs) > 0 {
-		if err := load("SELECT thread_id FROM thread_mutes WHERE account_id = ? AND thread_id IN (?)", in.MutedThreads, viewer, bun.List(threadIDs)); err != nil {
-			return nil, fmt.Errorf("db: interactions: %w", err)
-		}
-	}
-	return in, nil
-}
-
-// App is the public part of an OAuth application (shown on statuses).
-type App struct {
-	bun.BaseModel `bun:"table:oauth_apps,alias:app"`
-
-	ID           int64     `bun:"id,pk"`
-	Name         string    `bun:"name"`
-	Website      string    `bun:"website"`
-	RedirectURIs string    `bun:"redirect_uris"`
-	Scopes       string    `bun:"scopes"`
-	ClientID     string    `bun:"client_id"`
-	ClientSecret string    `bun:"client_secret"`
-	CreatedAt    time.Time `bun:"created_at"`
-}
-
-// AppsByIDs loads applications keyed by ID.
-func (d *DB) AppsByIDs(ctx context.Context, ids []int64) (map[int64]*App, error) {
-	out := map[int64]*App{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var list []*App
-	if err := d.r.NewSelect().Model(&list).Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("db: apps: %w", err)
-	}
-	for _, a := range list {
-		out[a.ID] = a
 	}
 	return out, nil
 }

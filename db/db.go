@@ -21,8 +21,6 @@ import (
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 	"github.com/uptrace/bun/driver/pgdriver"
 	"github.com/uptrace/bun/driver/sqliteshim"
-
-	"github.com/kontor-social/kontor/config"
 )
 
 // Dialects.
@@ -51,9 +49,9 @@ type DB struct {
 // Open connects to the database named by a config URL (sqlite://… or
 // postgres://…). It does not migrate; call Migrate.
 func Open(ctx context.Context, databaseURL string) (*DB, error) {
-	dialect, dsn, err := config.ParseDatabaseURL(databaseURL)
+	dialect, dsn, err := ParseDatabaseURL(databaseURL)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("database: %w", err)
 	}
 	d := &DB{dialect: dialect, ids: NewIDGenerator()}
 	switch dialect {
@@ -228,4 +226,27 @@ func (d *DB) nonNegative(col, expr string) string {
 		return col + " = GREATEST(" + expr + ", 0)"
 	}
 	return col + " = MAX(" + expr + ", 0)"
+}
+
+// ParseDatabaseURL splits the database key into a dialect ("sqlite" or
+// "postgres") and the driver's DSN.
+func ParseDatabaseURL(raw string) (dialect, dsn string, err error) {
+	switch {
+	case strings.HasPrefix(raw, "sqlite://"):
+		path := strings.TrimPrefix(raw, "sqlite://")
+		if path == "" {
+			return "", "", errors.New("sqlite:// needs a file path, e.g. sqlite://kontor.db")
+		}
+		return "sqlite", path, nil
+	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" {
+			return "", "", fmt.Errorf("%q is not a valid postgres URL (postgres://user@host:5432/db?sslmode=disable)", raw)
+		}
+		return "postgres", raw, nil
+	case raw == "":
+		return "", "", errors.New("must not be empty (sqlite://path/to.db or postgres://user@host:5432/db)")
+	default:
+		return "", "", fmt.Errorf("%q: want sqlite://path/to.db or postgres://user@host:5432/db?sslmode=disable", raw)
+	}
 }

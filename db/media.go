@@ -190,3 +190,43 @@ func (d *DB) CountAccountMedia(ctx context.Context, accountID int64) (int, error
 	}
 	return int(n), nil
 }
+
+// MediaAttributes are the editable fields of an attachment.
+type MediaAttributes struct {
+	Description string
+	Focus       *MediaFocus // nil: unchanged
+}
+
+// SetStatusMediaAttributes changes the description and focal point of an
+// account's attachment and returns it as it was before (to undo the change
+// when the edit it belongs to fails).
+func (d *DB) SetStatusMediaAttributes(ctx context.Context, accountID, mediaID int64, attrs MediaAttributes) (*MediaAttachment, error) {
+	var before MediaAttachment
+	err := d.tx(ctx, func(tx bun.Tx) error {
+		if err := tx.NewSelect().Model(&before).Where("id = ? AND account_id = ?", mediaID, accountID).Scan(ctx); err != nil {
+			return notFound(err)
+		}
+		after := before
+		after.Description = attrs.Description
+		if attrs.Focus != nil {
+			after.Meta.Focus = attrs.Focus
+		}
+		after.UpdatedAt = now()
+		_, err := tx.NewUpdate().Model(&after).Column("description", "meta", "updated_at").WherePK().Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("db: media attributes: %w", err)
+	}
+	return &before, nil
+}
+
+// RestoreMediaAttributes puts back an attachment's description and meta as
+// SetStatusMediaAttributes returned them.
+func (d *DB) RestoreMediaAttributes(ctx context.Context, m *MediaAttachment) error {
+	_, err := d.w.NewUpdate().Model(m).Column("description", "meta", "updated_at").WherePK().Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("db: restore media attributes: %w", err)
+	}
+	return nil
+}

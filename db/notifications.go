@@ -55,3 +55,118 @@ func (d *DB) Notifications(ctx context.Context, accountID int64, f NotificationF
 	}
 	return newestFirst(p, list), nil
 }
+
+// NotificationByID returns one of accountID's notifications, if it may
+// still be shown (same rules as Notifications).
+func (d *DB) NotificationByID(ctx context.Context, accountID, id int64) (*Notification, error) {
+	n := new(Notification)
+	q := d.r.NewSelect().Model(n).Where("n.id = ?", id)
+	err := whereNotificationShown(q, accountID).Scan(ctx)
+	return n, notFound(err)
+}
+
+// DismissNotification deletes one of accountID's notifications.
+func (d *DB) DismissNotification(ctx context.Context, accountID, id int64) error {
+	res, err := d.w.NewDelete().Model((*Notification)(nil)).Where("id = ? AND account_id = ?", id, accountID).Exec(ctx)
+	return exactlyOne(res, err, "dismiss notification")
+}
+
+// ClearNotifications deletes all of accountID's notifications.
+func (d *DB) ClearNotifications(ctx context.Context, accountID int64) error {
+	if _, err := d.w.NewDelete().Model((*Notification)(nil)).Where("account_id = ?", accountID).Exec(ctx); err != nil {
+		return fmt.Errorf("db: clear notifications: %w", err)
+	}
+	return nil
+}
+
+// CountNotificationsAfter counts accountID's shown notifications newer than
+// afterID (the notifications marker), up to limit.
+func (d *DB) CountNotificationsAfter(ctx context.Context, accountID int64, f NotificationFilter, afterID int64, limit int) (int, error) {
+	inner := d.r.NewSelect().Model((*Notification)(nil)).Column("n.id").Where("n.id > ?", afterID)
+	inner = whereNotificationShown(f.apply(inner), accountID).OrderExpr("n.id DESC").Limit(int64(limit))
+	var n int
+	if err := d.r.NewSelect().TableExpr("(?) AS unread", inner).ColumnExpr("count(*)").Scan(ctx, &n); err != nil {
+		return 0, fmt.Errorf("db: unread notifications: %w", err)
+	}
+	return n, nil
+}
+
+// NotificationShown returns a notification of accountID if its notification
+// list would show it (the very query of Notifications, narrowed to the
+// one id), ErrNotFound otherwise.
+func (d *DB) NotificationShown(ctx context.Context, accountID, id int64) (*Notification, error) {
+	list, err := d.Notifications(ctx, accountID, NotificationFilter{}, Page{MaxID: id + 1, SinceID: id - 1, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, ErrNotFound
+	}
+	return list[0], nil
+}
+
+// dedupedNotifications are types that must not repeat for the same
+// (recipient, sender, status): a re-sent Like or Follow notifies once.
+var dedupedNotifications = map[string]bool{
+	NotifyFavourite: true, NotifyReblog: true, NotifyFollow: true, NotifyFollowRequest: true, NotifyMention: true, NotifyStatus: true,
+}
+
+// Notify stores a notification for a local account unless the recipient
+// blocks or mutes (with notifications) the sender, or it is a duplicate.
+// It returns the notification, or nil when none was stored. Nobody is
+// notified of their own doings, except of the end of their own poll.
+func (t *Tx) Notify(ctx context.Context, n *Notification) (*Notification, error) {
+	if n.AccountID == n.FromAccountID && n.Type != NotifyPoll {
+		return nil, nil
+	}
+	deliverable, err := t.tx.NewSelect().TableExpr("accounts AS ra").
+		Where("ra.id = ? AND ra.domain = ''", n.AccountID).
+		Where(`NOT EXISTS (SELECT 1 FROM blocks WHERE (account_id = ? AND target_account_id = ?) OR (account_id = ? AND target_account_id = ?))`,
+			n.AccountID, n.FromAccountID, n.FromAccountID, n.AccountID).
+		Where(`NOT EXISTS (SELECT 1 FROM mutes WHERE account_id = ? AND target_account_id = ? AND hide_notifications = TRUE AND (expires_at IS NULL OR expires_at > ?))`,
+			n.AccountID, n.FromAccountID, now()).
+		Exists(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("db: notify: %w", err)
+	}
+	if !deliverable { // not local, or blocked or muted with notifications
+		return nil, nil
+	}
+	if n.StatusID != nil {
+		muted, err := t.tx.NewSelect().TableExpr("thread_mutes AS tm").
+			Where("tm.account_id = ? AND tm.thread_id = (SELECT thread_id FROM statuses WHERE id = ?)", n.AccountID, *n.StatusID).Exists(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("db: notify: %w", err)
+		}
+		if muted && n.Type != NotifyFollow {
+			return nil, nil
+		}
+	}
+	if dedupedNotifications[n.Type] {
+		q := t.tx.NewSelect().Model((*Notification)(nil)).Where("account_id = ? AND type = ? AND from_account_id = ?", n.AccountID, n.Type, n.FromAccountID)
+		if n.StatusID != nil {
+			q = q.Where("status_id = ?", *n.StatusID)
+		} else {
+			q = q.Where("status_id IS NULL")
+		}
+		if dup, err := q.Exists(ctx); err != nil || dup {
+			return nil, err
+		}
+	}
+	n.ID, n.CreatedAt = t.d.NewID(), now()
+	if _, err := t.tx.NewInsert().Model(n).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("db: insert notification: %w", err)
+	}
+	return n, nil
+}
+
+// DeleteNotifications removes notifications of a type from one account
+// about a status (an undone Like or boost) or about nothing (an undone Follow).
+func (t *Tx) DeleteNotifications(ctx context.Context, typ string, fromID int64, statusID *int64, toID int64) error {
+	q := t.tx.NewDelete().Model((*Notification)(nil)).Where("type = ? AND from_account_id = ? AND account_id = ?", typ, fromID, toID)
+	if statusID != nil {
+		q = q.Where("status_id = ?", *statusID)
+	}
+	_, err := q.Exec(ctx)
+	return err
+}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/uptrace/bun"
 )
 
 // LockPoll re-reads a poll inside the transaction, locking its row on
@@ -167,4 +169,61 @@ func (d *DB) EndPollAt(ctx context.Context, pollID int64, at time.Time) error {
 	res, err := d.w.NewUpdate().Model((*Poll)(nil)).Set("expires_at = ?", at.UTC().Truncate(time.Microsecond)).
 		Set("updated_at = ?", now()).Where("id = ?", pollID).Exec(ctx)
 	return exactlyOne(res, err, "end poll")
+}
+
+// PollByID returns a poll.
+func (d *DB) PollByID(ctx context.Context, id int64) (*Poll, error) {
+	p := new(Poll)
+	err := d.r.NewSelect().Model(p).Where("id = ?", id).Scan(ctx)
+	return p, notFound(err)
+}
+
+// InsertPoll stores a poll (before its status, which points at it).
+func (t *Tx) InsertPoll(ctx context.Context, p *Poll) error {
+	ts := now()
+	p.ID, p.CreatedAt, p.UpdatedAt = t.d.NewID(), ts, ts
+	if _, err := t.tx.NewInsert().Model(p).Exec(ctx); err != nil {
+		return fmt.Errorf("db: insert poll: %w", err)
+	}
+	return nil
+}
+
+// SetPollStatus links a poll to its status once the status exists.
+func (t *Tx) SetPollStatus(ctx context.Context, pollID, statusID int64) error {
+	_, err := t.tx.NewUpdate().Model((*Poll)(nil)).Set("status_id = ?", statusID).Where("id = ?", pollID).Exec(ctx)
+	return err
+}
+
+// UpdatePollCounts copies the counts of a remote poll (from an Update of its Question).
+func (t *Tx) UpdatePollCounts(ctx context.Context, pollID int64, from *Poll) error {
+	options, err := json.Marshal(from.Options)
+	if err != nil {
+		return err
+	}
+	_, err = t.tx.NewUpdate().Model((*Poll)(nil)).Set("options = ?", string(options)).Set("votes_count = ?", from.VotesCount).
+		Set("voters_count = ?", from.VotersCount).Set("expires_at = ?", from.ExpiresAt).Set("updated_at = ?", now()).
+		Set("last_fetched_at = ?", now()).Where("id = ?", pollID).Exec(ctx)
+	return err
+}
+
+// PollChoicesOfViewers returns the choices each of viewers made in a poll
+// (viewers who did not vote are absent).
+func (d *DB) PollChoicesOfViewers(ctx context.Context, pollID int64, viewers []int64) (map[int64][]int, error) {
+	out := map[int64][]int{}
+	if len(viewers) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		AccountID int64 `bun:"account_id"`
+		Choice    int   `bun:"choice"`
+	}
+	err := d.r.NewRaw("SELECT account_id, choice FROM poll_votes WHERE poll_id = ? AND account_id IN (?) ORDER BY choice",
+		pollID, bun.List(viewers)).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("db: poll choices of viewers: %w", err)
+	}
+	for _, r := range rows {
+		out[r.AccountID] = append(out[r.AccountID], r.Choice)
+	}
+	return out, nil
 }

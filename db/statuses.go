@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -394,41 +393,6 @@ func (d *DB) MediaByID(ctx context.Context, id int64) (*MediaAttachment, error) 
 	return m, notFound(err)
 }
 
-// PollByID returns a poll.
-func (d *DB) PollByID(ctx context.Context, id int64) (*Poll, error) {
-	p := new(Poll)
-	err := d.r.NewSelect().Model(p).Where("id = ?", id).Scan(ctx)
-	return p, notFound(err)
-}
-
-// InsertPoll stores a poll (before its status, which points at it).
-func (t *Tx) InsertPoll(ctx context.Context, p *Poll) error {
-	ts := now()
-	p.ID, p.CreatedAt, p.UpdatedAt = t.d.NewID(), ts, ts
-	if _, err := t.tx.NewInsert().Model(p).Exec(ctx); err != nil {
-		return fmt.Errorf("db: insert poll: %w", err)
-	}
-	return nil
-}
-
-// SetPollStatus links a poll to its status once the status exists.
-func (t *Tx) SetPollStatus(ctx context.Context, pollID, statusID int64) error {
-	_, err := t.tx.NewUpdate().Model((*Poll)(nil)).Set("status_id = ?", statusID).Where("id = ?", pollID).Exec(ctx)
-	return err
-}
-
-// UpdatePollCounts copies the counts of a remote poll (from an Update of its Question).
-func (t *Tx) UpdatePollCounts(ctx context.Context, pollID int64, from *Poll) error {
-	options, err := json.Marshal(from.Options)
-	if err != nil {
-		return err
-	}
-	_, err = t.tx.NewUpdate().Model((*Poll)(nil)).Set("options = ?", string(options)).Set("votes_count = ?", from.VotesCount).
-		Set("voters_count = ?", from.VotersCount).Set("expires_at = ?", from.ExpiresAt).Set("updated_at = ?", now()).
-		Set("last_fetched_at = ?", now()).Where("id = ?", pollID).Exec(ctx)
-	return err
-}
-
 // InsertTombstone remembers that an object URI was deleted (a Delete that
 // arrived before its Create, or of something we never stored).
 func (t *Tx) InsertTombstone(ctx context.Context, uri string, accountID int64) error {
@@ -448,4 +412,65 @@ func (d *DB) StatusEdits(ctx context.Context, statusID int64) ([]*StatusEdit, er
 func (d *DB) CountStatuses(ctx context.Context) (int, error) {
 	n, err := d.r.NewSelect().Model((*Status)(nil)).Count(ctx)
 	return int(n), err
+}
+
+// LocalBoostersOf returns local accounts that boosted a status.
+func (d *DB) LocalBoostersOf(ctx context.Context, statusID int64) ([]int64, error) {
+	var ids []int64
+	err := d.r.NewSelect().Table("statuses").Column("statuses.account_id").
+		Join("JOIN accounts ba ON ba.id = statuses.account_id").
+		Where("statuses.reblog_of_id = ? AND ba.domain = ''", statusID).Scan(ctx, &ids)
+	return ids, err
+}
+
+// InteractedInboxes are the inboxes of remote accounts that boosted or
+// replied to a status: a Delete or Update should reach them too.
+func (d *DB) InteractedInboxes(ctx context.Context, statusID int64) ([]string, error) {
+	var inboxes []string
+	err := d.r.NewRaw(`SELECT DISTINCT CASE WHEN a.shared_inbox_uri <> '' THEN a.shared_inbox_uri ELSE a.inbox_uri END
+		FROM statuses s JOIN accounts a ON a.id = s.account_id
+		WHERE (s.reblog_of_id = ? OR s.in_reply_to_id = ?) AND a.domain <> '' AND a.suspended_at IS NULL`, statusID, statusID).Scan(ctx, &inboxes)
+	return inboxes, err
+}
+
+// ThreadNode is one status of a thread: its place in the reply tree and
+// whether the viewer may see it.
+type ThreadNode struct {
+	ID          int64  `bun:"id"`
+	InReplyToID *int64 `bun:"in_reply_to_id"`
+	Visible     int    `bun:"visible"` // 1 when the viewer may see it (and does not mute its author)
+}
+
+// ThreadTree returns every status of a thread (statuses share thread_id) in
+// one query, oldest first, each marked visible or not for v by the
+// visibility rule — blocks and the viewer's mutes included — applied to each
+// status on its own. Invisible ones are kept so the tree can be walked
+// through them without revealing them.
+func (d *DB) ThreadTree(ctx context.Context, threadID int64, v Viewer) ([]ThreadNode, error) {
+	cond, args := visibleTo("s", v)
+	muted, margs := notMutedBy("s", v)
+	var nodes []ThreadNode
+	err := d.r.NewSelect().TableExpr("statuses AS s").
+		ColumnExpr("s.id, s.in_reply_to_id").
+		ColumnExpr("CASE WHEN "+cond+" AND "+muted+" THEN 1 ELSE 0 END AS visible", append(args, margs...)...).
+		Where("s.thread_id = ? AND s.reblog_of_id IS NULL", threadID).
+		OrderExpr("s.id ASC").Scan(ctx, &nodes)
+	if err != nil {
+		return nil, fmt.Errorf("db: thread: %w", err)
+	}
+	return nodes, nil
+}
+
+// RebloggedBy lists the accounts whose boost of a status v may see, most
+// recent first, paged by the boost's id (the cursors).
+func (d *DB) RebloggedBy(ctx context.Context, statusID int64, v Viewer, p Page) ([]*Account, []int64, error) {
+	var rows []cursorRow
+	q := d.r.NewSelect().TableExpr("statuses AS s").ColumnExpr("s.id AS cursor, s.account_id AS target").
+		Where("s.reblog_of_id = ?", statusID)
+	q = whereVisible(q, "s", v)
+	q = excludedFor(q, "s.account_id", v)
+	if err := p.apply(q, "s.id").Scan(ctx, &rows); err != nil {
+		return nil, nil, fmt.Errorf("db: reblogged by: %w", err)
+	}
+	return d.accountsByCursor(ctx, p, rows)
 }

@@ -14,12 +14,12 @@ import (
 	"time"
 
 	"github.com/kontor-social/kontor/activitypub"
-	"github.com/kontor-social/kontor/activitypub/mediacache"
 	"github.com/kontor-social/kontor/activitypub/transport"
 	"github.com/kontor-social/kontor/analytics"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/media"
+	"github.com/kontor-social/kontor/media/mediacache"
 	"github.com/kontor-social/kontor/media/orphans"
 	"github.com/kontor-social/kontor/web"
 	"github.com/kontor-social/kontor/web/streaming"

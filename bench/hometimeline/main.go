@@ -335,7 +335,7 @@ func postgresCPU(databaseURL string) (func() time.Duration, error) {
 
 // openBulk opens the database for bulk loading, past the db package.
 func openBulk(databaseURL string) (*bun.DB, error) {
-	dialect, dsn, err := config.ParseDatabaseURL(databaseURL)
+	dialect, dsn, err := db.ParseDatabaseURL(databaseURL)
 	if err != nil {
 		return nil, err
 	}

@@ -11,8 +11,8 @@ import (
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/media"
+	"github.com/kontor-social/kontor/scopes"
 	"github.com/kontor-social/kontor/server"
-	"github.com/kontor-social/kontor/web/oauth"
 )
 
 func adminCommands() []*command {
@@ -296,14 +296,14 @@ func runTokenCreate(e *env, args []string) error {
 	fs := newFlags(e, "admin token create", `kontor admin token create --username U [--as BRAND] --scopes "read write follow"`)
 	username := fs.String("username", "", "the user the token belongs to")
 	as := fs.String("as", "", "a brand the user is a member of: the token acts as the brand, within the member's role")
-	scopes := fs.String("scopes", "read", "space-separated scopes (read, write, follow, push, profile, read:statuses …)")
+	scopeList := fs.String("scopes", "read", "space-separated scopes (read, write, follow, push, profile, read:statuses …)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *username == "" {
 		return usagef("admin token create: --username is required")
 	}
-	list, err := oauth.ParseScopes(*scopes)
+	list, err := scopes.Parse(*scopeList)
 	if err != nil {
 		return usagef("admin token create: --scopes: %v", err)
 	}

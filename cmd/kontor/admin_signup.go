@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/kontor-social/kontor/db"
-	"github.com/kontor-social/kontor/web/signup"
+	"github.com/kontor-social/kontor/signup"
 )
 
 // Admin commands of sign-ups: approve and confirm accounts, make and list

@@ -11,7 +11,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
-	"github.com/kontor-social/kontor/activitypub/mediacache"
+	"github.com/kontor-social/kontor/media/mediacache"
 )
 
 func mediaCommands() []*command {

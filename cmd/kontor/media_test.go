@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kontor-social/kontor/activitypub/mediacache"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/media/mediacache"
 	"github.com/kontor-social/kontor/server"
 )
 

@@ -10,7 +10,7 @@ import (
 
 	"github.com/kontor-social/kontor/activitypub/content"
 	"github.com/kontor-social/kontor/db"
-	"github.com/kontor-social/kontor/web/oauth"
+	"github.com/kontor-social/kontor/scopes"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -49,17 +49,17 @@ func (h *Handlers) accountV2Routes(r chi.Router) {
 
 // requireAny is require for endpoints that accept any of several scopes
 // (verify_credentials: read:accounts or profile).
-func (h *Handlers) requireAny(w http.ResponseWriter, r *http.Request, scopes ...string) (*Auth, bool) {
+func (h *Handlers) requireAny(w http.ResponseWriter, r *http.Request, wanted ...string) (*Auth, bool) {
 	a := AuthFrom(r.Context())
 	if a == nil || a.Account == nil {
-		return h.require(w, r, scopes[0]) // writes the 401
+		return h.require(w, r, wanted[0]) // writes the 401
 	}
-	for _, s := range scopes {
-		if oauth.Allows(a.Scopes, s) {
+	for _, s := range wanted {
+		if scopes.Allows(a.Scopes, s) {
 			return a, true
 		}
 	}
-	return h.require(w, r, scopes[0]) // writes the 403
+	return h.require(w, r, wanted[0]) // writes the 403
 }
 
 // ownUser is the login behind the caller's account, or nil (a brand

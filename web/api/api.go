@@ -21,7 +21,7 @@ import (
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/media"
-	"github.com/kontor-social/kontor/web/oauth"
+	"github.com/kontor-social/kontor/scopes"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -251,7 +251,7 @@ func (h *Handlers) require(w http.ResponseWriter, r *http.Request, scope string)
 		render.JSON(w, http.StatusUnauthorized, map[string]string{"error": "The access token is invalid"})
 		return nil, false
 	}
-	if !oauth.Allows(a.Scopes, scope) {
+	if !scopes.Allows(a.Scopes, scope) {
 		render.JSON(w, http.StatusForbidden, map[string]string{"error": "This action is outside the authorized scopes"})
 		return nil, false
 	}
@@ -281,7 +281,7 @@ func (h *Handlers) optional(w http.ResponseWriter, r *http.Request, scope string
 	if a == nil || a.Account == nil {
 		return nil, true
 	}
-	if !oauth.Allows(a.Scopes, scope) {
+	if !scopes.Allows(a.Scopes, scope) {
 		render.JSON(w, http.StatusForbidden, map[string]string{"error": "This action is outside the authorized scopes"})
 		return nil, false
 	}

@@ -7,9 +7,9 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/db"
-	"github.com/kontor-social/kontor/web/oauth"
+	"github.com/kontor-social/kontor/scopes"
+	"github.com/kontor-social/kontor/signup"
 	"github.com/kontor-social/kontor/web/render"
-	"github.com/kontor-social/kontor/web/signup"
 )
 
 // Sign-up through the API: POST /api/v1/accounts, as Mastodon clients do it
@@ -48,7 +48,7 @@ func (h *Handlers) registerAccount(w http.ResponseWriter, r *http.Request) error
 	if auth == nil {
 		return errUnauthorized
 	}
-	if !oauth.Allows(auth.Scopes, "write:accounts") {
+	if !scopes.Allows(auth.Scopes, "write:accounts") {
 		return &Error{http.StatusForbidden, "This action is outside the authorized scopes"}
 	}
 	p, err := ReadParams(r)

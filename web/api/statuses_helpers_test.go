@@ -160,7 +160,7 @@ func stTokenWith(t *testing.T, in *kontortest.Instance, u *kontortest.User, scop
 // other endpoint groups (lists, apps). Placeholders are ?.
 func stExec(t *testing.T, in *kontortest.Instance, query string, args ...any) {
 	t.Helper()
-	dialect, dsn, err := config.ParseDatabaseURL(in.Config.Database)
+	dialect, dsn, err := db.ParseDatabaseURL(in.Config.Database)
 	if err != nil {
 		t.Fatal(err)
 	}

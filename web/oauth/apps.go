@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/scopes"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -114,7 +115,7 @@ func (h *Handlers) createApp(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	scopes, err := ParseScopes(strings.Join(f["scopes"], " "))
+	asked, err := scopes.Parse(strings.Join(f["scopes"], " "))
 	if err != nil {
 		validationFailed(w, "scopes", "are invalid: "+err.Error())
 		return
@@ -127,7 +128,7 @@ func (h *Handlers) createApp(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	app, err := h.DB.CreateApp(r.Context(), db.NewApp{
-		Name: name, Website: website, RedirectURIs: strings.Join(uris, "\n"), Scopes: strings.Join(scopes, " "),
+		Name: name, Website: website, RedirectURIs: strings.Join(uris, "\n"), Scopes: strings.Join(asked, " "),
 	})
 	if err != nil {
 		h.Logger.Error("oauth: create app", "err", err)

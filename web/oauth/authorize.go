@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/scopes"
 )
 
 // authRequest is a checked authorization request (RFC 6749 section 4.1.1
@@ -68,14 +69,14 @@ func (h *Handlers) parseAuthRequest(ctx context.Context, v url.Values) (*authReq
 	if rt := v.Get("response_type"); rt != "code" {
 		return req, &authFailure{code: "unsupported_response_type", msg: "response_type must be \"code\""}, nil
 	}
-	scopes, err := ParseScopes(v.Get("scope"))
+	asked, err := scopes.Parse(v.Get("scope"))
 	if err != nil {
 		return req, &authFailure{code: "invalid_scope", msg: err.Error()}, nil
 	}
-	if !Subset(scopes, strings.Fields(app.Scopes)) {
+	if !scopes.Subset(asked, strings.Fields(app.Scopes)) {
 		return req, &authFailure{code: "invalid_scope", msg: "The requested scope is not one the application registered."}, nil
 	}
-	req.Scopes = scopes
+	req.Scopes = asked
 	req.Challenge, req.Method = v.Get("code_challenge"), v.Get("code_challenge_method")
 	switch {
 	case req.Challenge == "" && req.Method != "":

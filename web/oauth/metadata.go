@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/kontor-social/kontor/scopes"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -25,7 +26,7 @@ func (h *Handlers) metadata(w http.ResponseWriter, r *http.Request) {
 		"userinfo_endpoint":                          base + "/oauth/userinfo",
 		"app_registration_endpoint":                  base + "/api/v1/apps",
 		"service_documentation":                      "https://docs.joinmastodon.org/",
-		"scopes_supported":                           AllScopes(),
+		"scopes_supported":                           scopes.All(),
 		"response_types_supported":                   []string{"code"},
 		"response_modes_supported":                   []string{"query"},
 		"grant_types_supported":                      grants,
@@ -58,8 +59,8 @@ func (h *Handlers) userinfo(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusInternalServerError, "Internal server error")
 		return
 	}
-	scopes := strings.Fields(c.Token.Scopes)
-	if c.Account == nil || !Allows(scopes, "profile") && !Allows(scopes, "read:accounts") {
+	granted := strings.Fields(c.Token.Scopes)
+	if c.Account == nil || !scopes.Allows(granted, "profile") && !scopes.Allows(granted, "read:accounts") {
 		w.Header().Set("WWW-Authenticate", `Bearer error="insufficient_scope", scope="profile"`)
 		render.JSON(w, http.StatusForbidden, map[string]string{"error": "insufficient_scope",
 			"error_description": "This needs a user token with the profile or read scope"})

@@ -15,7 +15,7 @@ import (
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
-	"github.com/kontor-social/kontor/web/signup"
+	"github.com/kontor-social/kontor/signup"
 )
 
 // Lifetimes.

@@ -17,7 +17,7 @@ import (
 
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
-	"github.com/kontor-social/kontor/web/signup"
+	"github.com/kontor-social/kontor/signup"
 )
 
 // Single sign-on with the company's OpenID Connect identity provider:

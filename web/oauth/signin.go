@@ -12,7 +12,7 @@ import (
 	"sync"
 
 	"github.com/kontor-social/kontor/db"
-	"github.com/kontor-social/kontor/web/signup"
+	"github.com/kontor-social/kontor/signup"
 )
 
 // safeReturnTo keeps a post-sign-in destination only when it is the

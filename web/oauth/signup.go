@@ -8,7 +8,7 @@ import (
 
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
-	"github.com/kontor-social/kontor/web/signup"
+	"github.com/kontor-social/kontor/signup"
 )
 
 // The sign-up page, invite links and email confirmation. The rules are

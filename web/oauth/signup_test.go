@@ -15,7 +15,7 @@ import (
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/kontortest"
 	"github.com/kontor-social/kontor/mail/mailtest"
-	"github.com/kontor-social/kontor/web/signup"
+	"github.com/kontor-social/kontor/signup"
 )
 
 // Helpers of the sign-up page tests (prefixed su).

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/scopes"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -251,14 +252,14 @@ func pkceVerify(challenge, method, verifier string) bool {
 // requestedScopes reads the scope parameter ("read" when absent) and
 // checks it against what may be granted.
 func requestedScopes(f form, allowed []string) ([]string, error) {
-	scopes, err := ParseScopes(f.get("scope"))
+	asked, err := scopes.Parse(f.get("scope"))
 	if err != nil {
 		return nil, invalidScope(err.Error())
 	}
-	if !Subset(scopes, allowed) {
+	if !scopes.Subset(asked, allowed) {
 		return nil, invalidScope("The requested scope exceeds what the application registered.")
 	}
-	return scopes, nil
+	return asked, nil
 }
 
 // grantClientCredentials issues an app-only token (no user).

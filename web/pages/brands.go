@@ -15,9 +15,9 @@ import (
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/brands"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/signup"
 	"github.com/kontor-social/kontor/web/oauth"
 	"github.com/kontor-social/kontor/web/render"
-	"github.com/kontor-social/kontor/web/signup"
 )
 
 // BrandPages are the settings pages of brand accounts, for their members,

@@ -13,8 +13,8 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/scopes"
 	"github.com/kontor-social/kontor/web/api"
-	"github.com/kontor-social/kontor/web/oauth"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -144,7 +144,7 @@ func (h *Handlers) caller(w http.ResponseWriter, r *http.Request) (*api.Auth, bo
 // authorize checks that a caller may open a stream: the scope, and for a
 // list that the caller owns it.
 func (h *Handlers) authorize(ctx context.Context, c *conn, st stream) error {
-	if !oauth.Allows(c.scopes, st.requiredScope()) {
+	if !scopes.Allows(c.scopes, st.requiredScope()) {
 		return &streamError{http.StatusUnauthorized, "Access token does not have the required scopes"}
 	}
 	if st.name == streamList {

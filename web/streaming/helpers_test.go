@@ -20,7 +20,6 @@ import (
 	"github.com/uptrace/bun/driver/sqliteshim"
 
 	"github.com/kontor-social/kontor/activitypub"
-	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/kontortest"
 	"github.com/kontor-social/kontor/web"
@@ -381,7 +380,7 @@ type fixtures struct {
 
 func newFixtures(t testing.TB, in *kontortest.Instance) *fixtures {
 	t.Helper()
-	dialect, dsn, err := config.ParseDatabaseURL(in.Config.Database)
+	dialect, dsn, err := db.ParseDatabaseURL(in.Config.Database)
 	if err != nil {
 		t.Fatal(err)
 	}

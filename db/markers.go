@@ -8,41 +8,6 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// NotificationByID returns one of accountID's notifications, if it may
-// still be shown (same rules as Notifications).
-func (d *DB) NotificationByID(ctx context.Context, accountID, id int64) (*Notification, error) {
-	n := new(Notification)
-	q := d.r.NewSelect().Model(n).Where("n.id = ?", id)
-	err := whereNotificationShown(q, accountID).Scan(ctx)
-	return n, notFound(err)
-}
-
-// DismissNotification deletes one of accountID's notifications.
-func (d *DB) DismissNotification(ctx context.Context, accountID, id int64) error {
-	res, err := d.w.NewDelete().Model((*Notification)(nil)).Where("id = ? AND account_id = ?", id, accountID).Exec(ctx)
-	return exactlyOne(res, err, "dismiss notification")
-}
-
-// ClearNotifications deletes all of accountID's notifications.
-func (d *DB) ClearNotifications(ctx context.Context, accountID int64) error {
-	if _, err := d.w.NewDelete().Model((*Notification)(nil)).Where("account_id = ?", accountID).Exec(ctx); err != nil {
-		return fmt.Errorf("db: clear notifications: %w", err)
-	}
-	return nil
-}
-
-// CountNotificationsAfter counts accountID's shown notifications newer than
-// afterID (the notifications marker), up to limit.
-func (d *DB) CountNotificationsAfter(ctx context.Context, accountID int64, f NotificationFilter, afterID int64, limit int) (int, error) {
-	inner := d.r.NewSelect().Model((*Notification)(nil)).Column("n.id").Where("n.id > ?", afterID)
-	inner = whereNotificationShown(f.apply(inner), accountID).OrderExpr("n.id DESC").Limit(int64(limit))
-	var n int
-	if err := d.r.NewSelect().TableExpr("(?) AS unread", inner).ColumnExpr("count(*)").Scan(ctx, &n); err != nil {
-		return 0, fmt.Errorf("db: unread notifications: %w", err)
-	}
-	return n, nil
-}
-
 // Marker is a user's reading position in a timeline (home, notifications).
 type Marker struct {
 	bun.BaseModel `bun:"table:markers,alias:mk"`

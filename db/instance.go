@@ -92,3 +92,30 @@ func (d *DB) Directory(ctx context.Context, viewer int64, dq DirectoryQuery) ([]
 	}
 	return list, nil
 }
+
+// Usage is what NodeInfo and the instance endpoints report.
+type Usage struct {
+	Users          int64
+	ActiveMonth    int64
+	ActiveHalfyear int64
+	LocalPosts     int64
+	Domains        int64
+}
+
+// InstanceUsage counts local users and posts.
+func (d *DB) InstanceUsage(ctx context.Context) (Usage, error) {
+	var u Usage
+	err := d.r.NewRaw(`SELECT
+		(SELECT count(*) FROM accounts a JOIN users u ON u.account_id = a.id WHERE a.domain = '' AND a.suspended_at IS NULL),
+		(SELECT count(*) FROM accounts a JOIN users u ON u.account_id = a.id WHERE a.domain = '' AND a.suspended_at IS NULL AND (a.last_status_at >= ? OR u.last_sign_in_at >= ?)),
+		(SELECT count(*) FROM accounts a JOIN users u ON u.account_id = a.id WHERE a.domain = '' AND a.suspended_at IS NULL AND (a.last_status_at >= ? OR u.last_sign_in_at >= ?)),
+		(SELECT COALESCE(sum(statuses_count), 0) FROM accounts WHERE domain = ''),
+		(SELECT count(DISTINCT domain) FROM accounts WHERE domain <> '')`,
+		time.Now().AddDate(0, -1, 0).UTC(), time.Now().AddDate(0, -1, 0).UTC(),
+		time.Now().AddDate(0, -6, 0).UTC(), time.Now().AddDate(0, -6, 0).UTC(),
+	).Scan(ctx, &u.Users, &u.ActiveMonth, &u.ActiveHalfyear, &u.LocalPosts, &u.Domains)
+	if err != nil {
+		return u, fmt.Errorf("db: usage: %w", err)
+	}
+	return u, nil
+}

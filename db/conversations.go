@@ -2,12 +2,41 @@ package db
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
 )
+
+// ConversationRef is a participant's conversation row for a thread of
+// direct messages.
+type ConversationRef struct {
+	ID             int64
+	Unread         bool
+	ParticipantIDs []int64 // the others
+}
+
+// ConversationOf returns an account's conversation row for a thread
+// (ErrNotFound if it has none).
+func (d *DB) ConversationOf(ctx context.Context, accountID, threadID int64) (*ConversationRef, error) {
+	var row struct {
+		ID           int64  `bun:"id"`
+		Unread       bool   `bun:"unread"`
+		Participants string `bun:"participant_ids"`
+	}
+	err := d.r.NewRaw("SELECT id, unread, participant_ids FROM conversations WHERE account_id = ? AND thread_id = ?",
+		accountID, threadID).Scan(ctx, &row)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	c := &ConversationRef{ID: row.ID, Unread: row.Unread}
+	if err := json.Unmarshal([]byte(row.Participants), &c.ParticipantIDs); err != nil {
+		return nil, fmt.Errorf("db: conversation participants: %w", err)
+	}
+	return c, nil
+}
 
 // Conversation is a direct-message thread as one local participant sees it.
 type Conversation struct {

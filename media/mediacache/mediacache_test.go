@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kontor-social/kontor/activitypub/mediacache"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/kontortest"
+	"github.com/kontor-social/kontor/media/mediacache"
 )
 
 var ctx = context.Background()

@@ -252,35 +252,6 @@ func (d *DB) NextClaimableDelivery(ctx context.Context, except []string) (next t
 	return ts[0], true, nil
 }
 
-// DeferHostDeliveries moves the unleased rows of a host that went down to its
-// probe time, so claims stop scanning past them and they do not all rush in
-// the moment the host comes back. It returns how many rows moved.
-func (d *DB) DeferHostDeliveries(ctx context.Context, host string, until time.Time) (int, error) {
-	t := now()
-	res, err := d.w.NewUpdate().Model((*Delivery)(nil)).Set("next_attempt_at = ?", until.UTC()).
-		Where("host = ?", host).Where("next_attempt_at < ?", until.UTC()).
-		Where("claimed_until IS NULL OR claimed_until < ?", t).Exec(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("db: defer host deliveries: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	return int(n), nil
-}
-
-// InstancesByDomains returns what is known about several hosts at once
-// (hosts never seen have no row).
-func (d *DB) InstancesByDomains(ctx context.Context, domains []string) ([]Instance, error) {
-	if len(domains) == 0 {
-		return nil, nil
-	}
-	var out []Instance
-	err := d.r.NewSelect().Model(&out).Where("domain IN (?)", bun.List(domains)).Scan(ctx)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("db: instances: %w", err)
-	}
-	return out, nil
-}
-
 // ExpiredDeliveries is what PurgeExpiredDeliveries removed for one host.
 type ExpiredDeliveries struct {
 	Host string

@@ -1,6 +1,7 @@
-// Package oauth is Kontor's OAuth 2 server for Mastodon clients: apps,
-// the HTML authorize page, tokens, revocation and scopes.
-package oauth
+// Package scopes is the OAuth scope vocabulary of the Mastodon API: which
+// scopes exist and which granted scope allows which request. The OAuth
+// server, the client API, streaming and the admin CLI share it.
+package scopes
 
 import (
 	"fmt"
@@ -35,9 +36,9 @@ func knownScope(s string) bool {
 	return false
 }
 
-// ParseScopes splits a scope string (space- or plus-separated, as clients
+// Parse splits a scope string (space- or plus-separated, as clients
 // send it), checks every scope and removes duplicates. Empty means "read".
-func ParseScopes(s string) ([]string, error) {
+func Parse(s string) ([]string, error) {
 	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '+' || r == ',' })
 	if len(fields) == 0 {
 		return []string{"read"}, nil
@@ -88,9 +89,9 @@ func Subset(asked, granted []string) bool {
 	return true
 }
 
-// AllScopes lists every scope Kontor knows: the top-level ones, then the
+// All lists every scope Kontor knows: the top-level ones, then the
 // granular ones (for the authorization server metadata).
-func AllScopes() []string {
+func All() []string {
 	out := []string{"read", "write", "follow", "push", "profile", "admin:read", "admin:write"}
 	for _, top := range []string{"read", "write", "admin:read", "admin:write"} {
 		out = append(out, granular[top]...)

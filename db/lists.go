@@ -9,6 +9,63 @@ import (
 	"github.com/uptrace/bun"
 )
 
+// ListTarget is a list that shows a status, and its owner.
+type ListTarget struct {
+	ListID  int64 `bun:"list_id"`
+	OwnerID int64 `bun:"owner_id"`
+}
+
+// ListsShowing returns which of listIDs show a status: it is by a member
+// (a boost too, unless the owner turned off the member's boosts), and a
+// reply only as the list's replies policy allows (self-replies and replies
+// to the owner always) — the rule of the list timeline. Whether the owner
+// may see it is StatusAudience's business.
+func (d *DB) ListsShowing(ctx context.Context, statusID int64, listIDs []int64) ([]ListTarget, error) {
+	if len(listIDs) == 0 {
+		return nil, nil
+	}
+	var out []ListTarget
+	err := d.r.NewRaw(`SELECT l.id AS list_id, l.account_id AS owner_id FROM lists l JOIN statuses s ON s.id = ?
+		WHERE l.id IN (?)
+		AND EXISTS (SELECT 1 FROM list_accounts la WHERE la.list_id = l.id AND la.account_id = s.account_id)
+		AND (s.reblog_of_id IS NULL OR NOT EXISTS (SELECT 1 FROM follows lf WHERE lf.account_id = l.account_id AND lf.target_account_id = s.account_id AND lf.show_reblogs = FALSE))
+		AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id OR s.in_reply_to_account_id = l.account_id
+			OR (l.replies_policy = 'followed' AND EXISTS (SELECT 1 FROM follows lr WHERE lr.account_id = l.account_id AND lr.target_account_id = s.in_reply_to_account_id AND lr.accepted = TRUE))
+			OR (l.replies_policy NOT IN ('followed', 'none') AND EXISTS (SELECT 1 FROM list_accounts lm WHERE lm.list_id = l.id AND lm.account_id = s.in_reply_to_account_id)))`,
+		statusID, bun.List(listIDs)).Scan(ctx, &out)
+	if err != nil {
+		return nil, fmt.Errorf("db: lists showing: %w", err)
+	}
+	return out, nil
+}
+
+// ListOwner returns the account that owns a list (ErrNotFound if none).
+func (d *DB) ListOwner(ctx context.Context, listID int64) (int64, error) {
+	var owner int64
+	err := d.r.NewRaw("SELECT account_id FROM lists WHERE id = ?", listID).Scan(ctx, &owner)
+	return owner, notFound(err)
+}
+
+// ListSummary is a list as the account endpoints show it.
+type ListSummary struct {
+	ID            int64  `bun:"id"`
+	Title         string `bun:"title"`
+	RepliesPolicy string `bun:"replies_policy"`
+	Exclusive     bool   `bun:"exclusive"`
+}
+
+// ListsContaining returns owner's lists that include accountID.
+func (d *DB) ListsContaining(ctx context.Context, ownerID, accountID int64) ([]ListSummary, error) {
+	var out []ListSummary
+	err := d.r.NewSelect().TableExpr("lists AS l").ColumnExpr("l.id, l.title, l.replies_policy, l.exclusive").
+		Where("l.account_id = ? AND EXISTS (SELECT 1 FROM list_accounts la WHERE la.list_id = l.id AND la.account_id = ?)", ownerID, accountID).
+		OrderExpr("l.id ASC").Scan(ctx, &out)
+	if err != nil {
+		return nil, fmt.Errorf("db: lists containing: %w", err)
+	}
+	return out, nil
+}
+
 // List is a user's list of accounts (a timeline of their posts).
 type List struct {
 	bun.BaseModel `bun:"table:lists,alias:l"`
@@ -156,3 +213,10 @@ func (t *Tx) dropListMemberships(ctx context.Context, accountID, targetID int64)
 	}
 	return nil
 }
+
+// List replies policies: which replies by members a list shows.
+const (
+	RepliesFollowed = "followed" // replies to anyone the owner follows
+	RepliesList     = "list"     // replies to other members of the list
+	RepliesNone     = "none"     // no replies (but self-replies and replies to the owner)
+)

@@ -1,0 +1,75 @@
+package db
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/uptrace/bun/driver/pgdriver"
+)
+
+// ErrNoBus is returned by Listen when the store cannot carry notifications
+// between processes (SQLite: there is only one process).
+var ErrNoBus = errors.New("db: this store has no cross-process notifications")
+
+// SharedBus reports whether several processes may share this store, so that
+// events must cross processes through Notify and Listen (PostgreSQL).
+func (d *DB) SharedBus() bool { return d.dialect == Postgres }
+
+// BusChannel names a bus channel scoped to the current schema: PostgreSQL
+// channels are per database, and several instances (test harnesses among
+// them) may keep their own schemas in one database. Pass its result to
+// Notify and Listen.
+func (d *DB) BusChannel(ctx context.Context, name string) (string, error) {
+	if !d.SharedBus() {
+		return name, nil
+	}
+	var schema string
+	if err := d.w.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		return "", fmt.Errorf("db: current schema: %w", err)
+	}
+	sum := sha256.Sum256([]byte(schema))
+	return "kontor_" + name + "_" + hex.EncodeToString(sum[:6]), nil
+}
+
+// Notify sends payload (at most ~8000 bytes) to every process listening on
+// channel, the sender included. It does nothing on SQLite.
+func (d *DB) Notify(ctx context.Context, channel, payload string) error {
+	if !d.SharedBus() {
+		return nil
+	}
+	if _, err := d.w.ExecContext(ctx, "SELECT pg_notify(?, ?)", channel, payload); err != nil {
+		return fmt.Errorf("db: notify: %w", err)
+	}
+	return nil
+}
+
+// Listen receives the payloads sent to channel on a dedicated connection
+// that reconnects by itself (notifications sent while it reconnects are
+// lost). stop closes the connection and then the returned channel.
+// ErrNoBus on SQLite.
+func (d *DB) Listen(ctx context.Context, channel string) (payloads <-chan string, stop func(), err error) {
+	if !d.SharedBus() {
+		return nil, nil, ErrNoBus
+	}
+	ln := pgdriver.NewListener(d.w)
+	if err := ln.Listen(ctx, channel); err != nil {
+		ln.Close()
+		return nil, nil, fmt.Errorf("db: listen: %w", err)
+	}
+	in := ln.Channel(pgdriver.WithChannelSize(4096))
+	out := make(chan string, 64)
+	go func() {
+		defer close(out)
+		for n := range in {
+			if n.Channel == channel {
+				out <- n.Payload
+			}
+		}
+	}()
+	var once sync.Once
+	return out, func() { once.Do(func() { ln.Close() }) }, nil
+}

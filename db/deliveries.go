@@ -1,0 +1,218 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Delivery is one POST of an activity to one inbox, claimed by a worker
+// with a lease so a crashed worker's rows come due again.
+type Delivery struct {
+	bun.BaseModel `bun:"table:deliveries,alias:dl"`
+
+	ID            int64      `bun:"id,pk"`
+	ActivityID    int64      `bun:"activity_id"`
+	Inbox         string     `bun:"inbox"`
+	Host          string     `bun:"host"`
+	Attempts      int64      `bun:"attempts"`
+	NextAttemptAt time.Time  `bun:"next_attempt_at"`
+	ClaimedUntil  *time.Time `bun:"claimed_until"`
+	LastError     string     `bun:"last_error"`
+	ForwardedBody []byte     `bun:"forwarded_body"`
+	CreatedAt     time.Time  `bun:"created_at"`
+}
+
+// HostOf is the lowercase host[:port] of a URL, or "" if it has none.
+func HostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Host)
+}
+
+// EnqueueDeliveries adds one delivery row per distinct inbox, skipping
+// blocked domains. forwarded, when set, is a remote body sent as-is
+// (inbox forwarding). It returns how many rows were added.
+func (t *Tx) EnqueueDeliveries(ctx context.Context, activityID int64, inboxes []string, forwarded []byte) (int, error) {
+	if len(inboxes) == 0 {
+		return 0, nil
+	}
+	ts := now()
+	seen := make(map[string]bool, len(inboxes))
+	rows := make([]Delivery, 0, len(inboxes))
+	for _, inbox := range inboxes {
+		host := HostOf(inbox)
+		if host == "" || seen[inbox] {
+			continue
+		}
+		seen[inbox] = true
+		rows = append(rows, Delivery{ID: t.d.NewID(), ActivityID: activityID, Inbox: inbox, Host: host,
+			NextAttemptAt: ts, ForwardedBody: forwarded, CreatedAt: ts})
+	}
+	blocked, err := t.d.blockedAmong(ctx, t.tx, rows)
+	if err != nil {
+		return 0, err
+	}
+	kept := rows[:0]
+	for _, r := range rows {
+		if !blocked[hostDomain(r.Host)] {
+			kept = append(kept, r)
+		}
+	}
+	if len(kept) == 0 {
+		return 0, nil
+	}
+	// Chunks keep statements below SQLite's variable limits for huge fan-outs.
+	for start := 0; start < len(kept); start += 500 {
+		chunk := kept[start:min(start+500, len(kept))]
+		if _, err := t.tx.NewInsert().Model(&chunk).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
+			return 0, fmt.Errorf("db: enqueue deliveries: %w", err)
+		}
+	}
+	return len(kept), nil
+}
+
+// hostDomain strips a port: domain blocks name domains.
+func hostDomain(host string) string {
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
+		return host[:i]
+	}
+	return host
+}
+
+func (d *DB) blockedAmong(ctx context.Context, idb bun.IDB, rows []Delivery) (map[string]bool, error) {
+	var blocks []string
+	if err := idb.NewSelect().Table("domain_blocks").Column("domain").Scan(ctx, &blocks); err != nil {
+		return nil, fmt.Errorf("db: domain blocks: %w", err)
+	}
+	out := map[string]bool{}
+	if len(blocks) == 0 {
+		return out, nil
+	}
+	for _, r := range rows {
+		dom := hostDomain(r.Host)
+		for _, b := range blocks {
+			if dom == b || strings.HasSuffix(dom, "."+b) {
+				out[dom] = true
+			}
+		}
+	}
+	return out, nil
+}
+
+// ClaimedDelivery is a claimed row with what is needed to send it.
+type ClaimedDelivery struct {
+	Delivery
+	Body        []byte // activity body (or the forwarded body)
+	SignerID    int64  // account whose key signs
+	ActivityURI string
+}
+
+// ClaimDeliveries leases up to limit due rows for lease. On PostgreSQL
+// concurrent workers (and processes) skip each other's rows (SKIP LOCKED);
+// on SQLite the single writer serialises claims. Rows of hosts marked down
+// wait until their next probe.
+func (d *DB) ClaimDeliveries(ctx context.Context, limit int, lease time.Duration) ([]ClaimedDelivery, error) {
+	t := now()
+	until := t.Add(lease)
+	lock := ""
+	if d.dialect == Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	var ids []int64
+	err := d.w.NewRaw(`UPDATE deliveries SET claimed_until = ? WHERE id IN (
+		SELECT id FROM deliveries
+		WHERE next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)
+		  AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.domain = deliveries.host AND i.down_since IS NOT NULL AND i.next_probe_at > ?)
+		ORDER BY next_attempt_at LIMIT ?`+lock+`) RETURNING id`, until, t, t, t, limit).Scan(ctx, &ids)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("db: claim deliveries: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var out []ClaimedDelivery
+	err = d.r.NewSelect().TableExpr("deliveries AS dl").
+		ColumnExpr("dl.*, COALESCE(dl.forwarded_body, act.body) AS body, act.account_id AS signer_id, act.uri AS activity_uri").
+		Join("JOIN activities AS act ON act.id = dl.activity_id").
+		Where("dl.id IN (?)", bun.List(ids)).Scan(ctx, &out)
+	if err != nil {
+		return nil, fmt.Errorf("db: load deliveries: %w", err)
+	}
+	return out, nil
+}
+
+// CompleteDelivery removes a delivered (or dropped) row and counts it per
+// host. Completing a row twice (a send that outlived its lease) counts once.
+func (d *DB) CompleteDelivery(ctx context.Context, c *ClaimedDelivery, delivered bool) error {
+	return d.InTx(ctx, func(tx *Tx) error {
+		res, err := tx.tx.NewDelete().Model((*Delivery)(nil)).Where("id = ?", c.ID).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("db: complete delivery: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		col := "failed"
+		if delivered {
+			col = "delivered"
+		}
+		_, err = tx.tx.NewRaw(`INSERT INTO delivery_stats (activity_id, host, delivered, failed, updated_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (activity_id, host) DO UPDATE SET `+col+` = delivery_stats.`+col+` + 1, updated_at = excluded.updated_at`,
+			c.ActivityID, c.Host, b2i(delivered), b2i(!delivered), now()).Exec(ctx)
+		return err
+	})
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// RetryDelivery reschedules a row after a failure.
+func (d *DB) RetryDelivery(ctx context.Context, id int64, next time.Time, countAttempt bool, lastErr string) error {
+	q := d.w.NewUpdate().Model((*Delivery)(nil)).Set("next_attempt_at = ?", next.UTC()).Set("claimed_until = NULL").
+		Set("last_error = ?", truncate(lastErr, 500)).Where("id = ?", id)
+	if countAttempt {
+		q = q.Set("attempts = attempts + 1")
+	}
+	_, err := q.Exec(ctx)
+	return err
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// PendingDeliveries counts rows still queued (optionally for one activity).
+func (d *DB) PendingDeliveries(ctx context.Context, activityID int64) (int, error) {
+	q := d.r.NewSelect().Model((*Delivery)(nil))
+	if activityID != 0 {
+		q = q.Where("activity_id = ?", activityID)
+	}
+	n, err := q.Count(ctx)
+	return int(n), err
+}
+
+// NextDeliveryDue is the earliest next_attempt_at, for sleeping workers.
+func (d *DB) NextDeliveryDue(ctx context.Context) (time.Time, bool, error) {
+	var ts []time.Time
+	err := d.r.NewSelect().Table("deliveries").ColumnExpr("next_attempt_at").Order("next_attempt_at").Limit(1).Scan(ctx, &ts)
+	if err != nil || len(ts) == 0 {
+		return time.Time{}, false, err
+	}
+	return ts[0], true, nil
+}

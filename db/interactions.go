@@ -1,0 +1,114 @@
+package db
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/uptrace/bun"
+)
+
+// InteractionsOfViewers is ViewerInteractions for many viewers at once (at
+// most five queries): what each of them did to statusIDs and which of
+// threadIDs each muted. Every viewer gets an entry; its maps stay nil while
+// empty (reading a nil map is fine).
+func (d *DB) InteractionsOfViewers(ctx context.Context, viewers, statusIDs, threadIDs []int64) (map[int64]*Interactions, error) {
+	out := make(map[int64]*Interactions, len(viewers))
+	for _, v := range viewers {
+		out[v] = &Interactions{}
+	}
+	if len(viewers) == 0 {
+		return out, nil
+	}
+	load := func(query string, set func(*Interactions) *map[int64]bool, args ...any) error {
+		var rows []struct {
+			AccountID int64 `bun:"account_id"`
+			ID        int64 `bun:"id"`
+		}
+		if err := d.r.NewRaw(query, args...).Scan(ctx, &rows); err != nil {
+			return fmt.Errorf("db: interactions of viewers: %w", err)
+		}
+		for _, r := range rows {
+			if in := out[r.AccountID]; in != nil {
+				m := set(in)
+				if *m == nil {
+					*m = map[int64]bool{}
+				}
+				(*m)[r.ID] = true
+			}
+		}
+		return nil
+	}
+	vs := bun.List(viewers)
+	if len(statusIDs) > 0 {
+		ids := bun.List(statusIDs)
+		for _, q := range []struct {
+			query string
+			set   func(*Interactions) *map[int64]bool
+		}{
+			{"SELECT account_id, status_id AS id FROM favourites WHERE account_id IN (?) AND status_id IN (?)",
+				func(in *Interactions) *map[int64]bool { return &in.Favourited }},
+			{"SELECT account_id, reblog_of_id AS id FROM statuses WHERE account_id IN (?) AND reblog_of_id IN (?)",
+				func(in *Interactions) *map[int64]bool { return &in.Reblogged }},
+			{"SELECT account_id, status_id AS id FROM bookmarks WHERE account_id IN (?) AND status_id IN (?)",
+				func(in *Interactions) *map[int64]bool { return &in.Bookmarked }},
+			{"SELECT account_id, status_id AS id FROM pins WHERE account_id IN (?) AND status_id IN (?)",
+				func(in *Interactions) *map[int64]bool { return &in.Pinned }},
+		} {
+			if err := load(q.query, q.set, vs, ids); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(threadIDs) > 0 {
+		if err := load("SELECT account_id, thread_id AS id FROM thread_mutes WHERE account_id IN (?) AND thread_id IN (?)",
+			func(in *Interactions) *map[int64]bool { return &in.MutedThreads }, vs, bun.List(threadIDs)); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Interactions are what a viewer did to a set of statuses.
+type Interactions struct {
+	Favourited, Reblogged, Bookmarked, Pinned map[int64]bool
+	MutedThreads                              map[int64]bool // by thread ID
+}
+
+// ViewerInteractions loads the viewer's favourites, boosts, bookmarks, pins
+// and muted threads among statuses (and threads).
+func (d *DB) ViewerInteractions(ctx context.Context, viewer int64, statusIDs, threadIDs []int64) (*Interactions, error) {
+	in := &Interactions{Favourited: map[int64]bool{}, Reblogged: map[int64]bool{}, Bookmarked: map[int64]bool{},
+		Pinned: map[int64]bool{}, MutedThreads: map[int64]bool{}}
+	if viewer == 0 || len(statusIDs) == 0 {
+		return in, nil
+	}
+	load := func(query string, set map[int64]bool, args ...any) error {
+		var ids []int64
+		if err := d.r.NewRaw(query, args...).Scan(ctx, &ids); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			set[id] = true
+		}
+		return nil
+	}
+	list := bun.List(statusIDs)
+	if err := load("SELECT status_id FROM favourites WHERE account_id = ? AND status_id IN (?)", in.Favourited, viewer, list); err != nil {
+		return nil, fmt.Errorf("db: interactions: %w", err)
+	}
+	if err := load("SELECT reblog_of_id FROM statuses WHERE account_id = ? AND reblog_of_id IN (?)", in.Reblogged, viewer, list); err != nil {
+		return nil, fmt.Errorf("db: interactions: %w", err)
+	}
+	if err := load("SELECT status_id FROM bookmarks WHERE account_id = ? AND status_id IN (?)", in.Bookmarked, viewer, list); err != nil {
+		return nil, fmt.Errorf("db: interactions: %w", err)
+	}
+	if err := load("SELECT status_id FROM pins WHERE account_id = ? AND status_id IN (?)", in.Pinned, viewer, list); err != nil {
+		return nil, fmt.Errorf("db: interactions: %w", err)
+	}
+	if len(threadIDs) > 0 {
+		if err := load("SELECT thread_id FROM thread_mutes WHERE account_id = ? AND thread_id IN (?)", in.MutedThreads, viewer, bun.List(threadIDs)); err != nil {
+			return nil, fmt.Errorf("db: interactions: %w", err)
+		}
+	}
+	return in, nil
+}
