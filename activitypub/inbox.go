@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math/rand/v2"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/kontor-social/kontor/activitypub/resolve"
@@ -51,13 +50,30 @@ func (e *Engine) Receive(ctx context.Context, r *http.Request, body []byte, reci
 	if e.DomainBlocked(ctx, vocab.Host(actor)) {
 		return reject(http.StatusForbidden, "domain blocked")
 	}
+	owner, err := e.verifySigner(ctx, r, body, act)
+	if err != nil || owner == "" {
+		return err
+	}
+	it := &db.InboxItem{ActivityURI: act.ID, Signer: owner, Body: body}
+	if recipient != nil {
+		it.RecipientID = &recipient.ID
+	}
+	return e.enqueue(ctx, it, act)
+}
+
+// verifySigner verifies the signature of an inbox POST and returns its
+// signer, who must be the activity's actor (or relay a Create, Update or
+// Delete that apply re-fetches from its origin). "" without an error: a
+// farewell Delete of an actor we never knew, accepted and dropped.
+func (e *Engine) verifySigner(ctx context.Context, r *http.Request, body []byte, act *vocab.Object) (string, error) {
+	actor := act.Actor.ID()
 	res, err := signature.Verify(ctx, r, body, e.resolver, signature.VerifyOptions{RequireDigest: true, Scheme: e.opts.Protocol})
 	if err != nil {
 		// A deleted actor's farewell Delete cannot be verified (its key is
 		// gone with it); if we never knew it there is nothing to delete.
 		if act.Is("Delete") && act.Object.ID() == actor {
 			if _, lookupErr := e.db.AccountByURI(ctx, actor); errors.Is(lookupErr, db.ErrNotFound) {
-				return nil
+				return "", nil
 			}
 		}
 		reason := "signature verification failed"
@@ -66,25 +82,22 @@ func (e *Engine) Receive(ctx context.Context, r *http.Request, body []byte, reci
 			reason = se.Reason
 		}
 		e.log.Info("inbox: refused signature", "actor", actor, "type", act.Type, "reason", reason, "err", err)
-		return reject(http.StatusUnauthorized, "%s", reason)
+		return "", reject(http.StatusUnauthorized, "%s", reason)
 	}
-	if res.Owner != actor {
-		// Forwarded activities are signed by the forwarder; only objects we
-		// can re-fetch from their origin are accepted that way (apply does it).
-		if !act.Is("Create", "Update", "Delete") {
-			return reject(http.StatusUnauthorized, "signer %s may not speak for %s", res.Owner, actor)
-		}
+	if res.Owner != actor && !act.Is("Create", "Update", "Delete") {
+		return "", reject(http.StatusUnauthorized, "signer %s may not speak for %s", res.Owner, actor)
 	}
 	if e.DomainBlocked(ctx, vocab.Host(res.Owner)) {
-		return reject(http.StatusForbidden, "domain blocked")
+		return "", reject(http.StatusForbidden, "domain blocked")
 	}
-	it := &db.InboxItem{ActivityURI: act.ID, Signer: res.Owner, Body: body}
-	if recipient != nil {
-		it.RecipientID = &recipient.ID
-	}
-	// With room in the workers' queue the item is leased to this process
-	// and handed over in memory; without, it is stored due at once and the
-	// workers fetch it from the table as soon as they are free.
+	return res.Owner, nil
+}
+
+// enqueue stores a verified activity durably and hands it to a worker.
+// With room in the workers' queue the item is leased to this process and
+// handed over in memory; without, it is stored due at once and the
+// workers fetch it from the table as soon as they are free.
+func (e *Engine) enqueue(ctx context.Context, it *db.InboxItem, act *vocab.Object) error {
 	lease := time.Duration(0)
 	if len(e.inbox) < cap(e.inbox) {
 		lease = inboxLease
@@ -198,7 +211,7 @@ func (e *Engine) applyParsed(ctx context.Context, it *db.InboxItem, act *vocab.O
 		if derr := e.db.DeleteInboxItem(ctx, it.ID); derr != nil && ctx.Err() == nil {
 			e.log.Warn("inbox: delete item", "err", derr)
 		}
-	case errors.As(err, &perm) || errors.Is(err, db.ErrNotFound) || errors.Is(err, resolve.ErrSpoofed) ||
+	case errors.As(err, &perm) || refused(err) || errors.Is(err, resolve.ErrSpoofed) ||
 		errors.Is(err, resolve.ErrGone) || errors.Is(err, resolve.ErrNotFound) || it.Attempts+1 >= maxApplyAttempts:
 		e.log.Info("inbox: dropped", "type", act.Type, "id", act.ID, "actor", act.Actor.ID(), "err", err)
 		e.db.DeleteInboxItem(ctx, it.ID)
@@ -211,6 +224,14 @@ func (e *Engine) applyParsed(ctx context.Context, it *db.InboxItem, act *vocab.O
 		e.log.Warn("inbox: apply failed, will retry", "type", act.Type, "id", act.ID, "attempt", it.Attempts+1, "in", backoff, "err", err)
 		e.db.RetryInboxItem(ctx, it.ID, time.Now().Add(backoff), err.Error())
 	}
+}
+
+// refused reports whether an apply step refused the activity by its rule
+// (the actor may not see the object, may not do this, or sent bad input):
+// trying again changes nothing.
+func refused(err error) bool {
+	var inErr *InputError
+	return errors.Is(err, db.ErrNotFound) || errors.Is(err, ErrForbidden) || errors.As(err, &inErr)
 }
 
 // inboxContext is one activity being applied.
@@ -294,336 +315,58 @@ func (e *Engine) localTarget(ctx context.Context, uri string) (*db.Account, erro
 	return a, nil
 }
 
-func (e *Engine) applyFollow(ctx context.Context, ic *inboxContext) error {
-	target, err := e.localTarget(ctx, ic.act.Object.ID())
-	if err != nil {
-		return err
-	}
-	blocked, err := e.db.IsBlocked(ctx, target.ID, ic.actor.ID)
-	if err != nil {
-		return err
-	}
-	var notes []*db.Notification
-	err = e.seenTx(ctx, ic, func(tx *db.Tx) error {
-		notes = nil // a retried transaction starts over
-		if blocked {
-			return e.answerFollow(ctx, tx, "Reject", target, ic.actor, &db.Follow{URI: ic.act.ID})
-		}
-		f := &db.Follow{AccountID: ic.actor.ID, TargetAccountID: target.ID, URI: ic.act.ID, ShowReblogs: true, Accepted: !target.Locked}
-		created, err := tx.UpsertFollow(ctx, f)
-		if err != nil {
-			return err
-		}
-		if created {
-			typ := db.NotifyFollow
-			if !f.Accepted {
-				typ = db.NotifyFollowRequest
-			}
-			n, err := tx.Notify(ctx, &db.Notification{AccountID: target.ID, Type: typ, FromAccountID: ic.actor.ID})
-			if err != nil {
-				return err
-			}
-			if n != nil {
-				notes = append(notes, n)
-			}
-		}
-		if f.Accepted {
-			// Accept again on a repeated Follow: the peer may have lost state.
-			return e.answerFollow(ctx, tx, "Accept", target, ic.actor, f)
-		}
-		return nil
-	})
-	for _, n := range notes {
-		e.events.Notified(n)
-	}
-	return err
-}
-
-// followOf finds the local follow an Accept, Reject or Undo refers to: by
-// the Follow's id, or by actor and object when the Follow is embedded.
-func (e *Engine) followOf(ctx context.Context, obj vocab.Ref, follower, target string) (*db.Follow, error) {
-	if id := obj.ID(); id != "" {
-		if f, err := e.db.FollowByURI(ctx, id); err == nil {
-			return f, nil
-		}
-	}
-	if inner := obj.First(); inner != nil {
-		if a := inner.Actor.ID(); a != "" {
-			follower = a
-		}
-		if o := inner.Object.ID(); o != "" {
-			target = o
-		}
-	}
-	accts, err := e.db.AccountsByURIs(ctx, []string{follower, target})
-	if err != nil {
-		return nil, err
-	}
-	if accts[follower] == nil || accts[target] == nil {
-		return nil, permanent(ErrNotFound)
-	}
-	return e.db.FollowBetween(ctx, accts[follower].ID, accts[target].ID)
-}
-
-func (e *Engine) applyAcceptReject(ctx context.Context, ic *inboxContext, accept bool) error {
-	inner := ic.act.Object.First()
-	if inner != nil && !inner.Is("Follow") {
-		return errIgnored
-	}
-	if inner == nil {
-		// A bare id naming no Follow of ours: GoToSocial Accepts the replies,
-		// likes and boosts its interaction policies approve this way
-		// ({object: the reply's id, target: its post}).
-		if _, err := e.db.FollowByURI(ctx, ic.act.Object.ID()); errors.Is(err, db.ErrNotFound) {
-			return errIgnored
-		} else if err != nil {
-			return err
-		}
-	}
-	f, err := e.followOf(ctx, ic.act.Object, "", ic.actor.URI)
-	if err != nil {
-		return err
-	}
-	if f.TargetAccountID != ic.actor.ID {
-		return permanent(errors.New("only the followed account may answer a follow"))
-	}
-	return e.seenTx(ctx, ic, func(tx *db.Tx) error {
-		if accept {
-			return tx.AcceptFollow(ctx, f)
-		}
-		_, err := tx.DeleteFollow(ctx, f.AccountID, f.TargetAccountID)
-		if errors.Is(err, db.ErrNotFound) {
-			return nil
-		}
-		return err
-	})
-}
-
+// applyUndo routes an Undo to the un-apply step of its family (unfollow,
+// unlike, unannounce, unblock), which the local Unfollow, Unfavourite,
+// Unreblog and Unblock use too. The undone activity may be embedded or
+// only named by its id.
 func (e *Engine) applyUndo(ctx context.Context, ic *inboxContext) error {
 	inner := ic.act.Object.First()
-	innerID := ic.act.Object.ID()
-	switch {
-	case inner != nil && inner.Actor.ID() != "" && inner.Actor.ID() != ic.actor.URI:
+	if inner != nil && inner.Actor.ID() != "" && inner.Actor.ID() != ic.actor.URI {
 		return permanent(errors.New("undo of someone else's activity"))
-	case inner == nil || inner.Is("Follow"):
-		f, err := e.followOf(ctx, ic.act.Object, ic.actor.URI, "")
-		if err == nil && f.AccountID == ic.actor.ID {
-			return e.seenTx(ctx, ic, func(tx *db.Tx) error {
-				if _, err := tx.DeleteFollow(ctx, f.AccountID, f.TargetAccountID); err != nil && !errors.Is(err, db.ErrNotFound) {
-					return err
-				}
-				if err := tx.DeleteNotifications(ctx, db.NotifyFollow, f.AccountID, nil, f.TargetAccountID); err != nil {
-					return err
-				}
-				return tx.DeleteNotifications(ctx, db.NotifyFollowRequest, f.AccountID, nil, f.TargetAccountID)
-			})
-		}
-		if inner != nil {
-			return errIgnored
+	}
+	id := ic.act.Object.ID()
+	if inner == nil || inner.Is("Follow") {
+		if f, err := e.followOf(ctx, ic.act.Object, ic.actor.URI, ""); err == nil && f.AccountID == ic.actor.ID {
+			return e.undoFollow(ctx, ic, f)
 		}
 	}
 	if inner == nil || inner.Is("Like") {
-		if fav, err := e.db.FavouriteByURI(ctx, innerID); err == nil && fav.AccountID == ic.actor.ID {
+		if fav, err := e.db.FavouriteByURI(ctx, id); err == nil && fav.AccountID == ic.actor.ID {
 			return e.undoLike(ctx, ic, fav.StatusID)
 		}
 		if inner != nil {
 			if s, err := e.db.StatusByURI(ctx, inner.Object.ID()); err == nil {
 				return e.undoLike(ctx, ic, s.ID)
 			}
-			return errIgnored
 		}
 	}
 	if inner == nil || inner.Is("Announce") {
-		if boost, err := e.db.StatusByURI(ctx, innerID); err == nil && boost.AccountID == ic.actor.ID && boost.ReblogOfID != nil {
-			return e.removeStatus(ctx, ic, boost)
-		}
-		if inner != nil {
-			if orig, err := e.db.StatusByURI(ctx, inner.Object.ID()); err == nil {
-				if boost, err := e.db.ReblogBy(ctx, ic.actor.ID, orig.ID); err == nil {
-					return e.removeStatus(ctx, ic, boost)
-				}
-			}
-			return errIgnored
+		if boost := e.boostOf(ctx, ic.actor, id, inner); boost != nil {
+			return e.undoAnnounce(ctx, ic, boost)
 		}
 	}
 	if inner != nil && inner.Is("Block") {
-		target, err := e.localTarget(ctx, inner.Object.ID())
-		if err != nil {
-			return err
-		}
-		return e.seenTx(ctx, ic, func(tx *db.Tx) error { return tx.DeleteBlock(ctx, ic.actor.ID, target.ID) })
+		return e.undoBlock(ctx, ic, inner.Object.ID())
 	}
 	return errIgnored
 }
 
-func (e *Engine) undoLike(ctx context.Context, ic *inboxContext, statusID int64) error {
-	s, err := e.db.StatusByIDAny(ctx, statusID)
-	if err != nil {
-		return err
+// boostOf finds actor's boost an Undo names: by the Announce's id, or by
+// the boosted status of the embedded Announce.
+func (e *Engine) boostOf(ctx context.Context, actor *db.Account, id string, inner *vocab.Object) *db.Status {
+	if boost, err := e.db.StatusByURI(ctx, id); err == nil && boost.AccountID == actor.ID && boost.ReblogOfID != nil {
+		return boost
 	}
-	return e.seenTx(ctx, ic, func(tx *db.Tx) error {
-		if _, err := tx.DeleteFavourite(ctx, ic.actor.ID, statusID); err != nil && !errors.Is(err, db.ErrNotFound) {
-			return err
-		}
-		return tx.DeleteNotifications(ctx, db.NotifyFavourite, ic.actor.ID, &statusID, s.AccountID)
-	})
-}
-
-func (e *Engine) applyLike(ctx context.Context, ic *inboxContext) error {
-	s, err := e.db.StatusByURI(ctx, ic.act.Object.ID())
-	if err != nil {
-		return errIgnored // a like of something we do not have
-	}
-	if s.ReblogOfID != nil {
-		return errIgnored
-	}
-	if _, err := e.db.StatusByID(ctx, s.ID, db.ViewerOf(ic.actor.ID)); err != nil {
-		return permanent(errors.New("like of a status the actor cannot see"))
-	}
-	var notes []*db.Notification
-	err = e.seenTx(ctx, ic, func(tx *db.Tx) error {
-		notes = nil // a retried transaction starts over
-		created, err := tx.InsertFavourite(ctx, &db.Favourite{AccountID: ic.actor.ID, StatusID: s.ID, URI: ic.act.ID})
-		if err != nil || !created || !s.Account.Local() {
-			return err
-		}
-		n, err := tx.Notify(ctx, &db.Notification{AccountID: s.AccountID, Type: db.NotifyFavourite, FromAccountID: ic.actor.ID, StatusID: &s.ID})
-		if n != nil {
-			notes = append(notes, n)
-		}
-		return err
-	})
-	for _, n := range notes {
-		e.events.Notified(n)
-	}
-	return err
-}
-
-// visibilityOf derives a remote object's visibility from its addressing.
-func visibilityOf(o *vocab.Object, followers string) db.Visibility {
-	switch {
-	case hasPublic(o.To):
-		return db.Public
-	case hasPublic(o.Cc):
-		return db.Unlisted
-	case followers != "" && (o.To.Has(followers) || o.Cc.Has(followers)):
-		return db.Private
-	}
-	for _, r := range append(append([]string{}, o.To...), o.Cc...) {
-		if strings.HasSuffix(r, "/followers") {
-			return db.Private
-		}
-	}
-	return db.Direct
-}
-
-func hasPublic(list vocab.IRIs) bool {
-	for _, r := range list {
-		if vocab.IsPublic(r) {
-			return true
-		}
-	}
-	return false
-}
-
-func (e *Engine) applyAnnounce(ctx context.Context, ic *inboxContext) error {
-	if existing, err := e.db.StatusByURI(ctx, ic.act.ID); err == nil && existing != nil {
+	if inner == nil {
 		return nil
 	}
-	objID := ic.act.Object.ID()
-	if objID == "" {
-		return permanent(errors.New("announce without object"))
-	}
-	orig, err := e.db.StatusByURI(ctx, objID)
-	if errors.Is(err, db.ErrNotFound) {
-		// Boosts of unknown posts are worth fetching only for someone here.
-		follows, ferr := e.db.HasLocalFollowers(ctx, ic.actor.ID)
-		if ferr != nil {
-			return ferr
-		}
-		if !follows {
-			return errIgnored
-		}
-		orig, err = e.fetchStatus(ctx, objID, 0)
-	}
+	orig, err := e.db.StatusByURI(ctx, inner.Object.ID())
 	if err != nil {
-		return err
-	}
-	if orig.ReblogOfID != nil || orig.Visibility > db.Unlisted {
-		return permanent(errors.New("announce of a private status"))
-	}
-	v := visibilityOf(ic.act, ic.actor.FollowersURI)
-	if v == db.Direct {
-		v = db.Private
-	}
-	at := ic.act.Published
-	if at.IsZero() || at.After(time.Now()) {
-		at = time.Now()
-	}
-	s := &db.Status{ID: e.db.IDs().At(at), URI: ic.act.ID, URL: orig.URL, AccountID: ic.actor.ID,
-		Visibility: v, ReblogOfID: &orig.ID, CreatedAt: at.UTC(), Account: ic.actor, ReblogOf: orig}
-	if s.URI == "" {
-		s.URI = ic.actor.URI + "#announces/" + db.FormatID(orig.ID)
-	}
-	var notes []*db.Notification
-	err = e.seenTx(ctx, ic, func(tx *db.Tx) error {
-		notes = nil // a retried transaction starts over
-		if err := tx.InsertStatus(ctx, db.NewStatus{Status: s}); err != nil {
-			if errors.Is(err, db.ErrConflict) {
-				return nil
-			}
-			return err
-		}
-		if orig.Account.Local() {
-			n, err := tx.Notify(ctx, &db.Notification{AccountID: orig.AccountID, Type: db.NotifyReblog, FromAccountID: ic.actor.ID, StatusID: &orig.ID})
-			if err != nil {
-				return err
-			}
-			if n != nil {
-				notes = append(notes, n)
-			}
-		}
 		return nil
-	})
-	if err == nil {
-		e.events.StatusCreated(s)
-		for _, n := range notes {
-			e.events.Notified(n)
-		}
 	}
-	return err
-}
-
-func (e *Engine) applyBlock(ctx context.Context, ic *inboxContext) error {
-	target, err := e.localTarget(ctx, ic.act.Object.ID())
+	boost, err := e.db.ReblogBy(ctx, actor.ID, orig.ID)
 	if err != nil {
-		return err
+		return nil
 	}
-	return e.seenTx(ctx, ic, func(tx *db.Tx) error {
-		return tx.InsertBlock(ctx, &db.Block{AccountID: ic.actor.ID, TargetAccountID: target.ID, URI: ic.act.ID})
-	})
-}
-
-func (e *Engine) applyMove(ctx context.Context, ic *inboxContext) error {
-	if ic.act.Object.ID() != ic.actor.URI {
-		return permanent(errors.New("move of another actor"))
-	}
-	targetURI := ic.act.Target.ID()
-	if targetURI == "" {
-		return permanent(errors.New("move without target"))
-	}
-	target, err := e.resolver.Actor(ctx, targetURI, true)
-	if err != nil {
-		return err
-	}
-	aka := false
-	for _, u := range target.AlsoKnownAs {
-		if u == ic.actor.URI {
-			aka = true
-		}
-	}
-	if !aka {
-		return permanent(errors.New("move target does not list the old actor in alsoKnownAs"))
-	}
-	return e.db.SetMovedTo(ctx, ic.actor.ID, target.ID)
+	return boost
 }

@@ -33,7 +33,8 @@ type preparedStatus struct {
 	mentions []db.Mention
 	local    []*db.Account // local mentioned accounts (notified)
 	tags     []string
-	media    []*db.MediaAttachment
+	media    []*db.MediaAttachment // remote attachments, inserted with the status
+	mediaIDs []int64               // a local post's uploads, attached to it
 	poll     *db.Poll
 }
 
@@ -73,80 +74,6 @@ func authorOf(obj *vocab.Object, actor *db.Account) error {
 		return permanent(errors.New("object is not on the actor's host"))
 	}
 	return nil
-}
-
-func (e *Engine) applyCreate(ctx context.Context, ic *inboxContext) error {
-	obj, err := e.objectOf(ctx, ic)
-	if err != nil {
-		return err
-	}
-	if !obj.Is(noteTypes...) {
-		return errIgnored
-	}
-	if err := authorOf(obj, ic.actor); err != nil {
-		return err
-	}
-	if vote, err := e.receiveVote(ctx, ic, obj); vote {
-		return err // a vote on a local poll, not a status
-	}
-	if _, err := e.db.StatusByURI(ctx, obj.ID); err == nil {
-		return nil // already have it (a fetch got there first)
-	}
-	if gone, err := e.db.IsTombstoned(ctx, obj.ID); err != nil || gone {
-		return err
-	}
-	relevant, err := e.relevant(ctx, obj, ic.actor)
-	if err != nil {
-		return err
-	}
-	if !relevant {
-		return errIgnored
-	}
-	p, err := e.prepareStatus(ctx, obj, ic.actor, 0)
-	if err != nil {
-		return err
-	}
-	var notes []*db.Notification
-	err = e.seenTx(ctx, ic, func(tx *db.Tx) error {
-		if err := e.commitStatus(ctx, tx, p); err != nil {
-			return err
-		}
-		if notes, err = e.notifyNewStatus(ctx, tx, p.status, p.local); err != nil {
-			return err
-		}
-		return e.forwardReply(ctx, tx, ic, obj, p.status)
-	})
-	if errors.Is(err, db.ErrConflict) {
-		return nil // stored meanwhile by a concurrent fetch
-	}
-	if err != nil {
-		return err
-	}
-	e.events.StatusCreated(p.status)
-	for _, n := range notes {
-		e.events.Notified(n)
-	}
-	return nil
-}
-
-// relevant reports whether anyone here should see a pushed post: someone
-// follows its author, it is addressed to or mentions a local account, or it
-// replies to a local status.
-func (e *Engine) relevant(ctx context.Context, obj *vocab.Object, author *db.Account) (bool, error) {
-	for _, r := range obj.Recipients() {
-		if e.urls.IsLocal(r) {
-			return true, nil
-		}
-	}
-	for _, m := range obj.Mentions() {
-		if e.urls.IsLocal(m.Href) {
-			return true, nil
-		}
-	}
-	if obj.InReplyTo != "" && e.urls.IsLocal(obj.InReplyTo) {
-		return true, nil
-	}
-	return e.db.HasLocalFollowers(ctx, author.ID)
 }
 
 // fetchStatus fetches a remote status by URI and stores it (with up to
@@ -189,14 +116,19 @@ func (e *Engine) fetchStatus(ctx context.Context, uri string, depth int) (*db.St
 	if err != nil {
 		return nil, err
 	}
-	err = e.db.InTx(ctx, func(tx *db.Tx) error { return e.commitStatus(ctx, tx, p) })
+	err = e.db.InTx(ctx, func(tx *db.Tx) error {
+		if err := e.commitStatus(ctx, tx, p); err != nil {
+			return err
+		}
+		e.statusCreated(tx, p.status)
+		return nil
+	})
 	if errors.Is(err, db.ErrConflict) {
 		return e.db.StatusByURI(ctx, obj.ID)
 	}
 	if err != nil {
 		return nil, err
 	}
-	e.events.StatusCreated(p.status)
 	return p.status, nil
 }
 
@@ -243,19 +175,7 @@ func (e *Engine) prepareStatus(ctx context.Context, obj *vocab.Object, author *d
 	if s.URL == "" || !strings.HasPrefix(s.URL, "http") {
 		s.URL = obj.ID
 	}
-	body, lang := obj.ContentOrMap("")
-	if !obj.Is("Note", "Article", "Question") {
-		// Pages, videos, events …: their title and a link, as Mastodon shows them.
-		var b strings.Builder
-		if obj.Name != "" {
-			b.WriteString("<p>" + html.EscapeString(obj.Name) + "</p>")
-		}
-		if body != "" {
-			b.WriteString(body)
-		}
-		b.WriteString(`<p><a href="` + html.EscapeString(s.URL) + `">` + html.EscapeString(s.URL) + `</a></p>`)
-		body = b.String()
-	}
+	body, lang := remoteBody(obj, s.URL)
 	s.Content = content.Sanitize(body)
 	s.Language = lang
 	summary, _ := vocab.PickLang(obj.Summary, obj.SummaryMap, lang)
@@ -297,6 +217,23 @@ func (e *Engine) prepareStatus(ctx context.Context, obj *vocab.Object, author *d
 		p.poll = remotePoll(obj, author.ID)
 	}
 	return p, nil
+}
+
+// remoteBody is the HTML of a remote status (not sanitized yet) and its
+// language. Pages, videos, events …, which are not posts, show their title
+// and a link, as Mastodon shows them.
+func remoteBody(obj *vocab.Object, url string) (string, string) {
+	body, lang := obj.ContentOrMap("")
+	if obj.Is("Note", "Article", "Question") {
+		return body, lang
+	}
+	var b strings.Builder
+	if obj.Name != "" {
+		b.WriteString("<p>" + html.EscapeString(obj.Name) + "</p>")
+	}
+	b.WriteString(body)
+	b.WriteString(`<p><a href="` + html.EscapeString(url) + `">` + html.EscapeString(url) + `</a></p>`)
+	return b.String(), lang
 }
 
 // prepareMentions finds the accounts a status mentions (Mention tags) or
@@ -429,7 +366,7 @@ func remotePoll(obj *vocab.Object, accountID int64) *db.Poll {
 	return p
 }
 
-// commitStatus stores a prepared remote status in tx.
+// commitStatus stores a prepared status (remote, or a local post) in tx.
 func (e *Engine) commitStatus(ctx context.Context, tx *db.Tx, p *preparedStatus) error {
 	if p.poll != nil {
 		if err := tx.InsertPoll(ctx, p.poll); err != nil {
@@ -440,20 +377,38 @@ func (e *Engine) commitStatus(ctx context.Context, tx *db.Tx, p *preparedStatus)
 	if err := tx.InsertRemoteMedia(ctx, p.media); err != nil {
 		return err
 	}
-	ids := make([]int64, len(p.media))
-	for i, m := range p.media {
-		ids[i] = m.ID
+	ids := make([]int64, 0, len(p.media)+len(p.mediaIDs))
+	for _, m := range p.media {
+		ids = append(ids, m.ID)
 	}
+	ids = append(ids, p.mediaIDs...)
 	if err := tx.InsertStatus(ctx, db.NewStatus{Status: p.status, Mentions: p.mentions, Tags: p.tags, MediaIDs: ids}); err != nil {
 		return err
 	}
 	if err := tx.RecordConversation(ctx, p.status, p.mentions); err != nil {
 		return err
 	}
-	if p.poll != nil {
-		return tx.SetPollStatus(ctx, p.poll.ID, p.status.ID)
+	if p.poll == nil {
+		return nil
 	}
-	return nil
+	p.poll.StatusID = &p.status.ID
+	return tx.SetPollStatus(ctx, p.poll.ID, p.status.ID)
+}
+
+// editUpdate is the edit a prepared remote status makes to the stored
+// one, edited at updated (now when the peer does not say). Its remote
+// attachments must be stored first.
+func (p *preparedStatus) editUpdate(updated time.Time) db.StatusEditUpdate {
+	if updated.IsZero() {
+		updated = time.Now()
+	}
+	ids := make([]int64, len(p.media))
+	for i, m := range p.media {
+		ids[i] = m.ID
+	}
+	s := p.status
+	return db.StatusEditUpdate{Content: s.Content, SpoilerText: s.SpoilerText, Sensitive: s.Sensitive, Language: s.Language,
+		Tags: p.tags, MediaIDs: ids, Mentions: p.mentions, EditedAt: updated.UTC().Truncate(time.Microsecond)}
 }
 
 // forwardReply relays a remote reply to a local status to the local
@@ -502,136 +457,29 @@ func (e *Engine) forwardReply(ctx context.Context, tx *db.Tx, ic *inboxContext, 
 // relayed by us: they are never served as our own.
 const forwardedType = "Forwarded"
 
-func (e *Engine) applyUpdate(ctx context.Context, ic *inboxContext) error {
-	if inner := ic.act.Object.First(); (inner != nil && inner.IsActor()) || ic.act.Object.ID() == ic.actor.URI {
-		if ic.act.Object.ID() != ic.actor.URI || ic.forwarded() {
-			return permanent(errors.New("update of another actor"))
+// visibilityOf derives a remote object's visibility from its addressing.
+func visibilityOf(o *vocab.Object, followers string) db.Visibility {
+	switch {
+	case hasPublic(o.To):
+		return db.Public
+	case hasPublic(o.Cc):
+		return db.Unlisted
+	case followers != "" && (o.To.Has(followers) || o.Cc.Has(followers)):
+		return db.Private
+	}
+	for _, r := range append(append([]string{}, o.To...), o.Cc...) {
+		if strings.HasSuffix(r, "/followers") {
+			return db.Private
 		}
-		_, err := e.resolver.Actor(ctx, ic.actor.URI, true)
-		return err
 	}
-	obj, err := e.objectOf(ctx, ic)
-	if err != nil {
-		return err
-	}
-	if !obj.Is(noteTypes...) {
-		return errIgnored
-	}
-	if err := authorOf(obj, ic.actor); err != nil {
-		return err
-	}
-	s, err := e.db.StatusByURI(ctx, obj.ID)
-	if errors.Is(err, db.ErrNotFound) {
-		return errIgnored // an edit of something we never had
-	}
-	if err != nil {
-		return err
-	}
-	if s.AccountID != ic.actor.ID {
-		return permanent(errors.New("update of someone else's status"))
-	}
-	p, err := e.prepareStatus(ctx, obj, ic.actor, maxParentDepth)
-	if err != nil {
-		return err
-	}
-	boosters, err := e.db.LocalBoostersOf(ctx, s.ID)
-	if err != nil {
-		return err
-	}
-	edited := obj.Updated
-	if edited.IsZero() {
-		edited = time.Now()
-	}
-	var notes []*db.Notification
-	err = e.seenTx(ctx, ic, func(tx *db.Tx) error {
-		notes = nil // a retried transaction starts over
-		if p.poll != nil && s.PollID != nil {
-			if err := tx.UpdatePollCounts(ctx, *s.PollID, p.poll); err != nil {
-				return err
-			}
-		}
-		contentChanged := p.status.Content != s.Content || p.status.SpoilerText != s.SpoilerText || p.status.Sensitive != s.Sensitive
-		if !contentChanged && (obj.Updated.IsZero() || s.EditedAt != nil && !obj.Updated.After(*s.EditedAt)) {
-			return nil // a poll count refresh (of an edited poll too), not an edit
-		}
-		if err := tx.InsertRemoteMedia(ctx, p.media); err != nil {
-			return err
-		}
-		ids := make([]int64, len(p.media))
-		for i, m := range p.media {
-			ids[i] = m.ID
-		}
-		err := tx.UpdateStatus(ctx, s, db.StatusEditUpdate{Content: p.status.Content, SpoilerText: p.status.SpoilerText,
-			Sensitive: p.status.Sensitive, Language: p.status.Language, Tags: p.tags, MediaIDs: ids, Mentions: p.mentions,
-			EditedAt: edited.UTC().Truncate(time.Microsecond)})
-		if err != nil {
-			return err
-		}
-		for _, id := range boosters {
-			n, err := tx.Notify(ctx, &db.Notification{AccountID: id, Type: db.NotifyUpdate, FromAccountID: ic.actor.ID, StatusID: &s.ID})
-			if err != nil {
-				return err
-			}
-			if n != nil {
-				notes = append(notes, n)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	e.events.StatusUpdated(s)
-	for _, n := range notes {
-		e.events.Notified(n)
-	}
-	return nil
+	return db.Direct
 }
 
-func (e *Engine) applyDelete(ctx context.Context, ic *inboxContext) error {
-	id := ic.act.Object.ID()
-	if id == "" {
-		return permanent(errors.New("delete without object"))
-	}
-	if id == ic.actor.URI {
-		if ic.forwarded() {
-			return permanent(errors.New("forwarded actor deletion"))
-		}
-		return e.db.DeleteRemoteAccountContent(ctx, ic.actor.ID)
-	}
-	if !vocab.SameHost(id, ic.actor.URI) {
-		return permanent(errors.New("delete of an object on another host"))
-	}
-	if ic.forwarded() {
-		// Believe a relayed Delete only if the origin says the object is gone.
-		if _, err := e.resolver.Object(ctx, id); !errors.Is(err, resolve.ErrGone) && !errors.Is(err, resolve.ErrNotFound) {
-			return permanent(errors.New("forwarded delete of an object that still exists"))
+func hasPublic(list vocab.IRIs) bool {
+	for _, r := range list {
+		if vocab.IsPublic(r) {
+			return true
 		}
 	}
-	s, err := e.db.StatusByURI(ctx, id)
-	if errors.Is(err, db.ErrNotFound) {
-		return e.seenTx(ctx, ic, func(tx *db.Tx) error { return tx.InsertTombstone(ctx, id, ic.actor.ID) })
-	}
-	if err != nil {
-		return err
-	}
-	if s.AccountID != ic.actor.ID {
-		return permanent(errors.New("delete of someone else's status"))
-	}
-	return e.removeStatus(ctx, ic, s)
-}
-
-// removeStatus deletes a remote status or boost as its author asked.
-func (e *Engine) removeStatus(ctx context.Context, ic *inboxContext, s *db.Status) error {
-	err := e.seenTx(ctx, ic, func(tx *db.Tx) error {
-		err := tx.DeleteStatus(ctx, s)
-		if errors.Is(err, db.ErrNotFound) {
-			return nil
-		}
-		return err
-	})
-	if err == nil {
-		e.events.StatusDeleted(s)
-	}
-	return err
+	return false
 }

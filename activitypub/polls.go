@@ -411,20 +411,14 @@ func (e *Engine) closeEndedPolls(ctx context.Context) error {
 		if s.Local {
 			recipients = append(recipients, s.AccountID)
 		}
-		var notes []*db.Notification
 		err = e.db.InTx(ctx, func(tx *db.Tx) error {
-			notes = nil // a retried transaction starts over
 			closed, err := tx.ClosePoll(ctx, p.ID)
 			if err != nil || !closed {
 				return err
 			}
 			for _, id := range recipients {
-				n, err := tx.Notify(ctx, &db.Notification{AccountID: id, Type: db.NotifyPoll, FromAccountID: s.AccountID, StatusID: &s.ID})
-				if err != nil {
+				if err := e.notify(ctx, tx, &db.Notification{AccountID: id, Type: db.NotifyPoll, FromAccountID: s.AccountID, StatusID: &s.ID}); err != nil {
 					return err
-				}
-				if n != nil {
-					notes = append(notes, n)
 				}
 			}
 			if !s.Local {
@@ -434,10 +428,6 @@ func (e *Engine) closeEndedPolls(ctx context.Context) error {
 		})
 		if err != nil {
 			errs = append(errs, err)
-			continue
-		}
-		for _, n := range notes {
-			e.events.Notified(n)
 		}
 	}
 	return errors.Join(errs...)

@@ -35,10 +35,10 @@ type ReportParams struct {
 	Forward bool
 }
 
-// Report files a report by a local account about target and some of its
-// statuses (which the reporter must be able to see). The reported account
-// is not told. When the target is remote and p.Forward is set, a Flag goes
-// to its server through the delivery queue.
+// Report files a report by a local account (the local entry of Flag)
+// about target and some of its statuses (which the reporter must be able
+// to see). The reported account is not told. When the target is remote and
+// p.Forward is set, a Flag goes to its server through the delivery queue.
 func (e *Engine) Report(ctx context.Context, reporter, target *db.Account, p ReportParams) (*db.Report, error) {
 	if target.ID == reporter.ID {
 		return nil, inputErr("account_id", "can't be your own account")
@@ -46,38 +46,13 @@ func (e *Engine) Report(ctx context.Context, reporter, target *db.Account, p Rep
 	if target.Local() && target.Username == InstanceActorUsername {
 		return nil, ErrNotFound
 	}
-	if p.Category == "" {
-		p.Category = db.ReportOther
-	}
-	if !db.ValidReportCategory(p.Category) {
-		return nil, inputErr("category", "is not included in the list")
-	}
-	if len(p.RuleIDs) > 0 {
-		return nil, inputErr("rule_ids", "contains an unknown rule (this instance has no rules)")
-	}
-	if !utf8.ValidString(p.Comment) {
-		return nil, inputErr("comment", "is not valid UTF-8")
-	}
-	if n := utf8.RuneCountInString(p.Comment); n > MaxReportComment {
-		return nil, inputErr("comment", "is too long (maximum is %d characters)", MaxReportComment)
-	}
-	ids := uniqueIDs(p.StatusIDs)
-	if len(ids) > MaxReportStatuses {
-		return nil, inputErr("status_ids", "can't name more than %d statuses", MaxReportStatuses)
-	}
-	found, err := e.db.VisibleStatusesByIDs(ctx, ids, db.ViewerOf(reporter.ID))
-	if err != nil {
+	if err := validateReport(&p); err != nil {
 		return nil, err
 	}
-	uris := []string{target.URI}
-	for _, id := range ids {
-		s := found[id]
-		if s == nil || s.AccountID != target.ID {
-			// The same answer for a status that does not exist, that the
-			// reporter cannot see and that is someone else's.
-			return nil, inputErr("status_ids", "contains a status of this account that does not exist")
-		}
-		uris = append(uris, s.URI)
+	ids := uniqueIDs(p.StatusIDs)
+	uris, err := e.reportedURIs(ctx, reporter, target, ids)
+	if err != nil {
+		return nil, err
 	}
 	r := &db.Report{AccountID: reporter.ID, TargetAccountID: target.ID, StatusIDs: ids, Comment: p.Comment, Category: p.Category}
 	var flagInbox string
@@ -99,7 +74,7 @@ func (e *Engine) Report(ctx context.Context, reporter, target *db.Account, p Rep
 			}
 			r.Forwarded, r.URI = true, flag.ID
 		}
-		return tx.InsertReport(ctx, r)
+		return e.flag(ctx, tx, reporter, target, r)
 	})
 	if err != nil {
 		return nil, err
@@ -107,6 +82,46 @@ func (e *Engine) Report(ctx context.Context, reporter, target *db.Account, p Rep
 	r.TargetAccount = target
 	r.Account = reporter
 	return r, nil
+}
+
+// validateReport checks the fields of a report (and defaults its category).
+func validateReport(p *ReportParams) error {
+	if p.Category == "" {
+		p.Category = db.ReportOther
+	}
+	switch {
+	case !db.ValidReportCategory(p.Category):
+		return inputErr("category", "is not included in the list")
+	case len(p.RuleIDs) > 0:
+		return inputErr("rule_ids", "contains an unknown rule (this instance has no rules)")
+	case !utf8.ValidString(p.Comment):
+		return inputErr("comment", "is not valid UTF-8")
+	case utf8.RuneCountInString(p.Comment) > MaxReportComment:
+		return inputErr("comment", "is too long (maximum is %d characters)", MaxReportComment)
+	case len(uniqueIDs(p.StatusIDs)) > MaxReportStatuses:
+		return inputErr("status_ids", "can't name more than %d statuses", MaxReportStatuses)
+	}
+	return nil
+}
+
+// reportedURIs are the ids a Flag about target and its statuses ids names;
+// every status must be target's and visible to the reporter.
+func (e *Engine) reportedURIs(ctx context.Context, reporter, target *db.Account, ids []int64) ([]string, error) {
+	found, err := e.db.VisibleStatusesByIDs(ctx, ids, db.ViewerOf(reporter.ID))
+	if err != nil {
+		return nil, err
+	}
+	uris := []string{target.URI}
+	for _, id := range ids {
+		s := found[id]
+		if s == nil || s.AccountID != target.ID {
+			// The same answer for a status that does not exist, that the
+			// reporter cannot see and that is someone else's.
+			return nil, inputErr("status_ids", "contains a status of this account that does not exist")
+		}
+		uris = append(uris, s.URI)
+	}
+	return uris, nil
 }
 
 // uniqueIDs drops repeated ids, keeping the first of each.
@@ -120,11 +135,11 @@ func uniqueIDs(ids []int64) []int64 {
 	return out
 }
 
-// applyFlag turns an incoming Flag about local accounts and statuses into
-// reports for the local admins, one per reported account, whose reporter is
-// the Flag's actor (usually the remote instance's actor). Objects that are
-// not local are ignored; so is a Flag naming nothing local. The reported
-// accounts are not told.
+// applyFlag, the remote entry of Flag, turns an incoming Flag about local
+// accounts and statuses into reports for the local admins, one per
+// reported account, whose reporter is the Flag's actor (usually the remote
+// instance's actor). Objects that are not local are ignored; so is a Flag
+// naming nothing local. The reported accounts are not told.
 func (e *Engine) applyFlag(ctx context.Context, ic *inboxContext) error {
 	var targets []*db.Account
 	statuses := map[int64][]int64{} // target account → its reported statuses
@@ -172,10 +187,21 @@ func (e *Engine) applyFlag(ctx context.Context, ic *inboxContext) error {
 		for _, t := range targets {
 			r := &db.Report{AccountID: ic.actor.ID, TargetAccountID: t.ID, StatusIDs: statuses[t.ID], Comment: comment,
 				Category: db.ReportOther, Forwarded: true, URI: ic.act.ID}
-			if err := tx.InsertReport(ctx, r); err != nil {
+			if err := e.flag(ctx, tx, ic.actor, t, r); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// flag is the Flag rule: reporter's report about target is stored for the
+// moderators here, who must have a say (the reporter or the target is
+// local); nobody reports themselves; the reported account is not told.
+func (e *Engine) flag(ctx context.Context, tx *db.Tx, reporter, target *db.Account, r *db.Report) error {
+	if reporter.ID == target.ID || !reporter.Local() && !target.Local() {
+		return ErrForbidden
+	}
+	r.AccountID, r.TargetAccountID = reporter.ID, target.ID
+	return tx.InsertReport(ctx, r)
 }
