@@ -177,6 +177,100 @@ func TestApplyBlockSameBothWays(t *testing.T) {
 	}
 }
 
+// pinned lists the statuses an account pinned.
+func (w *world) pinned(account int64) []*db.Status {
+	w.t.Helper()
+	list, err := w.in.DB.AccountStatuses(ctx, account, db.Anonymous, db.AccountStatusesFilter{Pinned: true}, db.Page{Limit: 10})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return list
+}
+
+// Pins: carol pins a post (rem, her follower, is sent the Add) and rem
+// pins one of its posts with an Add to its featured collection.
+func TestApplyPinSameBothWays(t *testing.T) {
+	w := newWorld(t)
+	featured := w.rem.ID + "/collections/featured"
+	w.send(w.rem.Activity("Follow", "follows/1", w.carol.Account.URI, nil))
+	own := w.in.Post(w.carol, activitypub.PostParams{Text: "pin me", Visibility: db.Public})
+	w.send(w.rem.Activity("Create", "statuses/1/activity", w.remNote("1", "<p>@alice pin me</p>", w.alice), nil))
+	remOwn := w.in.StatusByURI(w.rem.ID + "/statuses/1")
+	if remOwn == nil {
+		t.Fatal("rem's post was not stored")
+	}
+	w.rec.take(nil)
+
+	if err := w.e.Pin(ctx, w.carol.Account, own.ID); err != nil {
+		t.Fatal(err)
+	}
+	local := w.rec.take(w.names(w.carol.Account.ID, nil))
+	w.send(w.rem.Activity("Add", "adds/1", remOwn.URI, map[string]any{"target": featured}))
+	remote := w.rec.take(w.names(w.remAcct.ID, nil))
+	same(t, "pin", local, remote, []string{})
+	for a, s := range map[int64]*db.Status{w.carol.Account.ID: own, w.remAcct.ID: remOwn} {
+		if p := w.pinned(a); len(p) != 1 || p[0].ID != s.ID {
+			t.Errorf("pins of %d: %v", a, p)
+		}
+	}
+	kontortest.Eventually(t, kontortest.Wait, "rem to receive the Add", func() bool { return len(w.received("Add")) == 1 })
+	add := w.received("Add")[0]
+	if add["object"] != own.URI || add["target"] != w.carol.Account.FeaturedURI || add["actor"] != w.carol.Account.URI {
+		t.Errorf("the Add rem got: %v", add)
+	}
+
+	// The same refusals both ways: someone else's post, a private post, a
+	// collection that is not the actor's own featured one.
+	if err := w.e.Pin(ctx, w.carol.Account, remOwn.ID); err == nil {
+		t.Error("carol pinned rem's post")
+	}
+	w.send(w.rem.Activity("Add", "adds/2", own.URI, map[string]any{"target": featured}))
+	private := w.in.Post(w.carol, activitypub.PostParams{Text: "private", Visibility: db.Private})
+	var inErr *activitypub.InputError
+	if err := w.e.Pin(ctx, w.carol.Account, private.ID); !errors.As(err, &inErr) {
+		t.Errorf("pinning a private post: %v", err)
+	}
+	w.send(w.rem.Activity("Create", "statuses/2/activity", w.rem.Note("2", "<p>@alice for followers</p>", map[string]any{
+		"to": []any{w.rem.ID + "/followers"}, "cc": []any{w.alice.Account.URI},
+		"tag": []any{map[string]any{"type": "Mention", "href": w.alice.Account.URI}}}), nil))
+	w.send(w.rem.Activity("Add", "adds/3", w.rem.ID+"/statuses/2", map[string]any{"target": featured}))
+	w.send(w.rem.Activity("Add", "adds/4", remOwn.URI, map[string]any{"target": w.carol.Account.FeaturedURI}))
+	for a, n := range map[int64]int{w.carol.Account.ID: 1, w.remAcct.ID: 1} {
+		if p := w.pinned(a); len(p) != n {
+			t.Errorf("%d has %d pins after the refused ones, want %d", a, len(p), n)
+		}
+	}
+
+	// Unpin.
+	if err := w.e.Unpin(ctx, w.carol.Account, own.ID); err != nil {
+		t.Fatal(err)
+	}
+	w.send(w.rem.Activity("Remove", "removes/1", remOwn.URI, map[string]any{"target": featured}))
+	for _, a := range []int64{w.carol.Account.ID, w.remAcct.ID} {
+		if p := w.pinned(a); len(p) != 0 {
+			t.Errorf("pins of %d after the unpin: %v", a, p)
+		}
+	}
+	kontortest.Eventually(t, kontortest.Wait, "rem to receive the Remove", func() bool { return len(w.received("Remove")) == 1 })
+}
+
+// A remote actor's pin of a post we do not have yet is fetched, when
+// someone here follows the actor.
+func TestApplyAddFetchesThePinnedPost(t *testing.T) {
+	w := newWorld(t)
+	if _, err := w.e.Follow(ctx, w.carol.Account, w.remAcct, activitypub.FollowOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	kontortest.Eventually(t, kontortest.Wait, "rem to receive the Follow", func() bool { return len(w.received("Follow")) == 1 })
+	w.send(w.rem.Activity("Accept", "accepts/1", w.received("Follow")[0], nil))
+	note := w.rem.Note("7", "<p>an old favourite</p>", nil)
+	w.fs.Object("/users/rem/statuses/7", note)
+	w.send(w.rem.Activity("Add", "adds/7", note["id"], map[string]any{"target": w.rem.ID + "/collections/featured"}))
+	if p := w.pinned(w.remAcct.ID); len(p) != 1 || p[0].URI != note["id"] {
+		t.Errorf("pins of rem: %v", p)
+	}
+}
+
 // The boost rule is the same for local and remote actors: a followers-only
 // post is boosted by its author only (locally and remotely), a direct post
 // by nobody.

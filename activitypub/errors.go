@@ -14,14 +14,20 @@ var ErrNotFound = db.ErrNotFound
 // someone who blocks them …).
 var ErrForbidden = errors.New("this action is not allowed")
 
-// InputError is a request the engine refuses because of one field; the API
-// answers 422 with the message.
+// InputError is a request the engine refuses because of one field (or,
+// without Field, of the request as a whole); the API answers 422 with the
+// message.
 type InputError struct {
 	Field string
 	Msg   string
 }
 
-func (e *InputError) Error() string { return fmt.Sprintf("Validation failed: %s %s", e.Field, e.Msg) }
+func (e *InputError) Error() string {
+	if e.Field == "" {
+		return "Validation failed: " + e.Msg
+	}
+	return fmt.Sprintf("Validation failed: %s %s", e.Field, e.Msg)
+}
 
 func inputErr(field, format string, args ...any) error {
 	return &InputError{Field: field, Msg: fmt.Sprintf(format, args...)}

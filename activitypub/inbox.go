@@ -281,6 +281,10 @@ func (e *Engine) apply(ctx context.Context, ic *inboxContext) error {
 		return e.applyMove(ctx, ic)
 	case act.Is("Flag"):
 		return e.applyFlag(ctx, ic)
+	case act.Is("Add"):
+		return e.applyAdd(ctx, ic)
+	case act.Is("Remove"):
+		return e.applyRemove(ctx, ic)
 	}
 	return errIgnored
 }

@@ -4,43 +4,48 @@ import (
 	"context"
 	"errors"
 	"fmt"
-
-	"github.com/uptrace/bun"
 )
 
 // ErrPinLimit is returned when an account already pinned the most statuses it may.
 var ErrPinLimit = errors.New("pin limit reached")
 
-// PinStatus pins a status to its author's profile (idempotent), unless limit
-// statuses are pinned already (ErrPinLimit).
-func (d *DB) PinStatus(ctx context.Context, accountID, statusID int64, limit int) error {
-	err := d.tx(ctx, func(tx bun.Tx) error {
-		pinned, err := tx.NewSelect().Table("pins").Where("account_id = ? AND status_id = ?", accountID, statusID).Exists(ctx)
-		if err != nil || pinned {
-			return err
-		}
-		n, err := tx.NewSelect().Table("pins").Where("account_id = ?", accountID).Count(ctx)
-		if err != nil {
-			return err
-		}
-		if int(n) >= limit {
-			return ErrPinLimit
-		}
-		_, err = tx.NewRaw("INSERT INTO pins (id, account_id, status_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-			d.NewID(), accountID, statusID, now()).Exec(ctx)
-		return err
-	})
-	if err != nil && !errors.Is(err, ErrPinLimit) {
-		return fmt.Errorf("db: pin: %w", err)
+// PinStatus pins a status to its author's profile, unless limit statuses
+// are pinned already (ErrPinLimit). It reports whether the pin is new
+// (pinning twice changes nothing).
+func (t *Tx) PinStatus(ctx context.Context, accountID, statusID int64, limit int) (bool, error) {
+	pinned, err := t.tx.NewSelect().Table("pins").Where("account_id = ? AND status_id = ?", accountID, statusID).Exists(ctx)
+	if err != nil || pinned {
+		return false, wrapPinErr(err)
 	}
-	return err
+	n, err := t.tx.NewSelect().Table("pins").Where("account_id = ?", accountID).Count(ctx)
+	if err != nil {
+		return false, wrapPinErr(err)
+	}
+	if int(n) >= limit {
+		return false, ErrPinLimit
+	}
+	res, err := t.tx.NewRaw("INSERT INTO pins (id, account_id, status_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+		t.d.NewID(), accountID, statusID, now()).Exec(ctx)
+	if err != nil {
+		return false, wrapPinErr(err)
+	}
+	added, _ := res.RowsAffected()
+	return added > 0, nil
 }
 
-// UnpinStatus removes a pin (idempotent).
-func (d *DB) UnpinStatus(ctx context.Context, accountID, statusID int64) error {
-	_, err := d.w.NewDelete().Table("pins").Where("account_id = ? AND status_id = ?", accountID, statusID).Exec(ctx)
+// UnpinStatus removes a pin; it reports whether there was one.
+func (t *Tx) UnpinStatus(ctx context.Context, accountID, statusID int64) (bool, error) {
+	res, err := t.tx.NewDelete().Table("pins").Where("account_id = ? AND status_id = ?", accountID, statusID).Exec(ctx)
 	if err != nil {
-		return fmt.Errorf("db: unpin: %w", err)
+		return false, fmt.Errorf("db: unpin: %w", err)
 	}
-	return nil
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+func wrapPinErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("db: pin: %w", err)
 }

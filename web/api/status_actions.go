@@ -13,11 +13,8 @@ import (
 
 // What a user does to a status — favourite, boost, bookmark, pin, mute the
 // conversation — and who did it, plus the user's bookmarks and favourites.
-// Favourites and boosts go through the engine (they federate); bookmarks,
-// pins and conversation mutes are local state.
-
-// statusPinLimit is how many statuses an account may pin (Mastodon: 5).
-const statusPinLimit = 5
+// Favourites, boosts and pins go through the engine (they federate);
+// bookmarks and conversation mutes are local state.
 
 // statusActionRoutes registers the interactions with a status.
 func (h *Handlers) statusActionRoutes(r chi.Router) {
@@ -175,7 +172,7 @@ func (h *Handlers) unbookmarkStatus(w http.ResponseWriter, r *http.Request) erro
 }
 
 // pinStatus is POST /api/v1/statuses/:id/pin: one's own public or unlisted
-// statuses, at most statusPinLimit.
+// statuses, at most activitypub.MaxPinnedStatuses.
 func (h *Handlers) pinStatus(w http.ResponseWriter, r *http.Request) error {
 	a, ok := h.require(w, r, "write:accounts")
 	if !ok {
@@ -185,19 +182,7 @@ func (h *Handlers) pinStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case s.ReblogOfID != nil:
-		return unprocessable("Validation failed: A boost cannot be pinned")
-	case s.AccountID != a.Account.ID:
-		return unprocessable("Validation failed: Someone else's post cannot be pinned")
-	case s.Visibility > db.Unlisted:
-		return unprocessable("Validation failed: Only public and unlisted posts can be pinned")
-	}
-	err = h.DB.PinStatus(r.Context(), a.Account.ID, s.ID, statusPinLimit)
-	if errors.Is(err, db.ErrPinLimit) {
-		return unprocessable("Validation failed: You have already pinned the maximum number of posts")
-	}
-	if err != nil {
+	if err := h.Engine.Pin(r.Context(), a.Account, s.ID); err != nil {
 		return err
 	}
 	return h.rerender(w, r, a.Account.ID, s.ID)
@@ -213,7 +198,7 @@ func (h *Handlers) unpinStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.DB.UnpinStatus(r.Context(), a.Account.ID, s.ID); err != nil {
+	if err := h.Engine.Unpin(r.Context(), a.Account, s.ID); err != nil {
 		return err
 	}
 	return h.rerender(w, r, a.Account.ID, s.ID)
