@@ -324,3 +324,44 @@ func TestBoostRuleSameBothWays(t *testing.T) {
 		t.Errorf("rem's boost of its own followers-only post: %+v %v", b, err)
 	}
 }
+
+// A profile change goes through the engine: unlocking accepts every
+// pending request (local and remote) through the Accept step, and the
+// followers are sent the new profile.
+func TestUpdateProfileUnlockAcceptsRequests(t *testing.T) {
+	w := newWorld(t)
+	w.lock(w.alice, true)
+	if _, err := w.e.Follow(ctx, w.carol.Account, w.alice.Account, activitypub.FollowOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	w.send(w.rem.Activity("Follow", "follows/1", w.alice.Account.URI, nil))
+	w.rec.take(nil)
+
+	before, err := w.in.DB.AccountByID(ctx, w.alice.Account.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := *before
+	after.Locked, after.DisplayName = false, "Alice Open"
+	if err := w.e.UpdateProfile(ctx, activitypub.ProfileUpdate{Before: before, CredentialsUpdate: db.CredentialsUpdate{Account: &after}}); err != nil {
+		t.Fatal(err)
+	}
+	got := w.rec.take(map[int64]string{w.alice.Account.ID: "alice", w.carol.Account.ID: "carol", w.remAcct.ID: "rem"})
+	want := []string{"notified follow to=alice from=carol status=- reblog_of=-", "notified follow to=alice from=rem status=- reblog_of=-"}
+	same(t, "unlock", got, got, want)
+	for _, a := range []int64{w.carol.Account.ID, w.remAcct.ID} {
+		if f := w.follow(a, w.alice.Account.ID); f == nil || !f.Accepted {
+			t.Errorf("follow of %d after the unlock: %+v", a, f)
+		}
+	}
+	if a, _ := w.in.DB.AccountByID(ctx, w.alice.Account.ID); a.Locked || a.DisplayName != "Alice Open" {
+		t.Errorf("stored profile: locked %v, name %q", a.Locked, a.DisplayName)
+	}
+	kontortest.Eventually(t, kontortest.Wait, "rem to receive the Accept and the Update", func() bool {
+		return len(w.received("Accept")) == 1 && len(w.received("Update")) == 1
+	})
+	upd := w.received("Update")[0]
+	if obj, _ := upd["object"].(map[string]any); obj["name"] != "Alice Open" || obj["manuallyApprovesFollowers"] != false {
+		t.Errorf("the Update rem got: %v", upd)
+	}
+}

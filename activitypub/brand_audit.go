@@ -24,9 +24,6 @@ type actingKey struct{}
 type acting struct {
 	userID int64
 	note   string // added to the detail of each record (an approval)
-	// profileRecorded: the profile change was recorded with the change
-	// itself (update_credentials); PublishProfile records nothing more.
-	profileRecorded bool
 }
 
 func actingFrom(ctx context.Context) acting {
@@ -53,14 +50,6 @@ func ActingMember(ctx context.Context) (int64, bool) {
 func WithAuditNote(ctx context.Context, note string) context.Context {
 	a := actingFrom(ctx)
 	a.note = note
-	return context.WithValue(ctx, actingKey{}, a)
-}
-
-// WithProfileRecorded tells PublishProfile that the profile change it
-// sends was already recorded in the audit trail.
-func WithProfileRecorded(ctx context.Context) context.Context {
-	a := actingFrom(ctx)
-	a.profileRecorded = true
 	return context.WithValue(ctx, actingKey{}, a)
 }
 

@@ -3,6 +3,7 @@ package activitypub
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 
 	"github.com/kontor-social/kontor/activitypub/content"
@@ -10,9 +11,9 @@ import (
 	"github.com/kontor-social/kontor/db"
 )
 
-// The actor itself: profile changes of local accounts go to followers as
-// an Update of the actor; a remote actor's Update or Delete of itself
-// refreshes or removes our copy.
+// The actor itself: profile changes and suspension of local accounts go to
+// followers as an Update of the actor; a remote actor's Update or Delete
+// of itself refreshes or removes our copy.
 
 // FormatProfileNote renders the plain-text bio of a local account as HTML,
 // the way Mastodon does: paragraphs, links, hashtags, and mentions of
@@ -36,11 +37,101 @@ func (e *Engine) FormatProfileNote(ctx context.Context, text string) string {
 	return e.formatter.FormatProfileNote(text, resolve).HTML
 }
 
+// ProfileUpdate is one save of a local account's profile (the API's
+// update_credentials, the removal of an avatar or header): the account as
+// it was, and the change to store — the new profile in Account, the user's
+// posting preferences, new and replaced images.
+type ProfileUpdate struct {
+	Before *db.Account
+	db.CredentialsUpdate
+	// LinksChanged: the profile fields were sent; their rel="me" links are
+	// checked again in the background.
+	LinksChanged bool
+}
+
+// UpdateProfile stores a profile change (the local entry of an actor's
+// Update). When what followers see changed, they are sent the Update;
+// unlocking the account accepts every pending follow request, as Mastodon
+// does, each through the Accept step. Only a failure to store is returned:
+// the rest is logged, the change being saved.
+func (e *Engine) UpdateProfile(ctx context.Context, u ProfileUpdate) error {
+	after := u.Account
+	u.Audit = profileAudit(ctx, u.Before, after)
+	if err := e.db.UpdateCredentials(ctx, u.CredentialsUpdate); err != nil {
+		return err
+	}
+	if u.Before.Locked && !after.Locked {
+		e.acceptFollowRequests(ctx, after) // first: the new followers get the Update too
+	}
+	if !reflect.DeepEqual(profileView(u.Before), profileView(after)) {
+		// The brand audit record, if any, was written with the change.
+		if err := e.publishProfile(ctx, after, false); err != nil {
+			e.log.Warn("publish profile", "account", after.ID, "err", err)
+		}
+	}
+	if u.LinksChanged {
+		e.VerifyProfileLinksLater(after.ID)
+	}
+	return nil
+}
+
+// profileView is what followers see of a profile; a change of it is
+// federated.
+func profileView(a *db.Account) any {
+	return []any{a.DisplayName, a.Note, a.Fields, a.AvatarMediaID, a.HeaderMediaID, a.Locked, a.Bot,
+		a.Discoverable, a.Indexable, a.HideCollections, a.ActorType}
+}
+
+// profileAudit is the brand audit record of a profile change (nil unless
+// the account is a brand and something changed): which fields changed.
+func profileAudit(ctx context.Context, before, after *db.Account) *db.BrandAudit {
+	var changed []string
+	for _, f := range []struct {
+		name string
+		a, b any
+	}{
+		{"display_name", before.DisplayName, after.DisplayName}, {"note", before.NoteSource, after.NoteSource},
+		{"fields", before.Fields, after.Fields}, {"avatar", before.AvatarMediaID, after.AvatarMediaID},
+		{"header", before.HeaderMediaID, after.HeaderMediaID}, {"locked", before.Locked, after.Locked},
+		{"bot", before.Bot, after.Bot}, {"discoverable", before.Discoverable, after.Discoverable},
+		{"indexable", before.Indexable, after.Indexable}, {"hide_collections", before.HideCollections, after.HideCollections},
+	} {
+		if !reflect.DeepEqual(f.a, f.b) {
+			changed = append(changed, f.name)
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	return BrandAuditRecord(ctx, after, "profile.update", nil, strings.Join(changed, ", "))
+}
+
+// acceptFollowRequests accepts every pending request to follow a.
+func (e *Engine) acceptFollowRequests(ctx context.Context, a *db.Account) {
+	const batch = 200
+	for {
+		list, _, err := e.db.FollowRequestsPage(ctx, a.ID, db.Page{Limit: batch})
+		if err != nil {
+			e.log.Warn("accept follow requests", "account", a.ID, "err", err)
+			return
+		}
+		for _, f := range list {
+			if err := e.AuthorizeFollowRequest(ctx, a, f); err != nil {
+				e.log.Warn("accept follow request", "account", a.ID, "follower", f.ID, "err", err)
+				return
+			}
+		}
+		if len(list) < batch {
+			return
+		}
+	}
+}
+
 // PublishProfile sends an Update of a local account's actor to its
 // followers (after the profile changed) and records it in the brand
-// audit trail, unless the change was recorded already.
+// audit trail.
 func (e *Engine) PublishProfile(ctx context.Context, a *db.Account) error {
-	return e.publishProfile(ctx, a, !actingFrom(ctx).profileRecorded)
+	return e.publishProfile(ctx, a, true)
 }
 
 // publishProfile sends the actor's Update to its remote followers.
@@ -64,6 +155,39 @@ func (e *Engine) publishProfile(ctx context.Context, a *db.Account, audit bool) 
 		upd := vocab.NewUpdate(e.activityURI(a, actID), a.URI, doc)
 		return e.record(ctx, tx, a, actID, upd, nil, inboxes)
 	})
+}
+
+// Suspend suspends an account: the tokens that act as it are revoked and,
+// by the visibility rule, its posts hidden. The followers of a local
+// account are sent an Update of its actor carrying "suspended": true,
+// Mastodon's reversible suspension. Suspending twice changes nothing.
+func (e *Engine) Suspend(ctx context.Context, a *db.Account) error {
+	if err := e.db.SuspendAccount(ctx, a.ID); err != nil {
+		return err
+	}
+	return e.publishSuspension(ctx, a)
+}
+
+// Unsuspend lifts a suspension; the followers of a local account are sent
+// an Update of its actor without "suspended".
+func (e *Engine) Unsuspend(ctx context.Context, a *db.Account) error {
+	if err := e.db.UnsuspendAccount(ctx, a.ID); err != nil {
+		return err
+	}
+	return e.publishSuspension(ctx, a)
+}
+
+// publishSuspension sends a local actor's Update when its suspension
+// changed from what was (the account before).
+func (e *Engine) publishSuspension(ctx context.Context, was *db.Account) error {
+	a, err := e.db.AccountByID(ctx, was.ID)
+	if err != nil {
+		return err
+	}
+	if !a.Local() || a.Username == InstanceActorUsername || a.Suspended() == was.Suspended() {
+		return nil
+	}
+	return e.publishProfile(ctx, a, false)
 }
 
 // applyActorUpdate is the remote entry of an actor's Update of itself: the

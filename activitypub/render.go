@@ -26,6 +26,9 @@ func (e *Engine) RenderActor(ctx context.Context, a *db.Account) (*vocab.Object,
 	if a.Memorial {
 		doc.Memorial = vocab.Bool(true)
 	}
+	if a.Suspended() {
+		doc.Suspended = vocab.Bool(true) // Mastodon's reversible suspension
+	}
 	doc.Published = a.CreatedAt.UTC().Truncate(1e9)
 	doc.Endpoints = vocab.Endpoints{SharedInbox: e.urls.SharedInbox()}
 	doc.PublicKey = []vocab.PublicKey{{ID: a.PublicKeyID, Owner: a.URI, PEM: a.PublicKeyPEM}}

@@ -234,10 +234,11 @@ func setSuspended(e *env, args []string, suspend bool) error {
 	if err != nil {
 		return err
 	}
+	// Through the engine: the followers of the account hear of it.
 	if suspend {
-		err = s.db.SuspendAccount(e.ctx, a.ID)
+		err = s.engine.Suspend(e.ctx, a)
 	} else {
-		err = s.db.UnsuspendAccount(e.ctx, a.ID)
+		err = s.engine.Unsuspend(e.ctx, a)
 	}
 	if err != nil {
 		return err

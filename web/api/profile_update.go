@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"reflect"
 	"strings"
 	"unicode/utf8"
 
@@ -47,19 +46,15 @@ func (h *Handlers) updateCredentials(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	a, err := h.DB.AccountByID(ctx, auth.Account.ID)
+	upd, err := h.profileUpdate(ctx, auth)
 	if err != nil {
 		return err
 	}
-	before := *a
-	var user *db.User
-	if u := ownUser(auth); u != nil {
-		cp := *u
-		user = &cp
-	}
+	a, user := upd.Account, upd.User
 	if err := h.applyProfileParams(ctx, p, a, user); err != nil {
 		return err
 	}
+	upd.LinksChanged = p.Has("fields_attributes") || len(p.Indexed("fields_attributes")) > 0
 	images := map[string]*media.Processed{}
 	for _, k := range profileImageKinds {
 		img, err := readProfileImage(p, k.param)
@@ -70,55 +65,13 @@ func (h *Handlers) updateCredentials(w http.ResponseWriter, r *http.Request) err
 			images[k.param] = img
 		}
 	}
-
-	upd := db.CredentialsUpdate{Account: a, User: user}
-	var stored []string
-	if len(images) > 0 {
-		store := h.Media
-		for _, k := range profileImageKinds {
-			img := images[k.param]
-			if img == nil {
-				continue
-			}
-			m, keys, err := h.storeProfileImage(ctx, store, a.ID, k.kind, img)
-			stored = append(stored, keys...)
-			if err != nil {
-				h.deleteFiles(store, stored)
-				return err
-			}
-			upd.NewMedia = append(upd.NewMedia, m)
-			slot := &a.AvatarMediaID
-			if k.param == "header" {
-				slot = &a.HeaderMediaID
-			}
-			if *slot != nil {
-				upd.OldMedia = append(upd.OldMedia, **slot)
-			}
-			*slot = &m.ID
-		}
-		defer func() {
-			if stored != nil { // not committed
-				h.deleteFiles(store, stored)
-			}
-		}()
-	}
-	old, err := h.DB.MediaByIDs(ctx, upd.OldMedia)
+	stored, err := h.storeProfileImages(ctx, images, &upd.CredentialsUpdate)
 	if err != nil {
 		return err
 	}
-	upd.Audit = profileAudit(ctx, &before, a)
-	if err := h.DB.UpdateCredentials(ctx, upd); err != nil {
+	if err := h.saveProfile(ctx, upd); err != nil {
+		h.deleteFiles(h.Media, stored) // not committed
 		return err
-	}
-	stored = nil
-	if upd.Audit != nil {
-		ctx = activitypub.WithProfileRecorded(ctx)
-	}
-	h.afterProfileChange(ctx, &before, a, old)
-	if p.Has("fields_attributes") || len(p.Indexed("fields_attributes")) > 0 {
-		// Check rel="me" links in the background (verified_at appears
-		// when a linked page links back to the profile).
-		h.Engine.VerifyProfileLinksLater(a.ID)
 	}
 	out, err := h.credentialAccount(ctx, a, user)
 	if err != nil {
@@ -126,6 +79,70 @@ func (h *Handlers) updateCredentials(w http.ResponseWriter, r *http.Request) err
 	}
 	render.JSON(w, http.StatusOK, out)
 	return nil
+}
+
+// profileUpdate starts a profile change of the authenticated account: a
+// copy of the account (and of its own user's preferences) to change, and
+// the account as it is.
+func (h *Handlers) profileUpdate(ctx context.Context, auth *Auth) (activitypub.ProfileUpdate, error) {
+	a, err := h.DB.AccountByID(ctx, auth.Account.ID)
+	if err != nil {
+		return activitypub.ProfileUpdate{}, err
+	}
+	before := *a
+	upd := activitypub.ProfileUpdate{Before: &before, CredentialsUpdate: db.CredentialsUpdate{Account: a}}
+	if u := ownUser(auth); u != nil {
+		cp := *u
+		upd.User = &cp
+	}
+	return upd, nil
+}
+
+// saveProfile hands a profile change to the engine, then removes the files
+// of the images it replaced.
+func (h *Handlers) saveProfile(ctx context.Context, upd activitypub.ProfileUpdate) error {
+	old, err := h.DB.MediaByIDs(ctx, upd.OldMedia)
+	if err != nil {
+		return err
+	}
+	if err := h.Engine.UpdateProfile(ctx, upd); err != nil {
+		return err
+	}
+	for _, m := range old {
+		h.deleteFiles(h.Media, nonEmptyKeys(m.FileKey, m.PreviewKey))
+	}
+	return nil
+}
+
+// storeProfileImages writes new avatar and header files and puts their
+// rows into upd (the replaced ones to be deleted). It returns the files
+// written, which the caller removes if the change is not saved; on an
+// error it removes them itself.
+func (h *Handlers) storeProfileImages(ctx context.Context, images map[string]*media.Processed, upd *db.CredentialsUpdate) ([]string, error) {
+	a := upd.Account
+	var stored []string
+	for _, k := range profileImageKinds {
+		img := images[k.param]
+		if img == nil {
+			continue
+		}
+		m, keys, err := h.storeProfileImage(ctx, h.Media, a.ID, k.kind, img)
+		stored = append(stored, keys...)
+		if err != nil {
+			h.deleteFiles(h.Media, stored)
+			return nil, err
+		}
+		upd.NewMedia = append(upd.NewMedia, m)
+		slot := &a.AvatarMediaID
+		if k.param == "header" {
+			slot = &a.HeaderMediaID
+		}
+		if *slot != nil {
+			upd.OldMedia = append(upd.OldMedia, **slot)
+		}
+		*slot = &m.ID
+	}
+	return stored, nil
 }
 
 // applyProfileParams checks every sent parameter and sets it on a and u;
@@ -178,6 +195,11 @@ func (h *Handlers) applyProfileParams(ctx context.Context, p *Params, a *db.Acco
 	if u == nil {
 		return nil
 	}
+	return applyPreferenceParams(p, u)
+}
+
+// applyPreferenceParams sets the user's posting defaults (source[…]).
+func applyPreferenceParams(p *Params, u *db.User) error {
 	if p.Has("source[privacy]") {
 		v := p.String("source[privacy]")
 		if v != "public" && v != "unlisted" && v != "private" {
@@ -351,55 +373,6 @@ func (h *Handlers) deleteFiles(store media.Store, keys []string) {
 	}
 }
 
-// profileAudit is the brand audit record of a profile change (nil unless
-// the account is a brand and something changed): which fields changed.
-func profileAudit(ctx context.Context, before, after *db.Account) *db.BrandAudit {
-	var changed []string
-	for _, f := range []struct {
-		name string
-		a, b any
-	}{
-		{"display_name", before.DisplayName, after.DisplayName}, {"note", before.NoteSource, after.NoteSource},
-		{"fields", before.Fields, after.Fields}, {"avatar", before.AvatarMediaID, after.AvatarMediaID},
-		{"header", before.HeaderMediaID, after.HeaderMediaID}, {"locked", before.Locked, after.Locked},
-		{"bot", before.Bot, after.Bot}, {"discoverable", before.Discoverable, after.Discoverable},
-		{"indexable", before.Indexable, after.Indexable}, {"hide_collections", before.HideCollections, after.HideCollections},
-	} {
-		if !reflect.DeepEqual(f.a, f.b) {
-			changed = append(changed, f.name)
-		}
-	}
-	if len(changed) == 0 {
-		return nil
-	}
-	return activitypub.BrandAuditRecord(ctx, after, "profile.update", nil, strings.Join(changed, ", "))
-}
-
-// profileView is what followers see of a profile; a change of it is
-// federated.
-func profileView(a *db.Account) any {
-	return []any{a.DisplayName, a.Note, a.Fields, a.AvatarMediaID, a.HeaderMediaID, a.Locked, a.Bot,
-		a.Discoverable, a.Indexable, a.HideCollections, a.ActorType}
-}
-
-// afterProfileChange removes the files of replaced images, sends the new
-// profile to followers when it changed, and accepts pending follow
-// requests when the account was unlocked (as Mastodon does).
-func (h *Handlers) afterProfileChange(ctx context.Context, before, after *db.Account, replaced map[int64]*db.MediaAttachment) {
-	for _, m := range replaced {
-		h.deleteFiles(h.Media, nonEmptyKeys(m.FileKey, m.PreviewKey))
-	}
-	if reflect.DeepEqual(profileView(before), profileView(after)) {
-		return
-	}
-	if err := h.Engine.PublishProfile(ctx, after); err != nil {
-		h.Log.Warn("publish profile", "account", after.ID, "err", err)
-	}
-	if before.Locked && !after.Locked {
-		h.acceptFollowRequests(ctx, after)
-	}
-}
-
 func nonEmptyKeys(keys ...string) []string {
 	out := keys[:0]
 	for _, k := range keys {
@@ -408,27 +381,6 @@ func nonEmptyKeys(keys ...string) []string {
 		}
 	}
 	return out
-}
-
-// acceptFollowRequests accepts every pending request to follow a.
-func (h *Handlers) acceptFollowRequests(ctx context.Context, a *db.Account) {
-	const batch = 200
-	for {
-		list, _, err := h.DB.FollowRequestsPage(ctx, a.ID, db.Page{Limit: batch})
-		if err != nil {
-			h.Log.Warn("accept follow requests", "account", a.ID, "err", err)
-			return
-		}
-		for _, f := range list {
-			if err := h.Engine.AuthorizeFollowRequest(ctx, a, f); err != nil {
-				h.Log.Warn("accept follow request", "account", a.ID, "follower", f.ID, "err", err)
-				return
-			}
-		}
-		if len(list) < batch {
-			return
-		}
-	}
 }
 
 // deleteProfileImage removes the avatar or header
@@ -440,30 +392,22 @@ func (h *Handlers) deleteProfileImage(param string) func(http.ResponseWriter, *h
 			return nil
 		}
 		ctx := r.Context()
-		a, err := h.DB.AccountByID(ctx, auth.Account.ID)
+		upd, err := h.profileUpdate(ctx, auth)
 		if err != nil {
 			return err
 		}
-		before := *a
+		upd.User = nil // preferences stay as they are
+		a := upd.Account
 		slot := &a.AvatarMediaID
 		if param == "header" {
 			slot = &a.HeaderMediaID
 		}
 		if *slot != nil {
-			oldID := **slot
+			upd.OldMedia = []int64{**slot}
 			*slot = nil
-			old, err := h.DB.MediaByIDs(ctx, []int64{oldID})
-			if err != nil {
+			if err := h.saveProfile(ctx, upd); err != nil {
 				return err
 			}
-			upd := db.CredentialsUpdate{Account: a, OldMedia: []int64{oldID}, Audit: profileAudit(ctx, &before, a)}
-			if err := h.DB.UpdateCredentials(ctx, upd); err != nil {
-				return err
-			}
-			if upd.Audit != nil {
-				ctx = activitypub.WithProfileRecorded(ctx)
-			}
-			h.afterProfileChange(ctx, &before, a, old)
 		}
 		out, err := h.credentialAccount(ctx, a, ownUser(auth))
 		if err != nil {
