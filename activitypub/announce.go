@@ -191,12 +191,9 @@ func (e *Engine) announce(ctx context.Context, tx *db.Tx, actor *db.Account, boo
 	if err := e.auditBrand(ctx, tx, actor, "status.reblog", &orig.ID, "boost of "+acctOf(orig.Account)+"'s "+orig.URI); err != nil {
 		return err
 	}
+	e.statusCreated(tx, boost) // before the notification: clients get the status first
 	n := &db.Notification{AccountID: orig.AccountID, Type: db.NotifyReblog, FromAccountID: actor.ID, StatusID: &orig.ID}
-	if err := e.notify(ctx, tx, n); err != nil {
-		return err
-	}
-	e.statusCreated(tx, boost)
-	return nil
+	return e.notify(ctx, tx, n)
 }
 
 // unannounce is the Undo Announce rule: actor's own boost goes, with the

@@ -21,6 +21,8 @@ import (
 // The shared functions run inside the caller's transaction and register
 // what listeners must hear with tx.AfterCommit: a transaction that is run
 // again gets a fresh *db.Tx, so nothing from a failed attempt is told.
+// Callbacks run in the order registered: a status event is registered
+// before the notifications about it, which clients expect to follow it.
 // Their refusals are ErrNotFound (the actor cannot see the object),
 // ErrForbidden and *InputError; the API answers them 404, 403 and 422, the
 // inbox drops the activity for good.

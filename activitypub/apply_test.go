@@ -63,9 +63,9 @@ func (r *recorder) Notified(n *db.Notification) {
 	r.add(h)
 }
 
-// take returns what was heard since the last take, each event written
-// with the ids replaced by their names ("?" for an id not named, 0 left
-// out), sorted.
+// take returns what was heard since the last take, in order, each event
+// written with the ids replaced by their names ("?" for an id not named,
+// "-" for none).
 func (r *recorder) take(names map[int64]string) []string {
 	r.mu.Lock()
 	list := r.list
@@ -85,7 +85,6 @@ func (r *recorder) take(names map[int64]string) []string {
 		out = append(out, fmt.Sprintf("%s %s to=%s from=%s status=%s reblog_of=%s",
 			h.kind, h.typ, name(h.to), name(h.from), name(h.status), name(h.reblogOf)))
 	}
-	slices.Sort(out)
 	return out
 }
 
@@ -147,6 +146,14 @@ func (w *world) names(actor int64, more map[int64]string) map[int64]string {
 // not pass for a working rule).
 func same(t *testing.T, what string, local, remote, want []string) {
 	t.Helper()
+	for side, list := range map[string][]string{"local": local, "remote": remote} {
+		// Clients expect a status before the notifications about it.
+		if i := slices.IndexFunc(list, func(e string) bool { return strings.HasPrefix(e, "notified") }); i >= 0 &&
+			slices.ContainsFunc(list[i:], func(e string) bool { return strings.HasPrefix(e, "status.") }) {
+			t.Errorf("%s, %s: a status event after a notification: %q", what, side, list)
+		}
+	}
+	local, remote = slices.Sorted(slices.Values(local)), slices.Sorted(slices.Values(remote))
 	if !slices.Equal(local, remote) {
 		t.Errorf("%s: local and remote events differ\nlocal:  %q\nremote: %q", what, local, remote)
 	}

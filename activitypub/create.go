@@ -192,11 +192,8 @@ func (e *Engine) create(ctx context.Context, tx *db.Tx, author *db.Account, p *p
 	if err := e.auditBrand(ctx, tx, author, statusAction(s.Visibility, "create"), &s.ID, auditExcerpt(s.Text, s.SpoilerText)); err != nil {
 		return err
 	}
-	if err := e.notifyNewStatus(ctx, tx, s, p.local); err != nil {
-		return err
-	}
-	e.statusCreated(tx, s)
-	return nil
+	e.statusCreated(tx, s) // before the notifications: clients get the status first
+	return e.notifyNewStatus(ctx, tx, s, p.local)
 }
 
 // notifyNewStatus tells mentioned local accounts, and local followers who

@@ -194,6 +194,7 @@ func (e *Engine) edit(ctx context.Context, tx *db.Tx, author *db.Account, s *db.
 	if err := e.auditBrand(ctx, tx, author, statusAction(s.Visibility, "edit"), &s.ID, auditExcerpt(u.Text, u.SpoilerText)); err != nil {
 		return err
 	}
+	e.statusUpdated(tx, s) // before the notifications: clients get the edit first
 	for _, id := range boosters {
 		if err := e.notify(ctx, tx, &db.Notification{AccountID: id, Type: db.NotifyUpdate, FromAccountID: author.ID, StatusID: &s.ID}); err != nil {
 			return err
@@ -207,6 +208,5 @@ func (e *Engine) edit(ctx context.Context, tx *db.Tx, author *db.Account, s *db.
 			return err
 		}
 	}
-	e.statusUpdated(tx, s)
 	return nil
 }
