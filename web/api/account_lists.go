@@ -9,6 +9,7 @@ import (
 
 	"github.com/kontor-social/kontor/activitypub/vocab"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -46,12 +47,6 @@ func (h *Handlers) blocks(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// MutedAccount is an Account in the list of mutes, with the mute's end.
-type MutedAccount struct {
-	Account
-	MuteExpiresAt *string `json:"mute_expires_at"`
-}
-
 func (h *Handlers) mutes(w http.ResponseWriter, r *http.Request) error {
 	auth, ok := h.require(w, r, "read:mutes")
 	if !ok {
@@ -66,9 +61,9 @@ func (h *Handlers) mutes(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	accounts := h.Accounts(r.Context(), list)
-	out := make([]MutedAccount, len(accounts))
+	out := make([]entity.MutedAccount, len(accounts))
 	for i := range accounts {
-		out[i] = MutedAccount{Account: accounts[i], MuteExpiresAt: apiTimePtr(expiry[i])}
+		out[i] = entity.MutedAccount{Account: accounts[i], MuteExpiresAt: entity.TimePtr(expiry[i])}
 	}
 	h.setCursorLink(w, r, cursors)
 	render.JSON(w, http.StatusOK, out)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -47,7 +48,7 @@ func (h *Handlers) searchAccounts(w http.ResponseWriter, r *http.Request) error 
 	}
 	q := strings.TrimSpace(p.String("q"))
 	if q == "" {
-		render.JSON(w, http.StatusOK, []Account{})
+		render.JSON(w, http.StatusOK, []entity.Account{})
 		return nil
 	}
 	var exact *db.Account

@@ -11,6 +11,7 @@ import (
 	"github.com/kontor-social/kontor/activitypub/content"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/scopes"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -90,20 +91,20 @@ func (h *Handlers) verifyCredentials(w http.ResponseWriter, r *http.Request) err
 
 // credentialAccount renders the caller's own account with its source
 // (the plain text of bio and fields, posting defaults) and role.
-func (h *Handlers) credentialAccount(ctx context.Context, a *db.Account, u *db.User) (CredentialAccount, error) {
+func (h *Handlers) credentialAccount(ctx context.Context, a *db.Account, u *db.User) (entity.CredentialAccount, error) {
 	requests, err := h.DB.CountFollowRequests(ctx, a.ID)
 	if err != nil {
-		return CredentialAccount{}, err
+		return entity.CredentialAccount{}, err
 	}
-	fields := make([]Field, 0, len(a.Fields))
+	fields := make([]entity.Field, 0, len(a.Fields))
 	for _, f := range a.Fields {
 		src := f.Source
 		if src == "" {
 			src = content.PlainText(f.Value)
 		}
-		fields = append(fields, Field{Name: f.Name, Value: src, VerifiedAt: apiTimePtr(f.VerifiedAt)})
+		fields = append(fields, entity.Field{Name: f.Name, Value: src, VerifiedAt: entity.TimePtr(f.VerifiedAt)})
 	}
-	src := Source{Privacy: "public", Note: a.NoteSource, Fields: fields, FollowRequestsCount: requests,
+	src := entity.Source{Privacy: "public", Note: a.NoteSource, Fields: fields, FollowRequestsCount: requests,
 		HideCollections: a.HideCollections, Discoverable: a.Discoverable, Indexable: a.Indexable}
 	role := userRole(db.RoleUser)
 	if u != nil {
@@ -113,20 +114,20 @@ func (h *Handlers) credentialAccount(ctx context.Context, a *db.Account, u *db.U
 		}
 		role = userRole(u.Role)
 	}
-	return CredentialAccount{Account: h.Account(ctx, a), Source: src, Role: role}, nil
+	return entity.CredentialAccount{Account: h.Account(ctx, a), Source: src, Role: role}, nil
 }
 
 // userRole is Mastodon's Role of a user: the built-in roles with their
 // permission bits (everyone: invite_users; moderator: reports, users,
 // appeals, taxonomies, dashboard, audit log; admin: everything).
-func userRole(role string) *Role {
+func userRole(role string) *entity.Role {
 	switch role {
 	case db.RoleAdmin:
-		return &Role{ID: "3", Name: "Admin", Color: "", Permissions: "1048575", Highlighted: true}
+		return &entity.Role{ID: "3", Name: "Admin", Color: "", Permissions: "1048575", Highlighted: true}
 	case db.RoleModerator:
-		return &Role{ID: "1", Name: "Moderator", Color: "", Permissions: "67356", Highlighted: true}
+		return &entity.Role{ID: "1", Name: "Moderator", Color: "", Permissions: "67356", Highlighted: true}
 	}
-	return &Role{ID: "-99", Name: "", Color: "", Permissions: "65536", Highlighted: false}
+	return &entity.Role{ID: "-99", Name: "", Color: "", Permissions: "65536", Highlighted: false}
 }
 
 // targetAccount loads the account named by the {id} path parameter (404
@@ -233,7 +234,7 @@ func (h *Handlers) accountStatuses(w http.ResponseWriter, r *http.Request) error
 	// Link header invites clients to ask for them.
 	pinnedLater := f.Pinned && (page.MaxID > 0 || page.MinID > 0 || page.SinceID > 0)
 	if a.Suspended() || pinnedLater {
-		render.JSON(w, http.StatusOK, []Status{})
+		render.JSON(w, http.StatusOK, []entity.Status{})
 		return nil
 	}
 	viewer := viewerID(auth)
@@ -279,7 +280,7 @@ func (h *Handlers) accountFollows(followers bool) func(http.ResponseWriter, *htt
 			hidden = rel.BlockedBy[a.ID]
 		}
 		if hidden {
-			render.JSON(w, http.StatusOK, []Account{})
+			render.JSON(w, http.StatusOK, []entity.Account{})
 			return nil
 		}
 		var list []*db.Account
@@ -305,12 +306,6 @@ func (h *Handlers) setCursorLink(w http.ResponseWriter, r *http.Request, cursors
 		return
 	}
 	h.setLink(w, r, cursors[0], cursors[len(cursors)-1], len(cursors))
-}
-
-// FamiliarFollowers is Mastodon's FamiliarFollowers entity.
-type FamiliarFollowers struct {
-	ID       string    `json:"id"`
-	Accounts []Account `json:"accounts"`
 }
 
 // maxBatchIDs bounds the id[] lists of batch endpoints.
@@ -357,12 +352,12 @@ func (h *Handlers) familiarFollowers(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	out := make([]FamiliarFollowers, 0, len(ids))
+	out := make([]entity.FamiliarFollowers, 0, len(ids))
 	for _, id := range ids {
 		if known[id] == nil {
 			continue
 		}
-		out = append(out, FamiliarFollowers{ID: db.FormatID(id), Accounts: h.Accounts(r.Context(), familiar[id])})
+		out = append(out, entity.FamiliarFollowers{ID: db.FormatID(id), Accounts: h.Accounts(r.Context(), familiar[id])})
 	}
 	render.JSON(w, http.StatusOK, out)
 	return nil
@@ -388,18 +383,10 @@ func (h *Handlers) preferences(w http.ResponseWriter, r *http.Request) error {
 			out.Visibility = u.DefaultPrivacy
 		}
 		out.Sensitive = u.DefaultSensitive
-		out.Language = strPtrOrNil(u.DefaultLanguage)
+		out.Language = entity.OptString(u.DefaultLanguage)
 	}
 	render.JSON(w, http.StatusOK, out)
 	return nil
-}
-
-// accountList is a List entity as /accounts/:id/lists shows it.
-type accountList struct {
-	ID            string `json:"id"`
-	Title         string `json:"title"`
-	RepliesPolicy string `json:"replies_policy"`
-	Exclusive     bool   `json:"exclusive"`
 }
 
 func (h *Handlers) accountLists(w http.ResponseWriter, r *http.Request) error {
@@ -415,9 +402,9 @@ func (h *Handlers) accountLists(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]accountList, 0, len(lists))
+	out := make([]entity.List, 0, len(lists))
 	for _, l := range lists {
-		out = append(out, accountList{ID: db.FormatID(l.ID), Title: l.Title, RepliesPolicy: l.RepliesPolicy, Exclusive: l.Exclusive})
+		out = append(out, entity.List{ID: db.FormatID(l.ID), Title: l.Title, RepliesPolicy: l.RepliesPolicy, Exclusive: l.Exclusive})
 	}
 	render.JSON(w, http.StatusOK, out)
 	return nil

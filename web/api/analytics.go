@@ -10,6 +10,7 @@ import (
 
 	"github.com/kontor-social/kontor/analytics"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -119,7 +120,7 @@ type analyticsStatus struct {
 
 func presentAnalyticsPost(p *analytics.Post) analyticsPost {
 	out := analyticsPost{
-		ID: db.FormatID(p.ID), URI: p.URI, URL: p.URL, CreatedAt: apiTime(p.CreatedAt), Visibility: p.Visibility.String(),
+		ID: db.FormatID(p.ID), URI: p.URI, URL: p.URL, CreatedAt: entity.Time(p.CreatedAt), Visibility: p.Visibility.String(),
 		Excerpt: p.Excerpt, Favourites: p.Favourites, Boosts: p.Boosts, Replies: p.Replies, Engagement: p.Engagement(),
 		Deliveries: analyticsDeliveries{RemoteInboxes: p.Delivered, Failed: p.Failed, Pending: p.Pending,
 			LocalFollowers: p.LocalFollowers, Reached: p.Reached()},
@@ -197,7 +198,7 @@ func (h *Handlers) accountAnalytics(w http.ResponseWriter, r *http.Request, an *
 		return err
 	}
 	out := analyticsAccount{
-		AccountID: db.FormatID(account.ID), Acct: account.Acct(), Since: apiTime(period.Since), Until: apiTime(period.Until),
+		AccountID: db.FormatID(account.ID), Acct: account.Acct(), Since: entity.Time(period.Since), Until: entity.Time(period.Until),
 		FollowersCount: account.FollowersCount, FollowingCount: account.FollowingCount, StatusesCount: account.StatusesCount,
 		Followers: make([]analyticsDay, len(rep.Followers)), TopPosts: make([]analyticsPost, len(rep.TopPosts)), Reach: presentReach(rep.Reach),
 		Totals: analyticsTotals{Posts: rep.Totals.Posts, Favourites: rep.Totals.Favourites, Boosts: rep.Totals.Boosts,
@@ -254,11 +255,11 @@ func (h *Handlers) statusAnalytics(w http.ResponseWriter, r *http.Request, an *a
 	}
 	out := analyticsStatus{
 		analyticsPost: presentAnalyticsPost(&rep.Post), AccountID: db.FormatID(rep.Post.AccountID),
-		Since: apiTime(period.Since), Until: apiTime(period.Until),
+		Since: entity.Time(period.Since), Until: entity.Time(period.Until),
 		Series: make([]analyticsPoint, len(rep.Series)), Reach: presentReach(rep.Reach),
 	}
 	for i, sm := range rep.Series {
-		out.Series[i] = analyticsPoint{Bucket: apiTime(sm.Bucket), SampledAt: apiTime(sm.SampledAt),
+		out.Series[i] = analyticsPoint{Bucket: entity.Time(sm.Bucket), SampledAt: entity.Time(sm.SampledAt),
 			Favourites: sm.Favourites, Boosts: sm.Boosts, Replies: sm.Replies, Engagement: sm.Favourites + sm.Boosts + sm.Replies,
 			Deliveries: analyticsDeliveries{RemoteInboxes: sm.Delivered, Failed: sm.Failed, LocalFollowers: sm.LocalFollowers,
 				Reached: sm.Delivered + sm.LocalFollowers}}

@@ -349,3 +349,5 @@ func pathID(r *http.Request, name string) (int64, error) {
 	}
 	return id, nil
 }
+
+func ptr[T any](v T) *T { return &v }

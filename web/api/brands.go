@@ -9,6 +9,7 @@ import (
 
 	"github.com/kontor-social/kontor/brands"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -38,44 +39,44 @@ const (
 
 // Brand is a brand account as its members see it.
 type Brand struct {
-	ID              string        `json:"id"`
-	Account         Account       `json:"account"`
-	Role            string        `json:"role"` // the caller's role; "" for an admin who is not a member
-	RequireApproval bool          `json:"require_approval"`
-	Members         []BrandMember `json:"members,omitempty"`
+	ID              string         `json:"id"`
+	Account         entity.Account `json:"account"`
+	Role            string         `json:"role"` // the caller's role; "" for an admin who is not a member
+	RequireApproval bool           `json:"require_approval"`
+	Members         []BrandMember  `json:"members,omitempty"`
 }
 
 // BrandMember is a member of a brand and their role.
 type BrandMember struct {
-	UserID    string  `json:"user_id"`
-	Account   Account `json:"account"` // the member's own account
-	Role      string  `json:"role"`
-	CreatedAt string  `json:"created_at"`
+	UserID    string         `json:"user_id"`
+	Account   entity.Account `json:"account"` // the member's own account
+	Role      string         `json:"role"`
+	CreatedAt string         `json:"created_at"`
 }
 
 // BrandAuditEntry is one action done as a brand: who did what.
 type BrandAuditEntry struct {
-	ID        string   `json:"id"`
-	Action    string   `json:"action"`
-	StatusID  *string  `json:"status_id"`
-	Detail    string   `json:"detail"`
-	CreatedAt string   `json:"created_at"`
-	UserID    *string  `json:"user_id"`
-	Member    *Account `json:"member"` // the member's own account; null for the admin CLI or a former user
+	ID        string          `json:"id"`
+	Action    string          `json:"action"`
+	StatusID  *string         `json:"status_id"`
+	Detail    string          `json:"detail"`
+	CreatedAt string          `json:"created_at"`
+	UserID    *string         `json:"user_id"`
+	Member    *entity.Account `json:"member"` // the member's own account; null for the admin CLI or a former user
 }
 
 // BrandDraft is a post by an editor waiting for (or decided by) an owner.
 type BrandDraft struct {
 	ID          string           `json:"id"`
 	BrandID     string           `json:"brand_id"`
-	Brand       *Account         `json:"brand"`
+	Brand       *entity.Account  `json:"brand"`
 	State       string           `json:"state"` // pending, approved or rejected
 	Note        string           `json:"note"`
 	Params      BrandDraftParams `json:"params"`
 	AuthorID    string           `json:"author_user_id"`
-	Author      *Account         `json:"author"`
+	Author      *entity.Account  `json:"author"`
 	DecidedByID *string          `json:"decided_by_user_id"`
-	DecidedBy   *Account         `json:"decided_by"`
+	DecidedBy   *entity.Account  `json:"decided_by"`
 	DecidedAt   *string          `json:"decided_at"`
 	StatusID    *string          `json:"status_id"`
 	CreatedAt   string           `json:"created_at"`
@@ -83,14 +84,14 @@ type BrandDraft struct {
 
 // BrandDraftParams are what the draft will be posted with.
 type BrandDraftParams struct {
-	Text        string               `json:"text"`
-	SpoilerText string               `json:"spoiler_text"`
-	Visibility  string               `json:"visibility"`
-	Sensitive   bool                 `json:"sensitive"`
-	Language    *string              `json:"language"`
-	InReplyToID *string              `json:"in_reply_to_id"`
-	MediaIDs    []string             `json:"media_ids"`
-	Poll        *ScheduledPollParams `json:"poll"`
+	Text        string                      `json:"text"`
+	SpoilerText string                      `json:"spoiler_text"`
+	Visibility  string                      `json:"visibility"`
+	Sensitive   bool                        `json:"sensitive"`
+	Language    *string                     `json:"language"`
+	InReplyToID *string                     `json:"in_reply_to_id"`
+	MediaIDs    []string                    `json:"media_ids"`
+	Poll        *entity.ScheduledPollParams `json:"poll"`
 }
 
 // brandRoutes registers the brand management endpoints.
@@ -195,7 +196,7 @@ func (h *Handlers) brandWithMembers(w http.ResponseWriter, r *http.Request, acc 
 }
 
 func (h *Handlers) brandMember(r *http.Request, m *db.BrandMember) BrandMember {
-	return BrandMember{UserID: db.FormatID(m.UserID), Account: h.Account(r.Context(), m.User.Account), Role: m.Role, CreatedAt: apiTime(m.CreatedAt)}
+	return BrandMember{UserID: db.FormatID(m.UserID), Account: h.Account(r.Context(), m.User.Account), Role: m.Role, CreatedAt: entity.Time(m.CreatedAt)}
 }
 
 // getBrand is GET /api/v1/kontor/brands/:id (members).
@@ -306,7 +307,7 @@ func (h *Handlers) brandAudit(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]BrandAuditEntry, len(list))
 	for i, e := range list {
-		out[i] = BrandAuditEntry{ID: db.FormatID(e.ID), Action: e.Action, Detail: e.Detail, CreatedAt: apiTime(e.CreatedAt)}
+		out[i] = BrandAuditEntry{ID: db.FormatID(e.ID), Action: e.Action, Detail: e.Detail, CreatedAt: entity.Time(e.CreatedAt)}
 		if e.StatusID != nil {
 			out[i].StatusID = ptr(db.FormatID(*e.StatusID))
 		}
@@ -379,7 +380,7 @@ func (h *Handlers) renderDrafts(w http.ResponseWriter, r *http.Request, list []*
 func (h *Handlers) draftEntity(r *http.Request, dr *db.BrandDraft) (BrandDraft, error) {
 	ctx := r.Context()
 	out := BrandDraft{ID: db.FormatID(dr.ID), BrandID: db.FormatID(dr.BrandAccountID), State: dr.State, Note: dr.Note,
-		AuthorID: db.FormatID(dr.AuthorUserID), CreatedAt: apiTime(dr.CreatedAt)}
+		AuthorID: db.FormatID(dr.AuthorUserID), CreatedAt: entity.Time(dr.CreatedAt)}
 	if b, err := h.DB.AccountByID(ctx, dr.BrandAccountID); err == nil {
 		out.Brand = ptr(h.Account(ctx, b))
 	}
@@ -393,7 +394,7 @@ func (h *Handlers) draftEntity(r *http.Request, dr *db.BrandDraft) (BrandDraft, 
 		out.DecidedBy = ptr(h.Account(ctx, dr.DecidedBy.Account))
 	}
 	if dr.DecidedAt != nil {
-		out.DecidedAt = ptr(apiTime(*dr.DecidedAt))
+		out.DecidedAt = ptr(entity.Time(*dr.DecidedAt))
 	}
 	if dr.StatusID != nil {
 		out.StatusID = ptr(db.FormatID(*dr.StatusID))
@@ -414,7 +415,7 @@ func (h *Handlers) draftEntity(r *http.Request, dr *db.BrandDraft) (BrandDraft, 
 		out.Params.MediaIDs = append(out.Params.MediaIDs, db.FormatID(id))
 	}
 	if sp.Poll != nil {
-		out.Params.Poll = &ScheduledPollParams{Options: sp.Poll.Options, ExpiresIn: sp.Poll.ExpiresIn, Multiple: sp.Poll.Multiple, HideTotals: sp.Poll.HideTotals}
+		out.Params.Poll = &entity.ScheduledPollParams{Options: sp.Poll.Options, ExpiresIn: sp.Poll.ExpiresIn, Multiple: sp.Poll.Multiple, HideTotals: sp.Poll.HideTotals}
 	}
 	return out, nil
 }

@@ -8,16 +8,9 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
-
-// Conversation is Mastodon's Conversation entity (a direct-message thread).
-type Conversation struct {
-	ID         string    `json:"id"`
-	Unread     bool      `json:"unread"`
-	Accounts   []Account `json:"accounts"`
-	LastStatus *Status   `json:"last_status"`
-}
 
 // conversationRoutes registers /api/v1/conversations.
 func (h *Handlers) conversationRoutes(r chi.Router) {
@@ -92,8 +85,8 @@ func (h *Handlers) readConversation(w http.ResponseWriter, r *http.Request) erro
 // conversationEntities renders conversations for their owner: the other
 // participants, and the newest status of the thread the owner may see
 // (conversations with none left are skipped).
-func (h *Handlers) conversationEntities(ctx context.Context, owner *db.Account, list []*db.Conversation) ([]Conversation, error) {
-	out := make([]Conversation, 0, len(list))
+func (h *Handlers) conversationEntities(ctx context.Context, owner *db.Account, list []*db.Conversation) ([]entity.Conversation, error) {
+	out := make([]entity.Conversation, 0, len(list))
 	if len(list) == 0 {
 		return out, nil
 	}
@@ -134,7 +127,7 @@ func (h *Handlers) conversationEntities(ctx context.Context, owner *db.Account, 
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[string]*Status, len(rendered))
+	byID := make(map[string]*entity.Status, len(rendered))
 	for i := range rendered {
 		byID[rendered[i].ID] = &rendered[i]
 	}
@@ -148,7 +141,7 @@ func (h *Handlers) conversationEntities(ctx context.Context, owner *db.Account, 
 			accountList = append(accountList, a)
 		}
 	}
-	people := map[string]Account{}
+	people := map[string]entity.Account{}
 	for _, e := range h.Accounts(ctx, accountList) {
 		people[e.ID] = e
 	}
@@ -157,7 +150,7 @@ func (h *Handlers) conversationEntities(ctx context.Context, owner *db.Account, 
 		if s == nil || byID[db.FormatID(s.ID)] == nil {
 			continue
 		}
-		e := Conversation{ID: db.FormatID(c.ID), Unread: c.Unread, Accounts: []Account{}, LastStatus: byID[db.FormatID(s.ID)]}
+		e := entity.Conversation{ID: db.FormatID(c.ID), Unread: c.Unread, Accounts: []entity.Account{}, LastStatus: byID[db.FormatID(s.ID)]}
 		for _, id := range c.ParticipantIDs {
 			if p, ok := people[db.FormatID(id)]; ok {
 				e.Accounts = append(e.Accounts, p)

@@ -4,10 +4,10 @@ import (
 	"context"
 	"regexp"
 	"slices"
-	"strings"
 
 	"github.com/kontor-social/kontor/activitypub/content"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 )
 
 // filterSet is a viewer's active filters, compiled once per request. The
@@ -19,7 +19,7 @@ type filterSet struct {
 
 type compiledFilter struct {
 	f        *db.Filter
-	entity   any
+	entity   entity.Filter
 	keywords []*regexp.Regexp
 	words    []string
 	statuses map[int64]bool
@@ -38,7 +38,7 @@ func (h *Handlers) loadFilters(ctx context.Context, viewer int64) (*filterSet, e
 func compileFilters(list []*db.Filter) *filterSet {
 	fs := &filterSet{}
 	for _, f := range list {
-		cf := compiledFilter{f: f, entity: FilterEntity(f), statuses: map[int64]bool{}}
+		cf := compiledFilter{f: f, entity: entity.FilterOf(f), statuses: map[int64]bool{}}
 		for _, k := range f.Keywords {
 			pattern := regexp.QuoteMeta(k.Keyword)
 			if k.WholeWord {
@@ -72,8 +72,8 @@ func isWordByte(c byte) bool {
 
 // match returns the filter results for a status in a context, and whether
 // a "hide" filter removes it altogether.
-func (fs *filterSet) match(s *db.Status, scope string) ([]FilterResult, bool) {
-	results := []FilterResult{}
+func (fs *filterSet) match(s *db.Status, scope string) ([]entity.FilterResult, bool) {
+	results := []entity.FilterResult{}
 	if fs == nil || len(fs.filters) == 0 {
 		return results, false
 	}
@@ -108,34 +108,7 @@ func (fs *filterSet) match(s *db.Status, scope string) ([]FilterResult, bool) {
 		if statuses == nil {
 			statuses = []string{}
 		}
-		results = append(results, FilterResult{Filter: cf.entity, KeywordMatches: words, StatusMatches: statuses})
+		results = append(results, entity.FilterResult{Filter: cf.entity, KeywordMatches: words, StatusMatches: statuses})
 	}
 	return results, false
 }
-
-// FilterEntity renders a filter (v2) without its keywords' ids when
-// embedded in a FilterResult.
-func FilterEntity(f *db.Filter) map[string]any {
-	kws := make([]map[string]any, 0, len(f.Keywords))
-	for _, k := range f.Keywords {
-		kws = append(kws, map[string]any{"id": db.FormatID(k.ID), "keyword": k.Keyword, "whole_word": k.WholeWord})
-	}
-	sts := make([]map[string]any, 0, len(f.Statuses))
-	for _, s := range f.Statuses {
-		sts = append(sts, map[string]any{"id": db.FormatID(s.ID), "status_id": db.FormatID(s.StatusID)})
-	}
-	contexts := f.Contexts
-	if contexts == nil {
-		contexts = []string{}
-	}
-	return map[string]any{
-		"id": db.FormatID(f.ID), "title": f.Title, "context": contexts, "expires_at": apiTimePtr(f.ExpiresAt),
-		"filter_action": f.Action, "keywords": kws, "statuses": sts,
-	}
-}
-
-// filterContexts are the contexts a filter may apply in.
-var filterContexts = []string{"home", "notifications", "public", "thread", "account"}
-
-// validFilterContext reports whether c is one of them.
-func validFilterContext(c string) bool { return slices.Contains(filterContexts, strings.TrimSpace(c)) }

@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -18,46 +19,6 @@ var filterActions = []string{"warn", "hide", "blur"}
 
 // maxFilterText bounds a filter title or keyword (in bytes).
 const maxFilterText = 512
-
-// FilterKeyword is Mastodon's FilterKeyword entity.
-type FilterKeyword struct {
-	ID        string `json:"id"`
-	Keyword   string `json:"keyword"`
-	WholeWord bool   `json:"whole_word"`
-}
-
-// FilterStatus is Mastodon's FilterStatus entity.
-type FilterStatus struct {
-	ID       string `json:"id"`
-	StatusID string `json:"status_id"`
-}
-
-// FilterV1 is the v1 Filter entity: one per keyword, as Mastodon maps them.
-type FilterV1 struct {
-	ID           string   `json:"id"`
-	Phrase       string   `json:"phrase"`
-	Context      []string `json:"context"`
-	WholeWord    bool     `json:"whole_word"`
-	ExpiresAt    *string  `json:"expires_at"`
-	Irreversible bool     `json:"irreversible"`
-}
-
-func keywordEntity(k *db.FilterKeyword) FilterKeyword {
-	return FilterKeyword{ID: db.FormatID(k.ID), Keyword: k.Keyword, WholeWord: k.WholeWord}
-}
-
-func filterStatusEntity(s *db.FilterStatus) FilterStatus {
-	return FilterStatus{ID: db.FormatID(s.ID), StatusID: db.FormatID(s.StatusID)}
-}
-
-func filterV1Entity(f *db.Filter, k *db.FilterKeyword) FilterV1 {
-	ctx := f.Contexts
-	if ctx == nil {
-		ctx = []string{}
-	}
-	return FilterV1{ID: db.FormatID(k.ID), Phrase: k.Keyword, Context: ctx, WholeWord: k.WholeWord,
-		ExpiresAt: apiTimePtr(f.ExpiresAt), Irreversible: f.Action == "hide"}
-}
 
 // filterRoutes registers the v1 filters (one per keyword).
 func (h *Handlers) filterRoutes(r chi.Router) {
@@ -173,7 +134,7 @@ func readFilterContexts(p *Params) ([]string, error) {
 	var contexts []string
 	for _, c := range p.Strings("context") {
 		c = strings.TrimSpace(c)
-		if !validFilterContext(c) {
+		if !entity.ValidFilterContext(c) {
 			return nil, fieldErr("context", "contains an invalid value")
 		}
 		if !slices.Contains(contexts, c) {
@@ -254,9 +215,9 @@ func (h *Handlers) getFilters(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]map[string]any, 0, len(list))
+	out := make([]entity.Filter, 0, len(list))
 	for _, f := range list {
-		out = append(out, FilterEntity(f))
+		out = append(out, entity.FilterOf(f))
 	}
 	render.JSON(w, http.StatusOK, out)
 	return nil
@@ -277,7 +238,7 @@ func (h *Handlers) renderFilter(w http.ResponseWriter, r *http.Request, ownerID,
 	if err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, FilterEntity(f))
+	render.JSON(w, http.StatusOK, entity.FilterOf(f))
 	return nil
 }
 
@@ -290,7 +251,7 @@ func (h *Handlers) getFilter(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, FilterEntity(f))
+	render.JSON(w, http.StatusOK, entity.FilterOf(f))
 	return nil
 }
 
@@ -369,9 +330,9 @@ func (h *Handlers) getFilterKeywords(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	out := make([]FilterKeyword, 0, len(f.Keywords))
+	out := make([]entity.FilterKeyword, 0, len(f.Keywords))
 	for _, k := range f.Keywords {
-		out = append(out, keywordEntity(k))
+		out = append(out, entity.FilterKeywordOf(k))
 	}
 	render.JSON(w, http.StatusOK, out)
 	return nil
@@ -417,7 +378,7 @@ func (h *Handlers) addFilterKeyword(w http.ResponseWriter, r *http.Request) erro
 	if err := h.DB.AddFilterKeyword(r.Context(), k); err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, keywordEntity(k))
+	render.JSON(w, http.StatusOK, entity.FilterKeywordOf(k))
 	return nil
 }
 
@@ -430,7 +391,7 @@ func (h *Handlers) getFilterKeyword(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, keywordEntity(k))
+	render.JSON(w, http.StatusOK, entity.FilterKeywordOf(k))
 	return nil
 }
 
@@ -453,7 +414,7 @@ func (h *Handlers) updateFilterKeyword(w http.ResponseWriter, r *http.Request) e
 	if err := h.DB.UpdateFilterKeyword(r.Context(), a.Account.ID, k); err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, keywordEntity(k))
+	render.JSON(w, http.StatusOK, entity.FilterKeywordOf(k))
 	return nil
 }
 
@@ -478,9 +439,9 @@ func (h *Handlers) getFilterStatuses(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	out := make([]FilterStatus, 0, len(f.Statuses))
+	out := make([]entity.FilterStatus, 0, len(f.Statuses))
 	for _, s := range f.Statuses {
-		out = append(out, filterStatusEntity(s))
+		out = append(out, entity.FilterStatusOf(s))
 	}
 	render.JSON(w, http.StatusOK, out)
 	return nil
@@ -516,7 +477,7 @@ func (h *Handlers) addFilterStatus(w http.ResponseWriter, r *http.Request) error
 	if err := h.DB.AddFilterStatus(r.Context(), fs); err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, filterStatusEntity(fs))
+	render.JSON(w, http.StatusOK, entity.FilterStatusOf(fs))
 	return nil
 }
 
@@ -529,7 +490,7 @@ func (h *Handlers) getFilterStatus(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, filterStatusEntity(fs))
+	render.JSON(w, http.StatusOK, entity.FilterStatusOf(fs))
 	return nil
 }
 
@@ -557,10 +518,10 @@ func (h *Handlers) getFiltersV1(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := []FilterV1{}
+	out := []entity.FilterV1{}
 	for _, f := range list {
 		for _, k := range f.Keywords {
-			out = append(out, filterV1Entity(f, k))
+			out = append(out, entity.FilterV1Of(f, k))
 		}
 	}
 	render.JSON(w, http.StatusOK, out)
@@ -593,7 +554,7 @@ func (h *Handlers) getFilterV1(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, filterV1Entity(f, k))
+	render.JSON(w, http.StatusOK, entity.FilterV1Of(f, k))
 	return nil
 }
 
@@ -661,7 +622,7 @@ func (h *Handlers) createFilterV1(w http.ResponseWriter, r *http.Request) error 
 	if len(stored.Keywords) == 0 {
 		return errNotFound
 	}
-	render.JSON(w, http.StatusOK, filterV1Entity(stored, stored.Keywords[0]))
+	render.JSON(w, http.StatusOK, entity.FilterV1Of(stored, stored.Keywords[0]))
 	return nil
 }
 
@@ -685,7 +646,7 @@ func (h *Handlers) updateFilterV1(w http.ResponseWriter, r *http.Request) error 
 	if err := h.DB.UpdateFilter(r.Context(), f, []db.FilterKeywordEdit{edit}); err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, filterV1Entity(f, k))
+	render.JSON(w, http.StatusOK, entity.FilterV1Of(f, k))
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -117,7 +118,7 @@ func (h *Handlers) instanceConfiguration(v2 bool) map[string]any {
 }
 
 // contactAccount renders the first administrator, or nil.
-func (h *Handlers) contactAccount(ctx context.Context) (*Account, error) {
+func (h *Handlers) contactAccount(ctx context.Context) (*entity.Account, error) {
 	a, err := h.DB.ContactAccount(ctx)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, nil
@@ -252,7 +253,7 @@ func (h *Handlers) configuredAt(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return apiTime(a.CreatedAt), nil
+	return entity.Time(a.CreatedAt), nil
 }
 
 func (h *Handlers) instanceExtendedDescription(w http.ResponseWriter, r *http.Request) error {

@@ -9,20 +9,9 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
-
-// List is Mastodon's List entity.
-type List struct {
-	ID            string `json:"id"`
-	Title         string `json:"title"`
-	RepliesPolicy string `json:"replies_policy"`
-	Exclusive     bool   `json:"exclusive"`
-}
-
-func listEntity(l *db.List) List {
-	return List{ID: db.FormatID(l.ID), Title: l.Title, RepliesPolicy: l.RepliesPolicy, Exclusive: l.Exclusive}
-}
 
 // repliesPolicies are the accepted replies_policy values.
 var repliesPolicies = []string{"followed", "list", "none"}
@@ -53,9 +42,9 @@ func (h *Handlers) getLists(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]List, 0, len(lists))
+	out := make([]entity.List, 0, len(lists))
 	for _, l := range lists {
-		out = append(out, listEntity(l))
+		out = append(out, entity.ListOf(l))
 	}
 	render.JSON(w, http.StatusOK, out)
 	return nil
@@ -80,7 +69,7 @@ func (h *Handlers) getList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, listEntity(l))
+	render.JSON(w, http.StatusOK, entity.ListOf(l))
 	return nil
 }
 
@@ -128,7 +117,7 @@ func (h *Handlers) createList(w http.ResponseWriter, r *http.Request) error {
 	if err := h.DB.CreateList(r.Context(), l); err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, listEntity(l))
+	render.JSON(w, http.StatusOK, entity.ListOf(l))
 	return nil
 }
 
@@ -151,7 +140,7 @@ func (h *Handlers) updateList(w http.ResponseWriter, r *http.Request) error {
 	if err := h.DB.UpdateList(r.Context(), l); err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, listEntity(l))
+	render.JSON(w, http.StatusOK, entity.ListOf(l))
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -81,7 +82,7 @@ func (h *Handlers) listNotifications(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	if none {
-		render.JSON(w, http.StatusOK, []Notification{})
+		render.JSON(w, http.StatusOK, []entity.Notification{})
 		return nil
 	}
 	list, err := h.DB.Notifications(r.Context(), a.Account.ID, f, page)
@@ -242,8 +243,8 @@ func (h *Handlers) notificationRequests(w http.ResponseWriter, r *http.Request) 
 // (rendered in the "notifications" filter context). A notification whose
 // status the recipient may not see, or that a "hide" filter removes, is
 // left out.
-func (h *Handlers) notificationEntities(ctx context.Context, viewer int64, list []*db.Notification) ([]Notification, error) {
-	out := make([]Notification, 0, len(list))
+func (h *Handlers) notificationEntities(ctx context.Context, viewer int64, list []*db.Notification) ([]entity.Notification, error) {
+	out := make([]entity.Notification, 0, len(list))
 	if len(list) == 0 {
 		return out, nil
 	}
@@ -262,7 +263,7 @@ func (h *Handlers) notificationEntities(ctx context.Context, viewer int64, list 
 	for _, a := range accounts {
 		accountList = append(accountList, a)
 	}
-	renderedAccounts := map[string]Account{}
+	renderedAccounts := map[string]entity.Account{}
 	for _, e := range h.Accounts(ctx, accountList) {
 		renderedAccounts[e.ID] = e
 	}
@@ -280,7 +281,7 @@ func (h *Handlers) notificationEntities(ctx context.Context, viewer int64, list 
 	if err != nil {
 		return nil, err
 	}
-	renderedStatuses := make(map[string]*Status, len(rendered))
+	renderedStatuses := make(map[string]*entity.Status, len(rendered))
 	for i := range rendered {
 		renderedStatuses[rendered[i].ID] = &rendered[i]
 	}
@@ -289,8 +290,8 @@ func (h *Handlers) notificationEntities(ctx context.Context, viewer int64, list 
 		if !ok {
 			continue
 		}
-		e := Notification{ID: db.FormatID(n.ID), Type: n.Type, GroupKey: "ungrouped-" + db.FormatID(n.ID),
-			CreatedAt: apiTime(n.CreatedAt), Account: from}
+		e := entity.Notification{ID: db.FormatID(n.ID), Type: n.Type, GroupKey: "ungrouped-" + db.FormatID(n.ID),
+			CreatedAt: entity.Time(n.CreatedAt), Account: from}
 		if n.StatusID != nil {
 			if e.Status = renderedStatuses[db.FormatID(*n.StatusID)]; e.Status == nil {
 				continue

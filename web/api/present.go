@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 )
 
 // Default images for accounts without an avatar or header.
@@ -14,14 +15,14 @@ const (
 )
 
 // Account renders an account.
-func (h *Handlers) Account(ctx context.Context, a *db.Account) Account {
+func (h *Handlers) Account(ctx context.Context, a *db.Account) entity.Account {
 	return h.accountEntity(ctx, a, nil)
 }
 
 // Accounts renders a list of accounts, loading their images in one query.
-func (h *Handlers) Accounts(ctx context.Context, list []*db.Account) []Account {
+func (h *Handlers) Accounts(ctx context.Context, list []*db.Account) []entity.Account {
 	media := h.accountMedia(ctx, list)
-	out := make([]Account, 0, len(list))
+	out := make([]entity.Account, 0, len(list))
 	for _, a := range list {
 		out = append(out, h.accountEntity(ctx, a, media))
 	}
@@ -62,26 +63,26 @@ func (h *Handlers) accountImage(id *int64, remote string, media map[int64]*db.Me
 	return h.Config.BaseURL() + fallback
 }
 
-func (h *Handlers) accountEntity(ctx context.Context, a *db.Account, media map[int64]*db.MediaAttachment) Account {
+func (h *Handlers) accountEntity(ctx context.Context, a *db.Account, media map[int64]*db.MediaAttachment) entity.Account {
 	avatar := h.accountImage(a.AvatarMediaID, a.AvatarRemoteURL, media, ctx, defaultAvatarPath)
 	header := h.accountImage(a.HeaderMediaID, a.HeaderRemoteURL, media, ctx, defaultHeaderPath)
-	fields := make([]Field, 0, len(a.Fields))
+	fields := make([]entity.Field, 0, len(a.Fields))
 	for _, f := range a.Fields {
-		fields = append(fields, Field{Name: f.Name, Value: f.Value, VerifiedAt: apiTimePtr(f.VerifiedAt)})
+		fields = append(fields, entity.Field{Name: f.Name, Value: f.Value, VerifiedAt: entity.TimePtr(f.VerifiedAt)})
 	}
 	url := a.URL
 	if url == "" {
 		url = a.URI
 	}
-	out := Account{
+	out := entity.Account{
 		ID: db.FormatID(a.ID), Username: a.Username, Acct: a.Acct(), URL: url, URI: a.URI,
 		DisplayName: a.DisplayName, Note: a.Note, Avatar: avatar, AvatarStatic: avatar, Header: header, HeaderStatic: header,
-		Locked: a.Locked, Fields: fields, Emojis: []Emoji{}, Bot: a.Bot || a.ActorType == "Service" || a.ActorType == "Application",
+		Locked: a.Locked, Fields: fields, Emojis: []entity.Emoji{}, Bot: a.Bot || a.ActorType == "Service" || a.ActorType == "Application",
 		Group: a.ActorType == "Group", Discoverable: ptr(a.Discoverable), Indexable: a.Indexable,
 		HideCollections: ptr(a.HideCollections), Noindex: !a.Indexable,
-		CreatedAt:     apiTime(a.CreatedAt.UTC().Truncate(24 * time.Hour)),
+		CreatedAt:     entity.Time(a.CreatedAt.UTC().Truncate(24 * time.Hour)),
 		StatusesCount: a.StatusesCount, FollowersCount: a.FollowersCount, FollowingCount: a.FollowingCount,
-		Roles: []Role{}, Suspended: a.Suspended(), Memorial: a.Memorial, Brand: a.IsBrand,
+		Roles: []entity.Role{}, Suspended: a.Suspended(), Memorial: a.Memorial, Brand: a.IsBrand,
 	}
 	if a.LastStatusAt != nil {
 		out.LastStatusAt = ptr(a.LastStatusAt.UTC().Format("2006-01-02"))
@@ -94,7 +95,7 @@ func (h *Handlers) accountEntity(ctx context.Context, a *db.Account, media map[i
 	}
 	if a.Suspended() {
 		// Mastodon hides a suspended account's profile, images included.
-		out.DisplayName, out.Note, out.Fields = "", "", []Field{}
+		out.DisplayName, out.Note, out.Fields = "", "", []entity.Field{}
 		out.StatusesCount, out.FollowersCount, out.FollowingCount = 0, 0, 0
 		out.Avatar = h.Config.BaseURL() + defaultAvatarPath
 		out.Header = h.Config.BaseURL() + defaultHeaderPath
@@ -105,8 +106,8 @@ func (h *Handlers) accountEntity(ctx context.Context, a *db.Account, media map[i
 }
 
 // media renders an attachment.
-func (h *Handlers) media(m *db.MediaAttachment) MediaAttachment {
-	out := MediaAttachment{ID: db.FormatID(m.ID), Type: m.Kind}
+func (h *Handlers) media(m *db.MediaAttachment) entity.MediaAttachment {
+	out := entity.MediaAttachment{ID: db.FormatID(m.ID), Type: m.Kind}
 	if out.Type == "" {
 		out.Type = "unknown"
 	}
@@ -130,15 +131,15 @@ func (h *Handlers) media(m *db.MediaAttachment) MediaAttachment {
 	if m.Blurhash != "" {
 		out.Blurhash = ptr(m.Blurhash)
 	}
-	meta := &MediaMeta{}
+	meta := &entity.MediaMeta{}
 	if o := m.Meta.Original; o != nil {
-		meta.Original = &MediaSize{Width: o.Width, Height: o.Height, Size: o.Size, Aspect: o.Aspect, Duration: o.Duration}
+		meta.Original = &entity.MediaSize{Width: o.Width, Height: o.Height, Size: o.Size, Aspect: o.Aspect, Duration: o.Duration}
 	}
 	if s := m.Meta.Small; s != nil {
-		meta.Small = &MediaSize{Width: s.Width, Height: s.Height, Size: s.Size, Aspect: s.Aspect}
+		meta.Small = &entity.MediaSize{Width: s.Width, Height: s.Height, Size: s.Size, Aspect: s.Aspect}
 	}
 	if f := m.Meta.Focus; f != nil {
-		meta.Focus = &Focus{X: f.X, Y: f.Y}
+		meta.Focus = &entity.Focus{X: f.X, Y: f.Y}
 	}
 	out.Meta = meta
 	return out
@@ -161,13 +162,13 @@ type statusBatch struct {
 
 // Statuses renders statuses for viewer (0: anonymous) with a fixed number
 // of queries. Boosts whose original the viewer may not see are left out.
-func (h *Handlers) Statuses(ctx context.Context, viewer int64, list []*db.Status) ([]Status, error) {
+func (h *Handlers) Statuses(ctx context.Context, viewer int64, list []*db.Status) ([]entity.Status, error) {
 	return h.statusesIn(ctx, viewer, list, "")
 }
 
 // statusesIn renders statuses and applies the viewer's filters of a context
 // (home, notifications, public, thread, account) when scope is set.
-func (h *Handlers) statusesIn(ctx context.Context, viewer int64, list []*db.Status, scope string) ([]Status, error) {
+func (h *Handlers) statusesIn(ctx context.Context, viewer int64, list []*db.Status, scope string) ([]entity.Status, error) {
 	b := &statusBatch{filterScope: scope}
 	var reblogIDs []int64
 	for _, s := range list {
@@ -227,7 +228,7 @@ func (h *Handlers) statusesIn(ctx context.Context, viewer int64, list []*db.Stat
 			return nil, err
 		}
 	}
-	out := make([]Status, 0, len(list))
+	out := make([]entity.Status, 0, len(list))
 	for _, s := range list {
 		if s.ReblogOfID != nil && b.reblogs[*s.ReblogOfID] == nil {
 			continue
@@ -242,24 +243,24 @@ func (h *Handlers) statusesIn(ctx context.Context, viewer int64, list []*db.Stat
 }
 
 // Status renders one status.
-func (h *Handlers) Status(ctx context.Context, viewer int64, s *db.Status) (Status, error) {
+func (h *Handlers) Status(ctx context.Context, viewer int64, s *db.Status) (entity.Status, error) {
 	list, err := h.Statuses(ctx, viewer, []*db.Status{s})
 	if err != nil {
-		return Status{}, err
+		return entity.Status{}, err
 	}
 	if len(list) == 0 {
-		return Status{}, errNotFound
+		return entity.Status{}, errNotFound
 	}
 	return list[0], nil
 }
 
-func (h *Handlers) statusEntity(ctx context.Context, viewer int64, s *db.Status, b *statusBatch) (Status, bool) {
-	out := Status{
-		ID: db.FormatID(s.ID), URI: s.URI, CreatedAt: apiTime(s.CreatedAt), Content: s.Content,
+func (h *Handlers) statusEntity(ctx context.Context, viewer int64, s *db.Status, b *statusBatch) (entity.Status, bool) {
+	out := entity.Status{
+		ID: db.FormatID(s.ID), URI: s.URI, CreatedAt: entity.Time(s.CreatedAt), Content: s.Content,
 		Visibility: s.Visibility.String(), Sensitive: s.Sensitive, SpoilerText: s.SpoilerText,
-		MediaAttachments: []MediaAttachment{}, Mentions: []Mention{}, Tags: []TagRef{}, Emojis: []Emoji{},
+		MediaAttachments: []entity.MediaAttachment{}, Mentions: []entity.Mention{}, Tags: []entity.TagRef{}, Emojis: []entity.Emoji{},
 		ReblogsCount: s.ReblogsCount, FavouritesCount: s.FavouritesCount, RepliesCount: s.RepliesCount,
-		Language: strPtrOrNil(s.Language), EditedAt: apiTimePtr(s.EditedAt),
+		Language: entity.OptString(s.Language), EditedAt: entity.TimePtr(s.EditedAt),
 	}
 	if s.URL != "" {
 		out.URL = ptr(s.URL)
@@ -290,14 +291,14 @@ func (h *Handlers) statusEntity(ctx context.Context, viewer int64, s *db.Status,
 		if url == "" {
 			url = a.URI
 		}
-		out.Mentions = append(out.Mentions, Mention{ID: db.FormatID(a.ID), Username: a.Username, URL: url, Acct: a.Acct()})
+		out.Mentions = append(out.Mentions, entity.Mention{ID: db.FormatID(a.ID), Username: a.Username, URL: url, Acct: a.Acct()})
 	}
 	for _, t := range b.tags[s.ID] {
-		out.Tags = append(out.Tags, TagRef{Name: t.Name, URL: h.Engine.URLs().Tag(t.Name)})
+		out.Tags = append(out.Tags, entity.TagRef{Name: t.Name, URL: h.Engine.URLs().Tag(t.Name)})
 	}
 	if s.ApplicationID != nil && s.Local {
 		if app := b.apps[*s.ApplicationID]; app != nil {
-			out.Application = &Application{Name: app.Name, Website: strPtrOrNil(app.Website)}
+			out.Application = &entity.Application{Name: app.Name, Website: entity.OptString(app.Website)}
 		}
 	}
 	if s.PollID != nil {
@@ -314,7 +315,7 @@ func (h *Handlers) statusEntity(ctx context.Context, viewer int64, s *db.Status,
 		if s.AccountID == viewer && s.ReblogOfID == nil {
 			out.Pinned = ptr(in.Pinned[s.ID])
 		}
-		out.Filtered = []FilterResult{}
+		out.Filtered = []entity.FilterResult{}
 		if b.filters != nil && s.AccountID != viewer {
 			results, hide := b.filters.match(s, b.filterScope)
 			if hide {
@@ -328,15 +329,15 @@ func (h *Handlers) statusEntity(ctx context.Context, viewer int64, s *db.Status,
 
 // pollEntity renders a poll; totals stay hidden until it ends when the
 // author asked so (except to the author).
-func (h *Handlers) pollEntity(p *db.Poll, viewer int64, own []int) *Poll {
-	out := &Poll{ID: db.FormatID(p.ID), ExpiresAt: apiTimePtr(p.ExpiresAt), Expired: p.Expired(), Multiple: p.Multiple,
-		VotesCount: p.VotesCount, Options: make([]PollOption, 0, len(p.Options)), Emojis: []Emoji{}}
+func (h *Handlers) pollEntity(p *db.Poll, viewer int64, own []int) *entity.Poll {
+	out := &entity.Poll{ID: db.FormatID(p.ID), ExpiresAt: entity.TimePtr(p.ExpiresAt), Expired: p.Expired(), Multiple: p.Multiple,
+		VotesCount: p.VotesCount, Options: make([]entity.PollOption, 0, len(p.Options)), Emojis: []entity.Emoji{}}
 	if p.Multiple {
 		out.VotersCount = ptr(p.VotersCount)
 	}
 	hide := p.HideTotals && !p.Expired() && p.AccountID != viewer
 	for _, o := range p.Options {
-		opt := PollOption{Title: o.Title}
+		opt := entity.PollOption{Title: o.Title}
 		if !hide {
 			opt.VotesCount = ptr(o.VotesCount)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -20,40 +21,6 @@ import (
 // status (scheduleStatus, called by the statuses handler) and the engine's
 // job publishes it when the time comes; these endpoints list, show, move
 // and cancel what is waiting.
-
-// ScheduledStatus is Mastodon's ScheduledStatus entity.
-type ScheduledStatus struct {
-	ID               string                `json:"id"`
-	ScheduledAt      string                `json:"scheduled_at"`
-	Params           ScheduledStatusParams `json:"params"`
-	MediaAttachments []MediaAttachment     `json:"media_attachments"`
-}
-
-// ScheduledStatusParams are the parameters the status will be posted with.
-// Defaults (visibility, sensitive, language) are filled in; in_reply_to_id
-// is a string, as Mastodon stores what clients send (and Tusky reads it so).
-type ScheduledStatusParams struct {
-	Text          string               `json:"text"`
-	Poll          *ScheduledPollParams `json:"poll"`
-	MediaIDs      []string             `json:"media_ids"`
-	Sensitive     bool                 `json:"sensitive"`
-	SpoilerText   *string              `json:"spoiler_text"`
-	Visibility    string               `json:"visibility"`
-	InReplyToID   *string              `json:"in_reply_to_id"`
-	Language      *string              `json:"language"`
-	ApplicationID *int64               `json:"application_id"`
-	ScheduledAt   *string              `json:"scheduled_at"`
-	Idempotency   *string              `json:"idempotency"`
-	WithRateLimit bool                 `json:"with_rate_limit"`
-}
-
-// ScheduledPollParams is the poll a scheduled status will carry.
-type ScheduledPollParams struct {
-	Options    []string `json:"options"`
-	ExpiresIn  int64    `json:"expires_in"`
-	Multiple   bool     `json:"multiple"`
-	HideTotals bool     `json:"hide_totals"`
-}
 
 // Page sizes of GET /api/v1/scheduled_statuses, as Mastodon.
 const (
@@ -259,7 +226,7 @@ func (h *Handlers) renderScheduledStatus(w http.ResponseWriter, r *http.Request,
 
 // scheduledStatuses renders scheduled statuses with their attachments
 // (loaded in one query).
-func (h *Handlers) scheduledStatuses(ctx context.Context, list []*db.ScheduledStatus) ([]ScheduledStatus, error) {
+func (h *Handlers) scheduledStatuses(ctx context.Context, list []*db.ScheduledStatus) ([]entity.ScheduledStatus, error) {
 	ids := make([]int64, len(list))
 	for i, ss := range list {
 		ids[i] = ss.ID
@@ -268,13 +235,13 @@ func (h *Handlers) scheduledStatuses(ctx context.Context, list []*db.ScheduledSt
 	if err != nil {
 		return nil, err
 	}
-	out := make([]ScheduledStatus, 0, len(list))
+	out := make([]entity.ScheduledStatus, 0, len(list))
 	for _, ss := range list {
 		sp := ss.Params
-		params := ScheduledStatusParams{
-			Text: sp.Text, Sensitive: sp.Sensitive, SpoilerText: strPtrOrNil(sp.SpoilerText),
-			Visibility: sp.Visibility.String(), Language: strPtrOrNil(sp.Language), ApplicationID: sp.ApplicationID,
-			Idempotency: strPtrOrNil(ss.Idempotency),
+		params := entity.ScheduledStatusParams{
+			Text: sp.Text, Sensitive: sp.Sensitive, SpoilerText: entity.OptString(sp.SpoilerText),
+			Visibility: sp.Visibility.String(), Language: entity.OptString(sp.Language), ApplicationID: sp.ApplicationID,
+			Idempotency: entity.OptString(ss.Idempotency),
 		}
 		if sp.InReplyToID != nil {
 			params.InReplyToID = ptr(db.FormatID(*sp.InReplyToID))
@@ -286,10 +253,10 @@ func (h *Handlers) scheduledStatuses(ctx context.Context, list []*db.ScheduledSt
 			}
 		}
 		if pp := sp.Poll; pp != nil {
-			params.Poll = &ScheduledPollParams{Options: pp.Options, ExpiresIn: pp.ExpiresIn, Multiple: pp.Multiple, HideTotals: pp.HideTotals}
+			params.Poll = &entity.ScheduledPollParams{Options: pp.Options, ExpiresIn: pp.ExpiresIn, Multiple: pp.Multiple, HideTotals: pp.HideTotals}
 		}
-		entity := ScheduledStatus{ID: db.FormatID(ss.ID), ScheduledAt: apiTime(ss.ScheduledAt), Params: params,
-			MediaAttachments: []MediaAttachment{}}
+		entity := entity.ScheduledStatus{ID: db.FormatID(ss.ID), ScheduledAt: entity.Time(ss.ScheduledAt), Params: params,
+			MediaAttachments: []entity.MediaAttachment{}}
 		for _, m := range media[ss.ID] {
 			entity.MediaAttachments = append(entity.MediaAttachments, h.media(m))
 		}

@@ -10,21 +10,22 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
 // SearchResults is Mastodon's v2 Search entity.
 type SearchResults struct {
-	Accounts []Account `json:"accounts"`
-	Statuses []Status  `json:"statuses"`
-	Hashtags []Tag     `json:"hashtags"`
+	Accounts []entity.Account `json:"accounts"`
+	Statuses []entity.Status  `json:"statuses"`
+	Hashtags []entity.Tag     `json:"hashtags"`
 }
 
 // SearchResultsV1 is the v1 Search entity: hashtags are names.
 type SearchResultsV1 struct {
-	Accounts []Account `json:"accounts"`
-	Statuses []Status  `json:"statuses"`
-	Hashtags []string  `json:"hashtags"`
+	Accounts []entity.Account `json:"accounts"`
+	Statuses []entity.Status  `json:"statuses"`
+	Hashtags []string         `json:"hashtags"`
 }
 
 // maxSearchWords bounds the words of a full-text query.
@@ -122,7 +123,7 @@ func (h *Handlers) search(w http.ResponseWriter, r *http.Request) (*SearchResult
 	if sq.viewer == 0 && sq.offset > 0 {
 		return nil, false, &Error{http.StatusUnauthorized, "Search queries pagination is not supported without authentication"}
 	}
-	res := &SearchResults{Accounts: []Account{}, Statuses: []Status{}, Hashtags: []Tag{}}
+	res := &SearchResults{Accounts: []entity.Account{}, Statuses: []entity.Status{}, Hashtags: []entity.Tag{}}
 	if sq.typ != "" && !slices.Contains([]string{"accounts", "hashtags", "statuses"}, sq.typ) {
 		return res, true, nil // Mastodon finds nothing of an unknown type
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/activitypub/content"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -42,28 +43,6 @@ func sourceText(s *db.Status) string {
 		return s.Text
 	}
 	return content.PlainText(s.Content)
-}
-
-// StatusEdit is Mastodon's StatusEdit entity: one version of a status.
-type StatusEdit struct {
-	Content          string            `json:"content"`
-	SpoilerText      string            `json:"spoiler_text"`
-	Sensitive        bool              `json:"sensitive"`
-	CreatedAt        string            `json:"created_at"`
-	Account          Account           `json:"account"`
-	Poll             *StatusEditPoll   `json:"poll"`
-	MediaAttachments []MediaAttachment `json:"media_attachments"`
-	Emojis           []Emoji           `json:"emojis"`
-}
-
-// StatusEditPoll is the poll of a version (its options' titles).
-type StatusEditPoll struct {
-	Options []StatusEditPollOption `json:"options"`
-}
-
-// StatusEditPollOption is one option's title.
-type StatusEditPollOption struct {
-	Title string `json:"title"`
 }
 
 // statusHistory is GET /api/v1/statuses/:id/history: every version, the
@@ -111,10 +90,10 @@ func (h *Handlers) statusHistory(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	account := h.Account(ctx, s.Account)
-	out := make([]StatusEdit, 0, len(edits))
+	out := make([]entity.StatusEdit, 0, len(edits))
 	for _, e := range edits {
-		v := StatusEdit{Content: e.Content, SpoilerText: e.SpoilerText, Sensitive: e.Sensitive, CreatedAt: apiTime(e.CreatedAt),
-			Account: account, MediaAttachments: []MediaAttachment{}, Emojis: []Emoji{}}
+		v := entity.StatusEdit{Content: e.Content, SpoilerText: e.SpoilerText, Sensitive: e.Sensitive, CreatedAt: entity.Time(e.CreatedAt),
+			Account: account, MediaAttachments: []entity.MediaAttachment{}, Emojis: []entity.Emoji{}}
 		for _, id := range e.MediaIDs {
 			if m := media[id]; m != nil {
 				v.MediaAttachments = append(v.MediaAttachments, h.media(m))
@@ -125,9 +104,9 @@ func (h *Handlers) statusHistory(w http.ResponseWriter, r *http.Request) error {
 			titles = pollTitles // polls are not edited: every version has the poll as it is
 		}
 		if s.PollID != nil {
-			v.Poll = &StatusEditPoll{Options: []StatusEditPollOption{}}
+			v.Poll = &entity.StatusEditPoll{Options: []entity.StatusEditPollOption{}}
 			for _, t := range titles {
-				v.Poll.Options = append(v.Poll.Options, StatusEditPollOption{Title: t})
+				v.Poll.Options = append(v.Poll.Options, entity.StatusEditPollOption{Title: t})
 			}
 		}
 		out = append(out, v)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -360,12 +361,6 @@ func (h *Handlers) deleteStatus(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// Context is Mastodon's Context entity.
-type Context struct {
-	Ancestors   []Status `json:"ancestors"`
-	Descendants []Status `json:"descendants"`
-}
-
 // statusContext is GET /api/v1/statuses/:id/context. The whole thread is
 // read in one query with each status marked visible or not for the viewer;
 // the tree is walked in Go, through invisible statuses without showing them
@@ -403,7 +398,7 @@ func (h *Handlers) statusContext(w http.ResponseWriter, r *http.Request) error {
 		}
 		return out
 	}
-	out := Context{}
+	out := entity.Context{}
 	if out.Ancestors, err = h.statusesIn(ctx, viewer, pick(up), "thread"); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 )
 
 // What web/streaming shares with the REST API: the same filter matching
@@ -44,9 +45,9 @@ func newFilterSet(fs *filterSet) *FilterSet {
 // Match returns the filter results for a status in a context (home,
 // notifications, public, thread, account) and whether a "hide" filter
 // removes it, as the REST timelines decide.
-func (f *FilterSet) Match(s *db.Status, scope string) ([]FilterResult, bool) {
+func (f *FilterSet) Match(s *db.Status, scope string) ([]entity.FilterResult, bool) {
 	if f == nil {
-		return []FilterResult{}, false
+		return []entity.FilterResult{}, false
 	}
 	return f.set.match(s, scope)
 }
@@ -57,6 +58,6 @@ func (f *FilterSet) Expires() time.Time { return f.expires }
 
 // StatusesIn renders statuses for a viewer with the viewer's filters of a
 // context applied (statuses a "hide" filter removes are left out).
-func (h *Handlers) StatusesIn(ctx context.Context, viewer int64, list []*db.Status, scope string) ([]Status, error) {
+func (h *Handlers) StatusesIn(ctx context.Context, viewer int64, list []*db.Status, scope string) ([]entity.Status, error) {
 	return h.statusesIn(ctx, viewer, list, scope)
 }

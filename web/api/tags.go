@@ -13,25 +13,9 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
-
-// TagHistory is one day of a hashtag's use (all values are strings, as Mastodon sends them).
-type TagHistory struct {
-	Day      string `json:"day"`
-	Uses     string `json:"uses"`
-	Accounts string `json:"accounts"`
-}
-
-// Tag is Mastodon's Tag entity. ID is empty for a tag nobody used yet;
-// Following is sent to logged-in callers only.
-type Tag struct {
-	ID        string       `json:"id,omitempty"`
-	Name      string       `json:"name"`
-	URL       string       `json:"url"`
-	History   []TagHistory `json:"history"`
-	Following *bool        `json:"following,omitempty"`
-}
 
 // tagHistoryDays is how many days of history a Tag carries.
 const tagHistoryDays = 7
@@ -172,7 +156,7 @@ func (h *Handlers) followedTags(w http.ResponseWriter, r *http.Request) error {
 
 // tagEntities renders hashtags with their history and, for a logged-in
 // viewer, whether it follows them: two queries for the whole list.
-func (h *Handlers) tagEntities(ctx context.Context, viewer int64, list []*db.Tag) ([]Tag, error) {
+func (h *Handlers) tagEntities(ctx context.Context, viewer int64, list []*db.Tag) ([]entity.Tag, error) {
 	var ids []int64
 	for _, t := range list {
 		if t.ID != 0 {
@@ -187,18 +171,18 @@ func (h *Handlers) tagEntities(ctx context.Context, viewer int64, list []*db.Tag
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Tag, 0, len(list))
+	out := make([]entity.Tag, 0, len(list))
 	for _, t := range list {
 		name := t.DisplayName
 		if name == "" || db.NormalizeTagName(name) != t.Name {
 			name = t.Name
 		}
-		e := Tag{Name: name, URL: h.Engine.URLs().Tag(t.Name), History: []TagHistory{}}
+		e := entity.Tag{Name: name, URL: h.Engine.URLs().Tag(t.Name), History: []entity.TagHistory{}}
 		if t.ID != 0 {
 			e.ID = db.FormatID(t.ID)
 		}
 		for _, d := range history[t.ID] {
-			e.History = append(e.History, TagHistory{Day: strconv.FormatInt(d.Day.Unix(), 10),
+			e.History = append(e.History, entity.TagHistory{Day: strconv.FormatInt(d.Day.Unix(), 10),
 				Uses: strconv.FormatInt(d.Uses, 10), Accounts: strconv.FormatInt(d.Accounts, 10)})
 		}
 		if len(e.History) == 0 {
@@ -213,11 +197,11 @@ func (h *Handlers) tagEntities(ctx context.Context, viewer int64, list []*db.Tag
 }
 
 // emptyTagHistory is the history of a tag nobody used: zero every day.
-func emptyTagHistory() []TagHistory {
-	h := make([]TagHistory, tagHistoryDays)
+func emptyTagHistory() []entity.TagHistory {
+	h := make([]entity.TagHistory, tagHistoryDays)
 	today := time.Now().UTC().Truncate(24 * time.Hour).Unix()
 	for i := range h {
-		h[i] = TagHistory{Day: strconv.FormatInt(today-int64(i)*86400, 10), Uses: "0", Accounts: "0"}
+		h[i] = entity.TagHistory{Day: strconv.FormatInt(today-int64(i)*86400, 10), Uses: "0", Accounts: "0"}
 	}
 	return h
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/web/api"
+	"github.com/kontor-social/kontor/web/entity"
 )
 
 // dispatch handles one event on this node.
@@ -326,8 +327,8 @@ func renderNotification(ctx context.Context, store *db.DB, p *api.Handlers, n *d
 	if err != nil {
 		return "", false, err
 	}
-	out := api.Notification{ID: db.FormatID(n.ID), Type: n.Type, GroupKey: "ungrouped-" + db.FormatID(n.ID),
-		CreatedAt: n.CreatedAt.UTC().Format(api.TimeFormat), Account: p.Account(ctx, from)}
+	out := entity.Notification{ID: db.FormatID(n.ID), Type: n.Type, GroupKey: "ungrouped-" + db.FormatID(n.ID),
+		CreatedAt: n.CreatedAt.UTC().Format(entity.TimeFormat), Account: p.Account(ctx, from)}
 	if n.StatusID != nil {
 		s, err := store.StatusByID(ctx, *n.StatusID, db.ViewerOf(n.AccountID))
 		if errors.Is(err, db.ErrNotFound) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/web/api"
+	"github.com/kontor-social/kontor/web/entity"
 )
 
 // rendering renders one status event for many viewers: the entity once as
@@ -19,8 +20,8 @@ type rendering struct {
 	h      *Hub
 	p      *api.Handlers
 	s      *db.Status
-	orig   *db.Status  // boosted status, or nil
-	base   *api.Status // anonymous rendering; nil if anonymous may not see the boosted status
+	orig   *db.Status     // boosted status, or nil
+	base   *entity.Status // anonymous rendering; nil if anonymous may not see the boosted status
 	inter  map[int64]*db.Interactions
 	fsets  map[int64]*api.FilterSet
 	votes  map[int64][]int // viewer → own choices in the poll
@@ -117,8 +118,8 @@ func (r *rendering) status(ctx context.Context, viewer int64, scope string) (var
 // viewer who is not the author. key describes that part ("" when filters
 // matched, so the result is the viewer's own); hidden: a "hide" filter
 // removes the status.
-func personalize(base api.Status, s, orig *db.Status, viewer int64, in *db.Interactions, votes map[int64][]int, pollID int64,
-	fs *api.FilterSet, scope string) (out api.Status, key string, hidden bool) {
+func personalize(base entity.Status, s, orig *db.Status, viewer int64, in *db.Interactions, votes map[int64][]int, pollID int64,
+	fs *api.FilterSet, scope string) (out entity.Status, key string, hidden bool) {
 	out = base
 	var k strings.Builder
 	unique := false
@@ -150,7 +151,7 @@ func personalize(base api.Status, s, orig *db.Status, viewer int64, in *db.Inter
 	fav, reb, bm, muted := in.Favourited[s.ID], in.Reblogged[s.ID], in.Bookmarked[s.ID], in.MutedThreads[s.ThreadID]
 	out.Favourited, out.Reblogged, out.Bookmarked, out.Muted = &fav, &reb, &bm, &muted
 	fmt.Fprint(&k, fav, reb, bm, muted)
-	out.Filtered = []api.FilterResult{}
+	out.Filtered = []entity.FilterResult{}
 	if s.AccountID != viewer {
 		results, hide := fs.Match(s, scope)
 		if hide {
@@ -169,10 +170,10 @@ func personalize(base api.Status, s, orig *db.Status, viewer int64, in *db.Inter
 
 // conversation is Mastodon's Conversation entity.
 type conversation struct {
-	ID         string        `json:"id"`
-	Unread     bool          `json:"unread"`
-	Accounts   []api.Account `json:"accounts"`
-	LastStatus *api.Status   `json:"last_status"`
+	ID         string           `json:"id"`
+	Unread     bool             `json:"unread"`
+	Accounts   []entity.Account `json:"accounts"`
+	LastStatus *entity.Status   `json:"last_status"`
 }
 
 // conversation returns the conversation payload of a direct status for one
@@ -183,11 +184,11 @@ func (r *rendering) conversation(ctx context.Context, viewer int64) (string, boo
 	if err != nil || !ok {
 		return "", false, err
 	}
-	var last api.Status
+	var last entity.Status
 	if err := json.Unmarshal([]byte(payload), &last); err != nil {
 		return "", false, err
 	}
-	out := conversation{ID: db.FormatID(r.s.ThreadID), Unread: viewer != r.s.AccountID, Accounts: []api.Account{}, LastStatus: &last}
+	out := conversation{ID: db.FormatID(r.s.ThreadID), Unread: viewer != r.s.AccountID, Accounts: []entity.Account{}, LastStatus: &last}
 	var others []int64
 	c, err := r.h.db.ConversationOf(ctx, viewer, r.s.ThreadID)
 	switch {

@@ -12,6 +12,7 @@ import (
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/kontortest"
 	"github.com/kontor-social/kontor/web/api"
+	"github.com/kontor-social/kontor/web/entity"
 )
 
 // subscribe opens one WebSocket of u with several streams.
@@ -380,7 +381,7 @@ func TestNotificationsStream(t *testing.T) {
 
 	follow(t, in, bob, alice)
 	e := cAlice.next()
-	var n api.Notification
+	var n entity.Notification
 	json.Unmarshal([]byte(*e.Payload), &n)
 	if e.Event != "notification" || n.Type != "follow" || n.Account.Username != "bob" || n.GroupKey != "ungrouped-"+n.ID || n.Status != nil {
 		t.Fatalf("follow notification: %s %s", e.Event, deref(e.Payload))
