@@ -43,7 +43,7 @@ func (h *Handlers) blocks(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	h.setCursorLink(w, r, cursors)
-	render.JSON(w, http.StatusOK, h.Accounts(r.Context(), list))
+	render.JSON(w, http.StatusOK, h.present.Accounts(r.Context(), list))
 	return nil
 }
 
@@ -60,7 +60,7 @@ func (h *Handlers) mutes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	accounts := h.Accounts(r.Context(), list)
+	accounts := h.present.Accounts(r.Context(), list)
 	out := make([]entity.MutedAccount, len(accounts))
 	for i := range accounts {
 		out[i] = entity.MutedAccount{Account: accounts[i], MuteExpiresAt: entity.TimePtr(expiry[i])}

@@ -90,7 +90,7 @@ func (h *Handlers) searchAccounts(w http.ResponseWriter, r *http.Request) error 
 		}
 		list = merged[:min(len(merged), s.Limit)]
 	}
-	render.JSON(w, http.StatusOK, h.Accounts(r.Context(), list))
+	render.JSON(w, http.StatusOK, h.present.Accounts(r.Context(), list))
 	return nil
 }
 

@@ -8,7 +8,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/kontor-social/kontor/activitypub/content"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/scopes"
 	"github.com/kontor-social/kontor/web/entity"
@@ -81,53 +80,12 @@ func (h *Handlers) verifyCredentials(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	out, err := h.credentialAccount(r.Context(), a, ownUser(auth))
+	out, err := h.present.CredentialAccount(r.Context(), a, ownUser(auth))
 	if err != nil {
 		return err
 	}
 	render.JSON(w, http.StatusOK, out)
 	return nil
-}
-
-// credentialAccount renders the caller's own account with its source
-// (the plain text of bio and fields, posting defaults) and role.
-func (h *Handlers) credentialAccount(ctx context.Context, a *db.Account, u *db.User) (entity.CredentialAccount, error) {
-	requests, err := h.DB.CountFollowRequests(ctx, a.ID)
-	if err != nil {
-		return entity.CredentialAccount{}, err
-	}
-	fields := make([]entity.Field, 0, len(a.Fields))
-	for _, f := range a.Fields {
-		src := f.Source
-		if src == "" {
-			src = content.PlainText(f.Value)
-		}
-		fields = append(fields, entity.Field{Name: f.Name, Value: src, VerifiedAt: entity.TimePtr(f.VerifiedAt)})
-	}
-	src := entity.Source{Privacy: "public", Note: a.NoteSource, Fields: fields, FollowRequestsCount: requests,
-		HideCollections: a.HideCollections, Discoverable: a.Discoverable, Indexable: a.Indexable}
-	role := userRole(db.RoleUser)
-	if u != nil {
-		src.Privacy, src.Sensitive, src.Language = u.DefaultPrivacy, u.DefaultSensitive, u.DefaultLanguage
-		if src.Privacy == "" {
-			src.Privacy = "public"
-		}
-		role = userRole(u.Role)
-	}
-	return entity.CredentialAccount{Account: h.Account(ctx, a), Source: src, Role: role}, nil
-}
-
-// userRole is Mastodon's Role of a user: the built-in roles with their
-// permission bits (everyone: invite_users; moderator: reports, users,
-// appeals, taxonomies, dashboard, audit log; admin: everything).
-func userRole(role string) *entity.Role {
-	switch role {
-	case db.RoleAdmin:
-		return &entity.Role{ID: "3", Name: "Admin", Color: "", Permissions: "1048575", Highlighted: true}
-	case db.RoleModerator:
-		return &entity.Role{ID: "1", Name: "Moderator", Color: "", Permissions: "67356", Highlighted: true}
-	}
-	return &entity.Role{ID: "-99", Name: "", Color: "", Permissions: "65536", Highlighted: false}
 }
 
 // targetAccount loads the account named by the {id} path parameter (404
@@ -148,7 +106,7 @@ func (h *Handlers) getAccount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, h.Account(r.Context(), a))
+	render.JSON(w, http.StatusOK, h.present.Account(r.Context(), a))
 	return nil
 }
 
@@ -199,7 +157,7 @@ func (h *Handlers) lookupAccount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, h.Account(r.Context(), a))
+	render.JSON(w, http.StatusOK, h.present.Account(r.Context(), a))
 	return nil
 }
 
@@ -242,7 +200,7 @@ func (h *Handlers) accountStatuses(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	out, err := h.statusesIn(r.Context(), viewer, list, "account")
+	out, err := h.present.StatusesIn(r.Context(), viewer, list, "account")
 	if err != nil {
 		return err
 	}
@@ -294,7 +252,7 @@ func (h *Handlers) accountFollows(followers bool) func(http.ResponseWriter, *htt
 			return err
 		}
 		h.setCursorLink(w, r, cursors)
-		render.JSON(w, http.StatusOK, h.Accounts(r.Context(), list))
+		render.JSON(w, http.StatusOK, h.present.Accounts(r.Context(), list))
 		return nil
 	}
 }
@@ -357,7 +315,7 @@ func (h *Handlers) familiarFollowers(w http.ResponseWriter, r *http.Request) err
 		if known[id] == nil {
 			continue
 		}
-		out = append(out, entity.FamiliarFollowers{ID: db.FormatID(id), Accounts: h.Accounts(r.Context(), familiar[id])})
+		out = append(out, entity.FamiliarFollowers{ID: db.FormatID(id), Accounts: h.present.Accounts(r.Context(), familiar[id])})
 	}
 	render.JSON(w, http.StatusOK, out)
 	return nil

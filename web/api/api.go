@@ -22,17 +22,20 @@ import (
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/media"
 	"github.com/kontor-social/kontor/scopes"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
 // Deps are what the API handlers need.
 type Deps struct {
-	Config  *config.Config
-	DB      *db.DB
-	Engine  *activitypub.Engine
-	Media   media.Store // the one store of uploaded files (local or S3)
-	Logger  *slog.Logger
-	Version string
+	Config *config.Config
+	DB     *db.DB
+	Engine *activitypub.Engine
+	Media  media.Store // the one store of uploaded files (local or S3)
+	// Presenter renders the entities (shared with web/streaming).
+	Presenter *entity.Presenter
+	Logger    *slog.Logger
+	Version   string
 	// V1Extra registers routes of other packages below /api/v1 (web/oauth's
 	// /apps), behind the same CORS, authentication and rate limits.
 	V1Extra []func(chi.Router)
@@ -53,12 +56,14 @@ type Handlers struct {
 	// FiltersChanged must be called after an account's filters change
 	// (never nil).
 	FiltersChanged func(accountID int64)
+
+	present *entity.Presenter
 }
 
 // New returns the API handlers.
 func New(d Deps) *Handlers {
 	h := &Handlers{Config: d.Config, DB: d.DB, Engine: d.Engine, Media: d.Media, Log: d.Logger, Version: d.Version, V1Extra: d.V1Extra,
-		FiltersChanged: d.FiltersChanged}
+		FiltersChanged: d.FiltersChanged, present: d.Presenter}
 	if h.FiltersChanged == nil {
 		h.FiltersChanged = func(int64) {}
 	}

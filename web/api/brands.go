@@ -158,7 +158,7 @@ func brandErr(err error) error {
 }
 
 func (h *Handlers) brandEntity(r *http.Request, b *db.Brand, role string) Brand {
-	return Brand{ID: db.FormatID(b.AccountID), Account: h.Account(r.Context(), b.Account), Role: role, RequireApproval: b.RequireApproval}
+	return Brand{ID: db.FormatID(b.AccountID), Account: h.present.Account(r.Context(), b.Account), Role: role, RequireApproval: b.RequireApproval}
 }
 
 // listBrands is GET /api/v1/kontor/brands.
@@ -196,7 +196,7 @@ func (h *Handlers) brandWithMembers(w http.ResponseWriter, r *http.Request, acc 
 }
 
 func (h *Handlers) brandMember(r *http.Request, m *db.BrandMember) BrandMember {
-	return BrandMember{UserID: db.FormatID(m.UserID), Account: h.Account(r.Context(), m.User.Account), Role: m.Role, CreatedAt: entity.Time(m.CreatedAt)}
+	return BrandMember{UserID: db.FormatID(m.UserID), Account: h.present.Account(r.Context(), m.User.Account), Role: m.Role, CreatedAt: entity.Time(m.CreatedAt)}
 }
 
 // getBrand is GET /api/v1/kontor/brands/:id (members).
@@ -315,7 +315,7 @@ func (h *Handlers) brandAudit(w http.ResponseWriter, r *http.Request) error {
 			out[i].UserID = ptr(db.FormatID(*e.UserID))
 		}
 		if e.User != nil && e.User.Account != nil {
-			out[i].Member = ptr(h.Account(r.Context(), e.User.Account))
+			out[i].Member = ptr(h.present.Account(r.Context(), e.User.Account))
 		}
 	}
 	if len(list) > 0 {
@@ -382,16 +382,16 @@ func (h *Handlers) draftEntity(r *http.Request, dr *db.BrandDraft) (BrandDraft, 
 	out := BrandDraft{ID: db.FormatID(dr.ID), BrandID: db.FormatID(dr.BrandAccountID), State: dr.State, Note: dr.Note,
 		AuthorID: db.FormatID(dr.AuthorUserID), CreatedAt: entity.Time(dr.CreatedAt)}
 	if b, err := h.DB.AccountByID(ctx, dr.BrandAccountID); err == nil {
-		out.Brand = ptr(h.Account(ctx, b))
+		out.Brand = ptr(h.present.Account(ctx, b))
 	}
 	if dr.Author != nil && dr.Author.Account != nil {
-		out.Author = ptr(h.Account(ctx, dr.Author.Account))
+		out.Author = ptr(h.present.Account(ctx, dr.Author.Account))
 	}
 	if dr.DecidedByUserID != nil {
 		out.DecidedByID = ptr(db.FormatID(*dr.DecidedByUserID))
 	}
 	if dr.DecidedBy != nil && dr.DecidedBy.Account != nil {
-		out.DecidedBy = ptr(h.Account(ctx, dr.DecidedBy.Account))
+		out.DecidedBy = ptr(h.present.Account(ctx, dr.DecidedBy.Account))
 	}
 	if dr.DecidedAt != nil {
 		out.DecidedAt = ptr(entity.Time(*dr.DecidedAt))
@@ -435,7 +435,7 @@ func (h *Handlers) approveBrandDraft(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return brandErr(err)
 	}
-	out, err := h.Status(r.Context(), acc.Brand.AccountID, st)
+	out, err := h.present.Status(r.Context(), acc.Brand.AccountID, st)
 	if err != nil {
 		return err
 	}

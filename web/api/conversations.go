@@ -1,14 +1,11 @@
 package api
 
 import (
-	"context"
-	"errors"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/db"
-	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -36,7 +33,7 @@ func (h *Handlers) listConversations(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	out, err := h.conversationEntities(r.Context(), a.Account, list)
+	out, err := h.present.Conversations(r.Context(), a.Account, list)
 	if err != nil {
 		return err
 	}
@@ -71,7 +68,7 @@ func (h *Handlers) readConversation(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	out, err := h.conversationEntities(r.Context(), a.Account, []*db.Conversation{c})
+	out, err := h.present.Conversations(r.Context(), a.Account, []*db.Conversation{c})
 	if err != nil {
 		return err
 	}
@@ -80,86 +77,4 @@ func (h *Handlers) readConversation(w http.ResponseWriter, r *http.Request) erro
 	}
 	render.JSON(w, http.StatusOK, out[0])
 	return nil
-}
-
-// conversationEntities renders conversations for their owner: the other
-// participants, and the newest status of the thread the owner may see
-// (conversations with none left are skipped).
-func (h *Handlers) conversationEntities(ctx context.Context, owner *db.Account, list []*db.Conversation) ([]entity.Conversation, error) {
-	out := make([]entity.Conversation, 0, len(list))
-	if len(list) == 0 {
-		return out, nil
-	}
-	var accountIDs, statusIDs []int64
-	for _, c := range list {
-		accountIDs = append(accountIDs, c.ParticipantIDs...)
-		if c.LastStatusID != nil {
-			statusIDs = append(statusIDs, *c.LastStatusID)
-		}
-	}
-	v := db.ViewerOf(owner.ID)
-	statuses, err := h.DB.VisibleStatusesByIDs(ctx, statusIDs, v)
-	if err != nil {
-		return nil, err
-	}
-	last := make(map[int64]*db.Status, len(list)) // by conversation
-	var toRender []*db.Status
-	for _, c := range list {
-		var s *db.Status
-		if c.LastStatusID != nil {
-			s = statuses[*c.LastStatusID]
-		}
-		if s == nil {
-			// Its last status was deleted (or hidden since): the thread's
-			// newest remaining one stands in.
-			s, err = h.DB.LatestDirectStatus(ctx, owner.ID, c.ThreadID)
-			if errors.Is(err, db.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-		}
-		last[c.ID] = s
-		toRender = append(toRender, s)
-	}
-	rendered, err := h.Statuses(ctx, owner.ID, toRender)
-	if err != nil {
-		return nil, err
-	}
-	byID := make(map[string]*entity.Status, len(rendered))
-	for i := range rendered {
-		byID[rendered[i].ID] = &rendered[i]
-	}
-	accounts, err := h.DB.AccountsByIDs(ctx, accountIDs)
-	if err != nil {
-		return nil, err
-	}
-	accountList := make([]*db.Account, 0, len(accounts))
-	for _, a := range accounts {
-		if !a.Suspended() {
-			accountList = append(accountList, a)
-		}
-	}
-	people := map[string]entity.Account{}
-	for _, e := range h.Accounts(ctx, accountList) {
-		people[e.ID] = e
-	}
-	for _, c := range list {
-		s := last[c.ID]
-		if s == nil || byID[db.FormatID(s.ID)] == nil {
-			continue
-		}
-		e := entity.Conversation{ID: db.FormatID(c.ID), Unread: c.Unread, Accounts: []entity.Account{}, LastStatus: byID[db.FormatID(s.ID)]}
-		for _, id := range c.ParticipantIDs {
-			if p, ok := people[db.FormatID(id)]; ok {
-				e.Accounts = append(e.Accounts, p)
-			}
-		}
-		if len(e.Accounts) == 0 {
-			e.Accounts = append(e.Accounts, h.Account(ctx, owner)) // a note to oneself
-		}
-		out = append(out, e)
-	}
-	return out, nil
 }

@@ -126,11 +126,11 @@ func (h *Handlers) contactAccount(ctx context.Context) (*entity.Account, error) 
 	if err != nil {
 		return nil, err
 	}
-	e := h.Account(ctx, a)
+	e := h.present.Account(ctx, a)
 	return &e, nil
 }
 
-func (h *Handlers) thumbnailURL() string { return h.Config.BaseURL() + defaultHeaderPath }
+func (h *Handlers) thumbnailURL() string { return h.Config.BaseURL() + entity.DefaultHeaderPath }
 
 // instanceV1 is the v1 Instance entity (megalodon and go-mastodon read only this one).
 func (h *Handlers) instanceV1(w http.ResponseWriter, r *http.Request) error {

@@ -182,7 +182,7 @@ func (h *Handlers) listAccounts(w http.ResponseWriter, r *http.Request) error {
 	if !all && len(members) > 0 {
 		h.setLink(w, r, members[0].ID, members[len(members)-1].ID, len(members))
 	}
-	render.JSON(w, http.StatusOK, h.Accounts(r.Context(), members))
+	render.JSON(w, http.StatusOK, h.present.Accounts(r.Context(), members))
 	return nil
 }
 

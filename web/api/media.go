@@ -114,7 +114,7 @@ func (h *Handlers) uploadMedia(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	stored = nil
-	render.JSON(w, http.StatusOK, h.media(m))
+	render.JSON(w, http.StatusOK, h.present.Media(m))
 	return nil
 }
 
@@ -129,7 +129,7 @@ func (h *Handlers) getMedia(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, h.media(m))
+	render.JSON(w, http.StatusOK, h.present.Media(m))
 	return nil
 }
 
@@ -192,7 +192,7 @@ func (h *Handlers) updateMedia(w http.ResponseWriter, r *http.Request) error {
 	if oldPreview != "" && oldPreview != m.FileKey {
 		h.deleteFiles(h.Media, []string{oldPreview})
 	}
-	render.JSON(w, http.StatusOK, h.media(m))
+	render.JSON(w, http.StatusOK, h.present.Media(m))
 	return nil
 }
 

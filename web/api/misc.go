@@ -77,6 +77,6 @@ func (h *Handlers) directory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, h.Accounts(r.Context(), list))
+	render.JSON(w, http.StatusOK, h.present.Accounts(r.Context(), list))
 	return nil
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"slices"
 
@@ -89,7 +88,7 @@ func (h *Handlers) listNotifications(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	out, err := h.notificationEntities(r.Context(), a.Account.ID, list)
+	out, err := h.present.Notifications(r.Context(), a.Account.ID, list)
 	if err != nil {
 		return err
 	}
@@ -111,7 +110,7 @@ func (h *Handlers) getNotification(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	out, err := h.notificationEntities(r.Context(), a.Account.ID, []*db.Notification{n})
+	out, err := h.present.Notifications(r.Context(), a.Account.ID, []*db.Notification{n})
 	if err != nil {
 		return err
 	}
@@ -236,68 +235,4 @@ func (h *Handlers) notificationRequests(w http.ResponseWriter, r *http.Request) 
 	}
 	render.JSON(w, http.StatusOK, []any{})
 	return nil
-}
-
-// notificationEntities renders notifications for their recipient with a
-// fixed number of queries: senders in one batch, statuses in one batch
-// (rendered in the "notifications" filter context). A notification whose
-// status the recipient may not see, or that a "hide" filter removes, is
-// left out.
-func (h *Handlers) notificationEntities(ctx context.Context, viewer int64, list []*db.Notification) ([]entity.Notification, error) {
-	out := make([]entity.Notification, 0, len(list))
-	if len(list) == 0 {
-		return out, nil
-	}
-	var accountIDs, statusIDs []int64
-	for _, n := range list {
-		accountIDs = append(accountIDs, n.FromAccountID)
-		if n.StatusID != nil {
-			statusIDs = append(statusIDs, *n.StatusID)
-		}
-	}
-	accounts, err := h.DB.AccountsByIDs(ctx, accountIDs)
-	if err != nil {
-		return nil, err
-	}
-	accountList := make([]*db.Account, 0, len(accounts))
-	for _, a := range accounts {
-		accountList = append(accountList, a)
-	}
-	renderedAccounts := map[string]entity.Account{}
-	for _, e := range h.Accounts(ctx, accountList) {
-		renderedAccounts[e.ID] = e
-	}
-	statuses, err := h.DB.VisibleStatusesByIDs(ctx, statusIDs, db.ViewerOf(viewer))
-	if err != nil {
-		return nil, err
-	}
-	statusList := make([]*db.Status, 0, len(statuses))
-	for _, id := range statusIDs {
-		if s := statuses[id]; s != nil && !slices.Contains(statusList, s) {
-			statusList = append(statusList, s)
-		}
-	}
-	rendered, err := h.statusesIn(ctx, viewer, statusList, "notifications")
-	if err != nil {
-		return nil, err
-	}
-	renderedStatuses := make(map[string]*entity.Status, len(rendered))
-	for i := range rendered {
-		renderedStatuses[rendered[i].ID] = &rendered[i]
-	}
-	for _, n := range list {
-		from, ok := renderedAccounts[db.FormatID(n.FromAccountID)]
-		if !ok {
-			continue
-		}
-		e := entity.Notification{ID: db.FormatID(n.ID), Type: n.Type, GroupKey: "ungrouped-" + db.FormatID(n.ID),
-			CreatedAt: entity.Time(n.CreatedAt), Account: from}
-		if n.StatusID != nil {
-			if e.Status = renderedStatuses[db.FormatID(*n.StatusID)]; e.Status == nil {
-				continue
-			}
-		}
-		out = append(out, e)
-	}
-	return out, nil
 }

@@ -120,7 +120,7 @@ func (h *Handlers) updateCredentials(w http.ResponseWriter, r *http.Request) err
 		// when a linked page links back to the profile).
 		h.Engine.VerifyProfileLinksLater(a.ID)
 	}
-	out, err := h.credentialAccount(ctx, a, user)
+	out, err := h.present.CredentialAccount(ctx, a, user)
 	if err != nil {
 		return err
 	}
@@ -465,7 +465,7 @@ func (h *Handlers) deleteProfileImage(param string) func(http.ResponseWriter, *h
 			}
 			h.afterProfileChange(ctx, &before, a, old)
 		}
-		out, err := h.credentialAccount(ctx, a, ownUser(auth))
+		out, err := h.present.CredentialAccount(ctx, a, ownUser(auth))
 		if err != nil {
 			return err
 		}

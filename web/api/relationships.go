@@ -303,7 +303,7 @@ func (h *Handlers) followRequests(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	h.setCursorLink(w, r, cursors)
-	render.JSON(w, http.StatusOK, h.Accounts(r.Context(), list))
+	render.JSON(w, http.StatusOK, h.present.Accounts(r.Context(), list))
 	return nil
 }
 

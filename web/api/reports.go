@@ -31,7 +31,7 @@ func (h *Handlers) reportEntity(ctx context.Context, r *db.Report) Report {
 	out := Report{
 		ID: db.FormatID(r.ID), ActionTaken: r.ActionTakenAt != nil, ActionTakenAt: entity.TimePtr(r.ActionTakenAt),
 		Category: r.Category, Comment: r.Comment, Forwarded: r.Forwarded, CreatedAt: entity.Time(r.CreatedAt),
-		StatusIDs: make([]string, 0, len(r.StatusIDs)), TargetAccount: h.Account(ctx, r.TargetAccount),
+		StatusIDs: make([]string, 0, len(r.StatusIDs)), TargetAccount: h.present.Account(ctx, r.TargetAccount),
 	}
 	for _, id := range r.StatusIDs {
 		out.StatusIDs = append(out.StatusIDs, db.FormatID(id))

@@ -13,7 +13,6 @@ import (
 
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/db"
-	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -144,7 +143,7 @@ func (h *Handlers) listScheduledStatuses(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	out, err := h.scheduledStatuses(r.Context(), list)
+	out, err := h.present.ScheduledStatuses(r.Context(), list)
 	if err != nil {
 		return err
 	}
@@ -216,51 +215,10 @@ func (h *Handlers) deleteScheduledStatus(w http.ResponseWriter, r *http.Request)
 }
 
 func (h *Handlers) renderScheduledStatus(w http.ResponseWriter, r *http.Request, ss *db.ScheduledStatus) error {
-	out, err := h.scheduledStatuses(r.Context(), []*db.ScheduledStatus{ss})
+	out, err := h.present.ScheduledStatuses(r.Context(), []*db.ScheduledStatus{ss})
 	if err != nil {
 		return err
 	}
 	render.JSON(w, http.StatusOK, out[0])
 	return nil
-}
-
-// scheduledStatuses renders scheduled statuses with their attachments
-// (loaded in one query).
-func (h *Handlers) scheduledStatuses(ctx context.Context, list []*db.ScheduledStatus) ([]entity.ScheduledStatus, error) {
-	ids := make([]int64, len(list))
-	for i, ss := range list {
-		ids[i] = ss.ID
-	}
-	media, err := h.DB.MediaForScheduledStatuses(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]entity.ScheduledStatus, 0, len(list))
-	for _, ss := range list {
-		sp := ss.Params
-		params := entity.ScheduledStatusParams{
-			Text: sp.Text, Sensitive: sp.Sensitive, SpoilerText: entity.OptString(sp.SpoilerText),
-			Visibility: sp.Visibility.String(), Language: entity.OptString(sp.Language), ApplicationID: sp.ApplicationID,
-			Idempotency: entity.OptString(ss.Idempotency),
-		}
-		if sp.InReplyToID != nil {
-			params.InReplyToID = ptr(db.FormatID(*sp.InReplyToID))
-		}
-		if len(sp.MediaIDs) > 0 {
-			params.MediaIDs = make([]string, len(sp.MediaIDs))
-			for i, id := range sp.MediaIDs {
-				params.MediaIDs[i] = db.FormatID(id)
-			}
-		}
-		if pp := sp.Poll; pp != nil {
-			params.Poll = &entity.ScheduledPollParams{Options: pp.Options, ExpiresIn: pp.ExpiresIn, Multiple: pp.Multiple, HideTotals: pp.HideTotals}
-		}
-		entity := entity.ScheduledStatus{ID: db.FormatID(ss.ID), ScheduledAt: entity.Time(ss.ScheduledAt), Params: params,
-			MediaAttachments: []entity.MediaAttachment{}}
-		for _, m := range media[ss.ID] {
-			entity.MediaAttachments = append(entity.MediaAttachments, h.media(m))
-		}
-		out = append(out, entity)
-	}
-	return out, nil
 }

@@ -137,14 +137,14 @@ func (h *Handlers) search(w http.ResponseWriter, r *http.Request) (*SearchResult
 			return nil, false, err
 		}
 	}
-	res.Accounts = h.Accounts(ctx, accounts)
+	res.Accounts = h.present.Accounts(ctx, accounts)
 	if sq.wants("hashtags") && sq.accountID == 0 {
 		if name := strings.TrimPrefix(sq.q, "#"); validTagName(name) {
 			tags, err := h.DB.SearchTags(ctx, name, sq.limit, sq.offset)
 			if err != nil {
 				return nil, false, err
 			}
-			if res.Hashtags, err = h.tagEntities(ctx, sq.viewer, tags); err != nil {
+			if res.Hashtags, err = h.present.Tags(ctx, sq.viewer, tags); err != nil {
 				return nil, false, err
 			}
 		}
@@ -158,7 +158,7 @@ func (h *Handlers) search(w http.ResponseWriter, r *http.Request) (*SearchResult
 		if err != nil {
 			return nil, false, err
 		}
-		if res.Statuses, err = h.Statuses(ctx, sq.viewer, list); err != nil {
+		if res.Statuses, err = h.present.Statuses(ctx, sq.viewer, list); err != nil {
 			return nil, false, err
 		}
 	}
@@ -234,7 +234,7 @@ func (h *Handlers) searchURL(ctx context.Context, sq *searchQuery, res *SearchRe
 			}
 		}
 		if err == nil {
-			if res.Statuses, err = h.Statuses(ctx, sq.viewer, []*db.Status{s}); err != nil {
+			if res.Statuses, err = h.present.Statuses(ctx, sq.viewer, []*db.Status{s}); err != nil {
 				return err
 			}
 			return nil
@@ -268,7 +268,7 @@ func (h *Handlers) searchURL(ctx context.Context, sq *searchQuery, res *SearchRe
 		return err
 	}
 	if len(found) == 1 && found[0].ID == a.ID {
-		res.Accounts = h.Accounts(ctx, found)
+		res.Accounts = h.present.Accounts(ctx, found)
 	}
 	return nil
 }

@@ -285,7 +285,7 @@ func (h *Handlers) interactedBy(w http.ResponseWriter, r *http.Request, load int
 	if len(cursors) > 0 {
 		h.setLink(w, r, cursors[0], cursors[len(cursors)-1], len(cursors))
 	}
-	render.JSON(w, http.StatusOK, h.Accounts(r.Context(), list))
+	render.JSON(w, http.StatusOK, h.present.Accounts(r.Context(), list))
 	return nil
 }
 
@@ -315,7 +315,7 @@ func (h *Handlers) savedStatuses(w http.ResponseWriter, r *http.Request, scope s
 	if err != nil {
 		return err
 	}
-	out, err := h.Statuses(r.Context(), a.Account.ID, list)
+	out, err := h.present.Statuses(r.Context(), a.Account.ID, list)
 	if err != nil {
 		return err
 	}

@@ -89,14 +89,14 @@ func (h *Handlers) statusHistory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	account := h.Account(ctx, s.Account)
+	account := h.present.Account(ctx, s.Account)
 	out := make([]entity.StatusEdit, 0, len(edits))
 	for _, e := range edits {
 		v := entity.StatusEdit{Content: e.Content, SpoilerText: e.SpoilerText, Sensitive: e.Sensitive, CreatedAt: entity.Time(e.CreatedAt),
 			Account: account, MediaAttachments: []entity.MediaAttachment{}, Emojis: []entity.Emoji{}}
 		for _, id := range e.MediaIDs {
 			if m := media[id]; m != nil {
-				v.MediaAttachments = append(v.MediaAttachments, h.media(m))
+				v.MediaAttachments = append(v.MediaAttachments, h.present.Media(m))
 			}
 		}
 		titles := e.PollOptions

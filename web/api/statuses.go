@@ -248,7 +248,7 @@ func readPoll(p *Params) (*activitypub.PollParams, error) {
 
 // renderStatus answers one status as the viewer sees it.
 func (h *Handlers) renderStatus(w http.ResponseWriter, r *http.Request, viewer int64, s *db.Status) error {
-	st, err := h.Status(r.Context(), viewer, s)
+	st, err := h.present.Status(r.Context(), viewer, s)
 	if err != nil {
 		return err
 	}
@@ -326,7 +326,7 @@ func (h *Handlers) statusesByID(w http.ResponseWriter, r *http.Request) error {
 			list = append(list, s)
 		}
 	}
-	out, err := h.Statuses(r.Context(), viewer, list)
+	out, err := h.present.Statuses(r.Context(), viewer, list)
 	if err != nil {
 		return err
 	}
@@ -347,7 +347,7 @@ func (h *Handlers) deleteStatus(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// Rendered first: the poll, mentions and tags go with the row.
-	st, err := h.Status(r.Context(), a.Account.ID, s)
+	st, err := h.present.Status(r.Context(), a.Account.ID, s)
 	if err != nil {
 		return err
 	}
@@ -399,10 +399,10 @@ func (h *Handlers) statusContext(w http.ResponseWriter, r *http.Request) error {
 		return out
 	}
 	out := entity.Context{}
-	if out.Ancestors, err = h.statusesIn(ctx, viewer, pick(up), "thread"); err != nil {
+	if out.Ancestors, err = h.present.StatusesIn(ctx, viewer, pick(up), "thread"); err != nil {
 		return err
 	}
-	if out.Descendants, err = h.statusesIn(ctx, viewer, pick(down), "thread"); err != nil {
+	if out.Descendants, err = h.present.StatusesIn(ctx, viewer, pick(down), "thread"); err != nil {
 		return err
 	}
 	render.JSON(w, http.StatusOK, out)

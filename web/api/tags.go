@@ -1,24 +1,17 @@
 package api
 
 import (
-	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/db"
-	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
-
-// tagHistoryDays is how many days of history a Tag carries.
-const tagHistoryDays = 7
 
 // maxTagName bounds a hashtag name (in runes).
 const maxTagName = 100
@@ -72,7 +65,7 @@ func (h *Handlers) getTag(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	out, err := h.tagEntities(r.Context(), viewer, []*db.Tag{t})
+	out, err := h.present.Tags(r.Context(), viewer, []*db.Tag{t})
 	if err != nil {
 		return err
 	}
@@ -93,7 +86,7 @@ func (h *Handlers) followTag(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out, err := h.tagEntities(r.Context(), a.Account.ID, []*db.Tag{t})
+	out, err := h.present.Tags(r.Context(), a.Account.ID, []*db.Tag{t})
 	if err != nil {
 		return err
 	}
@@ -121,7 +114,7 @@ func (h *Handlers) unfollowTag(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	out, err := h.tagEntities(r.Context(), a.Account.ID, []*db.Tag{t})
+	out, err := h.present.Tags(r.Context(), a.Account.ID, []*db.Tag{t})
 	if err != nil {
 		return err
 	}
@@ -143,7 +136,7 @@ func (h *Handlers) followedTags(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out, err := h.tagEntities(r.Context(), a.Account.ID, list)
+	out, err := h.present.Tags(r.Context(), a.Account.ID, list)
 	if err != nil {
 		return err
 	}
@@ -152,56 +145,4 @@ func (h *Handlers) followedTags(w http.ResponseWriter, r *http.Request) error {
 	}
 	render.JSON(w, http.StatusOK, out)
 	return nil
-}
-
-// tagEntities renders hashtags with their history and, for a logged-in
-// viewer, whether it follows them: two queries for the whole list.
-func (h *Handlers) tagEntities(ctx context.Context, viewer int64, list []*db.Tag) ([]entity.Tag, error) {
-	var ids []int64
-	for _, t := range list {
-		if t.ID != 0 {
-			ids = append(ids, t.ID)
-		}
-	}
-	history, err := h.DB.TagHistory(ctx, ids, tagHistoryDays)
-	if err != nil {
-		return nil, err
-	}
-	following, err := h.DB.FollowedTagIDs(ctx, viewer, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]entity.Tag, 0, len(list))
-	for _, t := range list {
-		name := t.DisplayName
-		if name == "" || db.NormalizeTagName(name) != t.Name {
-			name = t.Name
-		}
-		e := entity.Tag{Name: name, URL: h.Engine.URLs().Tag(t.Name), History: []entity.TagHistory{}}
-		if t.ID != 0 {
-			e.ID = db.FormatID(t.ID)
-		}
-		for _, d := range history[t.ID] {
-			e.History = append(e.History, entity.TagHistory{Day: strconv.FormatInt(d.Day.Unix(), 10),
-				Uses: strconv.FormatInt(d.Uses, 10), Accounts: strconv.FormatInt(d.Accounts, 10)})
-		}
-		if len(e.History) == 0 {
-			e.History = emptyTagHistory()
-		}
-		if viewer != 0 {
-			e.Following = ptr(following[t.ID])
-		}
-		out = append(out, e)
-	}
-	return out, nil
-}
-
-// emptyTagHistory is the history of a tag nobody used: zero every day.
-func emptyTagHistory() []entity.TagHistory {
-	h := make([]entity.TagHistory, tagHistoryDays)
-	today := time.Now().UTC().Truncate(24 * time.Hour).Unix()
-	for i := range h {
-		h[i] = entity.TagHistory{Day: strconv.FormatInt(today-int64(i)*86400, 10), Uses: "0", Accounts: "0"}
-	}
-	return h
 }

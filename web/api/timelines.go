@@ -35,7 +35,7 @@ func (h *Handlers) timelineRoutes(r chi.Router) {
 // the Link header from the page as the database returned it (so paging
 // goes on past statuses that filters hide).
 func (h *Handlers) writeTimeline(w http.ResponseWriter, r *http.Request, viewer int64, list []*db.Status, scope string) error {
-	out, err := h.statusesIn(r.Context(), viewer, list, scope)
+	out, err := h.present.StatusesIn(r.Context(), viewer, list, scope)
 	if err != nil {
 		return err
 	}

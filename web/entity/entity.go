@@ -32,3 +32,5 @@ func OptString(s string) *string {
 	}
 	return &s
 }
+
+func ptr[T any](v T) *T { return &v }

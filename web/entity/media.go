@@ -1,5 +1,7 @@
 package entity
 
+import "github.com/kontor-social/kontor/db"
+
 // MediaMeta is an attachment's sizes.
 type MediaMeta struct {
 	Original *MediaSize `json:"original,omitempty"`
@@ -34,4 +36,38 @@ type MediaAttachment struct {
 	Meta             *MediaMeta `json:"meta"`
 	Description      *string    `json:"description"`
 	Blurhash         *string    `json:"blurhash"`
+}
+
+// Media renders an attachment.
+func (p *Presenter) Media(m *db.MediaAttachment) MediaAttachment {
+	out := MediaAttachment{ID: db.FormatID(m.ID), Type: m.Kind, RemoteURL: OptString(m.RemoteURL),
+		PreviewRemoteURL: OptString(m.PreviewRemoteURL), Description: OptString(m.Description), Blurhash: OptString(m.Blurhash),
+		Meta: mediaMeta(m.Meta)}
+	if out.Type == "" {
+		out.Type = "unknown"
+	}
+	if m.FileKey != "" || m.RemoteURL != "" {
+		out.URL = ptr(p.mediaURL(m))
+		// Video and audio without a thumbnail have no preview image (as on
+		// Mastodon): their file is no picture for a client to show.
+		if m.PreviewKey != "" || m.PreviewRemoteURL != "" || m.Kind == "image" {
+			out.PreviewURL = ptr(p.previewURL(m))
+		}
+	}
+	return out
+}
+
+// mediaMeta renders an attachment's sizes and focal point.
+func mediaMeta(m db.MediaMeta) *MediaMeta {
+	meta := &MediaMeta{}
+	if o := m.Original; o != nil {
+		meta.Original = &MediaSize{Width: o.Width, Height: o.Height, Size: o.Size, Aspect: o.Aspect, Duration: o.Duration}
+	}
+	if s := m.Small; s != nil {
+		meta.Small = &MediaSize{Width: s.Width, Height: s.Height, Size: s.Size, Aspect: s.Aspect}
+	}
+	if f := m.Focus; f != nil {
+		meta.Focus = &Focus{X: f.X, Y: f.Y}
+	}
+	return meta
 }

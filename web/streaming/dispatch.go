@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/kontor-social/kontor/db"
-	"github.com/kontor-social/kontor/web/api"
 	"github.com/kontor-social/kontor/web/entity"
 )
 
@@ -307,7 +306,7 @@ func (h *Hub) dispatchNotification(ctx context.Context, e busEvent) error {
 	if err != nil {
 		return err
 	}
-	payload, ok, err := renderNotification(ctx, h.db, p, n)
+	payload, ok, err := renderNotification(ctx, p, n)
 	if err != nil || !ok {
 		return err
 	}
@@ -318,33 +317,12 @@ func (h *Hub) dispatchNotification(ctx context.Context, e busEvent) error {
 	return nil
 }
 
-// renderNotification renders a notification as the notifications API does.
-func renderNotification(ctx context.Context, store *db.DB, p *api.Handlers, n *db.Notification) (string, bool, error) {
-	from, err := store.AccountByID(ctx, n.FromAccountID)
-	if errors.Is(err, db.ErrNotFound) {
-		return "", false, nil
-	}
-	if err != nil {
+// renderNotification renders a notification as the notifications API
+// does (false: the API would leave it out).
+func renderNotification(ctx context.Context, p *entity.Presenter, n *db.Notification) (string, bool, error) {
+	list, err := p.Notifications(ctx, n.AccountID, []*db.Notification{n})
+	if err != nil || len(list) == 0 {
 		return "", false, err
 	}
-	out := entity.Notification{ID: db.FormatID(n.ID), Type: n.Type, GroupKey: "ungrouped-" + db.FormatID(n.ID),
-		CreatedAt: n.CreatedAt.UTC().Format(entity.TimeFormat), Account: p.Account(ctx, from)}
-	if n.StatusID != nil {
-		s, err := store.StatusByID(ctx, *n.StatusID, db.ViewerOf(n.AccountID))
-		if errors.Is(err, db.ErrNotFound) {
-			return "", false, nil
-		}
-		if err != nil {
-			return "", false, err
-		}
-		list, err := p.StatusesIn(ctx, n.AccountID, []*db.Status{s}, "notifications")
-		if err != nil {
-			return "", false, err
-		}
-		if len(list) == 0 {
-			return "", false, nil
-		}
-		out.Status = &list[0]
-	}
-	return marshal(out), true, nil
+	return marshal(list[0]), true, nil
 }

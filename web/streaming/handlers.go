@@ -15,14 +15,17 @@ import (
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/scopes"
 	"github.com/kontor-social/kontor/web/api"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
 // Deps are what the streaming endpoints need.
 type Deps struct {
-	Hub    *Hub
-	API    *api.Handlers // token resolution and the entity presenters
-	Logger *slog.Logger
+	Hub *Hub
+	API *api.Handlers // token resolution
+	// Presenter renders the entities, as the REST API does.
+	Presenter *entity.Presenter
+	Logger    *slog.Logger
 }
 
 // Handlers serve GET /api/v1/streaming (WebSocket, multiplexed) and the
@@ -33,12 +36,12 @@ type Handlers struct {
 	log *slog.Logger
 }
 
-// New returns the streaming endpoints and gives the hub the presenters.
+// New returns the streaming endpoints and gives the hub the presenter.
 func New(d Deps) *Handlers {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	d.Hub.setAPI(d.API)
+	d.Hub.setPresenter(d.Presenter)
 	return &Handlers{hub: d.Hub, api: d.API, log: d.Logger}
 }
 
