@@ -9,7 +9,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/db"
-	"github.com/kontor-social/kontor/scopes"
 	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
@@ -45,30 +44,6 @@ func (h *Handlers) accountRoutes(r chi.Router) {
 // accountV2Routes registers the /api/v2 account endpoints.
 func (h *Handlers) accountV2Routes(r chi.Router) {
 	r.Get("/suggestions", h.handler(h.emptyList("read")))
-}
-
-// requireAny is require for endpoints that accept any of several scopes
-// (verify_credentials: read:accounts or profile).
-func (h *Handlers) requireAny(w http.ResponseWriter, r *http.Request, wanted ...string) (*Auth, bool) {
-	a := AuthFrom(r.Context())
-	if a == nil || a.Account == nil {
-		return h.require(w, r, wanted[0]) // writes the 401
-	}
-	for _, s := range wanted {
-		if scopes.Allows(a.Scopes, s) {
-			return a, true
-		}
-	}
-	return h.require(w, r, wanted[0]) // writes the 403
-}
-
-// ownUser is the login behind the caller's account, or nil (a brand
-// account acted as by a member has no settings of its own here).
-func ownUser(a *Auth) *db.User {
-	if a.User != nil && a.Account != nil && a.User.AccountID == a.Account.ID {
-		return a.User
-	}
-	return nil
 }
 
 func (h *Handlers) verifyCredentials(w http.ResponseWriter, r *http.Request) error {

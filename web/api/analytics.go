@@ -10,6 +10,7 @@ import (
 
 	"github.com/kontor-social/kontor/analytics"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/auth"
 	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
@@ -152,7 +153,7 @@ func analyticsPeriod(p *Params) (analytics.Period, error) {
 
 // mayViewAnalytics answers 403 unless the caller's user may see the
 // analytics of account.
-func mayViewAnalytics(ctx context.Context, an *analytics.Service, auth *Auth, account *db.Account) error {
+func mayViewAnalytics(ctx context.Context, an *analytics.Service, auth *auth.Caller, account *db.Account) error {
 	ok, err := an.MayView(ctx, auth.User, account)
 	if err != nil {
 		return err

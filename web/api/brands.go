@@ -9,6 +9,7 @@ import (
 
 	"github.com/kontor-social/kontor/brands"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/auth"
 	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
@@ -112,11 +113,11 @@ func (h *Handlers) brandRoutes(r chi.Router) {
 func (h *Handlers) brands() *brands.Service { return brands.New(h.DB, h.Engine) }
 
 // errOwnToken: brands are managed with the member's own token.
-var errOwnToken = &Error{http.StatusForbidden, "Manage brands with your own account's token, not one acting as a brand"}
+var errOwnToken = apiErr(http.StatusForbidden, "Manage brands with your own account's token, not one acting as a brand")
 
 // brandCaller authenticates a management request: a user's own token with
 // the scope.
-func (h *Handlers) brandCaller(w http.ResponseWriter, r *http.Request, scope string) (*Auth, bool, error) {
+func (h *Handlers) brandCaller(w http.ResponseWriter, r *http.Request, scope string) (*auth.Caller, bool, error) {
 	a, ok := h.require(w, r, scope)
 	if !ok {
 		return nil, false, nil
@@ -150,9 +151,9 @@ func brandErr(err error) error {
 	var inv *brands.Invalid
 	switch {
 	case errors.As(err, &f):
-		return &Error{http.StatusForbidden, f.Msg}
+		return apiErr(http.StatusForbidden, f.Msg)
 	case errors.As(err, &inv):
-		return &Error{http.StatusUnprocessableEntity, inv.Msg}
+		return apiErr(http.StatusUnprocessableEntity, inv.Msg)
 	}
 	return err
 }
@@ -477,7 +478,7 @@ func (h *Handlers) rejectBrandDraft(w http.ResponseWriter, r *http.Request) erro
 // stock Mastodon app shows as an error message; an identical retry by the
 // same member within ten minutes answers with the same draft. It returns
 // held=false (having written nothing) for everyone else.
-func (h *Handlers) holdForApproval(w http.ResponseWriter, r *http.Request, a *Auth, p *Params) (held bool, err error) {
+func (h *Handlers) holdForApproval(w http.ResponseWriter, r *http.Request, a *auth.Caller, p *Params) (held bool, err error) {
 	if a == nil || a.BrandRole == "" || a.User == nil {
 		return false, nil
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/auth"
 	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
@@ -63,7 +64,7 @@ func (h *Handlers) announceFilterChanges(next http.Handler) http.Handler {
 		}
 		rec := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
-		if a := AuthFrom(r.Context()); a != nil && a.Account != nil && rec.status < 300 {
+		if a := auth.From(r.Context()); a != nil && a.Account != nil && rec.status < 300 {
 			h.FiltersChanged(a.Account.ID)
 		}
 	})
@@ -224,7 +225,7 @@ func (h *Handlers) getFilters(w http.ResponseWriter, r *http.Request) error {
 }
 
 // ownFilter loads the caller's filter named by the {id} path parameter.
-func (h *Handlers) ownFilter(r *http.Request, a *Auth) (*db.Filter, error) {
+func (h *Handlers) ownFilter(r *http.Request, a *auth.Caller) (*db.Filter, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
@@ -529,7 +530,7 @@ func (h *Handlers) getFiltersV1(w http.ResponseWriter, r *http.Request) error {
 }
 
 // ownKeywordFilter loads the keyword named by {id} with its filter.
-func (h *Handlers) ownKeywordFilter(r *http.Request, a *Auth) (*db.Filter, *db.FilterKeyword, error) {
+func (h *Handlers) ownKeywordFilter(r *http.Request, a *auth.Caller) (*db.Filter, *db.FilterKeyword, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, nil, err

@@ -9,6 +9,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/auth"
 	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
@@ -52,7 +53,7 @@ func (h *Handlers) getLists(w http.ResponseWriter, r *http.Request) error {
 
 // ownList loads the caller's list named by the {id} path parameter (404
 // for anyone else's).
-func (h *Handlers) ownList(r *http.Request, a *Auth) (*db.List, error) {
+func (h *Handlers) ownList(r *http.Request, a *auth.Caller) (*db.List, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err

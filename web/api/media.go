@@ -14,6 +14,7 @@ import (
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/media"
+	"github.com/kontor-social/kontor/web/auth"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -221,7 +222,7 @@ func (h *Handlers) deleteMedia(w http.ResponseWriter, r *http.Request) error {
 // ownMedia loads the attachment of the path's id if the caller owns it;
 // anyone else's, and the caller's avatar and header (not attachments to the
 // API), are 404.
-func (h *Handlers) ownMedia(r *http.Request, auth *Auth) (*db.MediaAttachment, error) {
+func (h *Handlers) ownMedia(r *http.Request, caller *auth.Caller) (*db.MediaAttachment, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
@@ -230,7 +231,7 @@ func (h *Handlers) ownMedia(r *http.Request, auth *Auth) (*db.MediaAttachment, e
 	if err != nil {
 		return nil, err
 	}
-	a := auth.Account
+	a := caller.Account
 	if m.AccountID != a.ID || (a.AvatarMediaID != nil && *a.AvatarMediaID == id) || (a.HeaderMediaID != nil && *a.HeaderMediaID == id) {
 		return nil, errNotFound
 	}

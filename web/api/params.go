@@ -25,9 +25,6 @@ type Params struct {
 	files  map[string][]*multipart.FileHeader
 }
 
-// errBadBody is returned for a body that cannot be parsed.
-var errBadBody = errors.New("could not parse the request body")
-
 // maxMultipartMemory is kept in memory before multipart files spill to disk.
 const maxMultipartMemory = 8 << 20
 
@@ -99,9 +96,6 @@ func ReadParams(r *http.Request) (*Params, error) {
 	}
 	return p, nil
 }
-
-// errTooLarge marks a body over the size limit (413).
-var errTooLarge = errors.New("request body too large")
 
 func bodyReadErr(err error) error {
 	var mbe *http.MaxBytesError

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/auth"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -41,7 +42,7 @@ func (h *Handlers) scheduledStatusRoutes(r chi.Router) {
 // minutes ahead, reserves the attachments and answers a ScheduledStatus.
 // An Idempotency-Key already used by the account returns the scheduled
 // status made with it.
-func (h *Handlers) scheduleStatus(w http.ResponseWriter, r *http.Request, a *Auth, p *Params, at time.Time) error {
+func (h *Handlers) scheduleStatus(w http.ResponseWriter, r *http.Request, a *auth.Caller, p *Params, at time.Time) error {
 	post, err := h.scheduledPost(r.Context(), a, p)
 	if err != nil {
 		return err
@@ -66,7 +67,7 @@ func scheduledIdempotencyKey(r *http.Request) string {
 
 // scheduledPost reads the fields of a status to schedule, with the user's
 // posting defaults for visibility, sensitive and language.
-func (h *Handlers) scheduledPost(ctx context.Context, a *Auth, p *Params) (activitypub.PostParams, error) {
+func (h *Handlers) scheduledPost(ctx context.Context, a *auth.Caller, p *Params) (activitypub.PostParams, error) {
 	post := activitypub.PostParams{
 		Text:          p.String("status"),
 		SpoilerText:   p.String("spoiler_text"),
@@ -120,7 +121,7 @@ func (h *Handlers) scheduledPost(ctx context.Context, a *Auth, p *Params) (activ
 	}
 	if ok {
 		if _, err := h.DB.StatusByID(ctx, id, db.ViewerOf(a.Account.ID)); errors.Is(err, db.ErrNotFound) {
-			return post, &Error{http.StatusNotFound, "The status you are trying to reply to does not appear to exist."}
+			return post, apiErr(http.StatusNotFound, "The status you are trying to reply to does not appear to exist.")
 		} else if err != nil {
 			return post, err
 		}

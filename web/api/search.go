@@ -118,10 +118,10 @@ func (h *Handlers) search(w http.ResponseWriter, r *http.Request) (*SearchResult
 		sq.offset = int(min(n, 10000))
 	}
 	if sq.viewer == 0 && sq.resolve {
-		return nil, false, &Error{http.StatusUnauthorized, "Search queries that resolve remote resources are not supported without authentication"}
+		return nil, false, apiErr(http.StatusUnauthorized, "Search queries that resolve remote resources are not supported without authentication")
 	}
 	if sq.viewer == 0 && sq.offset > 0 {
-		return nil, false, &Error{http.StatusUnauthorized, "Search queries pagination is not supported without authentication"}
+		return nil, false, apiErr(http.StatusUnauthorized, "Search queries pagination is not supported without authentication")
 	}
 	res := &SearchResults{Accounts: []entity.Account{}, Statuses: []entity.Status{}, Hashtags: []entity.Tag{}}
 	if sq.typ != "" && !slices.Contains([]string{"accounts", "hashtags", "statuses"}, sq.typ) {

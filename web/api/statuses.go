@@ -15,6 +15,7 @@ import (
 
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/auth"
 	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
@@ -114,7 +115,7 @@ func idempotencyKey(r *http.Request) string {
 // publishIdempotent posts once per (account, key) and hour: a repeated key
 // returns the status the first request created, waiting for it when both
 // arrive at once.
-func (h *Handlers) publishIdempotent(ctx context.Context, a *Auth, post activitypub.PostParams, key string) (*db.Status, error) {
+func (h *Handlers) publishIdempotent(ctx context.Context, a *auth.Caller, post activitypub.PostParams, key string) (*db.Status, error) {
 	acct := a.Account.ID
 	deadline := time.Now().Add(idempotencyWait)
 	for {
@@ -143,7 +144,7 @@ func (h *Handlers) publishIdempotent(ctx context.Context, a *Auth, post activity
 		}
 		// A concurrent request with this key is posting: wait for it.
 		if time.Now().After(deadline) {
-			return nil, &Error{http.StatusConflict, "A request with this Idempotency-Key is still being processed"}
+			return nil, apiErr(http.StatusConflict, "A request with this Idempotency-Key is still being processed")
 		}
 		select {
 		case <-ctx.Done():
@@ -155,7 +156,7 @@ func (h *Handlers) publishIdempotent(ctx context.Context, a *Auth, post activity
 
 // readNewStatus reads the fields of a new status. Defaults (visibility,
 // sensitivity, language) come from the user's posting preferences.
-func (h *Handlers) readNewStatus(ctx context.Context, a *Auth, p *Params) (activitypub.PostParams, error) {
+func (h *Handlers) readNewStatus(ctx context.Context, a *auth.Caller, p *Params) (activitypub.PostParams, error) {
 	post := activitypub.PostParams{
 		Text:          p.String("status"),
 		SpoilerText:   p.String("spoiler_text"),
@@ -193,7 +194,7 @@ func (h *Handlers) readNewStatus(ctx context.Context, a *Auth, p *Params) (activ
 	}
 	if ok {
 		if _, err := h.DB.StatusByID(ctx, id, db.ViewerOf(a.Account.ID)); errors.Is(err, db.ErrNotFound) {
-			return post, &Error{http.StatusNotFound, "The status you are trying to reply to does not appear to exist."}
+			return post, apiErr(http.StatusNotFound, "The status you are trying to reply to does not appear to exist.")
 		} else if err != nil {
 			return post, err
 		}
@@ -267,7 +268,7 @@ func (h *Handlers) visibleStatus(r *http.Request, viewer int64) (*db.Status, err
 
 // ownStatus reads the path's status if the caller wrote it (404 otherwise,
 // as Mastodon answers for other people's statuses).
-func (h *Handlers) ownStatus(r *http.Request, a *Auth) (*db.Status, error) {
+func (h *Handlers) ownStatus(r *http.Request, a *auth.Caller) (*db.Status, error) {
 	s, err := h.visibleStatus(r, a.Account.ID)
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/auth"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -58,7 +59,7 @@ func (h *Handlers) getTag(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	viewer := viewerID(AuthFrom(r.Context()))
+	viewer := viewerID(auth.From(r.Context()))
 	t, err := h.DB.TagByName(r.Context(), name)
 	if errors.Is(err, db.ErrNotFound) {
 		t = &db.Tag{Name: db.NormalizeTagName(name), DisplayName: name}

@@ -14,7 +14,7 @@ import (
 
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/scopes"
-	"github.com/kontor-social/kontor/web/api"
+	"github.com/kontor-social/kontor/web/auth"
 	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
@@ -22,18 +22,19 @@ import (
 // Deps are what the streaming endpoints need.
 type Deps struct {
 	Hub *Hub
-	API *api.Handlers // token resolution
-	// Presenter renders the entities, as the REST API does.
+	// Presenter renders the entities and Tokens resolves access tokens, as
+	// for the REST API.
 	Presenter *entity.Presenter
+	Tokens    *auth.Resolver
 	Logger    *slog.Logger
 }
 
 // Handlers serve GET /api/v1/streaming (WebSocket, multiplexed) and the
 // server-sent events endpoints below it.
 type Handlers struct {
-	hub *Hub
-	api *api.Handlers
-	log *slog.Logger
+	hub    *Hub
+	tokens *auth.Resolver
+	log    *slog.Logger
 }
 
 // New returns the streaming endpoints and gives the hub the presenter.
@@ -42,7 +43,7 @@ func New(d Deps) *Handlers {
 		d.Logger = slog.Default()
 	}
 	d.Hub.setPresenter(d.Presenter)
-	return &Handlers{hub: d.Hub, api: d.API, log: d.Logger}
+	return &Handlers{hub: d.Hub, tokens: d.Tokens, log: d.Logger}
 }
 
 // Routes registers the endpoints below /api/v1, behind the API's CORS,
@@ -122,13 +123,13 @@ func offeredProtocol(r *http.Request) string {
 // ?access_token= (already resolved), else by the token in
 // Sec-WebSocket-Protocol. Mastodon 4.2+ wants a user token for every
 // stream, public ones included. It answers the refusal itself.
-func (h *Handlers) caller(w http.ResponseWriter, r *http.Request) (*api.Auth, bool) {
-	a := api.AuthFrom(r.Context())
+func (h *Handlers) caller(w http.ResponseWriter, r *http.Request) (*auth.Caller, bool) {
+	a := auth.From(r.Context())
 	if a == nil {
 		if tok := offeredProtocol(r); tok != "" {
 			var err error
-			if a, err = h.api.ResolveToken(r.Context(), tok); err != nil {
-				h.api.WriteError(w, r, err)
+			if a, err = h.tokens.Resolve(r.Context(), tok); err != nil {
+				render.APIError(w, r, h.log, err)
 				return nil, false
 			}
 		}
@@ -189,7 +190,7 @@ func (h *Handlers) serveSSE(w http.ResponseWriter, r *http.Request, name string)
 		if errors.As(err, &se) {
 			writeError(w, se.status, se.msg)
 		} else {
-			h.api.WriteError(w, r, err)
+			render.APIError(w, r, h.log, err)
 		}
 		return
 	}
