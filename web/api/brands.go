@@ -490,7 +490,7 @@ func (h *Handlers) holdForApproval(w http.ResponseWriter, r *http.Request, a *au
 	if !brands.MustHold(b, a.BrandRole) {
 		return false, nil
 	}
-	post, err := h.scheduledPost(ctx, a, p)
+	post, err := h.readNewStatus(ctx, a, p)
 	if err != nil {
 		return false, err
 	}

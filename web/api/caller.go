@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/kontor-social/kontor/db"
@@ -75,4 +76,35 @@ func ownUser(a *auth.Caller) *db.User {
 		return a.User
 	}
 	return nil
+}
+
+// requireOwn is requireID, then what load finds of the caller's under the
+// path's id (db.ErrNotFound, a 404, for anyone else's): when ok is false
+// the handler returns err.
+func requireOwn[T any](h *Handlers, w http.ResponseWriter, r *http.Request, scope string,
+	load func(ctx context.Context, ownerID, id int64) (T, error)) (a *auth.Caller, v T, ok bool, err error) {
+	a, id, ok, err := h.requireID(w, r, scope)
+	if !ok {
+		return nil, v, false, err
+	}
+	if v, err = load(r.Context(), a.Account.ID, id); err != nil {
+		return nil, v, false, err
+	}
+	return a, v, true, nil
+}
+
+// deleteOwn is an endpoint that deletes, with del, the caller's record of
+// the path's id, and answers {}.
+func (h *Handlers) deleteOwn(scope string, del func(ctx context.Context, ownerID, id int64) error) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		a, id, ok, err := h.requireID(w, r, scope)
+		if !ok {
+			return err
+		}
+		if err := del(r.Context(), a.Account.ID, id); err != nil {
+			return err
+		}
+		render.JSON(w, http.StatusOK, struct{}{})
+		return nil
+	}
 }

@@ -1,12 +1,7 @@
 package api
 
 import (
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -43,91 +38,15 @@ func (h *Handlers) scheduledStatusRoutes(r chi.Router) {
 // An Idempotency-Key already used by the account returns the scheduled
 // status made with it.
 func (h *Handlers) scheduleStatus(w http.ResponseWriter, r *http.Request, a *auth.Caller, p *Params, at time.Time) error {
-	post, err := h.scheduledPost(r.Context(), a, p)
+	post, err := h.readNewStatus(r.Context(), a, p)
 	if err != nil {
 		return err
 	}
-	ss, err := h.Engine.ScheduleStatus(r.Context(), a.Account, at, post, scheduledIdempotencyKey(r))
+	ss, err := h.Engine.ScheduleStatus(r.Context(), a.Account, at, post, idempotencyKey(r))
 	if err != nil {
 		return err
 	}
 	return h.renderScheduledStatus(w, r, ss)
-}
-
-// scheduledIdempotencyKey reads the Idempotency-Key header; long keys are
-// hashed (the same rule as for statuses posted at once).
-func scheduledIdempotencyKey(r *http.Request) string {
-	key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
-	if len(key) > 128 {
-		sum := sha256.Sum256([]byte(key))
-		key = "sha256:" + hex.EncodeToString(sum[:])
-	}
-	return key
-}
-
-// scheduledPost reads the fields of a status to schedule, with the user's
-// posting defaults for visibility, sensitive and language.
-func (h *Handlers) scheduledPost(ctx context.Context, a *auth.Caller, p *Params) (activitypub.PostParams, error) {
-	post := activitypub.PostParams{
-		Text:          p.String("status"),
-		SpoilerText:   p.String("spoiler_text"),
-		Language:      strings.TrimSpace(p.String("language")),
-		ApplicationID: a.Token.AppID,
-		Visibility:    db.Public,
-	}
-	var prefs *db.User
-	if a.User != nil && a.User.AccountID == a.Account.ID {
-		prefs = a.User
-	}
-	if prefs != nil {
-		if v, ok := db.ParseVisibility(prefs.DefaultPrivacy); ok {
-			post.Visibility = v
-		}
-		if post.Language == "" {
-			post.Language = prefs.DefaultLanguage
-		}
-	}
-	if name := strings.TrimSpace(p.String("visibility")); name != "" {
-		v, ok := db.ParseVisibility(name)
-		if !ok {
-			return post, fieldErr("visibility", "is not included in the list")
-		}
-		post.Visibility = v
-	}
-	var err error
-	if post.Sensitive, err = p.BoolDefault("sensitive", prefs != nil && prefs.DefaultSensitive); err != nil {
-		return post, err
-	}
-	if post.MediaIDs, err = p.IDs("media_ids"); err != nil {
-		return post, err
-	}
-	if options := p.Strings("poll[options]"); len(options) > 0 || p.Has("poll[expires_in]") {
-		secs, _, err := p.Int("poll[expires_in]")
-		if err != nil {
-			return post, fieldErr("poll", "expires_in must be a number of seconds")
-		}
-		pp := &activitypub.PollParams{Options: options, ExpiresIn: time.Duration(secs) * time.Second}
-		if pp.Multiple, err = p.BoolDefault("poll[multiple]", false); err != nil {
-			return post, err
-		}
-		if pp.HideTotals, err = p.BoolDefault("poll[hide_totals]", false); err != nil {
-			return post, err
-		}
-		post.Poll = pp
-	}
-	id, ok, err := p.ID("in_reply_to_id")
-	if err != nil {
-		return post, err
-	}
-	if ok {
-		if _, err := h.DB.StatusByID(ctx, id, db.ViewerOf(a.Account.ID)); errors.Is(err, db.ErrNotFound) {
-			return post, apiErr(http.StatusNotFound, "The status you are trying to reply to does not appear to exist.")
-		} else if err != nil {
-			return post, err
-		}
-		post.InReplyToID = &id
-	}
-	return post, nil
 }
 
 // listScheduledStatuses is GET /api/v1/scheduled_statuses.

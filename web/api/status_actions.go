@@ -99,11 +99,7 @@ func (h *Handlers) reblogStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var prefs *db.User
-	if a.User != nil && a.User.AccountID == a.Account.ID {
-		prefs = a.User
-	}
-	vis, err := readVisibility(p, prefs)
+	vis, err := readVisibility(p, ownUser(a))
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/activitypub/content"
 	"github.com/kontor-social/kontor/db"
-	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -56,60 +55,9 @@ func (h *Handlers) statusHistory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	edits, err := h.DB.StatusEdits(ctx, s.ID)
+	out, err := h.present.StatusHistory(r.Context(), s)
 	if err != nil {
 		return err
-	}
-	var pollTitles []string
-	if s.PollID != nil {
-		if p, err := h.DB.PollByID(ctx, *s.PollID); err == nil {
-			for _, o := range p.Options {
-				pollTitles = append(pollTitles, o.Title)
-			}
-		}
-	}
-	current, err := h.DB.StatusMedia(ctx, s.ID)
-	if err != nil {
-		return err
-	}
-	if len(edits) == 0 {
-		ids := make([]int64, len(current))
-		for i, m := range current {
-			ids[i] = m.ID
-		}
-		edits = []*db.StatusEdit{{StatusID: s.ID, Content: s.Content, SpoilerText: s.SpoilerText, Sensitive: s.Sensitive,
-			MediaIDs: ids, CreatedAt: s.CreatedAt}}
-	}
-	var mediaIDs []int64
-	for _, e := range edits {
-		mediaIDs = append(mediaIDs, e.MediaIDs...)
-	}
-	media, err := h.DB.MediaByIDs(ctx, mediaIDs)
-	if err != nil {
-		return err
-	}
-	account := h.present.Account(ctx, s.Account)
-	out := make([]entity.StatusEdit, 0, len(edits))
-	for _, e := range edits {
-		v := entity.StatusEdit{Content: e.Content, SpoilerText: e.SpoilerText, Sensitive: e.Sensitive, CreatedAt: entity.Time(e.CreatedAt),
-			Account: account, MediaAttachments: []entity.MediaAttachment{}, Emojis: []entity.Emoji{}}
-		for _, id := range e.MediaIDs {
-			if m := media[id]; m != nil {
-				v.MediaAttachments = append(v.MediaAttachments, h.present.Media(m))
-			}
-		}
-		titles := e.PollOptions
-		if len(titles) == 0 {
-			titles = pollTitles // polls are not edited: every version has the poll as it is
-		}
-		if s.PollID != nil {
-			v.Poll = &entity.StatusEditPoll{Options: []entity.StatusEditPollOption{}}
-			for _, t := range titles {
-				v.Poll.Options = append(v.Poll.Options, entity.StatusEditPollOption{Title: t})
-			}
-		}
-		out = append(out, v)
 	}
 	render.JSON(w, http.StatusOK, out)
 	return nil

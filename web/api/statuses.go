@@ -154,33 +154,26 @@ func (h *Handlers) publishIdempotent(ctx context.Context, a *auth.Caller, post a
 	}
 }
 
-// readNewStatus reads the fields of a new status. Defaults (visibility,
-// sensitivity, language) come from the user's posting preferences.
+// readNewStatus reads the fields of a new status, posted at once,
+// scheduled or held as a brand's draft. Defaults (visibility, sensitivity,
+// language) come from the user's posting preferences.
 func (h *Handlers) readNewStatus(ctx context.Context, a *auth.Caller, p *Params) (activitypub.PostParams, error) {
+	prefs := ownUser(a)
 	post := activitypub.PostParams{
 		Text:          p.String("status"),
 		SpoilerText:   p.String("spoiler_text"),
 		Language:      strings.TrimSpace(p.String("language")),
 		ApplicationID: a.Token.AppID,
 	}
-	var prefs *db.User
-	if a.User != nil && a.User.AccountID == a.Account.ID {
-		prefs = a.User
-	}
-	vis, err := readVisibility(p, prefs)
-	if err != nil {
+	var err error
+	if post.Visibility, err = readVisibility(p, prefs); err != nil {
 		return post, err
 	}
-	post.Visibility = vis
-	defSensitive, defLanguage := false, ""
-	if prefs != nil {
-		defSensitive, defLanguage = prefs.DefaultSensitive, prefs.DefaultLanguage
-	}
-	if post.Sensitive, err = p.BoolDefault("sensitive", defSensitive); err != nil {
+	if post.Sensitive, err = p.BoolDefault("sensitive", prefs != nil && prefs.DefaultSensitive); err != nil {
 		return post, err
 	}
-	if post.Language == "" {
-		post.Language = defLanguage
+	if post.Language == "" && prefs != nil {
+		post.Language = prefs.DefaultLanguage
 	}
 	if post.MediaIDs, err = p.IDs("media_ids"); err != nil {
 		return post, err
@@ -188,38 +181,42 @@ func (h *Handlers) readNewStatus(ctx context.Context, a *auth.Caller, p *Params)
 	if post.Poll, err = readPoll(p); err != nil {
 		return post, err
 	}
-	id, ok, err := p.ID("in_reply_to_id")
-	if err != nil {
-		return post, err
-	}
-	if ok {
-		if _, err := h.DB.StatusByID(ctx, id, db.ViewerOf(a.Account.ID)); errors.Is(err, db.ErrNotFound) {
-			return post, apiErr(http.StatusNotFound, "The status you are trying to reply to does not appear to exist.")
-		} else if err != nil {
-			return post, err
-		}
-		post.InReplyToID = &id
-	}
-	return post, nil
+	post.InReplyToID, err = h.replyTarget(ctx, a, p)
+	return post, err
 }
 
-// readVisibility reads visibility, defaulting to the user's preference.
+// replyTarget reads in_reply_to_id: a status the caller may see (404
+// otherwise), or nil.
+func (h *Handlers) replyTarget(ctx context.Context, a *auth.Caller, p *Params) (*int64, error) {
+	id, ok, err := p.ID("in_reply_to_id")
+	if err != nil || !ok {
+		return nil, err
+	}
+	if _, err := h.DB.StatusByID(ctx, id, db.ViewerOf(a.Account.ID)); errors.Is(err, db.ErrNotFound) {
+		return nil, apiErr(http.StatusNotFound, "The status you are trying to reply to does not appear to exist.")
+	} else if err != nil {
+		return nil, err
+	}
+	return &id, nil
+}
+
+// readVisibility reads visibility, defaulting to the user's preference (an
+// odd stored preference posts publicly).
 func readVisibility(p *Params, prefs *db.User) (db.Visibility, error) {
 	name := strings.TrimSpace(p.String("visibility"))
-	if name == "" && prefs != nil {
-		name = prefs.DefaultPrivacy
-	}
-	if name == "" {
-		return db.Public, nil
-	}
-	v, ok := db.ParseVisibility(name)
-	if !ok {
-		if p.Has("visibility") {
+	if name != "" {
+		v, ok := db.ParseVisibility(name)
+		if !ok {
 			return v, fieldErr("visibility", "is not included in the list")
 		}
-		return db.Public, nil // an odd stored preference posts publicly
+		return v, nil
 	}
-	return v, nil
+	if prefs != nil {
+		if v, ok := db.ParseVisibility(prefs.DefaultPrivacy); ok {
+			return v, nil
+		}
+	}
+	return db.Public, nil
 }
 
 // readPoll reads poll[options][], poll[expires_in], poll[multiple] and

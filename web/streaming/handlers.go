@@ -165,37 +165,11 @@ func (h *Handlers) authorize(ctx context.Context, c *conn, st stream) error {
 
 // serveSSE streams one channel as server-sent events.
 func (h *Handlers) serveSSE(w http.ResponseWriter, r *http.Request, name string) {
-	a, ok := h.caller(w, r)
+	c, ok := h.openSSE(w, r, name)
 	if !ok {
 		return
 	}
-	q := r.URL.Query()
-	st, err := parseStream(name, q.Get("tag"), q.Get("list"))
-	if errors.Is(err, errUnknownStream) {
-		writeError(w, http.StatusBadRequest, "Unknown channel requested")
-		return
-	}
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	c, err := h.hub.register(r.Context(), a.Account, a.Token.ID, a.Scopes, true)
-	if err != nil {
-		writeError(w, http.StatusServiceUnavailable, "Streaming is shutting down")
-		return
-	}
 	defer c.close(nil)
-	if err := h.authorize(r.Context(), c, st); err != nil {
-		var se *streamError
-		if errors.As(err, &se) {
-			writeError(w, se.status, se.msg)
-		} else {
-			render.APIError(w, r, h.log, err)
-		}
-		return
-	}
-	c.subscribe(st)
-
 	// The server's read and write timeouts are for ordinary requests: a
 	// stream lives on, each write bounded on its own.
 	rc := http.NewResponseController(w)
@@ -234,6 +208,43 @@ func (h *Handlers) serveSSE(w http.ResponseWriter, r *http.Request, name string)
 			}
 		}
 	}
+}
+
+// openSSE authenticates an event stream request and registers its
+// connection, subscribed to the named stream; it answers the refusal
+// itself (ok false).
+func (h *Handlers) openSSE(w http.ResponseWriter, r *http.Request, name string) (*conn, bool) {
+	a, ok := h.caller(w, r)
+	if !ok {
+		return nil, false
+	}
+	q := r.URL.Query()
+	st, err := parseStream(name, q.Get("tag"), q.Get("list"))
+	if errors.Is(err, errUnknownStream) {
+		writeError(w, http.StatusBadRequest, "Unknown channel requested")
+		return nil, false
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return nil, false
+	}
+	c, err := h.hub.register(r.Context(), a.Account, a.Token.ID, a.Scopes, true)
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, "Streaming is shutting down")
+		return nil, false
+	}
+	if err := h.authorize(r.Context(), c, st); err != nil {
+		c.close(nil)
+		var se *streamError
+		if errors.As(err, &se) {
+			writeError(w, se.status, se.msg)
+		} else {
+			render.APIError(w, r, h.log, err)
+		}
+		return nil, false
+	}
+	c.subscribe(st)
+	return c, true
 }
 
 // serveWS upgrades to a WebSocket on which the client subscribes and
