@@ -232,15 +232,6 @@ func (h *Handlers) accountFollows(followers bool) func(http.ResponseWriter, *htt
 	}
 }
 
-// setCursorLink writes the Link header of a page whose row cursors are
-// given newest first.
-func (h *Handlers) setCursorLink(w http.ResponseWriter, r *http.Request, cursors []int64) {
-	if len(cursors) == 0 {
-		return
-	}
-	h.setLink(w, r, cursors[0], cursors[len(cursors)-1], len(cursors))
-}
-
 // maxBatchIDs bounds the id[] lists of batch endpoints.
 const maxBatchIDs = 100
 

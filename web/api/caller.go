@@ -108,3 +108,29 @@ func (h *Handlers) deleteOwn(scope string, del func(ctx context.Context, ownerID
 		return nil
 	}
 }
+
+// renderFirst answers the one entity a batch presenter rendered (404 when
+// it left it out: the viewer may not see it).
+func renderFirst[T any](w http.ResponseWriter, list []T, err error) error {
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		return errNotFound
+	}
+	render.JSON(w, http.StatusOK, list[0])
+	return nil
+}
+
+// showOwn is an endpoint answering the caller's record of the path's id
+// (loaded by load, 404 for anyone else's) as present renders it.
+func showOwn[T, E any](h *Handlers, scope string, load func(ctx context.Context, ownerID, id int64) (T, error), present func(T) E) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		_, v, ok, err := requireOwn(h, w, r, scope, load)
+		if !ok {
+			return err
+		}
+		render.JSON(w, http.StatusOK, present(v))
+		return nil
+	}
+}

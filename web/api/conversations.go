@@ -13,7 +13,7 @@ import (
 func (h *Handlers) conversationRoutes(r chi.Router) {
 	r.Route("/conversations", func(r chi.Router) {
 		r.Get("/", h.handler(h.listConversations))
-		r.Delete("/{id}", h.handler(h.deleteConversation))
+		r.Delete("/{id}", h.handler(h.deleteOwn("write:conversations", h.DB.DeleteConversation)))
 		r.Post("/{id}/read", h.handler(h.readConversation))
 	})
 }
@@ -21,12 +21,8 @@ func (h *Handlers) conversationRoutes(r chi.Router) {
 // listConversations pages the caller's conversations by their last status
 // (limit 20, at most 40).
 func (h *Handlers) listConversations(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "read:statuses")
+	a, page, ok, err := h.requirePage(w, r, "read:statuses", 20, 40)
 	if !ok {
-		return nil
-	}
-	page, err := pageParams(r, 20, 40)
-	if err != nil {
 		return err
 	}
 	list, err := h.DB.Conversations(r.Context(), a.Account.ID, page)
@@ -37,22 +33,8 @@ func (h *Handlers) listConversations(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if len(list) > 0 {
-		h.setLink(w, r, *list[0].LastStatusID, *list[len(list)-1].LastStatusID, len(list))
-	}
+	setPageLink(h, w, r, list, func(c *db.Conversation) int64 { return *c.LastStatusID })
 	render.JSON(w, http.StatusOK, out)
-	return nil
-}
-
-func (h *Handlers) deleteConversation(w http.ResponseWriter, r *http.Request) error {
-	a, id, ok, err := h.requireID(w, r, "write:conversations")
-	if !ok {
-		return err
-	}
-	if err := h.DB.DeleteConversation(r.Context(), a.Account.ID, id); err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, struct{}{})
 	return nil
 }
 
@@ -69,12 +51,5 @@ func (h *Handlers) readConversation(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	out, err := h.present.Conversations(r.Context(), a.Account, []*db.Conversation{c})
-	if err != nil {
-		return err
-	}
-	if len(out) == 0 {
-		return errNotFound
-	}
-	render.JSON(w, http.StatusOK, out[0])
-	return nil
+	return renderFirst(w, out, err)
 }

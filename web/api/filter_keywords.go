@@ -62,15 +62,6 @@ func (h *Handlers) addFilterKeyword(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-func (h *Handlers) getFilterKeyword(w http.ResponseWriter, r *http.Request) error {
-	_, k, ok, err := requireOwn(h, w, r, "read:filters", h.DB.FilterKeywordByID)
-	if !ok {
-		return err
-	}
-	render.JSON(w, http.StatusOK, entity.FilterKeywordOf(k))
-	return nil
-}
-
 func (h *Handlers) updateFilterKeyword(w http.ResponseWriter, r *http.Request) error {
 	a, k, ok, err := requireOwn(h, w, r, "write:filters", h.DB.FilterKeywordByID)
 	if !ok {
@@ -127,15 +118,6 @@ func (h *Handlers) addFilterStatus(w http.ResponseWriter, r *http.Request) error
 	}
 	fs := &db.FilterStatus{FilterID: f.ID, StatusID: id}
 	if err := h.DB.AddFilterStatus(r.Context(), fs); err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, entity.FilterStatusOf(fs))
-	return nil
-}
-
-func (h *Handlers) getFilterStatus(w http.ResponseWriter, r *http.Request) error {
-	_, fs, ok, err := requireOwn(h, w, r, "read:filters", h.DB.FilterStatusByID)
-	if !ok {
 		return err
 	}
 	render.JSON(w, http.StatusOK, entity.FilterStatusOf(fs))

@@ -43,12 +43,12 @@ func (h *Handlers) filterV2Routes(r chi.Router) {
 		r.Use(h.announceFilterChanges)
 		r.Get("/", h.handler(h.getFilters))
 		r.Post("/", h.handler(h.createFilter))
-		r.Get("/keywords/{id}", h.handler(h.getFilterKeyword))
+		r.Get("/keywords/{id}", h.handler(showOwn(h, "read:filters", h.DB.FilterKeywordByID, entity.FilterKeywordOf)))
 		r.Put("/keywords/{id}", h.handler(h.updateFilterKeyword))
 		r.Delete("/keywords/{id}", h.handler(h.deleteOwn("write:filters", h.DB.DeleteFilterKeyword)))
-		r.Get("/statuses/{id}", h.handler(h.getFilterStatus))
+		r.Get("/statuses/{id}", h.handler(showOwn(h, "read:filters", h.DB.FilterStatusByID, entity.FilterStatusOf)))
 		r.Delete("/statuses/{id}", h.handler(h.deleteOwn("write:filters", h.DB.DeleteFilterStatus)))
-		r.Get("/{id}", h.handler(h.getFilter))
+		r.Get("/{id}", h.handler(showOwn(h, "read:filters", h.DB.FilterByID, entity.FilterOf)))
 		r.Put("/{id}", h.handler(h.updateFilter))
 		r.Delete("/{id}", h.handler(h.deleteOwn("write:filters", h.DB.DeleteFilter)))
 		r.Get("/{id}/keywords", h.handler(h.getFilterKeywords))
@@ -228,15 +228,6 @@ func (h *Handlers) getFilters(w http.ResponseWriter, r *http.Request) error {
 func (h *Handlers) renderFilter(w http.ResponseWriter, r *http.Request, ownerID, id int64) error {
 	f, err := h.DB.FilterByID(r.Context(), ownerID, id)
 	if err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, entity.FilterOf(f))
-	return nil
-}
-
-func (h *Handlers) getFilter(w http.ResponseWriter, r *http.Request) error {
-	_, f, ok, err := requireOwn(h, w, r, "read:filters", h.DB.FilterByID)
-	if !ok {
 		return err
 	}
 	render.JSON(w, http.StatusOK, entity.FilterOf(f))

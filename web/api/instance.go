@@ -117,6 +117,17 @@ func (h *Handlers) instanceConfiguration(v2 bool) map[string]any {
 	return cfg
 }
 
+// instanceState is what the instance endpoints report that changes: the
+// usage counts and the contact account.
+func (h *Handlers) instanceState(ctx context.Context) (db.Usage, *entity.Account, error) {
+	usage, err := h.DB.InstanceUsage(ctx)
+	if err != nil {
+		return usage, nil, err
+	}
+	contact, err := h.contactAccount(ctx)
+	return usage, contact, err
+}
+
 // contactAccount renders the first administrator, or nil.
 func (h *Handlers) contactAccount(ctx context.Context) (*entity.Account, error) {
 	a, err := h.DB.ContactAccount(ctx)
@@ -134,11 +145,7 @@ func (h *Handlers) thumbnailURL() string { return h.Config.BaseURL() + entity.De
 
 // instanceV1 is the v1 Instance entity (megalodon and go-mastodon read only this one).
 func (h *Handlers) instanceV1(w http.ResponseWriter, r *http.Request) error {
-	usage, err := h.DB.InstanceUsage(r.Context())
-	if err != nil {
-		return err
-	}
-	contact, err := h.contactAccount(r.Context())
+	usage, contact, err := h.instanceState(r.Context())
 	if err != nil {
 		return err
 	}
@@ -167,11 +174,7 @@ func (h *Handlers) instanceV1(w http.ResponseWriter, r *http.Request) error {
 
 // instanceV2 is the v2 Instance entity that Elk, Phanpy and Tusky read first.
 func (h *Handlers) instanceV2(w http.ResponseWriter, r *http.Request) error {
-	usage, err := h.DB.InstanceUsage(r.Context())
-	if err != nil {
-		return err
-	}
-	contact, err := h.contactAccount(r.Context())
+	usage, contact, err := h.instanceState(r.Context())
 	if err != nil {
 		return err
 	}

@@ -39,8 +39,18 @@ func (h *Handlers) notificationV2Routes(r chi.Router) {
 	r.Get("/notifications/policy", h.handler(h.notificationPolicyV2))
 }
 
-// notificationFilter reads types[], exclude_types[] and account_id. none is
-// true when types[] named only unknown types (nothing can match).
+// readNotificationFilter reads the parameters, types[], exclude_types[] and
+// account_id among them. none is true when types[] named only unknown types
+// (nothing can match).
+func readNotificationFilter(r *http.Request) (p *Params, f db.NotificationFilter, none bool, err error) {
+	if p, err = ReadParams(r); err != nil {
+		return nil, f, false, err
+	}
+	f, none, err = notificationFilter(p)
+	return p, f, none, err
+}
+
+// notificationFilter reads types[], exclude_types[] and account_id.
 func notificationFilter(p *Params) (f db.NotificationFilter, none bool, err error) {
 	if p.Has("types") {
 		for _, t := range p.Strings("types") {
@@ -64,19 +74,11 @@ func notificationFilter(p *Params) (f db.NotificationFilter, none bool, err erro
 }
 
 func (h *Handlers) listNotifications(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "read:notifications")
+	a, page, ok, err := h.requirePage(w, r, "read:notifications", 40, 80)
 	if !ok {
-		return nil
-	}
-	page, err := pageParams(r, 40, 80)
-	if err != nil {
 		return err
 	}
-	params, err := ReadParams(r)
-	if err != nil {
-		return err
-	}
-	f, none, err := notificationFilter(params)
+	_, f, none, err := readNotificationFilter(r)
 	if err != nil {
 		return err
 	}
@@ -92,33 +94,20 @@ func (h *Handlers) listNotifications(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if len(list) > 0 {
-		// Cursors are the raw page's: notifications dropped while rendering
-		// (a status hidden by a filter) must not stall paging.
-		h.setLink(w, r, list[0].ID, list[len(list)-1].ID, len(list))
-	}
+	// Cursors are the raw page's: notifications dropped while rendering
+	// (a status hidden by a filter) must not stall paging.
+	setPageLink(h, w, r, list, func(n *db.Notification) int64 { return n.ID })
 	render.JSON(w, http.StatusOK, out)
 	return nil
 }
 
 func (h *Handlers) getNotification(w http.ResponseWriter, r *http.Request) error {
-	a, id, ok, err := h.requireID(w, r, "read:notifications")
+	a, n, ok, err := requireOwn(h, w, r, "read:notifications", h.DB.NotificationByID)
 	if !ok {
 		return err
 	}
-	n, err := h.DB.NotificationByID(r.Context(), a.Account.ID, id)
-	if err != nil {
-		return err
-	}
 	out, err := h.present.Notifications(r.Context(), a.Account.ID, []*db.Notification{n})
-	if err != nil {
-		return err
-	}
-	if len(out) == 0 {
-		return errNotFound
-	}
-	render.JSON(w, http.StatusOK, out[0])
-	return nil
+	return renderFirst(w, out, err)
 }
 
 func (h *Handlers) dismissNotification(w http.ResponseWriter, r *http.Request) error {
@@ -170,11 +159,7 @@ func (h *Handlers) unreadNotifications(w http.ResponseWriter, r *http.Request) e
 	if !ok {
 		return nil
 	}
-	params, err := ReadParams(r)
-	if err != nil {
-		return err
-	}
-	f, none, err := notificationFilter(params)
+	params, f, none, err := readNotificationFilter(r)
 	if err != nil {
 		return err
 	}

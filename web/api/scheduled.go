@@ -51,12 +51,8 @@ func (h *Handlers) scheduleStatus(w http.ResponseWriter, r *http.Request, a *aut
 
 // listScheduledStatuses is GET /api/v1/scheduled_statuses.
 func (h *Handlers) listScheduledStatuses(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "read:statuses")
+	a, page, ok, err := h.requirePage(w, r, "read:statuses", scheduledPageDefault, scheduledPageMax)
 	if !ok {
-		return nil
-	}
-	page, err := pageParams(r, scheduledPageDefault, scheduledPageMax)
-	if err != nil {
 		return err
 	}
 	list, err := h.DB.ScheduledStatuses(r.Context(), a.Account.ID, page)
@@ -67,21 +63,15 @@ func (h *Handlers) listScheduledStatuses(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	if len(list) > 0 {
-		h.setLink(w, r, list[0].ID, list[len(list)-1].ID, len(list))
-	}
+	setPageLink(h, w, r, list, func(ss *db.ScheduledStatus) int64 { return ss.ID })
 	render.JSON(w, http.StatusOK, out)
 	return nil
 }
 
 // getScheduledStatus is GET /api/v1/scheduled_statuses/:id.
 func (h *Handlers) getScheduledStatus(w http.ResponseWriter, r *http.Request) error {
-	a, id, ok, err := h.requireID(w, r, "read:statuses")
+	_, ss, ok, err := requireOwn(h, w, r, "read:statuses", h.DB.ScheduledStatusByID)
 	if !ok {
-		return err
-	}
-	ss, err := h.DB.ScheduledStatusByID(r.Context(), a.Account.ID, id)
-	if err != nil {
 		return err
 	}
 	return h.renderScheduledStatus(w, r, ss)
@@ -136,9 +126,5 @@ func (h *Handlers) deleteScheduledStatus(w http.ResponseWriter, r *http.Request)
 
 func (h *Handlers) renderScheduledStatus(w http.ResponseWriter, r *http.Request, ss *db.ScheduledStatus) error {
 	out, err := h.present.ScheduledStatuses(r.Context(), []*db.ScheduledStatus{ss})
-	if err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, out[0])
-	return nil
+	return renderFirst(w, out, err)
 }

@@ -23,12 +23,8 @@ const mediaDescriptionLimit = 1500
 
 // statusSource is GET /api/v1/statuses/:id/source: what to edit.
 func (h *Handlers) statusSource(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "read:statuses")
+	_, s, ok, err := h.requireStatus(w, r, "read:statuses")
 	if !ok {
-		return nil
-	}
-	s, err := h.visibleStatus(r, a.Account.ID)
-	if err != nil {
 		return err
 	}
 	render.JSON(w, http.StatusOK, map[string]string{"id": db.FormatID(s.ID), "text": sourceText(s), "spoiler_text": s.SpoilerText})
@@ -47,12 +43,8 @@ func sourceText(s *db.Status) string {
 // statusHistory is GET /api/v1/statuses/:id/history: every version, the
 // original first; a status never edited has one, the current one.
 func (h *Handlers) statusHistory(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.optional(w, r, "read:statuses")
+	_, s, ok, err := h.optionalStatus(w, r, "read:statuses")
 	if !ok {
-		return nil
-	}
-	s, err := h.visibleStatus(r, viewerID(a))
-	if err != nil {
 		return err
 	}
 	out, err := h.present.StatusHistory(r.Context(), s)
@@ -66,12 +58,8 @@ func (h *Handlers) statusHistory(w http.ResponseWriter, r *http.Request) error {
 // editStatus is PUT /api/v1/statuses/:id. Fields not sent keep their value;
 // media_attributes[] change the description and focus of attachments.
 func (h *Handlers) editStatus(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:statuses")
+	a, s, ok, err := h.requireOwnStatus(w, r)
 	if !ok {
-		return nil
-	}
-	s, err := h.ownStatus(r, a)
-	if err != nil {
 		return err
 	}
 	if s.ReblogOfID != nil {

@@ -263,27 +263,40 @@ func (h *Handlers) visibleStatus(r *http.Request, viewer int64) (*db.Status, err
 	return h.DB.StatusByID(r.Context(), id, db.ViewerOf(viewer))
 }
 
-// ownStatus reads the path's status if the caller wrote it (404 otherwise,
-// as Mastodon answers for other people's statuses).
-func (h *Handlers) ownStatus(r *http.Request, a *auth.Caller) (*db.Status, error) {
-	s, err := h.visibleStatus(r, a.Account.ID)
-	if err != nil {
-		return nil, err
+// optionalStatus is optional with scope, then the path's status if the
+// caller (or anonymous) may see it: when ok is false the handler returns
+// err.
+func (h *Handlers) optionalStatus(w http.ResponseWriter, r *http.Request, scope string) (a *auth.Caller, s *db.Status, ok bool, err error) {
+	if a, ok = h.optional(w, r, scope); !ok {
+		return nil, nil, false, nil
 	}
-	if s.AccountID != a.Account.ID {
-		return nil, errNotFound
+	s, err = h.visibleStatus(r, viewerID(a))
+	return a, s, err == nil, err
+}
+
+// requireStatus is require with scope, then the path's status if the
+// caller may see it: when ok is false the handler returns err.
+func (h *Handlers) requireStatus(w http.ResponseWriter, r *http.Request, scope string) (a *auth.Caller, s *db.Status, ok bool, err error) {
+	if a, ok = h.require(w, r, scope); !ok {
+		return nil, nil, false, nil
 	}
-	return s, nil
+	s, err = h.visibleStatus(r, a.Account.ID)
+	return a, s, err == nil, err
+}
+
+// requireOwnStatus is requireStatus with write:statuses for a status the
+// caller wrote (404 otherwise, as Mastodon answers for other people's).
+func (h *Handlers) requireOwnStatus(w http.ResponseWriter, r *http.Request) (a *auth.Caller, s *db.Status, ok bool, err error) {
+	if a, s, ok, err = h.requireStatus(w, r, "write:statuses"); ok && s.AccountID != a.Account.ID {
+		return nil, nil, false, errNotFound
+	}
+	return a, s, ok, err
 }
 
 // getStatus is GET /api/v1/statuses/:id (anonymous callers see public and unlisted ones).
 func (h *Handlers) getStatus(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.optional(w, r, "read:statuses")
+	a, s, ok, err := h.optionalStatus(w, r, "read:statuses")
 	if !ok {
-		return nil
-	}
-	s, err := h.visibleStatus(r, viewerID(a))
-	if err != nil {
 		return err
 	}
 	return h.renderStatus(w, r, viewerID(a), s)
@@ -336,12 +349,8 @@ func (h *Handlers) statusesByID(w http.ResponseWriter, r *http.Request) error {
 // it was, with its source text, poll and attachments, so that a client can
 // offer "delete and redraft".
 func (h *Handlers) deleteStatus(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:statuses")
+	a, s, ok, err := h.requireOwnStatus(w, r)
 	if !ok {
-		return nil
-	}
-	s, err := h.ownStatus(r, a)
-	if err != nil {
 		return err
 	}
 	// Rendered first: the poll, mentions and tags go with the row.
@@ -364,15 +373,11 @@ func (h *Handlers) deleteStatus(w http.ResponseWriter, r *http.Request) error {
 // the tree is walked in Go, through invisible statuses without showing them
 // (a public reply to a private post does not reveal the post).
 func (h *Handlers) statusContext(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.optional(w, r, "read:statuses")
+	a, s, ok, err := h.optionalStatus(w, r, "read:statuses")
 	if !ok {
-		return nil
-	}
-	viewer := viewerID(a)
-	s, err := h.visibleStatus(r, viewer)
-	if err != nil {
 		return err
 	}
+	viewer := viewerID(a)
 	ctx := r.Context()
 	nodes, err := h.DB.ThreadTree(ctx, s.ThreadID, db.ViewerOf(viewer))
 	if err != nil {

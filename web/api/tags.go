@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -59,19 +60,26 @@ func (h *Handlers) getTag(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	viewer := viewerID(auth.From(r.Context()))
-	t, err := h.DB.TagByName(r.Context(), name)
-	if errors.Is(err, db.ErrNotFound) {
-		t = &db.Tag{Name: db.NormalizeTagName(name), DisplayName: name}
-	} else if err != nil {
-		return err
-	}
-	out, err := h.present.Tags(r.Context(), viewer, []*db.Tag{t})
+	t, err := h.tagByName(r.Context(), name)
 	if err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, out[0])
-	return nil
+	return h.renderTag(w, r, viewerID(auth.From(r.Context())), t)
+}
+
+// tagByName is the stored hashtag, or one nobody used yet.
+func (h *Handlers) tagByName(ctx context.Context, name string) (*db.Tag, error) {
+	t, err := h.DB.TagByName(ctx, name)
+	if errors.Is(err, db.ErrNotFound) {
+		return &db.Tag{Name: db.NormalizeTagName(name), DisplayName: name}, nil
+	}
+	return t, err
+}
+
+// renderTag answers a hashtag as viewer sees it.
+func (h *Handlers) renderTag(w http.ResponseWriter, r *http.Request, viewer int64, t *db.Tag) error {
+	out, err := h.present.Tags(r.Context(), viewer, []*db.Tag{t})
+	return renderFirst(w, out, err)
 }
 
 func (h *Handlers) followTag(w http.ResponseWriter, r *http.Request) error {
@@ -87,12 +95,7 @@ func (h *Handlers) followTag(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out, err := h.present.Tags(r.Context(), a.Account.ID, []*db.Tag{t})
-	if err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, out[0])
-	return nil
+	return h.renderTag(w, r, a.Account.ID, t)
 }
 
 func (h *Handlers) unfollowTag(w http.ResponseWriter, r *http.Request) error {
@@ -104,33 +107,22 @@ func (h *Handlers) unfollowTag(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := h.DB.TagByName(r.Context(), name)
-	switch {
-	case errors.Is(err, db.ErrNotFound):
-		t = &db.Tag{Name: db.NormalizeTagName(name), DisplayName: name}
-	case err != nil:
+	t, err := h.tagByName(r.Context(), name)
+	if err != nil {
 		return err
-	default:
+	}
+	if t.ID != 0 {
 		if err := h.DB.UnfollowTag(r.Context(), a.Account.ID, t.ID); err != nil {
 			return err
 		}
 	}
-	out, err := h.present.Tags(r.Context(), a.Account.ID, []*db.Tag{t})
-	if err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, out[0])
-	return nil
+	return h.renderTag(w, r, a.Account.ID, t)
 }
 
 // followedTags pages the caller's followed hashtags (limit 100, at most 200).
 func (h *Handlers) followedTags(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "read:follows")
+	a, page, ok, err := h.requirePage(w, r, "read:follows", 100, 200)
 	if !ok {
-		return nil
-	}
-	page, err := pageParams(r, 100, 200)
-	if err != nil {
 		return err
 	}
 	list, err := h.DB.FollowedTags(r.Context(), a.Account.ID, page)
@@ -141,9 +133,7 @@ func (h *Handlers) followedTags(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if len(list) > 0 {
-		h.setLink(w, r, list[0].ID, list[len(list)-1].ID, len(list))
-	}
+	setPageLink(h, w, r, list, func(t *db.Tag) int64 { return t.ID })
 	render.JSON(w, http.StatusOK, out)
 	return nil
 }
