@@ -17,6 +17,8 @@ import (
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/media"
 	"github.com/kontor-social/kontor/web/api"
+	"github.com/kontor-social/kontor/web/auth"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/federation"
 	"github.com/kontor-social/kontor/web/middleware"
 	"github.com/kontor-social/kontor/web/oauth"
@@ -60,7 +62,8 @@ func NewHandler(d Deps) http.Handler {
 		r.Handle("/media/*", http.StripPrefix("/media/", files))
 	}
 
-	oauthDeps := oauth.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Logger: d.Logger, CORS: api.CORS}
+	tokens := auth.NewResolver(d.DB)
+	oauthDeps := oauth.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Tokens: tokens, Logger: d.Logger, CORS: api.CORS}
 	if d.Streaming != nil {
 		oauthDeps.TokensRevoked = d.Streaming.TokensRevoked
 	}
@@ -69,14 +72,16 @@ func NewHandler(d Deps) http.Handler {
 	pg.Analytics(analytics.New(d.DB), oauthHandlers.SessionUser).Routes(r)
 	pg.Brands(brands.New(d.DB, d.Engine), oauthHandlers).Routes(r)
 
-	apiDeps := api.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Media: d.Media, Logger: d.Logger, Version: d.Version,
-		V1Extra: []func(chi.Router){oauthHandlers.AppRoutes}}
+	present := entity.New(entity.Deps{DB: d.DB, MediaURL: d.Engine.MediaURL, MediaPreviewURL: d.Engine.MediaPreviewURL,
+		TagURL: d.Engine.URLs().Tag, BaseURL: d.Config.BaseURL(), Logger: d.Logger})
+	apiDeps := api.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Media: d.Media, Presenter: present, Tokens: tokens, Logger: d.Logger,
+		Version: d.Version, V1Extra: []func(chi.Router){oauthHandlers.AppRoutes}}
 	if d.Streaming != nil {
 		apiDeps.FiltersChanged = d.Streaming.FiltersChanged
 	}
 	apiHandlers := api.New(apiDeps)
 	if d.Streaming != nil {
-		st := streaming.New(streaming.Deps{Hub: d.Streaming, API: apiHandlers, Logger: d.Logger})
+		st := streaming.New(streaming.Deps{Hub: d.Streaming, Presenter: present, Tokens: tokens, Logger: d.Logger})
 		apiHandlers.V1Extra = append(apiHandlers.V1Extra, st.Routes)
 	}
 	apiHandlers.Routes(r)

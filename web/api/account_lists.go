@@ -9,6 +9,7 @@ import (
 
 	"github.com/kontor-social/kontor/activitypub/vocab"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -29,12 +30,8 @@ func (h *Handlers) accountListRoutes(r chi.Router) {
 }
 
 func (h *Handlers) blocks(w http.ResponseWriter, r *http.Request) error {
-	auth, ok := h.require(w, r, "read:blocks")
+	auth, page, ok, err := h.requirePage(w, r, "read:blocks", 40, 80)
 	if !ok {
-		return nil
-	}
-	page, err := pageParams(r, 40, 80)
-	if err != nil {
 		return err
 	}
 	list, cursors, err := h.DB.BlocksPage(r.Context(), auth.Account.ID, page)
@@ -42,33 +39,23 @@ func (h *Handlers) blocks(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	h.setCursorLink(w, r, cursors)
-	render.JSON(w, http.StatusOK, h.Accounts(r.Context(), list))
+	render.JSON(w, http.StatusOK, h.present.Accounts(r.Context(), list))
 	return nil
 }
 
-// MutedAccount is an Account in the list of mutes, with the mute's end.
-type MutedAccount struct {
-	Account
-	MuteExpiresAt *string `json:"mute_expires_at"`
-}
-
 func (h *Handlers) mutes(w http.ResponseWriter, r *http.Request) error {
-	auth, ok := h.require(w, r, "read:mutes")
+	auth, page, ok, err := h.requirePage(w, r, "read:mutes", 40, 80)
 	if !ok {
-		return nil
-	}
-	page, err := pageParams(r, 40, 80)
-	if err != nil {
 		return err
 	}
 	list, cursors, expiry, err := h.DB.MutesPage(r.Context(), auth.Account.ID, page)
 	if err != nil {
 		return err
 	}
-	accounts := h.Accounts(r.Context(), list)
-	out := make([]MutedAccount, len(accounts))
+	accounts := h.present.Accounts(r.Context(), list)
+	out := make([]entity.MutedAccount, len(accounts))
 	for i := range accounts {
-		out[i] = MutedAccount{Account: accounts[i], MuteExpiresAt: apiTimePtr(expiry[i])}
+		out[i] = entity.MutedAccount{Account: accounts[i], MuteExpiresAt: entity.TimePtr(expiry[i])}
 	}
 	h.setCursorLink(w, r, cursors)
 	render.JSON(w, http.StatusOK, out)
@@ -76,12 +63,8 @@ func (h *Handlers) mutes(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handlers) domainBlocks(w http.ResponseWriter, r *http.Request) error {
-	auth, ok := h.require(w, r, "read:blocks")
+	auth, page, ok, err := h.requirePage(w, r, "read:blocks", 100, 200)
 	if !ok {
-		return nil
-	}
-	page, err := pageParams(r, 100, 200)
-	if err != nil {
 		return err
 	}
 	list, err := h.DB.AccountDomainBlocksPage(r.Context(), auth.Account.ID, page)
@@ -119,8 +102,28 @@ func (h *Handlers) domainParam(r *http.Request) (string, error) {
 	return d, nil
 }
 
+// addDomainBlock is POST /api/v1/domain_blocks: the domain is blocked and
+// the follows with its accounts end.
 func (h *Handlers) addDomainBlock(w http.ResponseWriter, r *http.Request) error {
-	auth, ok := h.require(w, r, "write:blocks")
+	return h.editDomainBlock(w, r, func(ctx context.Context, a *db.Account, domain string) error {
+		if err := h.DB.AddAccountDomainBlock(ctx, a.ID, domain); err != nil {
+			return err
+		}
+		return h.dropDomainFollows(ctx, a, domain)
+	})
+}
+
+// removeDomainBlock is DELETE /api/v1/domain_blocks.
+func (h *Handlers) removeDomainBlock(w http.ResponseWriter, r *http.Request) error {
+	return h.editDomainBlock(w, r, func(ctx context.Context, a *db.Account, domain string) error {
+		return h.DB.RemoveAccountDomainBlock(ctx, a.ID, domain)
+	})
+}
+
+// editDomainBlock applies edit to the caller (write:blocks) and the domain
+// parameter, and answers {}.
+func (h *Handlers) editDomainBlock(w http.ResponseWriter, r *http.Request, edit func(ctx context.Context, a *db.Account, domain string) error) error {
+	a, ok := h.require(w, r, "write:blocks")
 	if !ok {
 		return nil
 	}
@@ -128,10 +131,7 @@ func (h *Handlers) addDomainBlock(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := h.DB.AddAccountDomainBlock(r.Context(), auth.Account.ID, domain); err != nil {
-		return err
-	}
-	if err := h.dropDomainFollows(r.Context(), auth.Account, domain); err != nil {
+	if err := edit(r.Context(), a.Account, domain); err != nil {
 		return err
 	}
 	render.JSON(w, http.StatusOK, map[string]any{})
@@ -156,22 +156,6 @@ func (h *Handlers) dropDomainFollows(ctx context.Context, a *db.Account, domain 
 			return err
 		}
 	}
-	return nil
-}
-
-func (h *Handlers) removeDomainBlock(w http.ResponseWriter, r *http.Request) error {
-	auth, ok := h.require(w, r, "write:blocks")
-	if !ok {
-		return nil
-	}
-	domain, err := h.domainParam(r)
-	if err != nil {
-		return err
-	}
-	if err := h.DB.RemoveAccountDomainBlock(r.Context(), auth.Account.ID, domain); err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, map[string]any{})
 	return nil
 }
 

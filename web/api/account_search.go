@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -15,7 +16,7 @@ import (
 // user@domain handle or an actor URL is fetched when unknown.
 
 func (h *Handlers) searchAccounts(w http.ResponseWriter, r *http.Request) error {
-	auth, ok := h.require(w, r, "read:accounts")
+	a, ok := h.require(w, r, "read:accounts")
 	if !ok {
 		return nil
 	}
@@ -23,74 +24,96 @@ func (h *Handlers) searchAccounts(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	limit, _, err := p.Int("limit")
+	q, err := h.readAccountSearch(p)
 	if err != nil {
 		return err
+	}
+	if q.text == "" {
+		render.JSON(w, http.StatusOK, []entity.Account{})
+		return nil
+	}
+	list, err := h.findAccountsFor(r.Context(), a.Account.ID, q)
+	if err != nil {
+		return err
+	}
+	render.JSON(w, http.StatusOK, h.present.Accounts(r.Context(), list))
+	return nil
+}
+
+// accountQuery is a request of GET /api/v1/accounts/search.
+type accountQuery struct {
+	text    string
+	resolve bool
+	search  db.AccountSearch
+}
+
+// readAccountSearch reads q, limit (default 40, at most 80), offset,
+// resolve and following; a user@domain query searches that handle.
+func (h *Handlers) readAccountSearch(p *Params) (*accountQuery, error) {
+	limit, _, err := p.Int("limit")
+	if err != nil {
+		return nil, err
 	}
 	if limit <= 0 {
 		limit = 40
 	}
 	offset, _, err := p.Int("offset")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if offset < 0 {
-		return fieldErr("offset", "must not be negative")
+		return nil, fieldErr("offset", "must not be negative")
 	}
-	resolve, err := p.BoolDefault("resolve", false)
-	if err != nil {
-		return err
+	q := &accountQuery{text: strings.TrimSpace(p.String("q")), search: db.AccountSearch{Limit: int(min(limit, 80)), Offset: int(offset)}}
+	if q.resolve, err = p.BoolDefault("resolve", false); err != nil {
+		return nil, err
 	}
-	following, err := p.BoolDefault("following", false)
-	if err != nil {
-		return err
+	if q.search.Following, err = p.BoolDefault("following", false); err != nil {
+		return nil, err
 	}
-	q := strings.TrimSpace(p.String("q"))
-	if q == "" {
-		render.JSON(w, http.StatusOK, []Account{})
-		return nil
+	user, domain := splitAcct(q.text)
+	switch {
+	case !strings.Contains(strings.TrimPrefix(q.text, "@"), "@"):
+		q.search.Text = user
+	case h.isLocalDomain(domain):
+		q.search.Username, q.search.Local = user, true
+	default:
+		q.search.Username, q.search.Domain = user, domain
 	}
+	return q, nil
+}
+
+// findAccountsFor runs an account search for viewer: the stored accounts
+// that match, after the one account the query names exactly (resolved
+// when asked to), if the viewer may find it.
+func (h *Handlers) findAccountsFor(ctx context.Context, viewer int64, q *accountQuery) ([]*db.Account, error) {
 	var exact *db.Account
-	if offset == 0 {
-		exact = h.resolveSearchTarget(r.Context(), q, resolve)
-	}
-	s := db.AccountSearch{Following: following, Limit: int(min(limit, 80)), Offset: int(offset)}
-	user, domain := splitAcct(q)
-	if strings.Contains(strings.TrimPrefix(q, "@"), "@") {
-		s.Username = user
-		if h.isLocalDomain(domain) {
-			s.Local = true
-		} else {
-			s.Domain = domain
-		}
-	} else {
-		s.Text = user
+	if q.search.Offset == 0 {
+		exact = h.resolveSearchTarget(ctx, q.text, q.resolve)
 	}
 	var list []*db.Account
-	if !strings.HasPrefix(q, "https://") && !strings.HasPrefix(q, "http://") {
-		if list, err = h.DB.SearchAccounts(r.Context(), auth.Account.ID, s); err != nil {
-			return err
+	if !strings.HasPrefix(q.text, "https://") && !strings.HasPrefix(q.text, "http://") {
+		var err error
+		if list, err = h.DB.SearchAccounts(ctx, viewer, q.search); err != nil {
+			return nil, err
 		}
 	}
-	if exact != nil {
-		// The exact match obeys the rules of the search: listed, and no
-		// blocks either way.
-		exact, err = h.searchable(r.Context(), auth.Account.ID, exact, following)
-		if err != nil {
-			return err
+	if exact == nil {
+		return list, nil
+	}
+	// The exact match obeys the rules of the search: listed, and no
+	// blocks either way.
+	exact, err := h.searchable(ctx, viewer, exact, q.search.Following)
+	if err != nil || exact == nil || exact.Suspended() {
+		return list, err
+	}
+	merged := []*db.Account{exact}
+	for _, a := range list {
+		if a.ID != exact.ID {
+			merged = append(merged, a)
 		}
 	}
-	if exact != nil && !exact.Suspended() {
-		merged := []*db.Account{exact}
-		for _, a := range list {
-			if a.ID != exact.ID {
-				merged = append(merged, a)
-			}
-		}
-		list = merged[:min(len(merged), s.Limit)]
-	}
-	render.JSON(w, http.StatusOK, h.Accounts(r.Context(), list))
-	return nil
+	return merged[:min(len(merged), q.search.Limit)], nil
 }
 
 // searchable returns a when the viewer may find it by search (nil if not):

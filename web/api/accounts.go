@@ -8,9 +8,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/kontor-social/kontor/activitypub/content"
 	"github.com/kontor-social/kontor/db"
-	"github.com/kontor-social/kontor/scopes"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -47,30 +46,6 @@ func (h *Handlers) accountV2Routes(r chi.Router) {
 	r.Get("/suggestions", h.handler(h.emptyList("read")))
 }
 
-// requireAny is require for endpoints that accept any of several scopes
-// (verify_credentials: read:accounts or profile).
-func (h *Handlers) requireAny(w http.ResponseWriter, r *http.Request, wanted ...string) (*Auth, bool) {
-	a := AuthFrom(r.Context())
-	if a == nil || a.Account == nil {
-		return h.require(w, r, wanted[0]) // writes the 401
-	}
-	for _, s := range wanted {
-		if scopes.Allows(a.Scopes, s) {
-			return a, true
-		}
-	}
-	return h.require(w, r, wanted[0]) // writes the 403
-}
-
-// ownUser is the login behind the caller's account, or nil (a brand
-// account acted as by a member has no settings of its own here).
-func ownUser(a *Auth) *db.User {
-	if a.User != nil && a.Account != nil && a.User.AccountID == a.Account.ID {
-		return a.User
-	}
-	return nil
-}
-
 func (h *Handlers) verifyCredentials(w http.ResponseWriter, r *http.Request) error {
 	auth, ok := h.requireAny(w, r, "read:accounts", "profile")
 	if !ok {
@@ -80,53 +55,12 @@ func (h *Handlers) verifyCredentials(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	out, err := h.credentialAccount(r.Context(), a, ownUser(auth))
+	out, err := h.present.CredentialAccount(r.Context(), a, ownUser(auth))
 	if err != nil {
 		return err
 	}
 	render.JSON(w, http.StatusOK, out)
 	return nil
-}
-
-// credentialAccount renders the caller's own account with its source
-// (the plain text of bio and fields, posting defaults) and role.
-func (h *Handlers) credentialAccount(ctx context.Context, a *db.Account, u *db.User) (CredentialAccount, error) {
-	requests, err := h.DB.CountFollowRequests(ctx, a.ID)
-	if err != nil {
-		return CredentialAccount{}, err
-	}
-	fields := make([]Field, 0, len(a.Fields))
-	for _, f := range a.Fields {
-		src := f.Source
-		if src == "" {
-			src = content.PlainText(f.Value)
-		}
-		fields = append(fields, Field{Name: f.Name, Value: src, VerifiedAt: apiTimePtr(f.VerifiedAt)})
-	}
-	src := Source{Privacy: "public", Note: a.NoteSource, Fields: fields, FollowRequestsCount: requests,
-		HideCollections: a.HideCollections, Discoverable: a.Discoverable, Indexable: a.Indexable}
-	role := userRole(db.RoleUser)
-	if u != nil {
-		src.Privacy, src.Sensitive, src.Language = u.DefaultPrivacy, u.DefaultSensitive, u.DefaultLanguage
-		if src.Privacy == "" {
-			src.Privacy = "public"
-		}
-		role = userRole(u.Role)
-	}
-	return CredentialAccount{Account: h.Account(ctx, a), Source: src, Role: role}, nil
-}
-
-// userRole is Mastodon's Role of a user: the built-in roles with their
-// permission bits (everyone: invite_users; moderator: reports, users,
-// appeals, taxonomies, dashboard, audit log; admin: everything).
-func userRole(role string) *Role {
-	switch role {
-	case db.RoleAdmin:
-		return &Role{ID: "3", Name: "Admin", Color: "", Permissions: "1048575", Highlighted: true}
-	case db.RoleModerator:
-		return &Role{ID: "1", Name: "Moderator", Color: "", Permissions: "67356", Highlighted: true}
-	}
-	return &Role{ID: "-99", Name: "", Color: "", Permissions: "65536", Highlighted: false}
 }
 
 // targetAccount loads the account named by the {id} path parameter (404
@@ -147,7 +81,7 @@ func (h *Handlers) getAccount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, h.Account(r.Context(), a))
+	render.JSON(w, http.StatusOK, h.present.Account(r.Context(), a))
 	return nil
 }
 
@@ -198,7 +132,7 @@ func (h *Handlers) lookupAccount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, h.Account(r.Context(), a))
+	render.JSON(w, http.StatusOK, h.present.Account(r.Context(), a))
 	return nil
 }
 
@@ -233,7 +167,7 @@ func (h *Handlers) accountStatuses(w http.ResponseWriter, r *http.Request) error
 	// Link header invites clients to ask for them.
 	pinnedLater := f.Pinned && (page.MaxID > 0 || page.MinID > 0 || page.SinceID > 0)
 	if a.Suspended() || pinnedLater {
-		render.JSON(w, http.StatusOK, []Status{})
+		render.JSON(w, http.StatusOK, []entity.Status{})
 		return nil
 	}
 	viewer := viewerID(auth)
@@ -241,7 +175,7 @@ func (h *Handlers) accountStatuses(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	out, err := h.statusesIn(r.Context(), viewer, list, "account")
+	out, err := h.present.StatusesIn(r.Context(), viewer, list, "account")
 	if err != nil {
 		return err
 	}
@@ -279,7 +213,7 @@ func (h *Handlers) accountFollows(followers bool) func(http.ResponseWriter, *htt
 			hidden = rel.BlockedBy[a.ID]
 		}
 		if hidden {
-			render.JSON(w, http.StatusOK, []Account{})
+			render.JSON(w, http.StatusOK, []entity.Account{})
 			return nil
 		}
 		var list []*db.Account
@@ -293,24 +227,9 @@ func (h *Handlers) accountFollows(followers bool) func(http.ResponseWriter, *htt
 			return err
 		}
 		h.setCursorLink(w, r, cursors)
-		render.JSON(w, http.StatusOK, h.Accounts(r.Context(), list))
+		render.JSON(w, http.StatusOK, h.present.Accounts(r.Context(), list))
 		return nil
 	}
-}
-
-// setCursorLink writes the Link header of a page whose row cursors are
-// given newest first.
-func (h *Handlers) setCursorLink(w http.ResponseWriter, r *http.Request, cursors []int64) {
-	if len(cursors) == 0 {
-		return
-	}
-	h.setLink(w, r, cursors[0], cursors[len(cursors)-1], len(cursors))
-}
-
-// FamiliarFollowers is Mastodon's FamiliarFollowers entity.
-type FamiliarFollowers struct {
-	ID       string    `json:"id"`
-	Accounts []Account `json:"accounts"`
 }
 
 // maxBatchIDs bounds the id[] lists of batch endpoints.
@@ -357,12 +276,12 @@ func (h *Handlers) familiarFollowers(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	out := make([]FamiliarFollowers, 0, len(ids))
+	out := make([]entity.FamiliarFollowers, 0, len(ids))
 	for _, id := range ids {
 		if known[id] == nil {
 			continue
 		}
-		out = append(out, FamiliarFollowers{ID: db.FormatID(id), Accounts: h.Accounts(r.Context(), familiar[id])})
+		out = append(out, entity.FamiliarFollowers{ID: db.FormatID(id), Accounts: h.present.Accounts(r.Context(), familiar[id])})
 	}
 	render.JSON(w, http.StatusOK, out)
 	return nil
@@ -388,18 +307,10 @@ func (h *Handlers) preferences(w http.ResponseWriter, r *http.Request) error {
 			out.Visibility = u.DefaultPrivacy
 		}
 		out.Sensitive = u.DefaultSensitive
-		out.Language = strPtrOrNil(u.DefaultLanguage)
+		out.Language = entity.OptString(u.DefaultLanguage)
 	}
 	render.JSON(w, http.StatusOK, out)
 	return nil
-}
-
-// accountList is a List entity as /accounts/:id/lists shows it.
-type accountList struct {
-	ID            string `json:"id"`
-	Title         string `json:"title"`
-	RepliesPolicy string `json:"replies_policy"`
-	Exclusive     bool   `json:"exclusive"`
 }
 
 func (h *Handlers) accountLists(w http.ResponseWriter, r *http.Request) error {
@@ -415,9 +326,9 @@ func (h *Handlers) accountLists(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]accountList, 0, len(lists))
+	out := make([]entity.List, 0, len(lists))
 	for _, l := range lists {
-		out = append(out, accountList{ID: db.FormatID(l.ID), Title: l.Title, RepliesPolicy: l.RepliesPolicy, Exclusive: l.Exclusive})
+		out = append(out, entity.List{ID: db.FormatID(l.ID), Title: l.Title, RepliesPolicy: l.RepliesPolicy, Exclusive: l.Exclusive})
 	}
 	render.JSON(w, http.StatusOK, out)
 	return nil

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kontor-social/kontor/brands"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/auth"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -36,63 +37,6 @@ const (
 	brandPageMax     = 80
 )
 
-// Brand is a brand account as its members see it.
-type Brand struct {
-	ID              string        `json:"id"`
-	Account         Account       `json:"account"`
-	Role            string        `json:"role"` // the caller's role; "" for an admin who is not a member
-	RequireApproval bool          `json:"require_approval"`
-	Members         []BrandMember `json:"members,omitempty"`
-}
-
-// BrandMember is a member of a brand and their role.
-type BrandMember struct {
-	UserID    string  `json:"user_id"`
-	Account   Account `json:"account"` // the member's own account
-	Role      string  `json:"role"`
-	CreatedAt string  `json:"created_at"`
-}
-
-// BrandAuditEntry is one action done as a brand: who did what.
-type BrandAuditEntry struct {
-	ID        string   `json:"id"`
-	Action    string   `json:"action"`
-	StatusID  *string  `json:"status_id"`
-	Detail    string   `json:"detail"`
-	CreatedAt string   `json:"created_at"`
-	UserID    *string  `json:"user_id"`
-	Member    *Account `json:"member"` // the member's own account; null for the admin CLI or a former user
-}
-
-// BrandDraft is a post by an editor waiting for (or decided by) an owner.
-type BrandDraft struct {
-	ID          string           `json:"id"`
-	BrandID     string           `json:"brand_id"`
-	Brand       *Account         `json:"brand"`
-	State       string           `json:"state"` // pending, approved or rejected
-	Note        string           `json:"note"`
-	Params      BrandDraftParams `json:"params"`
-	AuthorID    string           `json:"author_user_id"`
-	Author      *Account         `json:"author"`
-	DecidedByID *string          `json:"decided_by_user_id"`
-	DecidedBy   *Account         `json:"decided_by"`
-	DecidedAt   *string          `json:"decided_at"`
-	StatusID    *string          `json:"status_id"`
-	CreatedAt   string           `json:"created_at"`
-}
-
-// BrandDraftParams are what the draft will be posted with.
-type BrandDraftParams struct {
-	Text        string               `json:"text"`
-	SpoilerText string               `json:"spoiler_text"`
-	Visibility  string               `json:"visibility"`
-	Sensitive   bool                 `json:"sensitive"`
-	Language    *string              `json:"language"`
-	InReplyToID *string              `json:"in_reply_to_id"`
-	MediaIDs    []string             `json:"media_ids"`
-	Poll        *ScheduledPollParams `json:"poll"`
-}
-
 // brandRoutes registers the brand management endpoints.
 func (h *Handlers) brandRoutes(r chi.Router) {
 	r.Get("/kontor/brands", h.handler(h.listBrands))
@@ -111,11 +55,11 @@ func (h *Handlers) brandRoutes(r chi.Router) {
 func (h *Handlers) brands() *brands.Service { return brands.New(h.DB, h.Engine) }
 
 // errOwnToken: brands are managed with the member's own token.
-var errOwnToken = &Error{http.StatusForbidden, "Manage brands with your own account's token, not one acting as a brand"}
+var errOwnToken = apiErr(http.StatusForbidden, "Manage brands with your own account's token, not one acting as a brand")
 
 // brandCaller authenticates a management request: a user's own token with
 // the scope.
-func (h *Handlers) brandCaller(w http.ResponseWriter, r *http.Request, scope string) (*Auth, bool, error) {
+func (h *Handlers) brandCaller(w http.ResponseWriter, r *http.Request, scope string) (*auth.Caller, bool, error) {
 	a, ok := h.require(w, r, scope)
 	if !ok {
 		return nil, false, nil
@@ -149,15 +93,11 @@ func brandErr(err error) error {
 	var inv *brands.Invalid
 	switch {
 	case errors.As(err, &f):
-		return &Error{http.StatusForbidden, f.Msg}
+		return apiErr(http.StatusForbidden, f.Msg)
 	case errors.As(err, &inv):
-		return &Error{http.StatusUnprocessableEntity, inv.Msg}
+		return apiErr(http.StatusUnprocessableEntity, inv.Msg)
 	}
 	return err
-}
-
-func (h *Handlers) brandEntity(r *http.Request, b *db.Brand, role string) Brand {
-	return Brand{ID: db.FormatID(b.AccountID), Account: h.Account(r.Context(), b.Account), Role: role, RequireApproval: b.RequireApproval}
 }
 
 // listBrands is GET /api/v1/kontor/brands.
@@ -192,10 +132,6 @@ func (h *Handlers) brandWithMembers(w http.ResponseWriter, r *http.Request, acc 
 	}
 	render.JSON(w, http.StatusOK, out)
 	return nil
-}
-
-func (h *Handlers) brandMember(r *http.Request, m *db.BrandMember) BrandMember {
-	return BrandMember{UserID: db.FormatID(m.UserID), Account: h.Account(r.Context(), m.User.Account), Role: m.Role, CreatedAt: apiTime(m.CreatedAt)}
 }
 
 // getBrand is GET /api/v1/kontor/brands/:id (members).
@@ -242,22 +178,14 @@ func (h *Handlers) addBrandMember(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	m, err := h.brands().AddMember(r.Context(), acc, p.String("username"), strings.TrimSpace(p.String("role")))
-	if err != nil {
-		return brandErr(err)
-	}
-	render.JSON(w, http.StatusOK, h.brandMember(r, m))
-	return nil
+	return h.renderBrandMember(w, r, m, err)
 }
 
 // updateBrandMember is PATCH /api/v1/kontor/brands/:id/members/:user_id:
 // role (owners) → the BrandMember.
 func (h *Handlers) updateBrandMember(w http.ResponseWriter, r *http.Request) error {
-	acc, ok, err := h.openBrand(w, r, "write:accounts")
+	acc, userID, ok, err := h.openBrandMember(w, r)
 	if !ok {
-		return err
-	}
-	userID, err := pathID(r, "user_id")
-	if err != nil {
 		return err
 	}
 	p, err := ReadParams(r)
@@ -265,21 +193,13 @@ func (h *Handlers) updateBrandMember(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	m, err := h.brands().SetRole(r.Context(), acc, userID, strings.TrimSpace(p.String("role")))
-	if err != nil {
-		return brandErr(err)
-	}
-	render.JSON(w, http.StatusOK, h.brandMember(r, m))
-	return nil
+	return h.renderBrandMember(w, r, m, err)
 }
 
 // removeBrandMember is DELETE /api/v1/kontor/brands/:id/members/:user_id → {}.
 func (h *Handlers) removeBrandMember(w http.ResponseWriter, r *http.Request) error {
-	acc, ok, err := h.openBrand(w, r, "write:accounts")
+	acc, userID, ok, err := h.openBrandMember(w, r)
 	if !ok {
-		return err
-	}
-	userID, err := pathID(r, "user_id")
-	if err != nil {
 		return err
 	}
 	if err := h.brands().RemoveMember(r.Context(), acc, userID); err != nil {
@@ -289,50 +209,49 @@ func (h *Handlers) removeBrandMember(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
+// openBrandMember is openBrand for a change of the members (write:accounts),
+// with the path's user_id.
+func (h *Handlers) openBrandMember(w http.ResponseWriter, r *http.Request) (acc *brands.Access, userID int64, ok bool, err error) {
+	if acc, ok, err = h.openBrand(w, r, "write:accounts"); !ok {
+		return nil, 0, false, err
+	}
+	if userID, err = pathID(r, "user_id"); err != nil {
+		return nil, 0, false, err
+	}
+	return acc, userID, true, nil
+}
+
+// renderBrandMember answers a member the brand service returned (or its
+// refusal).
+func (h *Handlers) renderBrandMember(w http.ResponseWriter, r *http.Request, m *db.BrandMember, err error) error {
+	if err != nil {
+		return brandErr(err)
+	}
+	render.JSON(w, http.StatusOK, h.brandMember(r, m))
+	return nil
+}
+
 // brandAudit is GET /api/v1/kontor/brands/:id/audit (owners and instance
 // admins), newest first, paged with max_id/since_id/min_id/limit and Link.
 func (h *Handlers) brandAudit(w http.ResponseWriter, r *http.Request) error {
-	acc, ok, err := h.openBrand(w, r, "read:accounts")
+	acc, page, ok, err := h.openBrandPage(w, r, "read:accounts")
 	if !ok {
-		return err
-	}
-	page, err := pageParams(r, brandPageDefault, brandPageMax)
-	if err != nil {
 		return err
 	}
 	list, err := h.brands().AuditLog(r.Context(), acc, page)
 	if err != nil {
 		return brandErr(err)
 	}
-	out := make([]BrandAuditEntry, len(list))
-	for i, e := range list {
-		out[i] = BrandAuditEntry{ID: db.FormatID(e.ID), Action: e.Action, Detail: e.Detail, CreatedAt: apiTime(e.CreatedAt)}
-		if e.StatusID != nil {
-			out[i].StatusID = ptr(db.FormatID(*e.StatusID))
-		}
-		if e.UserID != nil {
-			out[i].UserID = ptr(db.FormatID(*e.UserID))
-		}
-		if e.User != nil && e.User.Account != nil {
-			out[i].Member = ptr(h.Account(r.Context(), e.User.Account))
-		}
-	}
-	if len(list) > 0 {
-		h.setLink(w, r, list[0].ID, list[len(list)-1].ID, len(list))
-	}
-	render.JSON(w, http.StatusOK, out)
+	setPageLink(h, w, r, list, func(e *db.BrandAudit) int64 { return e.ID })
+	render.JSON(w, http.StatusOK, h.auditEntries(r, list))
 	return nil
 }
 
 // brandDrafts is GET /api/v1/kontor/brands/:id/drafts?state= (owners: all;
 // other members: their own), paged with Link.
 func (h *Handlers) brandDrafts(w http.ResponseWriter, r *http.Request) error {
-	acc, ok, err := h.openBrand(w, r, "read:statuses")
+	acc, page, ok, err := h.openBrandPage(w, r, "read:statuses")
 	if !ok {
-		return err
-	}
-	page, err := pageParams(r, brandPageDefault, brandPageMax)
-	if err != nil {
 		return err
 	}
 	list, err := h.brands().Drafts(r.Context(), acc, r.URL.Query().Get("state"), page)
@@ -369,72 +288,23 @@ func (h *Handlers) renderDrafts(w http.ResponseWriter, r *http.Request, list []*
 		}
 		out = append(out, e)
 	}
-	if len(list) > 0 {
-		h.setLink(w, r, list[0].ID, list[len(list)-1].ID, len(list))
-	}
+	setPageLink(h, w, r, list, func(dr *db.BrandDraft) int64 { return dr.ID })
 	render.JSON(w, http.StatusOK, out)
 	return nil
-}
-
-func (h *Handlers) draftEntity(r *http.Request, dr *db.BrandDraft) (BrandDraft, error) {
-	ctx := r.Context()
-	out := BrandDraft{ID: db.FormatID(dr.ID), BrandID: db.FormatID(dr.BrandAccountID), State: dr.State, Note: dr.Note,
-		AuthorID: db.FormatID(dr.AuthorUserID), CreatedAt: apiTime(dr.CreatedAt)}
-	if b, err := h.DB.AccountByID(ctx, dr.BrandAccountID); err == nil {
-		out.Brand = ptr(h.Account(ctx, b))
-	}
-	if dr.Author != nil && dr.Author.Account != nil {
-		out.Author = ptr(h.Account(ctx, dr.Author.Account))
-	}
-	if dr.DecidedByUserID != nil {
-		out.DecidedByID = ptr(db.FormatID(*dr.DecidedByUserID))
-	}
-	if dr.DecidedBy != nil && dr.DecidedBy.Account != nil {
-		out.DecidedBy = ptr(h.Account(ctx, dr.DecidedBy.Account))
-	}
-	if dr.DecidedAt != nil {
-		out.DecidedAt = ptr(apiTime(*dr.DecidedAt))
-	}
-	if dr.StatusID != nil {
-		out.StatusID = ptr(db.FormatID(*dr.StatusID))
-	}
-	sp, err := brands.DraftParams(dr)
-	if err != nil {
-		return out, err
-	}
-	out.Params = BrandDraftParams{Text: sp.Text, SpoilerText: sp.SpoilerText, Visibility: sp.Visibility.String(),
-		Sensitive: sp.Sensitive, MediaIDs: make([]string, 0, len(sp.MediaIDs))}
-	if sp.Language != "" {
-		out.Params.Language = ptr(sp.Language)
-	}
-	if sp.InReplyToID != nil {
-		out.Params.InReplyToID = ptr(db.FormatID(*sp.InReplyToID))
-	}
-	for _, id := range sp.MediaIDs {
-		out.Params.MediaIDs = append(out.Params.MediaIDs, db.FormatID(id))
-	}
-	if sp.Poll != nil {
-		out.Params.Poll = &ScheduledPollParams{Options: sp.Poll.Options, ExpiresIn: sp.Poll.ExpiresIn, Multiple: sp.Poll.Multiple, HideTotals: sp.Poll.HideTotals}
-	}
-	return out, nil
 }
 
 // approveBrandDraft is POST /api/v1/kontor/brands/:id/drafts/:draft_id/approve
 // (owners): the draft is published as the brand → the Status.
 func (h *Handlers) approveBrandDraft(w http.ResponseWriter, r *http.Request) error {
-	acc, ok, err := h.openBrand(w, r, "write:statuses")
+	acc, id, ok, err := h.openBrandDraft(w, r)
 	if !ok {
-		return err
-	}
-	id, err := pathID(r, "draft_id")
-	if err != nil {
 		return err
 	}
 	st, err := h.brands().Approve(r.Context(), acc, id)
 	if err != nil {
 		return brandErr(err)
 	}
-	out, err := h.Status(r.Context(), acc.Brand.AccountID, st)
+	out, err := h.present.Status(r.Context(), acc.Brand.AccountID, st)
 	if err != nil {
 		return err
 	}
@@ -445,12 +315,8 @@ func (h *Handlers) approveBrandDraft(w http.ResponseWriter, r *http.Request) err
 // rejectBrandDraft is POST /api/v1/kontor/brands/:id/drafts/:draft_id/reject:
 // note (owners) → the BrandDraft, back with its author.
 func (h *Handlers) rejectBrandDraft(w http.ResponseWriter, r *http.Request) error {
-	acc, ok, err := h.openBrand(w, r, "write:statuses")
+	acc, id, ok, err := h.openBrandDraft(w, r)
 	if !ok {
-		return err
-	}
-	id, err := pathID(r, "draft_id")
-	if err != nil {
 		return err
 	}
 	p, err := ReadParams(r)
@@ -469,6 +335,30 @@ func (h *Handlers) rejectBrandDraft(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
+// openBrandPage is openBrand, then the paging parameters of the brand's
+// lists.
+func (h *Handlers) openBrandPage(w http.ResponseWriter, r *http.Request, scope string) (acc *brands.Access, page db.Page, ok bool, err error) {
+	if acc, ok, err = h.openBrand(w, r, scope); !ok {
+		return nil, page, false, err
+	}
+	if page, err = pageParams(r, brandPageDefault, brandPageMax); err != nil {
+		return nil, page, false, err
+	}
+	return acc, page, true, nil
+}
+
+// openBrandDraft is openBrand for a decision on a draft (write:statuses),
+// with the path's draft_id.
+func (h *Handlers) openBrandDraft(w http.ResponseWriter, r *http.Request) (acc *brands.Access, id int64, ok bool, err error) {
+	if acc, ok, err = h.openBrand(w, r, "write:statuses"); !ok {
+		return nil, 0, false, err
+	}
+	if id, err = pathID(r, "draft_id"); err != nil {
+		return nil, 0, false, err
+	}
+	return acc, id, true, nil
+}
+
 // holdForApproval is the approval workflow's hook in POST /api/v1/statuses
 // (call it first thing after authentication, before the post is read or
 // published): for an editor acting as a brand that requires approval it
@@ -476,7 +366,7 @@ func (h *Handlers) rejectBrandDraft(w http.ResponseWriter, r *http.Request) erro
 // stock Mastodon app shows as an error message; an identical retry by the
 // same member within ten minutes answers with the same draft. It returns
 // held=false (having written nothing) for everyone else.
-func (h *Handlers) holdForApproval(w http.ResponseWriter, r *http.Request, a *Auth, p *Params) (held bool, err error) {
+func (h *Handlers) holdForApproval(w http.ResponseWriter, r *http.Request, a *auth.Caller, p *Params) (held bool, err error) {
 	if a == nil || a.BrandRole == "" || a.User == nil {
 		return false, nil
 	}
@@ -488,7 +378,7 @@ func (h *Handlers) holdForApproval(w http.ResponseWriter, r *http.Request, a *Au
 	if !brands.MustHold(b, a.BrandRole) {
 		return false, nil
 	}
-	post, err := h.scheduledPost(ctx, a, p)
+	post, err := h.readNewStatus(ctx, a, p)
 	if err != nil {
 		return false, err
 	}

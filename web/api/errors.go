@@ -5,66 +5,45 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/kontor-social/kontor/activitypub"
-	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/web/render"
 )
 
-// Error is an API error with its HTTP status and a client-safe message.
-type Error struct {
-	Status int
-	Msg    string
-}
+// Errors are answered by render.APIError, the one table of error kinds to
+// HTTP statuses shared with streaming.
 
-func (e *Error) Error() string { return e.Msg }
+// apiErr is an error answered with status and a client-safe message.
+func apiErr(status int, msg string) error { return &render.StatusError{Status: status, Msg: msg} }
 
 // Errors with fixed wording, as Mastodon answers them.
 var (
-	errNotFound     = &Error{http.StatusNotFound, "Record not found"}
-	errUnauthorized = &Error{http.StatusUnauthorized, "The access token is invalid"}
-	errForbidden    = &Error{http.StatusForbidden, "This action is not allowed"}
+	errNotFound  = apiErr(http.StatusNotFound, "Record not found")
+	errForbidden = apiErr(http.StatusForbidden, "This action is not allowed")
+	// errTooLarge is a body over the size limit.
+	errTooLarge = apiErr(http.StatusRequestEntityTooLarge, "Request body too large")
+	// errBadBody marks a body that cannot be parsed (400): wrapped with the
+	// details, which are the answer's message.
+	errBadBody = errors.New("could not parse the request body")
 )
 
 // fieldErr is a 422 naming the offending field.
 func fieldErr(field, msg string) error {
-	return &Error{http.StatusUnprocessableEntity, fmt.Sprintf("Validation failed: %s %s", field, msg)}
+	return apiErr(http.StatusUnprocessableEntity, fmt.Sprintf("Validation failed: %s %s", field, msg))
 }
 
 // unprocessable is a 422 with a free message.
 func unprocessable(format string, args ...any) error {
-	return &Error{http.StatusUnprocessableEntity, fmt.Sprintf(format, args...)}
+	return apiErr(http.StatusUnprocessableEntity, fmt.Sprintf(format, args...))
 }
 
 // badRequest is a 400.
 func badRequest(format string, args ...any) error {
-	return &Error{http.StatusBadRequest, fmt.Sprintf(format, args...)}
+	return apiErr(http.StatusBadRequest, fmt.Sprintf(format, args...))
 }
 
-// WriteError answers err as JSON {"error": …} with the status it calls for;
-// unknown errors are logged and become 500 without details.
-func (h *Handlers) WriteError(w http.ResponseWriter, r *http.Request, err error) {
-	var apiErr *Error
-	var inErr *activitypub.InputError
-	switch {
-	case errors.As(err, &apiErr):
-		render.JSON(w, apiErr.Status, map[string]string{"error": apiErr.Msg})
-	case errors.As(err, &inErr):
-		render.JSON(w, http.StatusUnprocessableEntity, map[string]string{"error": inErr.Error()})
-	case errors.Is(err, db.ErrNotFound):
-		render.JSON(w, http.StatusNotFound, map[string]string{"error": errNotFound.Msg})
-	case errors.Is(err, activitypub.ErrForbidden):
-		render.JSON(w, http.StatusForbidden, map[string]string{"error": errForbidden.Msg})
-	case errors.Is(err, errTooLarge):
-		render.JSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "Request body too large"})
-	case errors.Is(err, errBadBody):
-		render.JSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
-	case errors.Is(err, db.ErrConflict):
-		render.JSON(w, http.StatusUnprocessableEntity, map[string]string{"error": "Validation failed: " + err.Error()})
-	case r.Context().Err() != nil:
-		// The client went away; nobody reads this answer.
-		render.JSON(w, 499, map[string]string{"error": "Client closed request"})
-	default:
-		h.Log.Error("api", "method", r.Method, "path", r.URL.Path, "err", err)
-		render.JSON(w, http.StatusInternalServerError, map[string]string{"error": "Internal server error"})
+// writeError answers err (render.APIError, after the API's own body errors).
+func (h *Handlers) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, errBadBody) {
+		err = apiErr(http.StatusBadRequest, err.Error())
 	}
+	render.APIError(w, r, h.Log, err)
 }

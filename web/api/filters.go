@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -10,54 +9,21 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/auth"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
+
+// Filters (v2): a filter has a title, contexts, an action, an expiry, and
+// keywords and statuses (filter_keywords.go). The v1 API shows each keyword
+// as a filter of its own (filters_v1.go). Every change is announced to
+// streaming, whose connections apply the same filters.
 
 // filterActions are the accepted filter_action values.
 var filterActions = []string{"warn", "hide", "blur"}
 
 // maxFilterText bounds a filter title or keyword (in bytes).
 const maxFilterText = 512
-
-// FilterKeyword is Mastodon's FilterKeyword entity.
-type FilterKeyword struct {
-	ID        string `json:"id"`
-	Keyword   string `json:"keyword"`
-	WholeWord bool   `json:"whole_word"`
-}
-
-// FilterStatus is Mastodon's FilterStatus entity.
-type FilterStatus struct {
-	ID       string `json:"id"`
-	StatusID string `json:"status_id"`
-}
-
-// FilterV1 is the v1 Filter entity: one per keyword, as Mastodon maps them.
-type FilterV1 struct {
-	ID           string   `json:"id"`
-	Phrase       string   `json:"phrase"`
-	Context      []string `json:"context"`
-	WholeWord    bool     `json:"whole_word"`
-	ExpiresAt    *string  `json:"expires_at"`
-	Irreversible bool     `json:"irreversible"`
-}
-
-func keywordEntity(k *db.FilterKeyword) FilterKeyword {
-	return FilterKeyword{ID: db.FormatID(k.ID), Keyword: k.Keyword, WholeWord: k.WholeWord}
-}
-
-func filterStatusEntity(s *db.FilterStatus) FilterStatus {
-	return FilterStatus{ID: db.FormatID(s.ID), StatusID: db.FormatID(s.StatusID)}
-}
-
-func filterV1Entity(f *db.Filter, k *db.FilterKeyword) FilterV1 {
-	ctx := f.Contexts
-	if ctx == nil {
-		ctx = []string{}
-	}
-	return FilterV1{ID: db.FormatID(k.ID), Phrase: k.Keyword, Context: ctx, WholeWord: k.WholeWord,
-		ExpiresAt: apiTimePtr(f.ExpiresAt), Irreversible: f.Action == "hide"}
-}
 
 // filterRoutes registers the v1 filters (one per keyword).
 func (h *Handlers) filterRoutes(r chi.Router) {
@@ -77,14 +43,14 @@ func (h *Handlers) filterV2Routes(r chi.Router) {
 		r.Use(h.announceFilterChanges)
 		r.Get("/", h.handler(h.getFilters))
 		r.Post("/", h.handler(h.createFilter))
-		r.Get("/keywords/{id}", h.handler(h.getFilterKeyword))
+		r.Get("/keywords/{id}", h.handler(showOwn(h, "read:filters", h.DB.FilterKeywordByID, entity.FilterKeywordOf)))
 		r.Put("/keywords/{id}", h.handler(h.updateFilterKeyword))
-		r.Delete("/keywords/{id}", h.handler(h.deleteFilterKeyword))
-		r.Get("/statuses/{id}", h.handler(h.getFilterStatus))
-		r.Delete("/statuses/{id}", h.handler(h.deleteFilterStatus))
-		r.Get("/{id}", h.handler(h.getFilter))
+		r.Delete("/keywords/{id}", h.handler(h.deleteOwn("write:filters", h.DB.DeleteFilterKeyword)))
+		r.Get("/statuses/{id}", h.handler(showOwn(h, "read:filters", h.DB.FilterStatusByID, entity.FilterStatusOf)))
+		r.Delete("/statuses/{id}", h.handler(h.deleteOwn("write:filters", h.DB.DeleteFilterStatus)))
+		r.Get("/{id}", h.handler(showOwn(h, "read:filters", h.DB.FilterByID, entity.FilterOf)))
 		r.Put("/{id}", h.handler(h.updateFilter))
-		r.Delete("/{id}", h.handler(h.deleteFilter))
+		r.Delete("/{id}", h.handler(h.deleteOwn("write:filters", h.DB.DeleteFilter)))
 		r.Get("/{id}/keywords", h.handler(h.getFilterKeywords))
 		r.Post("/{id}/keywords", h.handler(h.addFilterKeyword))
 		r.Get("/{id}/statuses", h.handler(h.getFilterStatuses))
@@ -102,7 +68,7 @@ func (h *Handlers) announceFilterChanges(next http.Handler) http.Handler {
 		}
 		rec := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
-		if a := AuthFrom(r.Context()); a != nil && a.Account != nil && rec.status < 300 {
+		if a := auth.From(r.Context()); a != nil && a.Account != nil && rec.status < 300 {
 			h.FiltersChanged(a.Account.ID)
 		}
 	})
@@ -128,27 +94,13 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 	return s.ResponseWriter.Write(b)
 }
 
-// parseBool reads a boolean as Params.Bool does.
-func filterBool(field, s string) (bool, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "true", "1", "on", "yes", "t":
-		return true, nil
-	case "false", "0", "off", "no", "f", "":
-		return false, nil
-	}
-	return false, fieldErr(field, "must be true or false")
-}
-
 // readFilter applies title, context[], filter_action and expires_in from p
 // to f; on create the title and context are required.
 func readFilter(p *Params, f *db.Filter, create bool) error {
 	if p.Has("title") || create {
-		title := strings.TrimSpace(p.String("title"))
-		if title == "" {
-			return fieldErr("title", "can't be blank")
-		}
-		if len(title) > maxFilterText {
-			return fieldErr("title", "is too long")
+		title, err := filterText("title", p.String("title"))
+		if err != nil {
+			return err
 		}
 		f.Title = title
 	}
@@ -169,11 +121,25 @@ func readFilter(p *Params, f *db.Filter, create bool) error {
 	return readExpiry(p, f)
 }
 
+// filterText reads a title, phrase or keyword: trimmed, not blank, at most
+// maxFilterText bytes.
+func filterText(field, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", fieldErr(field, "can't be blank")
+	}
+	if len(s) > maxFilterText {
+		return "", fieldErr(field, "is too long")
+	}
+	return s, nil
+}
+
+// readFilterContexts reads context[] (at least one).
 func readFilterContexts(p *Params) ([]string, error) {
 	var contexts []string
 	for _, c := range p.Strings("context") {
 		c = strings.TrimSpace(c)
-		if !validFilterContext(c) {
+		if !entity.ValidFilterContext(c) {
 			return nil, fieldErr("context", "contains an invalid value")
 		}
 		if !slices.Contains(contexts, c) {
@@ -220,23 +186,19 @@ func readKeywordEdits(p *Params) ([]db.FilterKeywordEdit, error) {
 			e.ID = id
 		}
 		var err error
-		if e.Destroy, err = filterBool("keywords_attributes[_destroy]", attrs["_destroy"]); err != nil {
+		if e.Destroy, err = parseBool("keywords_attributes[_destroy]", attrs["_destroy"]); err != nil {
 			return nil, err
 		}
 		if e.Destroy {
 			edits = append(edits, e)
 			continue
 		}
-		e.Keyword = strings.TrimSpace(attrs["keyword"])
-		if e.Keyword == "" {
-			return nil, fieldErr("keywords_attributes[keyword]", "can't be blank")
-		}
-		if len(e.Keyword) > maxFilterText {
-			return nil, fieldErr("keywords_attributes[keyword]", "is too long")
+		if e.Keyword, err = filterText("keywords_attributes[keyword]", attrs["keyword"]); err != nil {
+			return nil, err
 		}
 		e.WholeWord = true
 		if ww, ok := attrs["whole_word"]; ok {
-			if e.WholeWord, err = filterBool("keywords_attributes[whole_word]", ww); err != nil {
+			if e.WholeWord, err = parseBool("keywords_attributes[whole_word]", ww); err != nil {
 				return nil, err
 			}
 		}
@@ -254,21 +216,12 @@ func (h *Handlers) getFilters(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]map[string]any, 0, len(list))
+	out := make([]entity.Filter, 0, len(list))
 	for _, f := range list {
-		out = append(out, FilterEntity(f))
+		out = append(out, entity.FilterOf(f))
 	}
 	render.JSON(w, http.StatusOK, out)
 	return nil
-}
-
-// ownFilter loads the caller's filter named by the {id} path parameter.
-func (h *Handlers) ownFilter(r *http.Request, a *Auth) (*db.Filter, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	return h.DB.FilterByID(r.Context(), a.Account.ID, id)
 }
 
 // renderFilter answers a filter as stored (reloaded with its keywords).
@@ -277,20 +230,7 @@ func (h *Handlers) renderFilter(w http.ResponseWriter, r *http.Request, ownerID,
 	if err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, FilterEntity(f))
-	return nil
-}
-
-func (h *Handlers) getFilter(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "read:filters")
-	if !ok {
-		return nil
-	}
-	f, err := h.ownFilter(r, a)
-	if err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, FilterEntity(f))
+	render.JSON(w, http.StatusOK, entity.FilterOf(f))
 	return nil
 }
 
@@ -323,12 +263,8 @@ func (h *Handlers) createFilter(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handlers) updateFilter(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:filters")
+	a, f, ok, err := requireOwn(h, w, r, "write:filters", h.DB.FilterByID)
 	if !ok {
-		return nil
-	}
-	f, err := h.ownFilter(r, a)
-	if err != nil {
 		return err
 	}
 	p, err := ReadParams(r)
@@ -346,367 +282,4 @@ func (h *Handlers) updateFilter(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return h.renderFilter(w, r, a.Account.ID, f.ID)
-}
-
-func (h *Handlers) deleteFilter(w http.ResponseWriter, r *http.Request) error {
-	a, id, ok, err := h.requireID(w, r, "write:filters")
-	if !ok {
-		return err
-	}
-	if err := h.DB.DeleteFilter(r.Context(), a.Account.ID, id); err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, struct{}{})
-	return nil
-}
-
-func (h *Handlers) getFilterKeywords(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "read:filters")
-	if !ok {
-		return nil
-	}
-	f, err := h.ownFilter(r, a)
-	if err != nil {
-		return err
-	}
-	out := make([]FilterKeyword, 0, len(f.Keywords))
-	for _, k := range f.Keywords {
-		out = append(out, keywordEntity(k))
-	}
-	render.JSON(w, http.StatusOK, out)
-	return nil
-}
-
-// readKeyword reads keyword and whole_word (whole_word defaults to wholeWord).
-func readKeyword(p *Params, k *db.FilterKeyword, create bool) error {
-	if p.Has("keyword") || create {
-		kw := strings.TrimSpace(p.String("keyword"))
-		if kw == "" {
-			return fieldErr("keyword", "can't be blank")
-		}
-		if len(kw) > maxFilterText {
-			return fieldErr("keyword", "is too long")
-		}
-		k.Keyword = kw
-	}
-	if v, ok, err := p.Bool("whole_word"); err != nil {
-		return err
-	} else if ok {
-		k.WholeWord = v
-	}
-	return nil
-}
-
-func (h *Handlers) addFilterKeyword(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:filters")
-	if !ok {
-		return nil
-	}
-	f, err := h.ownFilter(r, a)
-	if err != nil {
-		return err
-	}
-	p, err := ReadParams(r)
-	if err != nil {
-		return err
-	}
-	k := &db.FilterKeyword{FilterID: f.ID, WholeWord: true}
-	if err := readKeyword(p, k, true); err != nil {
-		return err
-	}
-	if err := h.DB.AddFilterKeyword(r.Context(), k); err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, keywordEntity(k))
-	return nil
-}
-
-func (h *Handlers) getFilterKeyword(w http.ResponseWriter, r *http.Request) error {
-	a, id, ok, err := h.requireID(w, r, "read:filters")
-	if !ok {
-		return err
-	}
-	k, err := h.DB.FilterKeywordByID(r.Context(), a.Account.ID, id)
-	if err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, keywordEntity(k))
-	return nil
-}
-
-func (h *Handlers) updateFilterKeyword(w http.ResponseWriter, r *http.Request) error {
-	a, id, ok, err := h.requireID(w, r, "write:filters")
-	if !ok {
-		return err
-	}
-	k, err := h.DB.FilterKeywordByID(r.Context(), a.Account.ID, id)
-	if err != nil {
-		return err
-	}
-	p, err := ReadParams(r)
-	if err != nil {
-		return err
-	}
-	if err := readKeyword(p, k, false); err != nil {
-		return err
-	}
-	if err := h.DB.UpdateFilterKeyword(r.Context(), a.Account.ID, k); err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, keywordEntity(k))
-	return nil
-}
-
-func (h *Handlers) deleteFilterKeyword(w http.ResponseWriter, r *http.Request) error {
-	a, id, ok, err := h.requireID(w, r, "write:filters")
-	if !ok {
-		return err
-	}
-	if err := h.DB.DeleteFilterKeyword(r.Context(), a.Account.ID, id); err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, struct{}{})
-	return nil
-}
-
-func (h *Handlers) getFilterStatuses(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "read:filters")
-	if !ok {
-		return nil
-	}
-	f, err := h.ownFilter(r, a)
-	if err != nil {
-		return err
-	}
-	out := make([]FilterStatus, 0, len(f.Statuses))
-	for _, s := range f.Statuses {
-		out = append(out, filterStatusEntity(s))
-	}
-	render.JSON(w, http.StatusOK, out)
-	return nil
-}
-
-// addFilterStatus puts a status the caller may see on a filter.
-func (h *Handlers) addFilterStatus(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:filters")
-	if !ok {
-		return nil
-	}
-	f, err := h.ownFilter(r, a)
-	if err != nil {
-		return err
-	}
-	p, err := ReadParams(r)
-	if err != nil {
-		return err
-	}
-	id, given, err := p.ID("status_id")
-	if err != nil {
-		return err
-	}
-	if !given {
-		return fieldErr("status_id", "can't be blank")
-	}
-	if _, err := h.DB.StatusByID(r.Context(), id, db.ViewerOf(a.Account.ID)); errors.Is(err, db.ErrNotFound) {
-		return fieldErr("status_id", "must exist")
-	} else if err != nil {
-		return err
-	}
-	fs := &db.FilterStatus{FilterID: f.ID, StatusID: id}
-	if err := h.DB.AddFilterStatus(r.Context(), fs); err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, filterStatusEntity(fs))
-	return nil
-}
-
-func (h *Handlers) getFilterStatus(w http.ResponseWriter, r *http.Request) error {
-	a, id, ok, err := h.requireID(w, r, "read:filters")
-	if !ok {
-		return err
-	}
-	fs, err := h.DB.FilterStatusByID(r.Context(), a.Account.ID, id)
-	if err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, filterStatusEntity(fs))
-	return nil
-}
-
-func (h *Handlers) deleteFilterStatus(w http.ResponseWriter, r *http.Request) error {
-	a, id, ok, err := h.requireID(w, r, "write:filters")
-	if !ok {
-		return err
-	}
-	if err := h.DB.DeleteFilterStatus(r.Context(), a.Account.ID, id); err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, struct{}{})
-	return nil
-}
-
-// v1 filters: each keyword of a v2 filter is one v1 filter (its ID is the
-// keyword's); creating one makes a v2 filter titled after the phrase.
-
-func (h *Handlers) getFiltersV1(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "read:filters")
-	if !ok {
-		return nil
-	}
-	list, err := h.DB.Filters(r.Context(), a.Account.ID)
-	if err != nil {
-		return err
-	}
-	out := []FilterV1{}
-	for _, f := range list {
-		for _, k := range f.Keywords {
-			out = append(out, filterV1Entity(f, k))
-		}
-	}
-	render.JSON(w, http.StatusOK, out)
-	return nil
-}
-
-// ownKeywordFilter loads the keyword named by {id} with its filter.
-func (h *Handlers) ownKeywordFilter(r *http.Request, a *Auth) (*db.Filter, *db.FilterKeyword, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, nil, err
-	}
-	k, err := h.DB.FilterKeywordByID(r.Context(), a.Account.ID, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	f, err := h.DB.FilterByID(r.Context(), a.Account.ID, k.FilterID)
-	if err != nil {
-		return nil, nil, err
-	}
-	return f, k, nil
-}
-
-func (h *Handlers) getFilterV1(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "read:filters")
-	if !ok {
-		return nil
-	}
-	f, k, err := h.ownKeywordFilter(r, a)
-	if err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, filterV1Entity(f, k))
-	return nil
-}
-
-// readFilterV1 applies phrase, context[], whole_word, irreversible and
-// expires_in to a filter and its keyword.
-func readFilterV1(p *Params, f *db.Filter, k *db.FilterKeyword, create bool) error {
-	if p.Has("phrase") || create {
-		phrase := strings.TrimSpace(p.String("phrase"))
-		if phrase == "" {
-			return fieldErr("phrase", "can't be blank")
-		}
-		if len(phrase) > maxFilterText {
-			return fieldErr("phrase", "is too long")
-		}
-		k.Keyword = phrase
-		if create {
-			f.Title = phrase
-		}
-	}
-	if p.Has("context") || create {
-		contexts, err := readFilterContexts(p)
-		if err != nil {
-			return err
-		}
-		f.Contexts = contexts
-	}
-	if v, ok, err := p.Bool("whole_word"); err != nil {
-		return err
-	} else if ok {
-		k.WholeWord = v
-	}
-	if v, ok, err := p.Bool("irreversible"); err != nil {
-		return err
-	} else if ok {
-		f.Action = "warn"
-		if v {
-			f.Action = "hide"
-		}
-	}
-	return readExpiry(p, f)
-}
-
-func (h *Handlers) createFilterV1(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:filters")
-	if !ok {
-		return nil
-	}
-	p, err := ReadParams(r)
-	if err != nil {
-		return err
-	}
-	f := &db.Filter{AccountID: a.Account.ID, Action: "warn"}
-	k := &db.FilterKeyword{WholeWord: true}
-	if err := readFilterV1(p, f, k, true); err != nil {
-		return err
-	}
-	edit := db.FilterKeywordEdit{Keyword: k.Keyword, WholeWord: k.WholeWord}
-	if err := h.DB.CreateFilter(r.Context(), f, []db.FilterKeywordEdit{edit}); err != nil {
-		return err
-	}
-	stored, err := h.DB.FilterByID(r.Context(), a.Account.ID, f.ID)
-	if err != nil {
-		return err
-	}
-	if len(stored.Keywords) == 0 {
-		return errNotFound
-	}
-	render.JSON(w, http.StatusOK, filterV1Entity(stored, stored.Keywords[0]))
-	return nil
-}
-
-func (h *Handlers) updateFilterV1(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:filters")
-	if !ok {
-		return nil
-	}
-	f, k, err := h.ownKeywordFilter(r, a)
-	if err != nil {
-		return err
-	}
-	p, err := ReadParams(r)
-	if err != nil {
-		return err
-	}
-	if err := readFilterV1(p, f, k, false); err != nil {
-		return err
-	}
-	edit := db.FilterKeywordEdit{ID: k.ID, Keyword: k.Keyword, WholeWord: k.WholeWord}
-	if err := h.DB.UpdateFilter(r.Context(), f, []db.FilterKeywordEdit{edit}); err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, filterV1Entity(f, k))
-	return nil
-}
-
-// deleteFilterV1 deletes the keyword, and its filter when nothing is left in it.
-func (h *Handlers) deleteFilterV1(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:filters")
-	if !ok {
-		return nil
-	}
-	f, k, err := h.ownKeywordFilter(r, a)
-	if err != nil {
-		return err
-	}
-	if len(f.Keywords) <= 1 && len(f.Statuses) == 0 {
-		err = h.DB.DeleteFilter(r.Context(), a.Account.ID, f.ID)
-	} else {
-		err = h.DB.DeleteFilterKeyword(r.Context(), a.Account.ID, k.ID)
-	}
-	if err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, struct{}{})
-	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -116,8 +117,19 @@ func (h *Handlers) instanceConfiguration(v2 bool) map[string]any {
 	return cfg
 }
 
+// instanceState is what the instance endpoints report that changes: the
+// usage counts and the contact account.
+func (h *Handlers) instanceState(ctx context.Context) (db.Usage, *entity.Account, error) {
+	usage, err := h.DB.InstanceUsage(ctx)
+	if err != nil {
+		return usage, nil, err
+	}
+	contact, err := h.contactAccount(ctx)
+	return usage, contact, err
+}
+
 // contactAccount renders the first administrator, or nil.
-func (h *Handlers) contactAccount(ctx context.Context) (*Account, error) {
+func (h *Handlers) contactAccount(ctx context.Context) (*entity.Account, error) {
 	a, err := h.DB.ContactAccount(ctx)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, nil
@@ -125,19 +137,15 @@ func (h *Handlers) contactAccount(ctx context.Context) (*Account, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := h.Account(ctx, a)
+	e := h.present.Account(ctx, a)
 	return &e, nil
 }
 
-func (h *Handlers) thumbnailURL() string { return h.Config.BaseURL() + defaultHeaderPath }
+func (h *Handlers) thumbnailURL() string { return h.Config.BaseURL() + entity.DefaultHeaderPath }
 
 // instanceV1 is the v1 Instance entity (megalodon and go-mastodon read only this one).
 func (h *Handlers) instanceV1(w http.ResponseWriter, r *http.Request) error {
-	usage, err := h.DB.InstanceUsage(r.Context())
-	if err != nil {
-		return err
-	}
-	contact, err := h.contactAccount(r.Context())
+	usage, contact, err := h.instanceState(r.Context())
 	if err != nil {
 		return err
 	}
@@ -166,11 +174,7 @@ func (h *Handlers) instanceV1(w http.ResponseWriter, r *http.Request) error {
 
 // instanceV2 is the v2 Instance entity that Elk, Phanpy and Tusky read first.
 func (h *Handlers) instanceV2(w http.ResponseWriter, r *http.Request) error {
-	usage, err := h.DB.InstanceUsage(r.Context())
-	if err != nil {
-		return err
-	}
-	contact, err := h.contactAccount(r.Context())
+	usage, contact, err := h.instanceState(r.Context())
 	if err != nil {
 		return err
 	}
@@ -252,7 +256,7 @@ func (h *Handlers) configuredAt(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return apiTime(a.CreatedAt), nil
+	return entity.Time(a.CreatedAt), nil
 }
 
 func (h *Handlers) instanceExtendedDescription(w http.ResponseWriter, r *http.Request) error {

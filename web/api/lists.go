@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -9,20 +10,9 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
-
-// List is Mastodon's List entity.
-type List struct {
-	ID            string `json:"id"`
-	Title         string `json:"title"`
-	RepliesPolicy string `json:"replies_policy"`
-	Exclusive     bool   `json:"exclusive"`
-}
-
-func listEntity(l *db.List) List {
-	return List{ID: db.FormatID(l.ID), Title: l.Title, RepliesPolicy: l.RepliesPolicy, Exclusive: l.Exclusive}
-}
 
 // repliesPolicies are the accepted replies_policy values.
 var repliesPolicies = []string{"followed", "list", "none"}
@@ -35,12 +25,12 @@ func (h *Handlers) listRoutes(r chi.Router) {
 	r.Route("/lists", func(r chi.Router) {
 		r.Get("/", h.handler(h.getLists))
 		r.Post("/", h.handler(h.createList))
-		r.Get("/{id}", h.handler(h.getList))
+		r.Get("/{id}", h.handler(showOwn(h, "read:lists", h.DB.ListByID, entity.ListOf)))
 		r.Put("/{id}", h.handler(h.updateList))
-		r.Delete("/{id}", h.handler(h.deleteList))
+		r.Delete("/{id}", h.handler(h.deleteOwn("write:lists", h.DB.DeleteList)))
 		r.Get("/{id}/accounts", h.handler(h.listAccounts))
-		r.Post("/{id}/accounts", h.handler(h.addListAccounts))
-		r.Delete("/{id}/accounts", h.handler(h.removeListAccounts))
+		r.Post("/{id}/accounts", h.handler(h.editListMembers(h.addListMembers)))
+		r.Delete("/{id}/accounts", h.handler(h.editListMembers(h.removeListMembers)))
 	})
 }
 
@@ -53,34 +43,11 @@ func (h *Handlers) getLists(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]List, 0, len(lists))
+	out := make([]entity.List, 0, len(lists))
 	for _, l := range lists {
-		out = append(out, listEntity(l))
+		out = append(out, entity.ListOf(l))
 	}
 	render.JSON(w, http.StatusOK, out)
-	return nil
-}
-
-// ownList loads the caller's list named by the {id} path parameter (404
-// for anyone else's).
-func (h *Handlers) ownList(r *http.Request, a *Auth) (*db.List, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	return h.DB.ListByID(r.Context(), a.Account.ID, id)
-}
-
-func (h *Handlers) getList(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "read:lists")
-	if !ok {
-		return nil
-	}
-	l, err := h.ownList(r, a)
-	if err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, listEntity(l))
 	return nil
 }
 
@@ -128,17 +95,13 @@ func (h *Handlers) createList(w http.ResponseWriter, r *http.Request) error {
 	if err := h.DB.CreateList(r.Context(), l); err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, listEntity(l))
+	render.JSON(w, http.StatusOK, entity.ListOf(l))
 	return nil
 }
 
 func (h *Handlers) updateList(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:lists")
+	_, l, ok, err := requireOwn(h, w, r, "write:lists", h.DB.ListByID)
 	if !ok {
-		return nil
-	}
-	l, err := h.ownList(r, a)
-	if err != nil {
 		return err
 	}
 	p, err := ReadParams(r)
@@ -151,31 +114,15 @@ func (h *Handlers) updateList(w http.ResponseWriter, r *http.Request) error {
 	if err := h.DB.UpdateList(r.Context(), l); err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, listEntity(l))
-	return nil
-}
-
-func (h *Handlers) deleteList(w http.ResponseWriter, r *http.Request) error {
-	a, id, ok, err := h.requireID(w, r, "write:lists")
-	if !ok {
-		return err
-	}
-	if err := h.DB.DeleteList(r.Context(), a.Account.ID, id); err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, struct{}{})
+	render.JSON(w, http.StatusOK, entity.ListOf(l))
 	return nil
 }
 
 // listAccounts pages a list's members by account ID (limit 40, at most 80;
 // limit=0 returns all of them, unpaged, as Mastodon does).
 func (h *Handlers) listAccounts(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "read:lists")
+	_, l, ok, err := requireOwn(h, w, r, "read:lists", h.DB.ListByID)
 	if !ok {
-		return nil
-	}
-	l, err := h.ownList(r, a)
-	if err != nil {
 		return err
 	}
 	page, err := pageParams(r, 40, 80)
@@ -190,61 +137,47 @@ func (h *Handlers) listAccounts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if !all && len(members) > 0 {
-		h.setLink(w, r, members[0].ID, members[len(members)-1].ID, len(members))
+	if !all {
+		setPageLink(h, w, r, members, func(a *db.Account) int64 { return a.ID })
 	}
-	render.JSON(w, http.StatusOK, h.Accounts(r.Context(), members))
+	render.JSON(w, http.StatusOK, h.present.Accounts(r.Context(), members))
 	return nil
 }
 
-func (h *Handlers) addListAccounts(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:lists")
-	if !ok {
+// editListMembers is POST or DELETE /api/v1/lists/:id/accounts: edit
+// applies account_ids[] to the caller's list; the answer is {}.
+func (h *Handlers) editListMembers(edit func(ctx context.Context, l *db.List, ids []int64) error) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		_, l, ok, err := requireOwn(h, w, r, "write:lists", h.DB.ListByID)
+		if !ok {
+			return err
+		}
+		p, err := ReadParams(r)
+		if err != nil {
+			return err
+		}
+		ids, err := p.IDs("account_ids")
+		if err != nil {
+			return err
+		}
+		if err := edit(r.Context(), l, ids); err != nil {
+			return err
+		}
+		render.JSON(w, http.StatusOK, struct{}{})
 		return nil
 	}
-	l, err := h.ownList(r, a)
-	if err != nil {
-		return err
-	}
-	p, err := ReadParams(r)
-	if err != nil {
-		return err
-	}
-	ids, err := p.IDs("account_ids")
-	if err != nil {
-		return err
-	}
-	err = h.DB.AddListMembers(r.Context(), l, ids)
+}
+
+// addListMembers adds accounts the owner follows to a list.
+func (h *Handlers) addListMembers(ctx context.Context, l *db.List, ids []int64) error {
+	err := h.DB.AddListMembers(ctx, l, ids)
 	if errors.Is(err, db.ErrNotFollowed) {
 		return fieldErr("account_ids", "must be accounts you follow")
 	}
-	if err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, struct{}{})
-	return nil
+	return err
 }
 
-func (h *Handlers) removeListAccounts(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:lists")
-	if !ok {
-		return nil
-	}
-	l, err := h.ownList(r, a)
-	if err != nil {
-		return err
-	}
-	p, err := ReadParams(r)
-	if err != nil {
-		return err
-	}
-	ids, err := p.IDs("account_ids")
-	if err != nil {
-		return err
-	}
-	if err := h.DB.RemoveListMembers(r.Context(), l.ID, ids); err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, struct{}{})
-	return nil
+// removeListMembers takes accounts off a list.
+func (h *Handlers) removeListMembers(ctx context.Context, l *db.List, ids []int64) error {
+	return h.DB.RemoveListMembers(ctx, l.ID, ids)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -56,11 +57,11 @@ func (h *Handlers) renderMarkers(w http.ResponseWriter, r *http.Request, account
 	out := map[string]Marker{}
 	for _, t := range timelines {
 		if m := stored[t]; m != nil {
-			out[t] = Marker{LastReadID: db.FormatID(m.LastReadID), Version: m.Version, UpdatedAt: apiTime(m.UpdatedAt)}
+			out[t] = Marker{LastReadID: db.FormatID(m.LastReadID), Version: m.Version, UpdatedAt: entity.Time(m.UpdatedAt)}
 		}
 	}
 	if _, ok := out["notifications"]; !ok {
-		out["notifications"] = Marker{LastReadID: "0", Version: 0, UpdatedAt: apiTime(time.Now())}
+		out["notifications"] = Marker{LastReadID: "0", Version: 0, UpdatedAt: entity.Time(time.Now())}
 	}
 	render.JSON(w, http.StatusOK, out)
 	return nil

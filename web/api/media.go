@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"mime/multipart"
@@ -14,6 +15,7 @@ import (
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/media"
+	"github.com/kontor-social/kontor/web/auth"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -51,7 +53,7 @@ func (h *Handlers) mediaV2Routes(r chi.Router) {
 // uploadMedia is POST /api/v1/media and /api/v2/media: multipart file,
 // thumbnail, description and focus.
 func (h *Handlers) uploadMedia(w http.ResponseWriter, r *http.Request) error {
-	auth, ok := h.require(w, r, "write:media")
+	a, ok := h.require(w, r, "write:media")
 	if !ok {
 		return nil
 	}
@@ -59,77 +61,98 @@ func (h *Handlers) uploadMedia(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	up, err := h.readUpload(p)
+	if err != nil {
+		return err
+	}
+	m, err := h.storeUpload(r.Context(), a.Account.ID, up)
+	if err != nil {
+		return err
+	}
+	render.JSON(w, http.StatusOK, h.present.Media(m))
+	return nil
+}
+
+// upload is a processed upload: the file, its optional custom thumbnail
+// and its description.
+type upload struct {
+	file, thumb *media.Processed
+	description string
+}
+
+// readUpload checks and processes the parameters of an upload.
+func (h *Handlers) readUpload(p *Params) (*upload, error) {
 	fh := p.File("file")
 	if fh == nil {
-		return fieldErr("file", "can't be blank")
+		return nil, fieldErr("file", "can't be blank")
 	}
 	description, err := mediaDescription(p)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	focus := p.String("focus")
 	if _, err := media.ParseFocus(focus); err != nil {
-		return fieldErr("focus", `must be two numbers from -1.0 to 1.0, as "x,y"`)
+		return nil, fieldErr("focus", `must be two numbers from -1.0 to 1.0, as "x,y"`)
 	}
-	upload, err := h.processUpload(fh, "file", UploadLimits(h.Config), focus)
+	file, err := h.processUpload(fh, "file", UploadLimits(h.Config), focus)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	thumb, err := h.readThumbnail(p)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	return &upload{file: file, thumb: thumb, description: description}, nil
+}
 
-	ctx := r.Context()
+// storeUpload stores an upload's files and then its row; the files go
+// again when the row cannot be written.
+func (h *Handlers) storeUpload(ctx context.Context, accountID int64, up *upload) (*db.MediaAttachment, error) {
+	f := up.file
 	id := h.DB.NewID()
-	m := &db.MediaAttachment{ID: id, AccountID: auth.Account.ID, Kind: string(upload.Kind), ContentType: upload.ContentType,
-		FileSize: int64(len(upload.Original)), Description: description, Blurhash: upload.Blurhash, Meta: dbMeta(upload.Meta)}
+	m := &db.MediaAttachment{ID: id, AccountID: accountID, Kind: string(f.Kind), ContentType: f.ContentType,
+		FileSize: int64(len(f.Original)), Description: up.description, Blurhash: f.Blurhash, Meta: dbMeta(f.Meta),
+		FileKey: media.Key(mediaKeyKind, db.FormatID(id), "original", f.Ext)}
 	var stored []string
 	defer func() {
 		if stored != nil { // not committed
 			h.deleteFiles(h.Media, stored)
 		}
 	}()
-	m.FileKey = media.Key(mediaKeyKind, db.FormatID(id), "original", upload.Ext)
-	if err := h.Media.Put(ctx, m.FileKey, upload.ContentType, bytes.NewReader(upload.Original), int64(len(upload.Original))); err != nil {
-		return err
+	if err := h.Media.Put(ctx, m.FileKey, f.ContentType, bytes.NewReader(f.Original), int64(len(f.Original))); err != nil {
+		return nil, err
 	}
 	stored = append(stored, m.FileKey)
-	preview, previewType := upload.Preview, upload.PreviewContentType
-	if thumb != nil {
-		preview, previewType = thumb.Preview, thumb.PreviewContentType
-		m.Meta.Small = dbDimensions(thumb.Meta.Small)
+	preview, previewType := f.Preview, f.PreviewContentType
+	if t := up.thumb; t != nil {
+		preview, previewType = t.Preview, t.PreviewContentType
+		m.Meta.Small = dbDimensions(t.Meta.Small)
 		if m.Blurhash == "" {
-			m.Blurhash = thumb.Blurhash
+			m.Blurhash = t.Blurhash
 		}
 	}
 	if len(preview) > 0 {
 		m.PreviewKey = media.Key(mediaKeyKind, db.FormatID(id), "small", media.ExtFor(previewType))
 		if err := h.Media.Put(ctx, m.PreviewKey, previewType, bytes.NewReader(preview), int64(len(preview))); err != nil {
-			return err
+			return nil, err
 		}
 		stored = append(stored, m.PreviewKey)
 	}
 	if err := h.DB.InsertMedia(ctx, m); err != nil {
-		return err
+		return nil, err
 	}
 	stored = nil
-	render.JSON(w, http.StatusOK, h.media(m))
-	return nil
+	return m, nil
 }
 
 // getMedia is GET /api/v1/media/:id; masto polls it after an upload until
 // url is set (which it is at once here).
 func (h *Handlers) getMedia(w http.ResponseWriter, r *http.Request) error {
-	auth, ok := h.require(w, r, "write:media")
+	_, m, ok, err := h.requireOwnMedia(w, r)
 	if !ok {
-		return nil
-	}
-	m, err := h.ownMedia(r, auth)
-	if err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, h.media(m))
+	render.JSON(w, http.StatusOK, h.present.Media(m))
 	return nil
 }
 
@@ -138,15 +161,11 @@ func (h *Handlers) getMedia(w http.ResponseWriter, r *http.Request) error {
 // those through the status); the change reaches other servers with the
 // next edit of the status.
 func (h *Handlers) updateMedia(w http.ResponseWriter, r *http.Request) error {
-	auth, ok := h.require(w, r, "write:media")
+	_, m, ok, err := h.requireOwnMedia(w, r)
 	if !ok {
-		return nil
-	}
-	p, err := ReadParams(r)
-	if err != nil {
 		return err
 	}
-	m, err := h.ownMedia(r, auth)
+	p, err := ReadParams(r)
 	if err != nil {
 		return err
 	}
@@ -192,21 +211,17 @@ func (h *Handlers) updateMedia(w http.ResponseWriter, r *http.Request) error {
 	if oldPreview != "" && oldPreview != m.FileKey {
 		h.deleteFiles(h.Media, []string{oldPreview})
 	}
-	render.JSON(w, http.StatusOK, h.media(m))
+	render.JSON(w, http.StatusOK, h.present.Media(m))
 	return nil
 }
 
 // deleteMedia is DELETE /api/v1/media/:id: only an attachment of no status.
 func (h *Handlers) deleteMedia(w http.ResponseWriter, r *http.Request) error {
-	auth, ok := h.require(w, r, "write:media")
+	a, m, ok, err := h.requireOwnMedia(w, r)
 	if !ok {
-		return nil
-	}
-	m, err := h.ownMedia(r, auth)
-	if err != nil {
 		return err
 	}
-	gone, err := h.DB.DeleteUnattachedMedia(r.Context(), auth.Account.ID, m.ID)
+	gone, err := h.DB.DeleteUnattachedMedia(r.Context(), a.Account.ID, m.ID)
 	if errors.Is(err, db.ErrMediaInUse) {
 		return unprocessable("Media attachment is currently used by a status")
 	}
@@ -218,23 +233,23 @@ func (h *Handlers) deleteMedia(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// ownMedia loads the attachment of the path's id if the caller owns it;
-// anyone else's, and the caller's avatar and header (not attachments to the
-// API), are 404.
-func (h *Handlers) ownMedia(r *http.Request, auth *Auth) (*db.MediaAttachment, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
+// requireOwnMedia is requireID with write:media, then the attachment of
+// the path's id if the caller owns it: anyone else's, and the caller's
+// avatar and header (not attachments to the API), are 404. When ok is
+// false the handler returns err.
+func (h *Handlers) requireOwnMedia(w http.ResponseWriter, r *http.Request) (a *auth.Caller, m *db.MediaAttachment, ok bool, err error) {
+	a, id, ok, err := h.requireID(w, r, "write:media")
+	if !ok {
+		return nil, nil, false, err
 	}
-	m, err := h.DB.MediaByID(r.Context(), id)
-	if err != nil {
-		return nil, err
+	if m, err = h.DB.MediaByID(r.Context(), id); err != nil {
+		return nil, nil, false, err
 	}
-	a := auth.Account
-	if m.AccountID != a.ID || (a.AvatarMediaID != nil && *a.AvatarMediaID == id) || (a.HeaderMediaID != nil && *a.HeaderMediaID == id) {
-		return nil, errNotFound
+	acct := a.Account
+	if m.AccountID != acct.ID || (acct.AvatarMediaID != nil && *acct.AvatarMediaID == id) || (acct.HeaderMediaID != nil && *acct.HeaderMediaID == id) {
+		return nil, nil, false, errNotFound
 	}
-	return m, nil
+	return a, m, true, nil
 }
 
 // mediaDescription reads and checks the description parameter.

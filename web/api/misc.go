@@ -6,6 +6,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/auth"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -51,7 +52,7 @@ func (h *Handlers) pushSubscription(w http.ResponseWriter, r *http.Request) erro
 // first; anything else) or new, local=true for this instance only, paged by
 // offset (limit 40, at most 80).
 func (h *Handlers) directory(w http.ResponseWriter, r *http.Request) error {
-	viewer := viewerID(AuthFrom(r.Context())) // public; a token only hides blocked accounts
+	viewer := viewerID(auth.From(r.Context())) // public; a token only hides blocked accounts
 	p, err := ReadParams(r)
 	if err != nil {
 		return err
@@ -77,6 +78,6 @@ func (h *Handlers) directory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, h.Accounts(r.Context(), list))
+	render.JSON(w, http.StatusOK, h.present.Accounts(r.Context(), list))
 	return nil
 }

@@ -1,13 +1,13 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"slices"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -39,8 +39,18 @@ func (h *Handlers) notificationV2Routes(r chi.Router) {
 	r.Get("/notifications/policy", h.handler(h.notificationPolicyV2))
 }
 
-// notificationFilter reads types[], exclude_types[] and account_id. none is
-// true when types[] named only unknown types (nothing can match).
+// readNotificationFilter reads the parameters, types[], exclude_types[] and
+// account_id among them. none is true when types[] named only unknown types
+// (nothing can match).
+func readNotificationFilter(r *http.Request) (p *Params, f db.NotificationFilter, none bool, err error) {
+	if p, err = ReadParams(r); err != nil {
+		return nil, f, false, err
+	}
+	f, none, err = notificationFilter(p)
+	return p, f, none, err
+}
+
+// notificationFilter reads types[], exclude_types[] and account_id.
 func notificationFilter(p *Params) (f db.NotificationFilter, none bool, err error) {
 	if p.Has("types") {
 		for _, t := range p.Strings("types") {
@@ -64,61 +74,40 @@ func notificationFilter(p *Params) (f db.NotificationFilter, none bool, err erro
 }
 
 func (h *Handlers) listNotifications(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "read:notifications")
+	a, page, ok, err := h.requirePage(w, r, "read:notifications", 40, 80)
 	if !ok {
-		return nil
-	}
-	page, err := pageParams(r, 40, 80)
-	if err != nil {
 		return err
 	}
-	params, err := ReadParams(r)
-	if err != nil {
-		return err
-	}
-	f, none, err := notificationFilter(params)
+	_, f, none, err := readNotificationFilter(r)
 	if err != nil {
 		return err
 	}
 	if none {
-		render.JSON(w, http.StatusOK, []Notification{})
+		render.JSON(w, http.StatusOK, []entity.Notification{})
 		return nil
 	}
 	list, err := h.DB.Notifications(r.Context(), a.Account.ID, f, page)
 	if err != nil {
 		return err
 	}
-	out, err := h.notificationEntities(r.Context(), a.Account.ID, list)
+	out, err := h.present.Notifications(r.Context(), a.Account.ID, list)
 	if err != nil {
 		return err
 	}
-	if len(list) > 0 {
-		// Cursors are the raw page's: notifications dropped while rendering
-		// (a status hidden by a filter) must not stall paging.
-		h.setLink(w, r, list[0].ID, list[len(list)-1].ID, len(list))
-	}
+	// Cursors are the raw page's: notifications dropped while rendering
+	// (a status hidden by a filter) must not stall paging.
+	setPageLink(h, w, r, list, func(n *db.Notification) int64 { return n.ID })
 	render.JSON(w, http.StatusOK, out)
 	return nil
 }
 
 func (h *Handlers) getNotification(w http.ResponseWriter, r *http.Request) error {
-	a, id, ok, err := h.requireID(w, r, "read:notifications")
+	a, n, ok, err := requireOwn(h, w, r, "read:notifications", h.DB.NotificationByID)
 	if !ok {
 		return err
 	}
-	n, err := h.DB.NotificationByID(r.Context(), a.Account.ID, id)
-	if err != nil {
-		return err
-	}
-	out, err := h.notificationEntities(r.Context(), a.Account.ID, []*db.Notification{n})
-	if err != nil {
-		return err
-	}
-	if len(out) == 0 {
-		return errNotFound
-	}
-	render.JSON(w, http.StatusOK, out[0])
-	return nil
+	out, err := h.present.Notifications(r.Context(), a.Account.ID, []*db.Notification{n})
+	return renderFirst(w, out, err)
 }
 
 func (h *Handlers) dismissNotification(w http.ResponseWriter, r *http.Request) error {
@@ -170,11 +159,7 @@ func (h *Handlers) unreadNotifications(w http.ResponseWriter, r *http.Request) e
 	if !ok {
 		return nil
 	}
-	params, err := ReadParams(r)
-	if err != nil {
-		return err
-	}
-	f, none, err := notificationFilter(params)
+	params, f, none, err := readNotificationFilter(r)
 	if err != nil {
 		return err
 	}
@@ -235,68 +220,4 @@ func (h *Handlers) notificationRequests(w http.ResponseWriter, r *http.Request) 
 	}
 	render.JSON(w, http.StatusOK, []any{})
 	return nil
-}
-
-// notificationEntities renders notifications for their recipient with a
-// fixed number of queries: senders in one batch, statuses in one batch
-// (rendered in the "notifications" filter context). A notification whose
-// status the recipient may not see, or that a "hide" filter removes, is
-// left out.
-func (h *Handlers) notificationEntities(ctx context.Context, viewer int64, list []*db.Notification) ([]Notification, error) {
-	out := make([]Notification, 0, len(list))
-	if len(list) == 0 {
-		return out, nil
-	}
-	var accountIDs, statusIDs []int64
-	for _, n := range list {
-		accountIDs = append(accountIDs, n.FromAccountID)
-		if n.StatusID != nil {
-			statusIDs = append(statusIDs, *n.StatusID)
-		}
-	}
-	accounts, err := h.DB.AccountsByIDs(ctx, accountIDs)
-	if err != nil {
-		return nil, err
-	}
-	accountList := make([]*db.Account, 0, len(accounts))
-	for _, a := range accounts {
-		accountList = append(accountList, a)
-	}
-	renderedAccounts := map[string]Account{}
-	for _, e := range h.Accounts(ctx, accountList) {
-		renderedAccounts[e.ID] = e
-	}
-	statuses, err := h.DB.VisibleStatusesByIDs(ctx, statusIDs, db.ViewerOf(viewer))
-	if err != nil {
-		return nil, err
-	}
-	statusList := make([]*db.Status, 0, len(statuses))
-	for _, id := range statusIDs {
-		if s := statuses[id]; s != nil && !slices.Contains(statusList, s) {
-			statusList = append(statusList, s)
-		}
-	}
-	rendered, err := h.statusesIn(ctx, viewer, statusList, "notifications")
-	if err != nil {
-		return nil, err
-	}
-	renderedStatuses := make(map[string]*Status, len(rendered))
-	for i := range rendered {
-		renderedStatuses[rendered[i].ID] = &rendered[i]
-	}
-	for _, n := range list {
-		from, ok := renderedAccounts[db.FormatID(n.FromAccountID)]
-		if !ok {
-			continue
-		}
-		e := Notification{ID: db.FormatID(n.ID), Type: n.Type, GroupKey: "ungrouped-" + db.FormatID(n.ID),
-			CreatedAt: apiTime(n.CreatedAt), Account: from}
-		if n.StatusID != nil {
-			if e.Status = renderedStatuses[db.FormatID(*n.StatusID)]; e.Status == nil {
-				continue
-			}
-		}
-		out = append(out, e)
-	}
-	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/auth"
 )
 
 // pageParams reads max_id, since_id, min_id and limit (default def, at most most).
@@ -62,10 +63,33 @@ func (h *Handlers) pageURL(r *http.Request, key string, id int64) string {
 	return h.Config.BaseURL() + r.URL.Path + "?" + q.Encode()
 }
 
+// setPageLink is setLink for a page of items, newest first, whose cursors
+// cursor gives.
+func setPageLink[T any](h *Handlers, w http.ResponseWriter, r *http.Request, page []T, cursor func(T) int64) {
+	if len(page) > 0 {
+		h.setLink(w, r, cursor(page[0]), cursor(page[len(page)-1]), len(page))
+	}
+}
+
 // setStatusLink is setLink for a page of statuses (cursors are status IDs).
 func (h *Handlers) setStatusLink(w http.ResponseWriter, r *http.Request, list []*db.Status) {
-	if len(list) == 0 {
-		return
+	setPageLink(h, w, r, list, func(s *db.Status) int64 { return s.ID })
+}
+
+// setCursorLink is setLink for a page whose row cursors are given newest
+// first.
+func (h *Handlers) setCursorLink(w http.ResponseWriter, r *http.Request, cursors []int64) {
+	setPageLink(h, w, r, cursors, func(id int64) int64 { return id })
+}
+
+// requirePage is require, then the paging parameters (default def, at most
+// most): when ok is false the handler returns err.
+func (h *Handlers) requirePage(w http.ResponseWriter, r *http.Request, scope string, def, most int) (a *auth.Caller, page db.Page, ok bool, err error) {
+	if a, ok = h.require(w, r, scope); !ok {
+		return nil, page, false, nil
 	}
-	h.setLink(w, r, list[0].ID, list[len(list)-1].ID, len(list))
+	if page, err = pageParams(r, def, most); err != nil {
+		return nil, page, false, err
+	}
+	return a, page, true, nil
 }

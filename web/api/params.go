@@ -25,9 +25,6 @@ type Params struct {
 	files  map[string][]*multipart.FileHeader
 }
 
-// errBadBody is returned for a body that cannot be parsed.
-var errBadBody = errors.New("could not parse the request body")
-
 // maxMultipartMemory is kept in memory before multipart files spill to disk.
 const maxMultipartMemory = 8 << 20
 
@@ -41,68 +38,89 @@ func ReadParams(r *http.Request) (*Params, error) {
 		return p, nil
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var err error
 	switch ct {
 	case "application/json":
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			return nil, bodyReadErr(err)
-		}
-		if len(strings.TrimSpace(string(body))) == 0 {
-			return p, nil
-		}
-		var v any
-		dec := json.NewDecoder(strings.NewReader(string(body)))
-		dec.UseNumber()
-		if err := dec.Decode(&v); err != nil {
-			return nil, fmt.Errorf("%w: invalid JSON: %v", errBadBody, err)
-		}
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("%w: JSON body must be an object", errBadBody)
-		}
-		p.flattenJSON("", obj)
+		err = p.readJSON(r)
 	case "multipart/form-data":
-		if err := r.ParseMultipartForm(maxMultipartMemory); err != nil {
-			return nil, bodyReadErr(err)
-		}
-		for k, vs := range r.MultipartForm.Value {
-			p.add(k, vs...)
-		}
-		for k, fs := range r.MultipartForm.File {
-			p.files[normalizeKey(k)] = append(p.files[normalizeKey(k)], fs...)
-		}
+		err = p.readMultipart(r)
 	case "application/x-www-form-urlencoded", "":
-		if r.Method == http.MethodDelete {
-			// net/http reads form bodies of POST, PUT and PATCH only; Tusky
-			// sends DELETE /api/v1/domain_blocks with one.
-			body, err := io.ReadAll(r.Body)
-			if err != nil {
-				return nil, bodyReadErr(err)
-			}
-			form, err := url.ParseQuery(string(body))
-			if err != nil {
-				return nil, fmt.Errorf("%w: %v", errBadBody, err)
-			}
-			for k, vs := range form {
-				p.add(k, vs...)
-			}
-			return p, nil
-		}
-		if err := r.ParseForm(); err != nil {
-			return nil, bodyReadErr(err)
-		}
-		for k, vs := range r.PostForm {
-			p.add(k, vs...)
-		}
+		err = p.readForm(r)
 	default:
-		return nil, fmt.Errorf("%w: unsupported content type %s", errBadBody, ct)
+		err = fmt.Errorf("%w: unsupported content type %s", errBadBody, ct)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return p, nil
 }
 
-// errTooLarge marks a body over the size limit (413).
-var errTooLarge = errors.New("request body too large")
+// readJSON reads a JSON object body (an empty body is no parameters).
+func (p *Params) readJSON(r *http.Request) error {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return bodyReadErr(err)
+	}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return nil
+	}
+	var v any
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return fmt.Errorf("%w: invalid JSON: %v", errBadBody, err)
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return fmt.Errorf("%w: JSON body must be an object", errBadBody)
+	}
+	p.flattenJSON("", obj)
+	return nil
+}
 
+// readMultipart reads a multipart form with its files.
+func (p *Params) readMultipart(r *http.Request) error {
+	if err := r.ParseMultipartForm(maxMultipartMemory); err != nil {
+		return bodyReadErr(err)
+	}
+	for k, vs := range r.MultipartForm.Value {
+		p.add(k, vs...)
+	}
+	for k, fs := range r.MultipartForm.File {
+		p.files[normalizeKey(k)] = append(p.files[normalizeKey(k)], fs...)
+	}
+	return nil
+}
+
+// readForm reads a form-urlencoded body.
+func (p *Params) readForm(r *http.Request) error {
+	if r.Method == http.MethodDelete {
+		// net/http reads form bodies of POST, PUT and PATCH only; Tusky
+		// sends DELETE /api/v1/domain_blocks with one.
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return bodyReadErr(err)
+		}
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			return fmt.Errorf("%w: %v", errBadBody, err)
+		}
+		for k, vs := range form {
+			p.add(k, vs...)
+		}
+		return nil
+	}
+	if err := r.ParseForm(); err != nil {
+		return bodyReadErr(err)
+	}
+	for k, vs := range r.PostForm {
+		p.add(k, vs...)
+	}
+	return nil
+}
+
+// bodyReadErr classifies a failure to read the body: too large (413) or
+// unreadable (400).
 func bodyReadErr(err error) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) || strings.Contains(err.Error(), "request body too large") {
@@ -240,13 +258,20 @@ func (p *Params) Bool(key string) (v, ok bool, err error) {
 	if !p.Has(key) {
 		return false, false, nil
 	}
-	switch strings.ToLower(strings.TrimSpace(p.String(key))) {
+	v, err = parseBool(key, p.String(key))
+	return v, true, err
+}
+
+// parseBool reads a boolean as clients send it (an empty value is false);
+// field names the parameter in the error.
+func parseBool(field, s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "true", "1", "on", "yes", "t":
-		return true, true, nil
+		return true, nil
 	case "false", "0", "off", "no", "f", "":
-		return false, true, nil
+		return false, nil
 	}
-	return false, true, fieldErr(key, "must be true or false")
+	return false, fieldErr(field, "must be true or false")
 }
 
 // BoolDefault reads a boolean with a default for absent keys.

@@ -84,6 +84,6 @@ func (h *Handlers) renderPoll(w http.ResponseWriter, r *http.Request, p *db.Poll
 	if err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, h.pollEntity(p, viewer, own))
+	render.JSON(w, http.StatusOK, h.present.Poll(p, viewer, own))
 	return nil
 }

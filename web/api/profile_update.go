@@ -15,6 +15,7 @@ import (
 	"github.com/kontor-social/kontor/activitypub/content"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/media"
+	"github.com/kontor-social/kontor/web/auth"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -73,7 +74,7 @@ func (h *Handlers) updateCredentials(w http.ResponseWriter, r *http.Request) err
 		h.deleteFiles(h.Media, stored) // not committed
 		return err
 	}
-	out, err := h.credentialAccount(ctx, a, user)
+	out, err := h.present.CredentialAccount(ctx, a, user)
 	if err != nil {
 		return err
 	}
@@ -84,7 +85,7 @@ func (h *Handlers) updateCredentials(w http.ResponseWriter, r *http.Request) err
 // profileUpdate starts a profile change of the authenticated account: a
 // copy of the account (and of its own user's preferences) to change, and
 // the account as it is.
-func (h *Handlers) profileUpdate(ctx context.Context, auth *Auth) (activitypub.ProfileUpdate, error) {
+func (h *Handlers) profileUpdate(ctx context.Context, auth *auth.Caller) (activitypub.ProfileUpdate, error) {
 	a, err := h.DB.AccountByID(ctx, auth.Account.ID)
 	if err != nil {
 		return activitypub.ProfileUpdate{}, err
@@ -409,7 +410,7 @@ func (h *Handlers) deleteProfileImage(param string) func(http.ResponseWriter, *h
 				return err
 			}
 		}
-		out, err := h.credentialAccount(ctx, a, ownUser(auth))
+		out, err := h.present.CredentialAccount(ctx, a, ownUser(auth))
 		if err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/scopes"
 	"github.com/kontor-social/kontor/signup"
+	"github.com/kontor-social/kontor/web/auth"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -44,12 +45,12 @@ type validationFailed struct {
 func (h *Handlers) registerAccount(w http.ResponseWriter, r *http.Request) error {
 	// Any token with write:accounts will do; Mastodon clients use an app
 	// token from client_credentials, which has no user.
-	auth := AuthFrom(r.Context())
-	if auth == nil {
-		return errUnauthorized
+	c := auth.From(r.Context())
+	if c == nil {
+		return auth.ErrUnauthorized
 	}
-	if !scopes.Allows(auth.Scopes, "write:accounts") {
-		return &Error{http.StatusForbidden, "This action is outside the authorized scopes"}
+	if !scopes.Allows(c.Scopes, "write:accounts") {
+		return apiErr(http.StatusForbidden, "This action is outside the authorized scopes")
 	}
 	p, err := ReadParams(r)
 	if err != nil {
@@ -67,7 +68,7 @@ func (h *Handlers) registerAccount(w http.ResponseWriter, r *http.Request) error
 	var verr *signup.ValidationError
 	switch {
 	case errors.As(err, &refusal):
-		return &Error{http.StatusForbidden, refusal.Error()}
+		return apiErr(http.StatusForbidden, refusal.Error())
 	case errors.As(err, &verr):
 		render.JSON(w, http.StatusUnprocessableEntity, validationFailed{Error: verr.Error(), Details: verr.Fields})
 		return nil
@@ -77,7 +78,7 @@ func (h *Handlers) registerAccount(w http.ResponseWriter, r *http.Request) error
 	// The token works once the address is confirmed (and the account
 	// approved): until then the API answers 403, as Mastodon does.
 	tok, err := h.DB.CreateToken(r.Context(), db.NewToken{
-		AppID: auth.Token.AppID, UserID: &res.User.ID, AccountID: &res.Account.ID, Scopes: auth.Scopes,
+		AppID: c.Token.AppID, UserID: &res.User.ID, AccountID: &res.Account.ID, Scopes: c.Scopes,
 	})
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -34,14 +35,14 @@ func (h *Handlers) relationshipRoutes(r chi.Router) {
 
 // relationships renders the caller's relationships with accounts ids, in
 // that order, with a fixed number of queries.
-func (h *Handlers) relationships(ctx context.Context, viewer int64, ids []int64) ([]Relationship, error) {
+func (h *Handlers) relationships(ctx context.Context, viewer int64, ids []int64) ([]entity.Relationship, error) {
 	rel, err := h.DB.RelationshipsOf(ctx, viewer, ids)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Relationship, 0, len(ids))
+	out := make([]entity.Relationship, 0, len(ids))
 	for _, id := range ids {
-		r := Relationship{ID: db.FormatID(id), Blocking: rel.Blocking[id], BlockedBy: rel.BlockedBy[id],
+		r := entity.Relationship{ID: db.FormatID(id), Blocking: rel.Blocking[id], BlockedBy: rel.BlockedBy[id],
 			DomainBlocking: rel.DomainBlocking[id], Note: rel.Notes[id]}
 		if f := rel.Following[id]; f != nil {
 			r.Following, r.Requested = f.Accepted, !f.Accepted
@@ -52,7 +53,7 @@ func (h *Handlers) relationships(ctx context.Context, viewer int64, ids []int64)
 			r.FollowedBy, r.RequestedBy = f.Accepted, !f.Accepted
 		}
 		if m := rel.Mutes[id]; m != nil {
-			r.Muting, r.MutingNotifications, r.MutingExpiresAt = true, m.HideNotifications, apiTimePtr(m.ExpiresAt)
+			r.Muting, r.MutingNotifications, r.MutingExpiresAt = true, m.HideNotifications, entity.TimePtr(m.ExpiresAt)
 		}
 		out = append(out, r)
 	}
@@ -60,10 +61,10 @@ func (h *Handlers) relationships(ctx context.Context, viewer int64, ids []int64)
 }
 
 // relationship renders the caller's relationship with one account.
-func (h *Handlers) relationship(ctx context.Context, viewer, id int64) (Relationship, error) {
+func (h *Handlers) relationship(ctx context.Context, viewer, id int64) (entity.Relationship, error) {
 	list, err := h.relationships(ctx, viewer, []int64{id})
 	if err != nil {
-		return Relationship{}, err
+		return entity.Relationship{}, err
 	}
 	return list[0], nil
 }
@@ -302,7 +303,7 @@ func (h *Handlers) followRequests(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	h.setCursorLink(w, r, cursors)
-	render.JSON(w, http.StatusOK, h.Accounts(r.Context(), list))
+	render.JSON(w, http.StatusOK, h.present.Accounts(r.Context(), list))
 	return nil
 }
 

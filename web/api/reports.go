@@ -9,28 +9,29 @@ import (
 
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
 // Report is Mastodon's Report entity, as its author sees it.
 type Report struct {
-	ID            string   `json:"id"`
-	ActionTaken   bool     `json:"action_taken"`
-	ActionTakenAt *string  `json:"action_taken_at"`
-	Category      string   `json:"category"`
-	Comment       string   `json:"comment"`
-	Forwarded     bool     `json:"forwarded"`
-	CreatedAt     string   `json:"created_at"`
-	StatusIDs     []string `json:"status_ids"`
-	RuleIDs       []string `json:"rule_ids"` // null when no rule is named
-	TargetAccount Account  `json:"target_account"`
+	ID            string         `json:"id"`
+	ActionTaken   bool           `json:"action_taken"`
+	ActionTakenAt *string        `json:"action_taken_at"`
+	Category      string         `json:"category"`
+	Comment       string         `json:"comment"`
+	Forwarded     bool           `json:"forwarded"`
+	CreatedAt     string         `json:"created_at"`
+	StatusIDs     []string       `json:"status_ids"`
+	RuleIDs       []string       `json:"rule_ids"` // null when no rule is named
+	TargetAccount entity.Account `json:"target_account"`
 }
 
 func (h *Handlers) reportEntity(ctx context.Context, r *db.Report) Report {
 	out := Report{
-		ID: db.FormatID(r.ID), ActionTaken: r.ActionTakenAt != nil, ActionTakenAt: apiTimePtr(r.ActionTakenAt),
-		Category: r.Category, Comment: r.Comment, Forwarded: r.Forwarded, CreatedAt: apiTime(r.CreatedAt),
-		StatusIDs: make([]string, 0, len(r.StatusIDs)), TargetAccount: h.Account(ctx, r.TargetAccount),
+		ID: db.FormatID(r.ID), ActionTaken: r.ActionTakenAt != nil, ActionTakenAt: entity.TimePtr(r.ActionTakenAt),
+		Category: r.Category, Comment: r.Comment, Forwarded: r.Forwarded, CreatedAt: entity.Time(r.CreatedAt),
+		StatusIDs: make([]string, 0, len(r.StatusIDs)), TargetAccount: h.present.Account(ctx, r.TargetAccount),
 	}
 	for _, id := range r.StatusIDs {
 		out.StatusIDs = append(out.StatusIDs, db.FormatID(id))

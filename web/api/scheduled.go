@@ -1,18 +1,14 @@
 package api
 
 import (
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/auth"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -20,40 +16,6 @@ import (
 // status (scheduleStatus, called by the statuses handler) and the engine's
 // job publishes it when the time comes; these endpoints list, show, move
 // and cancel what is waiting.
-
-// ScheduledStatus is Mastodon's ScheduledStatus entity.
-type ScheduledStatus struct {
-	ID               string                `json:"id"`
-	ScheduledAt      string                `json:"scheduled_at"`
-	Params           ScheduledStatusParams `json:"params"`
-	MediaAttachments []MediaAttachment     `json:"media_attachments"`
-}
-
-// ScheduledStatusParams are the parameters the status will be posted with.
-// Defaults (visibility, sensitive, language) are filled in; in_reply_to_id
-// is a string, as Mastodon stores what clients send (and Tusky reads it so).
-type ScheduledStatusParams struct {
-	Text          string               `json:"text"`
-	Poll          *ScheduledPollParams `json:"poll"`
-	MediaIDs      []string             `json:"media_ids"`
-	Sensitive     bool                 `json:"sensitive"`
-	SpoilerText   *string              `json:"spoiler_text"`
-	Visibility    string               `json:"visibility"`
-	InReplyToID   *string              `json:"in_reply_to_id"`
-	Language      *string              `json:"language"`
-	ApplicationID *int64               `json:"application_id"`
-	ScheduledAt   *string              `json:"scheduled_at"`
-	Idempotency   *string              `json:"idempotency"`
-	WithRateLimit bool                 `json:"with_rate_limit"`
-}
-
-// ScheduledPollParams is the poll a scheduled status will carry.
-type ScheduledPollParams struct {
-	Options    []string `json:"options"`
-	ExpiresIn  int64    `json:"expires_in"`
-	Multiple   bool     `json:"multiple"`
-	HideTotals bool     `json:"hide_totals"`
-}
 
 // Page sizes of GET /api/v1/scheduled_statuses, as Mastodon.
 const (
@@ -75,127 +37,41 @@ func (h *Handlers) scheduledStatusRoutes(r chi.Router) {
 // minutes ahead, reserves the attachments and answers a ScheduledStatus.
 // An Idempotency-Key already used by the account returns the scheduled
 // status made with it.
-func (h *Handlers) scheduleStatus(w http.ResponseWriter, r *http.Request, a *Auth, p *Params, at time.Time) error {
-	post, err := h.scheduledPost(r.Context(), a, p)
+func (h *Handlers) scheduleStatus(w http.ResponseWriter, r *http.Request, a *auth.Caller, p *Params, at time.Time) error {
+	post, err := h.readNewStatus(r.Context(), a, p)
 	if err != nil {
 		return err
 	}
-	ss, err := h.Engine.ScheduleStatus(r.Context(), a.Account, at, post, scheduledIdempotencyKey(r))
+	ss, err := h.Engine.ScheduleStatus(r.Context(), a.Account, at, post, idempotencyKey(r))
 	if err != nil {
 		return err
 	}
 	return h.renderScheduledStatus(w, r, ss)
 }
 
-// scheduledIdempotencyKey reads the Idempotency-Key header; long keys are
-// hashed (the same rule as for statuses posted at once).
-func scheduledIdempotencyKey(r *http.Request) string {
-	key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
-	if len(key) > 128 {
-		sum := sha256.Sum256([]byte(key))
-		key = "sha256:" + hex.EncodeToString(sum[:])
-	}
-	return key
-}
-
-// scheduledPost reads the fields of a status to schedule, with the user's
-// posting defaults for visibility, sensitive and language.
-func (h *Handlers) scheduledPost(ctx context.Context, a *Auth, p *Params) (activitypub.PostParams, error) {
-	post := activitypub.PostParams{
-		Text:          p.String("status"),
-		SpoilerText:   p.String("spoiler_text"),
-		Language:      strings.TrimSpace(p.String("language")),
-		ApplicationID: a.Token.AppID,
-		Visibility:    db.Public,
-	}
-	var prefs *db.User
-	if a.User != nil && a.User.AccountID == a.Account.ID {
-		prefs = a.User
-	}
-	if prefs != nil {
-		if v, ok := db.ParseVisibility(prefs.DefaultPrivacy); ok {
-			post.Visibility = v
-		}
-		if post.Language == "" {
-			post.Language = prefs.DefaultLanguage
-		}
-	}
-	if name := strings.TrimSpace(p.String("visibility")); name != "" {
-		v, ok := db.ParseVisibility(name)
-		if !ok {
-			return post, fieldErr("visibility", "is not included in the list")
-		}
-		post.Visibility = v
-	}
-	var err error
-	if post.Sensitive, err = p.BoolDefault("sensitive", prefs != nil && prefs.DefaultSensitive); err != nil {
-		return post, err
-	}
-	if post.MediaIDs, err = p.IDs("media_ids"); err != nil {
-		return post, err
-	}
-	if options := p.Strings("poll[options]"); len(options) > 0 || p.Has("poll[expires_in]") {
-		secs, _, err := p.Int("poll[expires_in]")
-		if err != nil {
-			return post, fieldErr("poll", "expires_in must be a number of seconds")
-		}
-		pp := &activitypub.PollParams{Options: options, ExpiresIn: time.Duration(secs) * time.Second}
-		if pp.Multiple, err = p.BoolDefault("poll[multiple]", false); err != nil {
-			return post, err
-		}
-		if pp.HideTotals, err = p.BoolDefault("poll[hide_totals]", false); err != nil {
-			return post, err
-		}
-		post.Poll = pp
-	}
-	id, ok, err := p.ID("in_reply_to_id")
-	if err != nil {
-		return post, err
-	}
-	if ok {
-		if _, err := h.DB.StatusByID(ctx, id, db.ViewerOf(a.Account.ID)); errors.Is(err, db.ErrNotFound) {
-			return post, &Error{http.StatusNotFound, "The status you are trying to reply to does not appear to exist."}
-		} else if err != nil {
-			return post, err
-		}
-		post.InReplyToID = &id
-	}
-	return post, nil
-}
-
 // listScheduledStatuses is GET /api/v1/scheduled_statuses.
 func (h *Handlers) listScheduledStatuses(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "read:statuses")
+	a, page, ok, err := h.requirePage(w, r, "read:statuses", scheduledPageDefault, scheduledPageMax)
 	if !ok {
-		return nil
-	}
-	page, err := pageParams(r, scheduledPageDefault, scheduledPageMax)
-	if err != nil {
 		return err
 	}
 	list, err := h.DB.ScheduledStatuses(r.Context(), a.Account.ID, page)
 	if err != nil {
 		return err
 	}
-	out, err := h.scheduledStatuses(r.Context(), list)
+	out, err := h.present.ScheduledStatuses(r.Context(), list)
 	if err != nil {
 		return err
 	}
-	if len(list) > 0 {
-		h.setLink(w, r, list[0].ID, list[len(list)-1].ID, len(list))
-	}
+	setPageLink(h, w, r, list, func(ss *db.ScheduledStatus) int64 { return ss.ID })
 	render.JSON(w, http.StatusOK, out)
 	return nil
 }
 
 // getScheduledStatus is GET /api/v1/scheduled_statuses/:id.
 func (h *Handlers) getScheduledStatus(w http.ResponseWriter, r *http.Request) error {
-	a, id, ok, err := h.requireID(w, r, "read:statuses")
+	_, ss, ok, err := requireOwn(h, w, r, "read:statuses", h.DB.ScheduledStatusByID)
 	if !ok {
-		return err
-	}
-	ss, err := h.DB.ScheduledStatusByID(r.Context(), a.Account.ID, id)
-	if err != nil {
 		return err
 	}
 	return h.renderScheduledStatus(w, r, ss)
@@ -249,51 +125,6 @@ func (h *Handlers) deleteScheduledStatus(w http.ResponseWriter, r *http.Request)
 }
 
 func (h *Handlers) renderScheduledStatus(w http.ResponseWriter, r *http.Request, ss *db.ScheduledStatus) error {
-	out, err := h.scheduledStatuses(r.Context(), []*db.ScheduledStatus{ss})
-	if err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, out[0])
-	return nil
-}
-
-// scheduledStatuses renders scheduled statuses with their attachments
-// (loaded in one query).
-func (h *Handlers) scheduledStatuses(ctx context.Context, list []*db.ScheduledStatus) ([]ScheduledStatus, error) {
-	ids := make([]int64, len(list))
-	for i, ss := range list {
-		ids[i] = ss.ID
-	}
-	media, err := h.DB.MediaForScheduledStatuses(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]ScheduledStatus, 0, len(list))
-	for _, ss := range list {
-		sp := ss.Params
-		params := ScheduledStatusParams{
-			Text: sp.Text, Sensitive: sp.Sensitive, SpoilerText: strPtrOrNil(sp.SpoilerText),
-			Visibility: sp.Visibility.String(), Language: strPtrOrNil(sp.Language), ApplicationID: sp.ApplicationID,
-			Idempotency: strPtrOrNil(ss.Idempotency),
-		}
-		if sp.InReplyToID != nil {
-			params.InReplyToID = ptr(db.FormatID(*sp.InReplyToID))
-		}
-		if len(sp.MediaIDs) > 0 {
-			params.MediaIDs = make([]string, len(sp.MediaIDs))
-			for i, id := range sp.MediaIDs {
-				params.MediaIDs[i] = db.FormatID(id)
-			}
-		}
-		if pp := sp.Poll; pp != nil {
-			params.Poll = &ScheduledPollParams{Options: pp.Options, ExpiresIn: pp.ExpiresIn, Multiple: pp.Multiple, HideTotals: pp.HideTotals}
-		}
-		entity := ScheduledStatus{ID: db.FormatID(ss.ID), ScheduledAt: apiTime(ss.ScheduledAt), Params: params,
-			MediaAttachments: []MediaAttachment{}}
-		for _, m := range media[ss.ID] {
-			entity.MediaAttachments = append(entity.MediaAttachments, h.media(m))
-		}
-		out = append(out, entity)
-	}
-	return out, nil
+	out, err := h.present.ScheduledStatuses(r.Context(), []*db.ScheduledStatus{ss})
+	return renderFirst(w, out, err)
 }

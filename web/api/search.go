@@ -10,21 +10,22 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
 // SearchResults is Mastodon's v2 Search entity.
 type SearchResults struct {
-	Accounts []Account `json:"accounts"`
-	Statuses []Status  `json:"statuses"`
-	Hashtags []Tag     `json:"hashtags"`
+	Accounts []entity.Account `json:"accounts"`
+	Statuses []entity.Status  `json:"statuses"`
+	Hashtags []entity.Tag     `json:"hashtags"`
 }
 
 // SearchResultsV1 is the v1 Search entity: hashtags are names.
 type SearchResultsV1 struct {
-	Accounts []Account `json:"accounts"`
-	Statuses []Status  `json:"statuses"`
-	Hashtags []string  `json:"hashtags"`
+	Accounts []entity.Account `json:"accounts"`
+	Statuses []entity.Status  `json:"statuses"`
+	Hashtags []string         `json:"hashtags"`
 }
 
 // maxSearchWords bounds the words of a full-text query.
@@ -89,62 +90,80 @@ func (h *Handlers) search(w http.ResponseWriter, r *http.Request) (*SearchResult
 	if err != nil {
 		return nil, false, err
 	}
-	sq := searchQuery{viewer: viewerID(a), q: strings.TrimSpace(p.String("q")), typ: p.String("type")}
-	if sq.q == "" {
-		return nil, false, badRequest("param is missing or the value is empty: q")
-	}
-	if sq.resolve, err = p.BoolDefault("resolve", false); err != nil {
+	sq, err := readSearchQuery(r, p, viewerID(a))
+	if err != nil {
 		return nil, false, err
+	}
+	res, err := h.runSearch(r.Context(), sq)
+	return res, err == nil, err
+}
+
+// readSearchQuery reads the parameters of a search by viewer (0:
+// anonymous, who may neither resolve nor page).
+func readSearchQuery(r *http.Request, p *Params, viewer int64) (*searchQuery, error) {
+	sq := &searchQuery{viewer: viewer, q: strings.TrimSpace(p.String("q")), typ: p.String("type")}
+	if sq.q == "" {
+		return nil, badRequest("param is missing or the value is empty: q")
+	}
+	var err error
+	if sq.resolve, err = p.BoolDefault("resolve", false); err != nil {
+		return nil, err
 	}
 	if sq.following, err = p.BoolDefault("following", false); err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	if id, ok, err := p.ID("account_id"); err != nil {
-		return nil, false, err
+		return nil, err
 	} else if ok {
 		sq.accountID = id
 	}
 	if sq.page, err = pageParams(r, 20, 40); err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	sq.limit = sq.page.Limit
 	if n, ok, err := p.Int("offset"); err != nil {
-		return nil, false, err
+		return nil, err
 	} else if ok {
 		if n < 0 {
-			return nil, false, fieldErr("offset", "must not be negative")
+			return nil, fieldErr("offset", "must not be negative")
 		}
 		sq.offset = int(min(n, 10000))
 	}
 	if sq.viewer == 0 && sq.resolve {
-		return nil, false, &Error{http.StatusUnauthorized, "Search queries that resolve remote resources are not supported without authentication"}
+		return nil, apiErr(http.StatusUnauthorized, "Search queries that resolve remote resources are not supported without authentication")
 	}
 	if sq.viewer == 0 && sq.offset > 0 {
-		return nil, false, &Error{http.StatusUnauthorized, "Search queries pagination is not supported without authentication"}
+		return nil, apiErr(http.StatusUnauthorized, "Search queries pagination is not supported without authentication")
 	}
-	res := &SearchResults{Accounts: []Account{}, Statuses: []Status{}, Hashtags: []Tag{}}
+	return sq, nil
+}
+
+// runSearch finds what a search asks for: the status or account a URL
+// names, or accounts, hashtags and statuses matching the words.
+func (h *Handlers) runSearch(ctx context.Context, sq *searchQuery) (*SearchResults, error) {
+	res := &SearchResults{Accounts: []entity.Account{}, Statuses: []entity.Status{}, Hashtags: []entity.Tag{}}
 	if sq.typ != "" && !slices.Contains([]string{"accounts", "hashtags", "statuses"}, sq.typ) {
-		return res, true, nil // Mastodon finds nothing of an unknown type
+		return res, nil // Mastodon finds nothing of an unknown type
 	}
-	ctx := r.Context()
 	if strings.HasPrefix(sq.q, "https://") || strings.HasPrefix(sq.q, "http://") {
-		return res, true, h.searchURL(ctx, &sq, res)
+		return res, h.searchURL(ctx, sq, res)
 	}
 	var accounts []*db.Account
 	if sq.wants("accounts") {
-		if accounts, err = h.findAccounts(ctx, &sq); err != nil {
-			return nil, false, err
+		var err error
+		if accounts, err = h.findAccounts(ctx, sq); err != nil {
+			return nil, err
 		}
 	}
-	res.Accounts = h.Accounts(ctx, accounts)
+	res.Accounts = h.present.Accounts(ctx, accounts)
 	if sq.wants("hashtags") && sq.accountID == 0 {
 		if name := strings.TrimPrefix(sq.q, "#"); validTagName(name) {
 			tags, err := h.DB.SearchTags(ctx, name, sq.limit, sq.offset)
 			if err != nil {
-				return nil, false, err
+				return nil, err
 			}
-			if res.Hashtags, err = h.tagEntities(ctx, sq.viewer, tags); err != nil {
-				return nil, false, err
+			if res.Hashtags, err = h.present.Tags(ctx, sq.viewer, tags); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -155,13 +174,13 @@ func (h *Handlers) search(w http.ResponseWriter, r *http.Request) (*SearchResult
 		}
 		list, err := h.DB.SearchStatuses(ctx, sq.viewer, db.StatusSearch{Words: words, AccountID: sq.accountID, Page: sq.page, Offset: sq.offset})
 		if err != nil {
-			return nil, false, err
+			return nil, err
 		}
-		if res.Statuses, err = h.Statuses(ctx, sq.viewer, list); err != nil {
-			return nil, false, err
+		if res.Statuses, err = h.present.Statuses(ctx, sq.viewer, list); err != nil {
+			return nil, err
 		}
 	}
-	return res, true, nil
+	return res, nil
 }
 
 // looksLikeHandle reports whether q is an @handle (or user@domain).
@@ -233,7 +252,7 @@ func (h *Handlers) searchURL(ctx context.Context, sq *searchQuery, res *SearchRe
 			}
 		}
 		if err == nil {
-			if res.Statuses, err = h.Statuses(ctx, sq.viewer, []*db.Status{s}); err != nil {
+			if res.Statuses, err = h.present.Statuses(ctx, sq.viewer, []*db.Status{s}); err != nil {
 				return err
 			}
 			return nil
@@ -267,7 +286,7 @@ func (h *Handlers) searchURL(ctx context.Context, sq *searchQuery, res *SearchRe
 		return err
 	}
 	if len(found) == 1 && found[0].ID == a.ID {
-		res.Accounts = h.Accounts(ctx, found)
+		res.Accounts = h.present.Accounts(ctx, found)
 	}
 	return nil
 }

@@ -52,36 +52,33 @@ func (h *Handlers) rerender(w http.ResponseWriter, r *http.Request, viewer, id i
 	return h.renderStatus(w, r, viewer, s)
 }
 
-// favouriteStatus is POST /api/v1/statuses/:id/favourite.
-func (h *Handlers) favouriteStatus(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:favourites")
+// statusAction applies act to the path's status as the caller with scope,
+// and answers the status as it is afterwards.
+func (h *Handlers) statusAction(w http.ResponseWriter, r *http.Request, scope string, act func(ctx context.Context, a *db.Account, s *db.Status) error) error {
+	a, s, ok, err := h.requireStatus(w, r, scope)
 	if !ok {
-		return nil
-	}
-	s, err := h.visibleStatus(r, a.Account.ID)
-	if err != nil {
 		return err
 	}
-	if _, err := h.Engine.Favourite(r.Context(), a.Account, original(s)); err != nil {
+	if err := act(r.Context(), a.Account, s); err != nil {
 		return err
 	}
 	return h.rerender(w, r, a.Account.ID, s.ID)
 }
 
+// favouriteStatus is POST /api/v1/statuses/:id/favourite.
+func (h *Handlers) favouriteStatus(w http.ResponseWriter, r *http.Request) error {
+	return h.statusAction(w, r, "write:favourites", func(ctx context.Context, a *db.Account, s *db.Status) error {
+		_, err := h.Engine.Favourite(ctx, a, original(s))
+		return err
+	})
+}
+
 // unfavouriteStatus is POST /api/v1/statuses/:id/unfavourite.
 func (h *Handlers) unfavouriteStatus(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:favourites")
-	if !ok {
-		return nil
-	}
-	s, err := h.visibleStatus(r, a.Account.ID)
-	if err != nil {
+	return h.statusAction(w, r, "write:favourites", func(ctx context.Context, a *db.Account, s *db.Status) error {
+		_, err := h.Engine.Unfavourite(ctx, a, original(s))
 		return err
-	}
-	if _, err := h.Engine.Unfavourite(r.Context(), a.Account, original(s)); err != nil {
-		return err
-	}
-	return h.rerender(w, r, a.Account.ID, s.ID)
+	})
 }
 
 // reblogStatus is POST /api/v1/statuses/:id/reblog (visibility: public,
@@ -96,11 +93,7 @@ func (h *Handlers) reblogStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var prefs *db.User
-	if a.User != nil && a.User.AccountID == a.Account.ID {
-		prefs = a.User
-	}
-	vis, err := readVisibility(p, prefs)
+	vis, err := readVisibility(p, ownUser(a))
 	if err != nil {
 		return err
 	}
@@ -114,12 +107,8 @@ func (h *Handlers) reblogStatus(w http.ResponseWriter, r *http.Request) error {
 // unreblogStatus is POST /api/v1/statuses/:id/unreblog; the answer is the
 // original status.
 func (h *Handlers) unreblogStatus(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:statuses")
+	a, s, ok, err := h.requireStatus(w, r, "write:statuses")
 	if !ok {
-		return nil
-	}
-	s, err := h.visibleStatus(r, a.Account.ID)
-	if err != nil {
 		return err
 	}
 	orig := original(s)
@@ -131,18 +120,9 @@ func (h *Handlers) unreblogStatus(w http.ResponseWriter, r *http.Request) error 
 
 // bookmarkStatus is POST /api/v1/statuses/:id/bookmark.
 func (h *Handlers) bookmarkStatus(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:bookmarks")
-	if !ok {
-		return nil
-	}
-	s, err := h.visibleStatus(r, a.Account.ID)
-	if err != nil {
-		return err
-	}
-	if err := h.DB.Bookmark(r.Context(), a.Account.ID, original(s)); err != nil {
-		return err
-	}
-	return h.rerender(w, r, a.Account.ID, s.ID)
+	return h.statusAction(w, r, "write:bookmarks", func(ctx context.Context, a *db.Account, s *db.Status) error {
+		return h.DB.Bookmark(ctx, a.ID, original(s))
+	})
 }
 
 // unbookmarkStatus is POST /api/v1/statuses/:id/unbookmark. A bookmark of a
@@ -207,34 +187,16 @@ func (h *Handlers) unpinStatus(w http.ResponseWriter, r *http.Request) error {
 // muteConversation is POST /api/v1/statuses/:id/mute: no more notifications
 // from the status's thread.
 func (h *Handlers) muteConversation(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:mutes")
-	if !ok {
-		return nil
-	}
-	s, err := h.visibleStatus(r, a.Account.ID)
-	if err != nil {
-		return err
-	}
-	if err := h.DB.MuteThread(r.Context(), a.Account.ID, s.ThreadID); err != nil {
-		return err
-	}
-	return h.rerender(w, r, a.Account.ID, s.ID)
+	return h.statusAction(w, r, "write:mutes", func(ctx context.Context, a *db.Account, s *db.Status) error {
+		return h.DB.MuteThread(ctx, a.ID, s.ThreadID)
+	})
 }
 
 // unmuteConversation is POST /api/v1/statuses/:id/unmute.
 func (h *Handlers) unmuteConversation(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:mutes")
-	if !ok {
-		return nil
-	}
-	s, err := h.visibleStatus(r, a.Account.ID)
-	if err != nil {
-		return err
-	}
-	if err := h.DB.UnmuteThread(r.Context(), a.Account.ID, s.ThreadID); err != nil {
-		return err
-	}
-	return h.rerender(w, r, a.Account.ID, s.ID)
+	return h.statusAction(w, r, "write:mutes", func(ctx context.Context, a *db.Account, s *db.Status) error {
+		return h.DB.UnmuteThread(ctx, a.ID, s.ThreadID)
+	})
 }
 
 // favouritedBy is GET /api/v1/statuses/:id/favourited_by, paged by favourite.
@@ -250,15 +212,11 @@ func (h *Handlers) rebloggedBy(w http.ResponseWriter, r *http.Request) error {
 type interactionPage func(d *db.DB, ctx context.Context, statusID int64, v db.Viewer, p db.Page) ([]*db.Account, []int64, error)
 
 func (h *Handlers) interactedBy(w http.ResponseWriter, r *http.Request, load interactionPage) error {
-	a, ok := h.optional(w, r, "read:accounts")
+	a, s, ok, err := h.optionalStatus(w, r, "read:accounts")
 	if !ok {
-		return nil
-	}
-	viewer := viewerID(a)
-	s, err := h.visibleStatus(r, viewer)
-	if err != nil {
 		return err
 	}
+	viewer := viewerID(a)
 	page, err := pageParams(r, 40, 80)
 	if err != nil {
 		return err
@@ -267,10 +225,8 @@ func (h *Handlers) interactedBy(w http.ResponseWriter, r *http.Request, load int
 	if err != nil {
 		return err
 	}
-	if len(cursors) > 0 {
-		h.setLink(w, r, cursors[0], cursors[len(cursors)-1], len(cursors))
-	}
-	render.JSON(w, http.StatusOK, h.Accounts(r.Context(), list))
+	h.setCursorLink(w, r, cursors)
+	render.JSON(w, http.StatusOK, h.present.Accounts(r.Context(), list))
 	return nil
 }
 
@@ -288,25 +244,19 @@ func (h *Handlers) favourites(w http.ResponseWriter, r *http.Request) error {
 type savedPage func(d *db.DB, ctx context.Context, accountID int64, p db.Page) ([]*db.Status, []int64, error)
 
 func (h *Handlers) savedStatuses(w http.ResponseWriter, r *http.Request, scope string, load savedPage) error {
-	a, ok := h.require(w, r, scope)
+	a, page, ok, err := h.requirePage(w, r, scope, 20, 40)
 	if !ok {
-		return nil
-	}
-	page, err := pageParams(r, 20, 40)
-	if err != nil {
 		return err
 	}
 	list, cursors, err := load(h.DB, r.Context(), a.Account.ID, page)
 	if err != nil {
 		return err
 	}
-	out, err := h.Statuses(r.Context(), a.Account.ID, list)
+	out, err := h.present.Statuses(r.Context(), a.Account.ID, list)
 	if err != nil {
 		return err
 	}
-	if len(cursors) > 0 {
-		h.setLink(w, r, cursors[0], cursors[len(cursors)-1], len(cursors))
-	}
+	h.setCursorLink(w, r, cursors)
 	render.JSON(w, http.StatusOK, out)
 	return nil
 }

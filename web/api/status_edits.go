@@ -23,12 +23,8 @@ const mediaDescriptionLimit = 1500
 
 // statusSource is GET /api/v1/statuses/:id/source: what to edit.
 func (h *Handlers) statusSource(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "read:statuses")
+	_, s, ok, err := h.requireStatus(w, r, "read:statuses")
 	if !ok {
-		return nil
-	}
-	s, err := h.visibleStatus(r, a.Account.ID)
-	if err != nil {
 		return err
 	}
 	render.JSON(w, http.StatusOK, map[string]string{"id": db.FormatID(s.ID), "text": sourceText(s), "spoiler_text": s.SpoilerText})
@@ -44,93 +40,16 @@ func sourceText(s *db.Status) string {
 	return content.PlainText(s.Content)
 }
 
-// StatusEdit is Mastodon's StatusEdit entity: one version of a status.
-type StatusEdit struct {
-	Content          string            `json:"content"`
-	SpoilerText      string            `json:"spoiler_text"`
-	Sensitive        bool              `json:"sensitive"`
-	CreatedAt        string            `json:"created_at"`
-	Account          Account           `json:"account"`
-	Poll             *StatusEditPoll   `json:"poll"`
-	MediaAttachments []MediaAttachment `json:"media_attachments"`
-	Emojis           []Emoji           `json:"emojis"`
-}
-
-// StatusEditPoll is the poll of a version (its options' titles).
-type StatusEditPoll struct {
-	Options []StatusEditPollOption `json:"options"`
-}
-
-// StatusEditPollOption is one option's title.
-type StatusEditPollOption struct {
-	Title string `json:"title"`
-}
-
 // statusHistory is GET /api/v1/statuses/:id/history: every version, the
 // original first; a status never edited has one, the current one.
 func (h *Handlers) statusHistory(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.optional(w, r, "read:statuses")
+	_, s, ok, err := h.optionalStatus(w, r, "read:statuses")
 	if !ok {
-		return nil
-	}
-	s, err := h.visibleStatus(r, viewerID(a))
-	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	edits, err := h.DB.StatusEdits(ctx, s.ID)
+	out, err := h.present.StatusHistory(r.Context(), s)
 	if err != nil {
 		return err
-	}
-	var pollTitles []string
-	if s.PollID != nil {
-		if p, err := h.DB.PollByID(ctx, *s.PollID); err == nil {
-			for _, o := range p.Options {
-				pollTitles = append(pollTitles, o.Title)
-			}
-		}
-	}
-	current, err := h.DB.StatusMedia(ctx, s.ID)
-	if err != nil {
-		return err
-	}
-	if len(edits) == 0 {
-		ids := make([]int64, len(current))
-		for i, m := range current {
-			ids[i] = m.ID
-		}
-		edits = []*db.StatusEdit{{StatusID: s.ID, Content: s.Content, SpoilerText: s.SpoilerText, Sensitive: s.Sensitive,
-			MediaIDs: ids, CreatedAt: s.CreatedAt}}
-	}
-	var mediaIDs []int64
-	for _, e := range edits {
-		mediaIDs = append(mediaIDs, e.MediaIDs...)
-	}
-	media, err := h.DB.MediaByIDs(ctx, mediaIDs)
-	if err != nil {
-		return err
-	}
-	account := h.Account(ctx, s.Account)
-	out := make([]StatusEdit, 0, len(edits))
-	for _, e := range edits {
-		v := StatusEdit{Content: e.Content, SpoilerText: e.SpoilerText, Sensitive: e.Sensitive, CreatedAt: apiTime(e.CreatedAt),
-			Account: account, MediaAttachments: []MediaAttachment{}, Emojis: []Emoji{}}
-		for _, id := range e.MediaIDs {
-			if m := media[id]; m != nil {
-				v.MediaAttachments = append(v.MediaAttachments, h.media(m))
-			}
-		}
-		titles := e.PollOptions
-		if len(titles) == 0 {
-			titles = pollTitles // polls are not edited: every version has the poll as it is
-		}
-		if s.PollID != nil {
-			v.Poll = &StatusEditPoll{Options: []StatusEditPollOption{}}
-			for _, t := range titles {
-				v.Poll.Options = append(v.Poll.Options, StatusEditPollOption{Title: t})
-			}
-		}
-		out = append(out, v)
 	}
 	render.JSON(w, http.StatusOK, out)
 	return nil
@@ -139,12 +58,8 @@ func (h *Handlers) statusHistory(w http.ResponseWriter, r *http.Request) error {
 // editStatus is PUT /api/v1/statuses/:id. Fields not sent keep their value;
 // media_attributes[] change the description and focus of attachments.
 func (h *Handlers) editStatus(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:statuses")
+	a, s, ok, err := h.requireOwnStatus(w, r)
 	if !ok {
-		return nil
-	}
-	s, err := h.ownStatus(r, a)
-	if err != nil {
 		return err
 	}
 	if s.ReblogOfID != nil {

@@ -15,6 +15,8 @@ import (
 
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/auth"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -113,7 +115,7 @@ func idempotencyKey(r *http.Request) string {
 // publishIdempotent posts once per (account, key) and hour: a repeated key
 // returns the status the first request created, waiting for it when both
 // arrive at once.
-func (h *Handlers) publishIdempotent(ctx context.Context, a *Auth, post activitypub.PostParams, key string) (*db.Status, error) {
+func (h *Handlers) publishIdempotent(ctx context.Context, a *auth.Caller, post activitypub.PostParams, key string) (*db.Status, error) {
 	acct := a.Account.ID
 	deadline := time.Now().Add(idempotencyWait)
 	for {
@@ -142,7 +144,7 @@ func (h *Handlers) publishIdempotent(ctx context.Context, a *Auth, post activity
 		}
 		// A concurrent request with this key is posting: wait for it.
 		if time.Now().After(deadline) {
-			return nil, &Error{http.StatusConflict, "A request with this Idempotency-Key is still being processed"}
+			return nil, apiErr(http.StatusConflict, "A request with this Idempotency-Key is still being processed")
 		}
 		select {
 		case <-ctx.Done():
@@ -152,33 +154,26 @@ func (h *Handlers) publishIdempotent(ctx context.Context, a *Auth, post activity
 	}
 }
 
-// readNewStatus reads the fields of a new status. Defaults (visibility,
-// sensitivity, language) come from the user's posting preferences.
-func (h *Handlers) readNewStatus(ctx context.Context, a *Auth, p *Params) (activitypub.PostParams, error) {
+// readNewStatus reads the fields of a new status, posted at once,
+// scheduled or held as a brand's draft. Defaults (visibility, sensitivity,
+// language) come from the user's posting preferences.
+func (h *Handlers) readNewStatus(ctx context.Context, a *auth.Caller, p *Params) (activitypub.PostParams, error) {
+	prefs := ownUser(a)
 	post := activitypub.PostParams{
 		Text:          p.String("status"),
 		SpoilerText:   p.String("spoiler_text"),
 		Language:      strings.TrimSpace(p.String("language")),
 		ApplicationID: a.Token.AppID,
 	}
-	var prefs *db.User
-	if a.User != nil && a.User.AccountID == a.Account.ID {
-		prefs = a.User
-	}
-	vis, err := readVisibility(p, prefs)
-	if err != nil {
+	var err error
+	if post.Visibility, err = readVisibility(p, prefs); err != nil {
 		return post, err
 	}
-	post.Visibility = vis
-	defSensitive, defLanguage := false, ""
-	if prefs != nil {
-		defSensitive, defLanguage = prefs.DefaultSensitive, prefs.DefaultLanguage
-	}
-	if post.Sensitive, err = p.BoolDefault("sensitive", defSensitive); err != nil {
+	if post.Sensitive, err = p.BoolDefault("sensitive", prefs != nil && prefs.DefaultSensitive); err != nil {
 		return post, err
 	}
-	if post.Language == "" {
-		post.Language = defLanguage
+	if post.Language == "" && prefs != nil {
+		post.Language = prefs.DefaultLanguage
 	}
 	if post.MediaIDs, err = p.IDs("media_ids"); err != nil {
 		return post, err
@@ -186,38 +181,42 @@ func (h *Handlers) readNewStatus(ctx context.Context, a *Auth, p *Params) (activ
 	if post.Poll, err = readPoll(p); err != nil {
 		return post, err
 	}
-	id, ok, err := p.ID("in_reply_to_id")
-	if err != nil {
-		return post, err
-	}
-	if ok {
-		if _, err := h.DB.StatusByID(ctx, id, db.ViewerOf(a.Account.ID)); errors.Is(err, db.ErrNotFound) {
-			return post, &Error{http.StatusNotFound, "The status you are trying to reply to does not appear to exist."}
-		} else if err != nil {
-			return post, err
-		}
-		post.InReplyToID = &id
-	}
-	return post, nil
+	post.InReplyToID, err = h.replyTarget(ctx, a, p)
+	return post, err
 }
 
-// readVisibility reads visibility, defaulting to the user's preference.
+// replyTarget reads in_reply_to_id: a status the caller may see (404
+// otherwise), or nil.
+func (h *Handlers) replyTarget(ctx context.Context, a *auth.Caller, p *Params) (*int64, error) {
+	id, ok, err := p.ID("in_reply_to_id")
+	if err != nil || !ok {
+		return nil, err
+	}
+	if _, err := h.DB.StatusByID(ctx, id, db.ViewerOf(a.Account.ID)); errors.Is(err, db.ErrNotFound) {
+		return nil, apiErr(http.StatusNotFound, "The status you are trying to reply to does not appear to exist.")
+	} else if err != nil {
+		return nil, err
+	}
+	return &id, nil
+}
+
+// readVisibility reads visibility, defaulting to the user's preference (an
+// odd stored preference posts publicly).
 func readVisibility(p *Params, prefs *db.User) (db.Visibility, error) {
 	name := strings.TrimSpace(p.String("visibility"))
-	if name == "" && prefs != nil {
-		name = prefs.DefaultPrivacy
-	}
-	if name == "" {
-		return db.Public, nil
-	}
-	v, ok := db.ParseVisibility(name)
-	if !ok {
-		if p.Has("visibility") {
+	if name != "" {
+		v, ok := db.ParseVisibility(name)
+		if !ok {
 			return v, fieldErr("visibility", "is not included in the list")
 		}
-		return db.Public, nil // an odd stored preference posts publicly
+		return v, nil
 	}
-	return v, nil
+	if prefs != nil {
+		if v, ok := db.ParseVisibility(prefs.DefaultPrivacy); ok {
+			return v, nil
+		}
+	}
+	return db.Public, nil
 }
 
 // readPoll reads poll[options][], poll[expires_in], poll[multiple] and
@@ -247,7 +246,7 @@ func readPoll(p *Params) (*activitypub.PollParams, error) {
 
 // renderStatus answers one status as the viewer sees it.
 func (h *Handlers) renderStatus(w http.ResponseWriter, r *http.Request, viewer int64, s *db.Status) error {
-	st, err := h.Status(r.Context(), viewer, s)
+	st, err := h.present.Status(r.Context(), viewer, s)
 	if err != nil {
 		return err
 	}
@@ -264,27 +263,40 @@ func (h *Handlers) visibleStatus(r *http.Request, viewer int64) (*db.Status, err
 	return h.DB.StatusByID(r.Context(), id, db.ViewerOf(viewer))
 }
 
-// ownStatus reads the path's status if the caller wrote it (404 otherwise,
-// as Mastodon answers for other people's statuses).
-func (h *Handlers) ownStatus(r *http.Request, a *Auth) (*db.Status, error) {
-	s, err := h.visibleStatus(r, a.Account.ID)
-	if err != nil {
-		return nil, err
+// optionalStatus is optional with scope, then the path's status if the
+// caller (or anonymous) may see it: when ok is false the handler returns
+// err.
+func (h *Handlers) optionalStatus(w http.ResponseWriter, r *http.Request, scope string) (a *auth.Caller, s *db.Status, ok bool, err error) {
+	if a, ok = h.optional(w, r, scope); !ok {
+		return nil, nil, false, nil
 	}
-	if s.AccountID != a.Account.ID {
-		return nil, errNotFound
+	s, err = h.visibleStatus(r, viewerID(a))
+	return a, s, err == nil, err
+}
+
+// requireStatus is require with scope, then the path's status if the
+// caller may see it: when ok is false the handler returns err.
+func (h *Handlers) requireStatus(w http.ResponseWriter, r *http.Request, scope string) (a *auth.Caller, s *db.Status, ok bool, err error) {
+	if a, ok = h.require(w, r, scope); !ok {
+		return nil, nil, false, nil
 	}
-	return s, nil
+	s, err = h.visibleStatus(r, a.Account.ID)
+	return a, s, err == nil, err
+}
+
+// requireOwnStatus is requireStatus with write:statuses for a status the
+// caller wrote (404 otherwise, as Mastodon answers for other people's).
+func (h *Handlers) requireOwnStatus(w http.ResponseWriter, r *http.Request) (a *auth.Caller, s *db.Status, ok bool, err error) {
+	if a, s, ok, err = h.requireStatus(w, r, "write:statuses"); ok && s.AccountID != a.Account.ID {
+		return nil, nil, false, errNotFound
+	}
+	return a, s, ok, err
 }
 
 // getStatus is GET /api/v1/statuses/:id (anonymous callers see public and unlisted ones).
 func (h *Handlers) getStatus(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.optional(w, r, "read:statuses")
+	a, s, ok, err := h.optionalStatus(w, r, "read:statuses")
 	if !ok {
-		return nil
-	}
-	s, err := h.visibleStatus(r, viewerID(a))
-	if err != nil {
 		return err
 	}
 	return h.renderStatus(w, r, viewerID(a), s)
@@ -325,7 +337,7 @@ func (h *Handlers) statusesByID(w http.ResponseWriter, r *http.Request) error {
 			list = append(list, s)
 		}
 	}
-	out, err := h.Statuses(r.Context(), viewer, list)
+	out, err := h.present.Statuses(r.Context(), viewer, list)
 	if err != nil {
 		return err
 	}
@@ -337,16 +349,12 @@ func (h *Handlers) statusesByID(w http.ResponseWriter, r *http.Request) error {
 // it was, with its source text, poll and attachments, so that a client can
 // offer "delete and redraft".
 func (h *Handlers) deleteStatus(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "write:statuses")
+	a, s, ok, err := h.requireOwnStatus(w, r)
 	if !ok {
-		return nil
-	}
-	s, err := h.ownStatus(r, a)
-	if err != nil {
 		return err
 	}
 	// Rendered first: the poll, mentions and tags go with the row.
-	st, err := h.Status(r.Context(), a.Account.ID, s)
+	st, err := h.present.Status(r.Context(), a.Account.ID, s)
 	if err != nil {
 		return err
 	}
@@ -360,26 +368,16 @@ func (h *Handlers) deleteStatus(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// Context is Mastodon's Context entity.
-type Context struct {
-	Ancestors   []Status `json:"ancestors"`
-	Descendants []Status `json:"descendants"`
-}
-
 // statusContext is GET /api/v1/statuses/:id/context. The whole thread is
 // read in one query with each status marked visible or not for the viewer;
 // the tree is walked in Go, through invisible statuses without showing them
 // (a public reply to a private post does not reveal the post).
 func (h *Handlers) statusContext(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.optional(w, r, "read:statuses")
+	a, s, ok, err := h.optionalStatus(w, r, "read:statuses")
 	if !ok {
-		return nil
-	}
-	viewer := viewerID(a)
-	s, err := h.visibleStatus(r, viewer)
-	if err != nil {
 		return err
 	}
+	viewer := viewerID(a)
 	ctx := r.Context()
 	nodes, err := h.DB.ThreadTree(ctx, s.ThreadID, db.ViewerOf(viewer))
 	if err != nil {
@@ -403,11 +401,11 @@ func (h *Handlers) statusContext(w http.ResponseWriter, r *http.Request) error {
 		}
 		return out
 	}
-	out := Context{}
-	if out.Ancestors, err = h.statusesIn(ctx, viewer, pick(up), "thread"); err != nil {
+	out := entity.Context{}
+	if out.Ancestors, err = h.present.StatusesIn(ctx, viewer, pick(up), "thread"); err != nil {
 		return err
 	}
-	if out.Descendants, err = h.statusesIn(ctx, viewer, pick(down), "thread"); err != nil {
+	if out.Descendants, err = h.present.StatusesIn(ctx, viewer, pick(down), "thread"); err != nil {
 		return err
 	}
 	render.JSON(w, http.StatusOK, out)

@@ -4,37 +4,16 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/auth"
 	"github.com/kontor-social/kontor/web/render"
 )
-
-// TagHistory is one day of a hashtag's use (all values are strings, as Mastodon sends them).
-type TagHistory struct {
-	Day      string `json:"day"`
-	Uses     string `json:"uses"`
-	Accounts string `json:"accounts"`
-}
-
-// Tag is Mastodon's Tag entity. ID is empty for a tag nobody used yet;
-// Following is sent to logged-in callers only.
-type Tag struct {
-	ID        string       `json:"id,omitempty"`
-	Name      string       `json:"name"`
-	URL       string       `json:"url"`
-	History   []TagHistory `json:"history"`
-	Following *bool        `json:"following,omitempty"`
-}
-
-// tagHistoryDays is how many days of history a Tag carries.
-const tagHistoryDays = 7
 
 // maxTagName bounds a hashtag name (in runes).
 const maxTagName = 100
@@ -81,19 +60,26 @@ func (h *Handlers) getTag(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	viewer := viewerID(AuthFrom(r.Context()))
-	t, err := h.DB.TagByName(r.Context(), name)
-	if errors.Is(err, db.ErrNotFound) {
-		t = &db.Tag{Name: db.NormalizeTagName(name), DisplayName: name}
-	} else if err != nil {
-		return err
-	}
-	out, err := h.tagEntities(r.Context(), viewer, []*db.Tag{t})
+	t, err := h.tagByName(r.Context(), name)
 	if err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, out[0])
-	return nil
+	return h.renderTag(w, r, viewerID(auth.From(r.Context())), t)
+}
+
+// tagByName is the stored hashtag, or one nobody used yet.
+func (h *Handlers) tagByName(ctx context.Context, name string) (*db.Tag, error) {
+	t, err := h.DB.TagByName(ctx, name)
+	if errors.Is(err, db.ErrNotFound) {
+		return &db.Tag{Name: db.NormalizeTagName(name), DisplayName: name}, nil
+	}
+	return t, err
+}
+
+// renderTag answers a hashtag as viewer sees it.
+func (h *Handlers) renderTag(w http.ResponseWriter, r *http.Request, viewer int64, t *db.Tag) error {
+	out, err := h.present.Tags(r.Context(), viewer, []*db.Tag{t})
+	return renderFirst(w, out, err)
 }
 
 func (h *Handlers) followTag(w http.ResponseWriter, r *http.Request) error {
@@ -109,12 +95,7 @@ func (h *Handlers) followTag(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out, err := h.tagEntities(r.Context(), a.Account.ID, []*db.Tag{t})
-	if err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, out[0])
-	return nil
+	return h.renderTag(w, r, a.Account.ID, t)
 }
 
 func (h *Handlers) unfollowTag(w http.ResponseWriter, r *http.Request) error {
@@ -126,98 +107,33 @@ func (h *Handlers) unfollowTag(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := h.DB.TagByName(r.Context(), name)
-	switch {
-	case errors.Is(err, db.ErrNotFound):
-		t = &db.Tag{Name: db.NormalizeTagName(name), DisplayName: name}
-	case err != nil:
+	t, err := h.tagByName(r.Context(), name)
+	if err != nil {
 		return err
-	default:
+	}
+	if t.ID != 0 {
 		if err := h.DB.UnfollowTag(r.Context(), a.Account.ID, t.ID); err != nil {
 			return err
 		}
 	}
-	out, err := h.tagEntities(r.Context(), a.Account.ID, []*db.Tag{t})
-	if err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, out[0])
-	return nil
+	return h.renderTag(w, r, a.Account.ID, t)
 }
 
 // followedTags pages the caller's followed hashtags (limit 100, at most 200).
 func (h *Handlers) followedTags(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "read:follows")
+	a, page, ok, err := h.requirePage(w, r, "read:follows", 100, 200)
 	if !ok {
-		return nil
-	}
-	page, err := pageParams(r, 100, 200)
-	if err != nil {
 		return err
 	}
 	list, err := h.DB.FollowedTags(r.Context(), a.Account.ID, page)
 	if err != nil {
 		return err
 	}
-	out, err := h.tagEntities(r.Context(), a.Account.ID, list)
+	out, err := h.present.Tags(r.Context(), a.Account.ID, list)
 	if err != nil {
 		return err
 	}
-	if len(list) > 0 {
-		h.setLink(w, r, list[0].ID, list[len(list)-1].ID, len(list))
-	}
+	setPageLink(h, w, r, list, func(t *db.Tag) int64 { return t.ID })
 	render.JSON(w, http.StatusOK, out)
 	return nil
-}
-
-// tagEntities renders hashtags with their history and, for a logged-in
-// viewer, whether it follows them: two queries for the whole list.
-func (h *Handlers) tagEntities(ctx context.Context, viewer int64, list []*db.Tag) ([]Tag, error) {
-	var ids []int64
-	for _, t := range list {
-		if t.ID != 0 {
-			ids = append(ids, t.ID)
-		}
-	}
-	history, err := h.DB.TagHistory(ctx, ids, tagHistoryDays)
-	if err != nil {
-		return nil, err
-	}
-	following, err := h.DB.FollowedTagIDs(ctx, viewer, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Tag, 0, len(list))
-	for _, t := range list {
-		name := t.DisplayName
-		if name == "" || db.NormalizeTagName(name) != t.Name {
-			name = t.Name
-		}
-		e := Tag{Name: name, URL: h.Engine.URLs().Tag(t.Name), History: []TagHistory{}}
-		if t.ID != 0 {
-			e.ID = db.FormatID(t.ID)
-		}
-		for _, d := range history[t.ID] {
-			e.History = append(e.History, TagHistory{Day: strconv.FormatInt(d.Day.Unix(), 10),
-				Uses: strconv.FormatInt(d.Uses, 10), Accounts: strconv.FormatInt(d.Accounts, 10)})
-		}
-		if len(e.History) == 0 {
-			e.History = emptyTagHistory()
-		}
-		if viewer != 0 {
-			e.Following = ptr(following[t.ID])
-		}
-		out = append(out, e)
-	}
-	return out, nil
-}
-
-// emptyTagHistory is the history of a tag nobody used: zero every day.
-func emptyTagHistory() []TagHistory {
-	h := make([]TagHistory, tagHistoryDays)
-	today := time.Now().UTC().Truncate(24 * time.Hour).Unix()
-	for i := range h {
-		h[i] = TagHistory{Day: strconv.FormatInt(today-int64(i)*86400, 10), Uses: "0", Accounts: "0"}
-	}
-	return h
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 
@@ -35,7 +36,7 @@ func (h *Handlers) timelineRoutes(r chi.Router) {
 // the Link header from the page as the database returned it (so paging
 // goes on past statuses that filters hide).
 func (h *Handlers) writeTimeline(w http.ResponseWriter, r *http.Request, viewer int64, list []*db.Status, scope string) error {
-	out, err := h.statusesIn(r.Context(), viewer, list, scope)
+	out, err := h.present.StatusesIn(r.Context(), viewer, list, scope)
 	if err != nil {
 		return err
 	}
@@ -46,19 +47,22 @@ func (h *Handlers) writeTimeline(w http.ResponseWriter, r *http.Request, viewer 
 
 // homeTimeline is GET /api/v1/timelines/home.
 func (h *Handlers) homeTimeline(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "read:statuses")
+	return h.ownTimeline(w, r, h.DB.HomeTimeline, "home")
+}
+
+// ownTimeline answers a timeline of the caller (read:statuses) that load
+// reads, rendered in a filter context.
+func (h *Handlers) ownTimeline(w http.ResponseWriter, r *http.Request,
+	load func(ctx context.Context, accountID int64, p db.Page) ([]*db.Status, error), scope string) error {
+	a, page, ok, err := h.requirePage(w, r, "read:statuses", timelineDefaultLimit, timelineMaxLimit)
 	if !ok {
-		return nil
+		return err
 	}
-	page, err := pageParams(r, timelineDefaultLimit, timelineMaxLimit)
+	list, err := load(r.Context(), a.Account.ID, page)
 	if err != nil {
 		return err
 	}
-	list, err := h.DB.HomeTimeline(r.Context(), a.Account.ID, page)
-	if err != nil {
-		return err
-	}
-	return h.writeTimeline(w, r, a.Account.ID, list, "home")
+	return h.writeTimeline(w, r, a.Account.ID, list, scope)
 }
 
 // readPublicFilter reads local, remote and only_media.
@@ -77,65 +81,67 @@ func readPublicFilter(p *Params) (db.PublicTimelineFilter, error) {
 	return f, nil
 }
 
-// publicTimeline is GET /api/v1/timelines/public (anonymous callers too).
-func (h *Handlers) publicTimeline(w http.ResponseWriter, r *http.Request) error {
+// publicQuery is a request of a public or hashtag timeline.
+type publicQuery struct {
+	viewer int64
+	params *Params
+	filter db.PublicTimelineFilter
+	page   db.Page
+}
+
+// readPublicQuery authenticates (anonymous callers too) and reads a public
+// or hashtag timeline request; when ok is false the handler returns err.
+func (h *Handlers) readPublicQuery(w http.ResponseWriter, r *http.Request) (q *publicQuery, ok bool, err error) {
 	a, ok := h.optional(w, r, "read:statuses")
 	if !ok {
-		return nil
+		return nil, false, nil
 	}
-	p, err := ReadParams(r)
+	q = &publicQuery{viewer: viewerID(a)}
+	if q.params, err = ReadParams(r); err != nil {
+		return nil, false, err
+	}
+	if q.filter, err = readPublicFilter(q.params); err != nil {
+		return nil, false, err
+	}
+	if q.page, err = pageParams(r, timelineDefaultLimit, timelineMaxLimit); err != nil {
+		return nil, false, err
+	}
+	return q, true, nil
+}
+
+// publicTimeline is GET /api/v1/timelines/public (anonymous callers too).
+func (h *Handlers) publicTimeline(w http.ResponseWriter, r *http.Request) error {
+	q, ok, err := h.readPublicQuery(w, r)
+	if !ok {
+		return err
+	}
+	list, err := h.DB.PublicTimeline(r.Context(), db.ViewerOf(q.viewer), q.filter, q.page)
 	if err != nil {
 		return err
 	}
-	f, err := readPublicFilter(p)
-	if err != nil {
-		return err
-	}
-	page, err := pageParams(r, timelineDefaultLimit, timelineMaxLimit)
-	if err != nil {
-		return err
-	}
-	viewer := viewerID(a)
-	list, err := h.DB.PublicTimeline(r.Context(), db.ViewerOf(viewer), f, page)
-	if err != nil {
-		return err
-	}
-	return h.writeTimeline(w, r, viewer, list, "public")
+	return h.writeTimeline(w, r, q.viewer, list, "public")
 }
 
 // tagTimeline is GET /api/v1/timelines/tag/:hashtag with any[], all[],
 // none[], local, remote and only_media: public statuses only.
 func (h *Handlers) tagTimeline(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.optional(w, r, "read:statuses")
+	q, ok, err := h.readPublicQuery(w, r)
 	if !ok {
-		return nil
-	}
-	p, err := ReadParams(r)
-	if err != nil {
 		return err
 	}
-	pf, err := readPublicFilter(p)
-	if err != nil {
-		return err
-	}
-	page, err := pageParams(r, timelineDefaultLimit, timelineMaxLimit)
-	if err != nil {
-		return err
-	}
-	f := db.TagTimelineFilter{PublicTimelineFilter: pf}
+	f := db.TagTimelineFilter{PublicTimelineFilter: q.filter}
 	tag := chi.URLParam(r, "hashtag")
 	if unescaped, err := url.PathUnescape(tag); err == nil {
 		tag = unescaped // chi hands over the escaped form when the path had one
 	}
-	f.Any = append([]string{tag}, firstN(p.Strings("any"), tagModeLimit)...)
-	f.All = firstN(p.Strings("all"), tagModeLimit)
-	f.None = firstN(p.Strings("none"), tagModeLimit)
-	viewer := viewerID(a)
-	list, err := h.DB.TagTimeline(r.Context(), db.ViewerOf(viewer), f, page)
+	f.Any = append([]string{tag}, firstN(q.params.Strings("any"), tagModeLimit)...)
+	f.All = firstN(q.params.Strings("all"), tagModeLimit)
+	f.None = firstN(q.params.Strings("none"), tagModeLimit)
+	list, err := h.DB.TagTimeline(r.Context(), db.ViewerOf(q.viewer), f, q.page)
 	if err != nil {
 		return err
 	}
-	return h.writeTimeline(w, r, viewer, list, "public")
+	return h.writeTimeline(w, r, q.viewer, list, "public")
 }
 
 func firstN(list []string, n int) []string {
@@ -175,17 +181,5 @@ func (h *Handlers) listTimeline(w http.ResponseWriter, r *http.Request) error {
 // still called by clients): direct statuses the viewer wrote or is
 // mentioned in.
 func (h *Handlers) directTimeline(w http.ResponseWriter, r *http.Request) error {
-	a, ok := h.require(w, r, "read:statuses")
-	if !ok {
-		return nil
-	}
-	page, err := pageParams(r, timelineDefaultLimit, timelineMaxLimit)
-	if err != nil {
-		return err
-	}
-	list, err := h.DB.DirectTimeline(r.Context(), a.Account.ID, page)
-	if err != nil {
-		return err
-	}
-	return h.writeTimeline(w, r, a.Account.ID, list, "thread")
+	return h.ownTimeline(w, r, h.DB.DirectTimeline, "thread")
 }

@@ -1,6 +1,7 @@
 package federation
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -31,6 +32,7 @@ func (h *Handlers) viewer(w http.ResponseWriter, r *http.Request) (db.Viewer, bo
 	return db.Anonymous, false
 }
 
+// writeDoc answers an ActivityPub document, or the error building it.
 func (h *Handlers) writeDoc(w http.ResponseWriter, r *http.Request, doc *vocab.Object, err error) {
 	if errors.Is(err, db.ErrNotFound) {
 		render.Error(w, r, http.StatusNotFound, "Not found")
@@ -55,55 +57,69 @@ func maxIDParam(r *http.Request) int64 {
 	return id
 }
 
-func (h *Handlers) outbox(w http.ResponseWriter, r *http.Request) {
-	a, ok := h.localAccount(w, r)
+// docBuilder builds the document of a local account for the signer of
+// the request.
+type docBuilder func(ctx context.Context, a *db.Account, v db.Viewer) (*vocab.Object, error)
+
+// accountViewer is the URL's local account and the signer of the
+// request; when ok is false it has answered.
+func (h *Handlers) accountViewer(w http.ResponseWriter, r *http.Request) (a *db.Account, v db.Viewer, ok bool) {
+	if a, ok = h.localAccount(w, r); !ok {
+		return nil, db.Anonymous, false
+	}
+	v, ok = h.viewer(w, r)
+	return a, v, ok
+}
+
+// accountDoc serves the document build makes of the URL's local account,
+// for the signer of the request.
+func (h *Handlers) accountDoc(w http.ResponseWriter, r *http.Request, build docBuilder) {
+	a, v, ok := h.accountViewer(w, r)
 	if !ok {
 		return
 	}
-	v, ok := h.viewer(w, r)
-	if !ok {
-		return
-	}
-	doc, err := h.Engine.OutboxCollection(r.Context(), a, v, r.URL.Query().Get("page") == "true", maxIDParam(r))
+	doc, err := build(r.Context(), a, v)
 	h.writeDoc(w, r, doc, err)
+}
+
+// statusDoc serves the document build makes of the URL's status of the
+// URL's local account, when the signer of the request may see it.
+func (h *Handlers) statusDoc(w http.ResponseWriter, r *http.Request, build func(ctx context.Context, s *db.Status, v db.Viewer) (*vocab.Object, error)) {
+	a, v, ok := h.accountViewer(w, r)
+	if !ok {
+		return
+	}
+	s, ok := h.statusFor(w, r, a, v)
+	if !ok {
+		return
+	}
+	s.Account = a
+	doc, err := build(r.Context(), s, v)
+	h.writeDoc(w, r, doc, err)
+}
+
+func (h *Handlers) outbox(w http.ResponseWriter, r *http.Request) {
+	h.accountDoc(w, r, func(ctx context.Context, a *db.Account, v db.Viewer) (*vocab.Object, error) {
+		return h.Engine.OutboxCollection(ctx, a, v, r.URL.Query().Get("page") == "true", maxIDParam(r))
+	})
 }
 
 func (h *Handlers) followCollection(followers bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		a, ok := h.localAccount(w, r)
-		if !ok {
-			return
-		}
-		if _, ok := h.viewer(w, r); !ok {
-			return
-		}
-		doc, err := h.Engine.FollowCollection(r.Context(), a, followers, r.URL.Query().Get("page") == "true", maxIDParam(r))
-		h.writeDoc(w, r, doc, err)
+		h.accountDoc(w, r, func(ctx context.Context, a *db.Account, _ db.Viewer) (*vocab.Object, error) {
+			return h.Engine.FollowCollection(ctx, a, followers, r.URL.Query().Get("page") == "true", maxIDParam(r))
+		})
 	}
 }
 
 func (h *Handlers) featured(w http.ResponseWriter, r *http.Request) {
-	a, ok := h.localAccount(w, r)
-	if !ok {
-		return
-	}
-	v, ok := h.viewer(w, r)
-	if !ok {
-		return
-	}
-	doc, err := h.Engine.FeaturedCollection(r.Context(), a, v)
-	h.writeDoc(w, r, doc, err)
+	h.accountDoc(w, r, h.Engine.FeaturedCollection)
 }
 
 func (h *Handlers) featuredTags(w http.ResponseWriter, r *http.Request) {
-	a, ok := h.localAccount(w, r)
-	if !ok {
-		return
-	}
-	if _, ok := h.viewer(w, r); !ok {
-		return
-	}
-	h.writeDoc(w, r, vocab.NewOrderedCollection(h.urls.FeaturedTags(a.Username), 0), nil)
+	h.accountDoc(w, r, func(_ context.Context, a *db.Account, _ db.Viewer) (*vocab.Object, error) {
+		return vocab.NewOrderedCollection(h.urls.FeaturedTags(a.Username), 0), nil
+	})
 }
 
 // statusFor loads the local status named in the URL for v: 404 when it does
@@ -193,38 +209,13 @@ func (h *Handlers) writeNote(w http.ResponseWriter, r *http.Request, a *db.Accou
 }
 
 func (h *Handlers) statusActivity(w http.ResponseWriter, r *http.Request) {
-	a, ok := h.localAccount(w, r)
-	if !ok {
-		return
-	}
-	v, ok := h.viewer(w, r)
-	if !ok {
-		return
-	}
-	s, ok := h.statusFor(w, r, a, v)
-	if !ok {
-		return
-	}
-	s.Account = a
-	doc, err := h.Engine.StatusActivity(r.Context(), s)
-	h.writeDoc(w, r, doc, err)
+	h.statusDoc(w, r, func(ctx context.Context, s *db.Status, _ db.Viewer) (*vocab.Object, error) {
+		return h.Engine.StatusActivity(ctx, s)
+	})
 }
 
 func (h *Handlers) replies(w http.ResponseWriter, r *http.Request) {
-	a, ok := h.localAccount(w, r)
-	if !ok {
-		return
-	}
-	v, ok := h.viewer(w, r)
-	if !ok {
-		return
-	}
-	s, ok := h.statusFor(w, r, a, v)
-	if !ok {
-		return
-	}
-	doc, err := h.Engine.RepliesCollection(r.Context(), s, v)
-	h.writeDoc(w, r, doc, err)
+	h.statusDoc(w, r, h.Engine.RepliesCollection)
 }
 
 // activity serves a stored local activity by id (peers Accept a Follow by

@@ -188,18 +188,8 @@ func (h *Handlers) identityOf(a *db.Account, role string) identity {
 // authorizeForm is GET /oauth/authorize: sign in if needed, then consent.
 func (h *Handlers) authorizeForm(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
-	req, f, err := h.parseAuthRequest(r.Context(), v)
-	if err != nil {
-		h.internalError(w, r, "authorize", err)
-		return
-	}
-	if f != nil {
-		h.fail(w, r, req, f)
-		return
-	}
-	u, err := h.signedIn(r)
-	if err != nil {
-		h.internalError(w, r, "authorize", err)
+	req, u, ok := h.authorizeRequest(w, r, v)
+	if !ok {
 		return
 	}
 	if u == nil || req.ForceLogin {
@@ -207,6 +197,26 @@ func (h *Handlers) authorizeForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.consent(w, r, req, u, v)
+}
+
+// authorizeRequest reads an authorization request from v and the user
+// signed in (nil when nobody is); when ok is false it has answered (a
+// refused request goes back to the client, or an error page).
+func (h *Handlers) authorizeRequest(w http.ResponseWriter, r *http.Request, v url.Values) (req *authRequest, u *db.User, ok bool) {
+	req, f, err := h.parseAuthRequest(r.Context(), v)
+	if err != nil {
+		h.internalError(w, r, "authorize", err)
+		return nil, nil, false
+	}
+	if f != nil {
+		h.fail(w, r, req, f)
+		return nil, nil, false
+	}
+	if u, err = h.signedIn(r); err != nil {
+		h.internalError(w, r, "authorize", err)
+		return nil, nil, false
+	}
+	return req, u, true
 }
 
 // consent renders the consent page.
@@ -241,19 +251,8 @@ func (h *Handlers) authorizeDecision(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := r.PostForm
-	ctx := r.Context()
-	req, f, err := h.parseAuthRequest(ctx, v)
-	if err != nil {
-		h.internalError(w, r, "authorize", err)
-		return
-	}
-	if f != nil {
-		h.fail(w, r, req, f)
-		return
-	}
-	u, err := h.signedIn(r)
-	if err != nil {
-		h.internalError(w, r, "authorize", err)
+	req, u, ok := h.authorizeRequest(w, r, v)
+	if !ok {
 		return
 	}
 	if u == nil {
@@ -269,23 +268,38 @@ func (h *Handlers) authorizeDecision(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, http.StatusBadRequest, "Invalid form", "Choose Authorize or Deny.")
 		return
 	}
-	ids, err := h.identities(ctx, u)
+	accountID, err := h.chosenIdentity(r.Context(), u, v.Get("account_id"))
 	if err != nil {
 		h.internalError(w, r, "authorize", err)
 		return
-	}
-	chosen := v.Get("account_id")
-	var accountID int64
-	for _, id := range ids {
-		if id.AccountID == chosen {
-			accountID, _ = db.ParseID(chosen)
-		}
 	}
 	if accountID == 0 {
 		h.errorPage(w, r, http.StatusForbidden, "Not allowed", "You cannot authorize an application as that account.")
 		return
 	}
-	code, err := h.DB.CreateAuthorizationCode(ctx, &db.AuthorizationCode{
+	h.issueCode(w, r, req, u, accountID)
+}
+
+// chosenIdentity is the account id the consent form chose (the user's own
+// or a brand the user belongs to), 0 when it is none of them.
+func (h *Handlers) chosenIdentity(ctx context.Context, u *db.User, chosen string) (int64, error) {
+	ids, err := h.identities(ctx, u)
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		if id.AccountID == chosen {
+			accountID, _ := db.ParseID(chosen)
+			return accountID, nil
+		}
+	}
+	return 0, nil
+}
+
+// issueCode stores an authorization code for the account and sends it to
+// the client's redirect URI (or shows it, out of band).
+func (h *Handlers) issueCode(w http.ResponseWriter, r *http.Request, req *authRequest, u *db.User, accountID int64) {
+	code, err := h.DB.CreateAuthorizationCode(r.Context(), &db.AuthorizationCode{
 		AppID: req.App.ID, UserID: u.ID, AccountID: accountID, RedirectURI: req.RedirectURI,
 		Scopes: strings.Join(req.Scopes, " "), CodeChallenge: req.Challenge, CodeChallengeMethod: req.Method,
 		ExpiresAt: h.now().Add(codeLifetime),

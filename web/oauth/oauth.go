@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -16,6 +15,8 @@ import (
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/signup"
+	"github.com/kontor-social/kontor/web/auth"
+	"github.com/kontor-social/kontor/web/render"
 )
 
 // Lifetimes.
@@ -31,6 +32,8 @@ type Deps struct {
 	Config *config.Config
 	DB     *db.DB
 	Engine *activitypub.Engine
+	// Tokens resolves access tokens as the API does (nil: one of its own).
+	Tokens *auth.Resolver
 	Logger *slog.Logger
 	// CORS wraps the endpoints browser clients call cross-origin (token,
 	// revoke, userinfo, metadata); web passes the API's CORS middleware.
@@ -62,6 +65,9 @@ func New(d Deps) *Handlers {
 	}
 	if d.TokensRevoked == nil {
 		d.TokensRevoked = func() {}
+	}
+	if d.Tokens == nil {
+		d.Tokens = auth.NewResolver(d.DB)
 	}
 	h := &Handlers{Deps: d, pages: parsePages(), throttle: newLoginThrottle(d.Now)}
 	h.signup = signup.New(signup.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Logger: d.Logger, Now: d.Now})
@@ -121,69 +127,23 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
-// bearerToken extracts an access token from Authorization: Bearer.
-func bearerToken(r *http.Request) string {
-	if v := r.Header.Get("Authorization"); len(v) > 7 && strings.EqualFold(v[:7], "bearer ") {
-		return strings.TrimSpace(v[7:])
-	}
-	return ""
-}
-
 // errInvalidToken: no token, an unknown, revoked or expired one, or one whose
 // user may no longer sign in.
 var errInvalidToken = errors.New("the access token is invalid")
 
-// caller is the holder of an access token.
-type caller struct {
-	Token   *db.Token
-	User    *db.User    // nil for app tokens (client_credentials)
-	Account *db.Account // the identity the token acts as
-}
-
-// resolveToken looks up the request's bearer token.
-func (h *Handlers) resolveToken(ctx context.Context, r *http.Request) (*caller, error) {
-	plain := bearerToken(r)
+// resolveToken resolves the request's Authorization: Bearer token, as the
+// API does (web/auth); every refusal is errInvalidToken.
+func (h *Handlers) resolveToken(ctx context.Context, r *http.Request) (*auth.Caller, error) {
+	plain := auth.HeaderToken(r)
 	if plain == "" {
 		return nil, errInvalidToken
 	}
-	tok, err := h.DB.TokenByPlaintext(ctx, plain)
-	if errors.Is(err, db.ErrNotFound) {
+	c, err := h.Tokens.Resolve(ctx, plain)
+	var refused *render.StatusError
+	if errors.As(err, &refused) {
 		return nil, errInvalidToken
-	} else if err != nil {
-		return nil, err
 	}
-	c := &caller{Token: tok}
-	if tok.UserID != nil {
-		u, err := h.DB.UserByID(ctx, *tok.UserID)
-		if errors.Is(err, db.ErrNotFound) {
-			return nil, errInvalidToken
-		} else if err != nil {
-			return nil, err
-		}
-		if signInRefusal(u) != "" {
-			return nil, errInvalidToken
-		}
-		c.User, c.Account = u, u.Account
-	}
-	if tok.AccountID != nil && (c.Account == nil || c.Account.ID != *tok.AccountID) {
-		a, err := h.DB.AccountByID(ctx, *tok.AccountID)
-		if errors.Is(err, db.ErrNotFound) {
-			return nil, errInvalidToken
-		} else if err != nil {
-			return nil, err
-		}
-		if a.Suspended() || c.User == nil || !a.IsBrand {
-			return nil, errInvalidToken
-		}
-		// Acting as a brand: only while a member.
-		if _, err := h.DB.BrandRole(ctx, a.ID, c.User.ID); errors.Is(err, db.ErrNotMember) {
-			return nil, errInvalidToken
-		} else if err != nil {
-			return nil, err
-		}
-		c.Account = a
-	}
-	return c, nil
+	return c, err
 }
 
 // signInRefusal says why a user may not sign in or use tokens, or "".

@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -162,7 +163,29 @@ func (h *Handlers) token(w http.ResponseWriter, r *http.Request) {
 // RFC 7636 section 4.6).
 func (h *Handlers) grantCode(r *http.Request, c *client, f form) (*db.IssuedToken, error) {
 	ctx := r.Context()
-	plain := f.get("code")
+	code, err := h.usableCode(ctx, c, f.get("code"))
+	if err != nil {
+		return nil, err
+	}
+	if err := checkCodeRedemption(c, f, code); err != nil {
+		return nil, err
+	}
+	u, ceiling, err := h.codeUser(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	issued, err := h.DB.RedeemAuthorizationCode(ctx, code.CodeHash, db.NewToken{
+		AppID: &c.app.ID, UserID: &u.ID, AccountID: &code.AccountID, Scopes: strings.Fields(code.Scopes), Refresh: true,
+		RoleCeiling: ceiling,
+	})
+	if errors.Is(err, db.ErrCodeUsed) {
+		return nil, h.codeReplayed(ctx, code)
+	}
+	return issued, err
+}
+
+// usableCode looks up the client's unexpired, unused authorization code.
+func (h *Handlers) usableCode(ctx context.Context, c *client, plain string) (*db.AuthorizationCode, error) {
 	if plain == "" {
 		return nil, invalidRequest("code is missing")
 	}
@@ -173,67 +196,71 @@ func (h *Handlers) grantCode(r *http.Request, c *client, f form) (*db.IssuedToke
 		return nil, err
 	}
 	if code.UsedAt != nil {
-		// A replayed code: someone else may hold it. RFC 6749 section 4.1.2
-		// says to revoke what it gave.
-		if err := h.DB.RevokeCodeTokens(ctx, code.CodeHash); err != nil {
-			return nil, err
-		}
-		h.TokensRevoked()
-		return nil, invalidGrant("The authorization code was already used; the tokens it gave are revoked.")
+		return nil, h.codeReplayed(ctx, code)
 	}
 	if !h.now().Before(code.ExpiresAt) {
 		return nil, invalidGrant("The authorization code has expired.")
 	}
+	return code, nil
+}
+
+// codeReplayed answers a code used again: someone else may hold it, so
+// what it gave is revoked (RFC 6749 section 4.1.2).
+func (h *Handlers) codeReplayed(ctx context.Context, code *db.AuthorizationCode) error {
+	if err := h.DB.RevokeCodeTokens(ctx, code.CodeHash); err != nil {
+		return err
+	}
+	h.TokensRevoked()
+	return invalidGrant("The authorization code was already used; the tokens it gave are revoked.")
+}
+
+// checkCodeRedemption checks what the token request must repeat or prove:
+// the client (a secret, or PKCE for public clients), the redirect_uri and
+// the code_verifier.
+func checkCodeRedemption(c *client, f form, code *db.AuthorizationCode) error {
 	if !c.authenticated && code.CodeChallenge == "" {
-		return nil, errInvalidClient
+		return errInvalidClient
 	}
 	if ru := f.get("redirect_uri"); ru == "" {
-		return nil, invalidRequest("redirect_uri is missing")
+		return invalidRequest("redirect_uri is missing")
 	} else if ru != code.RedirectURI {
-		return nil, invalidGrant("redirect_uri does not match the authorization request.")
+		return invalidGrant("redirect_uri does not match the authorization request.")
 	}
 	verifier := f.get("code_verifier")
 	switch {
 	case code.CodeChallenge != "" && verifier == "":
-		return nil, invalidGrant("code_verifier is missing (the authorization request had a code_challenge).")
+		return invalidGrant("code_verifier is missing (the authorization request had a code_challenge).")
 	case code.CodeChallenge != "" && !pkceVerify(code.CodeChallenge, code.CodeChallengeMethod, verifier):
-		return nil, invalidGrant("code_verifier does not match the code_challenge.")
+		return invalidGrant("code_verifier does not match the code_challenge.")
 	case code.CodeChallenge == "" && verifier != "":
-		return nil, invalidGrant("code_verifier given, but the authorization request had no code_challenge.")
+		return invalidGrant("code_verifier given, but the authorization request had no code_challenge.")
 	}
-	u, err := h.DB.UserByID(ctx, code.UserID)
+	return nil
+}
+
+// codeUser is the user a code was issued to, if they may still sign in. A
+// code for a brand gives a token acting as the brand, with the member's
+// role (now) as its ceiling; a former member gets nothing.
+func (h *Handlers) codeUser(ctx context.Context, code *db.AuthorizationCode) (u *db.User, ceiling string, err error) {
+	u, err = h.DB.UserByID(ctx, code.UserID)
 	if errors.Is(err, db.ErrNotFound) {
-		return nil, invalidGrant("The user of this authorization code no longer exists.")
+		return nil, "", invalidGrant("The user of this authorization code no longer exists.")
 	} else if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if msg := signInRefusal(u); msg != "" {
-		return nil, invalidGrant(msg)
+		return nil, "", invalidGrant(msg)
 	}
-	// A code for a brand gives a token acting as the brand, with the
-	// member's role (now) as its ceiling; a former member gets nothing.
-	ceiling := ""
-	if code.AccountID != u.AccountID {
-		role, err := h.DB.BrandRole(ctx, code.AccountID, u.ID)
-		if errors.Is(err, db.ErrNotMember) {
-			return nil, invalidGrant("You are no longer a member of the brand this code was issued for.")
-		} else if err != nil {
-			return nil, err
-		}
-		ceiling = role
+	if code.AccountID == u.AccountID {
+		return u, "", nil
 	}
-	issued, err := h.DB.RedeemAuthorizationCode(ctx, code.CodeHash, db.NewToken{
-		AppID: &c.app.ID, UserID: &u.ID, AccountID: &code.AccountID, Scopes: strings.Fields(code.Scopes), Refresh: true,
-		RoleCeiling: ceiling,
-	})
-	if errors.Is(err, db.ErrCodeUsed) {
-		if err := h.DB.RevokeCodeTokens(ctx, code.CodeHash); err != nil {
-			return nil, err
-		}
-		h.TokensRevoked()
-		return nil, invalidGrant("The authorization code was already used; the tokens it gave are revoked.")
+	role, err := h.DB.BrandRole(ctx, code.AccountID, u.ID)
+	if errors.Is(err, db.ErrNotMember) {
+		return nil, "", invalidGrant("You are no longer a member of the brand this code was issued for.")
+	} else if err != nil {
+		return nil, "", err
 	}
-	return issued, err
+	return u, role, nil
 }
 
 // pkceVerify checks a code_verifier against its challenge.

@@ -6,6 +6,7 @@ package render
 import (
 	"encoding/json"
 	"html/template"
+	"iter"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -89,17 +90,7 @@ func WantsActivity(r *http.Request) bool {
 		return false
 	}
 	best, bestQ := "", -1.0
-	for _, part := range strings.Split(accept, ",") {
-		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err != nil {
-			continue
-		}
-		q := 1.0
-		if s, ok := params["q"]; ok {
-			if f, err := strconv.ParseFloat(s, 64); err == nil {
-				q = f
-			}
-		}
+	for mt, q := range mediaRanges(accept) {
 		isAP := mt == "application/activity+json" || mt == "application/ld+json" || mt == "application/json"
 		isHTML := mt == "text/html" || mt == "application/xhtml+xml"
 		if !isAP && !isHTML {
@@ -114,17 +105,7 @@ func WantsActivity(r *http.Request) bool {
 }
 
 func acceptQ(accept string) (html, jsonQ float64) {
-	for _, part := range strings.Split(accept, ",") {
-		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err != nil {
-			continue
-		}
-		q := 1.0
-		if s, ok := params["q"]; ok {
-			if f, err := strconv.ParseFloat(s, 64); err == nil {
-				q = f
-			}
-		}
+	for mt, q := range mediaRanges(accept) {
 		switch {
 		case mt == "text/html" || mt == "application/xhtml+xml":
 			html = max(html, q)
@@ -133,4 +114,26 @@ func acceptQ(accept string) (html, jsonQ float64) {
 		}
 	}
 	return html, jsonQ
+}
+
+// mediaRanges yields the media types of an Accept header with their
+// quality (1 when not given); unreadable ranges are skipped.
+func mediaRanges(accept string) iter.Seq2[string, float64] {
+	return func(yield func(string, float64) bool) {
+		for part := range strings.SplitSeq(accept, ",") {
+			mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+			if err != nil {
+				continue
+			}
+			q := 1.0
+			if s, ok := params["q"]; ok {
+				if f, err := strconv.ParseFloat(s, 64); err == nil {
+					q = f
+				}
+			}
+			if !yield(mt, q) {
+				return
+			}
+		}
+	}
 }

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/kontor-social/kontor/db"
-	"github.com/kontor-social/kontor/web/api"
+	"github.com/kontor-social/kontor/web/entity"
 )
 
 // dispatch handles one event on this node.
@@ -66,61 +66,63 @@ func (h *Hub) dispatchStatus(ctx context.Context, e busEvent, event string) erro
 	if len(subs) == 0 {
 		return nil
 	}
-	s, err := h.db.StatusByIDAny(ctx, e.StatusID)
-	if errors.Is(err, db.ErrNotFound) {
-		return nil // deleted meanwhile
+	s, orig, err := h.loadStatusEvent(ctx, e)
+	if err != nil || s == nil {
+		return err
 	}
+	m, err := h.matchStatus(ctx, s, subs)
+	if err != nil || len(m.pending) == 0 {
+		return err
+	}
+	out, viewers, err := h.reachable(ctx, s, m)
+	if err != nil || len(out) == 0 {
+		return err
+	}
+	r, err := h.newRendering(ctx, p, s, orig, e.Kind == kindCreate, viewers)
 	if err != nil {
 		return err
 	}
-	var orig *db.Status
+	return r.send(ctx, out, event)
+}
+
+// loadStatusEvent loads the status of an event and the status it boosts;
+// s is nil when either is gone meanwhile.
+func (h *Hub) loadStatusEvent(ctx context.Context, e busEvent) (s, orig *db.Status, err error) {
+	s, err = h.db.StatusByIDAny(ctx, e.StatusID)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
 	if s.ReblogOfID != nil {
 		if orig, err = h.db.StatusByIDAny(ctx, *s.ReblogOfID); errors.Is(err, db.ErrNotFound) {
-			return nil
+			return nil, nil, nil
 		} else if err != nil {
-			return err
+			return nil, nil, err
 		}
 	}
+	return s, orig, nil
+}
+
+// statusMatch is the subscriptions a status may go to (pending) and their
+// accounts (candidates), before who may see it is decided.
+type statusMatch struct {
+	pending    []delivery
+	candidates []int64
+}
+
+// matchStatus finds the subscriptions whose stream shows s if their
+// account may see it.
+func (h *Hub) matchStatus(ctx context.Context, s *db.Status, subs []subscriber) (*statusMatch, error) {
 	publicOriginal := s.Visibility == db.Public && s.ReblogOfID == nil
 	isDirect := s.Visibility == db.Direct && s.ReblogOfID == nil
-
-	// Hashtags and lists are looked up only when someone subscribes to them.
-	var listIDs []int64
-	needTags := false
-	for _, sub := range subs {
-		for _, st := range sub.streams {
-			switch st.name {
-			case streamHashtag, streamHashtagLocal:
-				needTags = needTags || publicOriginal
-			case streamList:
-				listIDs = append(listIDs, st.list)
-			}
-		}
+	tags, listOwner, err := h.statusLookups(ctx, s, subs, publicOriginal)
+	if err != nil {
+		return nil, err
 	}
-	tags := map[string]bool{}
-	if needTags {
-		byStatus, err := h.db.TagsForStatuses(ctx, []int64{s.ID})
-		if err != nil {
-			return err
-		}
-		for _, t := range byStatus[s.ID] {
-			tags[t.Name] = true
-		}
-	}
-	listOwner := map[int64]int64{}
-	if len(listIDs) > 0 {
-		targets, err := h.db.ListsShowing(ctx, s.ID, listIDs)
-		if err != nil {
-			return err
-		}
-		for _, t := range targets {
-			listOwner[t.ListID] = t.OwnerID
-		}
-	}
-
-	var candidates []int64
+	m := &statusMatch{}
 	seen := map[int64]bool{}
-	var pending []delivery
 	for _, sub := range subs {
 		acct := sub.c.account.ID
 		for _, st := range sub.streams {
@@ -139,24 +141,62 @@ func (h *Hub) dispatchStatus(ctx context.Context, e busEvent, event string) erro
 			if !ok {
 				continue
 			}
-			pending = append(pending, delivery{sub.c, st})
+			m.pending = append(m.pending, delivery{sub.c, st})
 			if !seen[acct] {
 				seen[acct] = true
-				candidates = append(candidates, acct)
+				m.candidates = append(m.candidates, acct)
 			}
 		}
 	}
-	if len(pending) == 0 {
-		return nil
+	return m, nil
+}
+
+// statusLookups are the hashtags of s and the owners of the subscribed
+// lists that show s, looked up only when someone subscribes to them.
+func (h *Hub) statusLookups(ctx context.Context, s *db.Status, subs []subscriber, publicOriginal bool) (tags map[string]bool, listOwner map[int64]int64, err error) {
+	var listIDs []int64
+	needTags := false
+	for _, sub := range subs {
+		for _, st := range sub.streams {
+			switch st.name {
+			case streamHashtag, streamHashtagLocal:
+				needTags = needTags || publicOriginal
+			case streamList:
+				listIDs = append(listIDs, st.list)
+			}
+		}
 	}
-	reach, err := h.db.StatusAudience(ctx, s.ID, candidates)
+	tags, listOwner = map[string]bool{}, map[int64]int64{}
+	if needTags {
+		byStatus, err := h.db.TagsForStatuses(ctx, []int64{s.ID})
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, t := range byStatus[s.ID] {
+			tags[t.Name] = true
+		}
+	}
+	if len(listIDs) > 0 {
+		targets, err := h.db.ListsShowing(ctx, s.ID, listIDs)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, t := range targets {
+			listOwner[t.ListID] = t.OwnerID
+		}
+	}
+	return tags, listOwner, nil
+}
+
+// reachable keeps the matched subscriptions whose account may see s (the
+// user stream: only where s is on the home timeline), and their accounts.
+func (h *Hub) reachable(ctx context.Context, s *db.Status, m *statusMatch) (out []delivery, viewers []int64, err error) {
+	reach, err := h.db.StatusAudience(ctx, s.ID, m.candidates)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	var out []delivery
-	var viewers []int64
 	counted := map[int64]bool{}
-	for _, d := range pending {
+	for _, d := range m.pending {
 		acct := d.c.account.ID
 		home, ok := reach[acct]
 		if !ok || d.st.name == streamUser && !home {
@@ -168,19 +208,19 @@ func (h *Hub) dispatchStatus(ctx context.Context, e busEvent, event string) erro
 			viewers = append(viewers, acct)
 		}
 	}
-	if len(out) == 0 {
-		return nil
-	}
-	r, err := h.newRendering(ctx, p, s, orig, e.Kind == kindCreate, viewers)
-	if err != nil {
-		return err
-	}
+	return out, viewers, nil
+}
+
+// send renders the status for each delivery (a conversation on direct
+// streams) and queues the frames; a filter may hide it from a viewer.
+func (r *rendering) send(ctx context.Context, out []delivery, event string) error {
 	frames := map[frameKey]*frame{}
 	for _, d := range out {
 		ev := event
 		var payload string
 		var variant int
 		var ok bool
+		var err error
 		if d.st.name == streamDirect {
 			ev = "conversation"
 			payload, ok, err = r.conversation(ctx, d.c.account.ID)
@@ -191,10 +231,9 @@ func (h *Hub) dispatchStatus(ctx context.Context, e busEvent, event string) erro
 		if err != nil {
 			return err
 		}
-		if !ok {
-			continue
+		if ok {
+			d.c.send(memoFrame(frames, d.c, d.st, ev, payload, variant))
 		}
-		d.c.send(memoFrame(frames, d.c, d.st, ev, payload, variant))
 	}
 	return nil
 }
@@ -306,7 +345,7 @@ func (h *Hub) dispatchNotification(ctx context.Context, e busEvent) error {
 	if err != nil {
 		return err
 	}
-	payload, ok, err := renderNotification(ctx, h.db, p, n)
+	payload, ok, err := renderNotification(ctx, p, n)
 	if err != nil || !ok {
 		return err
 	}
@@ -317,33 +356,12 @@ func (h *Hub) dispatchNotification(ctx context.Context, e busEvent) error {
 	return nil
 }
 
-// renderNotification renders a notification as the notifications API does.
-func renderNotification(ctx context.Context, store *db.DB, p *api.Handlers, n *db.Notification) (string, bool, error) {
-	from, err := store.AccountByID(ctx, n.FromAccountID)
-	if errors.Is(err, db.ErrNotFound) {
-		return "", false, nil
-	}
-	if err != nil {
+// renderNotification renders a notification as the notifications API
+// does (false: the API would leave it out).
+func renderNotification(ctx context.Context, p *entity.Presenter, n *db.Notification) (string, bool, error) {
+	list, err := p.Notifications(ctx, n.AccountID, []*db.Notification{n})
+	if err != nil || len(list) == 0 {
 		return "", false, err
 	}
-	out := api.Notification{ID: db.FormatID(n.ID), Type: n.Type, GroupKey: "ungrouped-" + db.FormatID(n.ID),
-		CreatedAt: n.CreatedAt.UTC().Format(api.TimeFormat), Account: p.Account(ctx, from)}
-	if n.StatusID != nil {
-		s, err := store.StatusByID(ctx, *n.StatusID, db.ViewerOf(n.AccountID))
-		if errors.Is(err, db.ErrNotFound) {
-			return "", false, nil
-		}
-		if err != nil {
-			return "", false, err
-		}
-		list, err := p.StatusesIn(ctx, n.AccountID, []*db.Status{s}, "notifications")
-		if err != nil {
-			return "", false, err
-		}
-		if len(list) == 0 {
-			return "", false, nil
-		}
-		out.Status = &list[0]
-	}
-	return marshal(out), true, nil
+	return marshal(list[0]), true, nil
 }

@@ -14,32 +14,36 @@ import (
 
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/scopes"
-	"github.com/kontor-social/kontor/web/api"
+	"github.com/kontor-social/kontor/web/auth"
+	"github.com/kontor-social/kontor/web/entity"
 	"github.com/kontor-social/kontor/web/render"
 )
 
 // Deps are what the streaming endpoints need.
 type Deps struct {
-	Hub    *Hub
-	API    *api.Handlers // token resolution and the entity presenters
-	Logger *slog.Logger
+	Hub *Hub
+	// Presenter renders the entities and Tokens resolves access tokens, as
+	// for the REST API.
+	Presenter *entity.Presenter
+	Tokens    *auth.Resolver
+	Logger    *slog.Logger
 }
 
 // Handlers serve GET /api/v1/streaming (WebSocket, multiplexed) and the
 // server-sent events endpoints below it.
 type Handlers struct {
-	hub *Hub
-	api *api.Handlers
-	log *slog.Logger
+	hub    *Hub
+	tokens *auth.Resolver
+	log    *slog.Logger
 }
 
-// New returns the streaming endpoints and gives the hub the presenters.
+// New returns the streaming endpoints and gives the hub the presenter.
 func New(d Deps) *Handlers {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	d.Hub.setAPI(d.API)
-	return &Handlers{hub: d.Hub, api: d.API, log: d.Logger}
+	d.Hub.setPresenter(d.Presenter)
+	return &Handlers{hub: d.Hub, tokens: d.Tokens, log: d.Logger}
 }
 
 // Routes registers the endpoints below /api/v1, behind the API's CORS,
@@ -119,13 +123,13 @@ func offeredProtocol(r *http.Request) string {
 // ?access_token= (already resolved), else by the token in
 // Sec-WebSocket-Protocol. Mastodon 4.2+ wants a user token for every
 // stream, public ones included. It answers the refusal itself.
-func (h *Handlers) caller(w http.ResponseWriter, r *http.Request) (*api.Auth, bool) {
-	a := api.AuthFrom(r.Context())
+func (h *Handlers) caller(w http.ResponseWriter, r *http.Request) (*auth.Caller, bool) {
+	a := auth.From(r.Context())
 	if a == nil {
 		if tok := offeredProtocol(r); tok != "" {
 			var err error
-			if a, err = h.api.ResolveToken(r.Context(), tok); err != nil {
-				h.api.WriteError(w, r, err)
+			if a, err = h.tokens.Resolve(r.Context(), tok); err != nil {
+				render.APIError(w, r, h.log, err)
 				return nil, false
 			}
 		}
@@ -161,37 +165,11 @@ func (h *Handlers) authorize(ctx context.Context, c *conn, st stream) error {
 
 // serveSSE streams one channel as server-sent events.
 func (h *Handlers) serveSSE(w http.ResponseWriter, r *http.Request, name string) {
-	a, ok := h.caller(w, r)
+	c, ok := h.openSSE(w, r, name)
 	if !ok {
 		return
 	}
-	q := r.URL.Query()
-	st, err := parseStream(name, q.Get("tag"), q.Get("list"))
-	if errors.Is(err, errUnknownStream) {
-		writeError(w, http.StatusBadRequest, "Unknown channel requested")
-		return
-	}
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	c, err := h.hub.register(r.Context(), a.Account, a.Token.ID, a.Scopes, true)
-	if err != nil {
-		writeError(w, http.StatusServiceUnavailable, "Streaming is shutting down")
-		return
-	}
 	defer c.close(nil)
-	if err := h.authorize(r.Context(), c, st); err != nil {
-		var se *streamError
-		if errors.As(err, &se) {
-			writeError(w, se.status, se.msg)
-		} else {
-			h.api.WriteError(w, r, err)
-		}
-		return
-	}
-	c.subscribe(st)
-
 	// The server's read and write timeouts are for ordinary requests: a
 	// stream lives on, each write bounded on its own.
 	rc := http.NewResponseController(w)
@@ -230,6 +208,43 @@ func (h *Handlers) serveSSE(w http.ResponseWriter, r *http.Request, name string)
 			}
 		}
 	}
+}
+
+// openSSE authenticates an event stream request and registers its
+// connection, subscribed to the named stream; it answers the refusal
+// itself (ok false).
+func (h *Handlers) openSSE(w http.ResponseWriter, r *http.Request, name string) (*conn, bool) {
+	a, ok := h.caller(w, r)
+	if !ok {
+		return nil, false
+	}
+	q := r.URL.Query()
+	st, err := parseStream(name, q.Get("tag"), q.Get("list"))
+	if errors.Is(err, errUnknownStream) {
+		writeError(w, http.StatusBadRequest, "Unknown channel requested")
+		return nil, false
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return nil, false
+	}
+	c, err := h.hub.register(r.Context(), a.Account, a.Token.ID, a.Scopes, true)
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, "Streaming is shutting down")
+		return nil, false
+	}
+	if err := h.authorize(r.Context(), c, st); err != nil {
+		c.close(nil)
+		var se *streamError
+		if errors.As(err, &se) {
+			writeError(w, se.status, se.msg)
+		} else {
+			render.APIError(w, r, h.log, err)
+		}
+		return nil, false
+	}
+	c.subscribe(st)
+	return c, true
 }
 
 // serveWS upgrades to a WebSocket on which the client subscribes and

@@ -21,7 +21,7 @@ import (
 
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/db"
-	"github.com/kontor-social/kontor/web/api"
+	"github.com/kontor-social/kontor/web/entity"
 )
 
 // HubOptions tune a Hub; zero values take the defaults.
@@ -56,8 +56,8 @@ type Hub struct {
 	log  *slog.Logger
 	node string // tells this process's notifications apart from others'
 
-	apiMu sync.RWMutex
-	api   *api.Handlers // renders entities; set by New (handlers)
+	presentMu sync.RWMutex
+	present   *entity.Presenter // renders entities; set by New (handlers)
 
 	shards  []chan busEvent
 	publish chan string
@@ -105,17 +105,17 @@ func NewHub(o HubOptions) *Hub {
 	return h
 }
 
-// setAPI gives the hub the presenters of the REST API.
-func (h *Hub) setAPI(a *api.Handlers) {
-	h.apiMu.Lock()
-	h.api = a
-	h.apiMu.Unlock()
+// setPresenter gives the hub the presenter the REST API renders with.
+func (h *Hub) setPresenter(p *entity.Presenter) {
+	h.presentMu.Lock()
+	h.present = p
+	h.presentMu.Unlock()
 }
 
-func (h *Hub) presenter() *api.Handlers {
-	h.apiMu.RLock()
-	defer h.apiMu.RUnlock()
-	return h.api
+func (h *Hub) presenter() *entity.Presenter {
+	h.presentMu.RLock()
+	defer h.presentMu.RUnlock()
+	return h.present
 }
 
 // Event kinds on the bus.
@@ -497,7 +497,7 @@ func (h *Hub) Shutdown() {
 // filterEntry is an account's compiled filters, cached on this node while
 // it has connections.
 type filterEntry struct {
-	set    *api.FilterSet
+	set    *entity.FilterSet
 	loaded time.Time
 }
 
@@ -509,8 +509,8 @@ const filterReload = 5 * time.Minute
 // filters_changed, none expired since, younger than filterReload), the
 // others loaded in one batch. A viewer whose filters cannot be loaded is
 // absent (it must not get unfiltered statuses).
-func (h *Hub) filtersFor(ctx context.Context, p *api.Handlers, viewers []int64) map[int64]*api.FilterSet {
-	out := make(map[int64]*api.FilterSet, len(viewers))
+func (h *Hub) filtersFor(ctx context.Context, p *entity.Presenter, viewers []int64) map[int64]*entity.FilterSet {
+	out := make(map[int64]*entity.FilterSet, len(viewers))
 	var missing []int64
 	now := time.Now()
 	h.filterMu.Lock()

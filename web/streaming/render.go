@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/kontor-social/kontor/db"
-	"github.com/kontor-social/kontor/web/api"
+	"github.com/kontor-social/kontor/web/entity"
 )
 
 // rendering renders one status event for many viewers: the entity once as
@@ -17,12 +17,12 @@ import (
 // batch queries. Viewers with the same personal part share one payload.
 type rendering struct {
 	h      *Hub
-	p      *api.Handlers
+	p      *entity.Presenter
 	s      *db.Status
-	orig   *db.Status  // boosted status, or nil
-	base   *api.Status // anonymous rendering; nil if anonymous may not see the boosted status
+	orig   *db.Status     // boosted status, or nil
+	base   *entity.Status // anonymous rendering; nil if anonymous may not see the boosted status
 	inter  map[int64]*db.Interactions
-	fsets  map[int64]*api.FilterSet
+	fsets  map[int64]*entity.FilterSet
 	votes  map[int64][]int // viewer → own choices in the poll
 	pollID int64
 
@@ -31,7 +31,7 @@ type rendering struct {
 	mine     map[string]string // viewer+scope → payload (authors, unique variants)
 }
 
-func (h *Hub) newRendering(ctx context.Context, p *api.Handlers, s, orig *db.Status, created bool, viewers []int64) (*rendering, error) {
+func (h *Hub) newRendering(ctx context.Context, p *entity.Presenter, s, orig *db.Status, created bool, viewers []int64) (*rendering, error) {
 	r := &rendering{h: h, p: p, s: s, orig: orig, variants: map[string]int{}, mine: map[string]string{}}
 	list, err := p.Statuses(ctx, 0, []*db.Status{s})
 	if err != nil {
@@ -117,8 +117,8 @@ func (r *rendering) status(ctx context.Context, viewer int64, scope string) (var
 // viewer who is not the author. key describes that part ("" when filters
 // matched, so the result is the viewer's own); hidden: a "hide" filter
 // removes the status.
-func personalize(base api.Status, s, orig *db.Status, viewer int64, in *db.Interactions, votes map[int64][]int, pollID int64,
-	fs *api.FilterSet, scope string) (out api.Status, key string, hidden bool) {
+func personalize(base entity.Status, s, orig *db.Status, viewer int64, in *db.Interactions, votes map[int64][]int, pollID int64,
+	fs *entity.FilterSet, scope string) (out entity.Status, key string, hidden bool) {
 	out = base
 	var k strings.Builder
 	unique := false
@@ -150,7 +150,7 @@ func personalize(base api.Status, s, orig *db.Status, viewer int64, in *db.Inter
 	fav, reb, bm, muted := in.Favourited[s.ID], in.Reblogged[s.ID], in.Bookmarked[s.ID], in.MutedThreads[s.ThreadID]
 	out.Favourited, out.Reblogged, out.Bookmarked, out.Muted = &fav, &reb, &bm, &muted
 	fmt.Fprint(&k, fav, reb, bm, muted)
-	out.Filtered = []api.FilterResult{}
+	out.Filtered = []entity.FilterResult{}
 	if s.AccountID != viewer {
 		results, hide := fs.Match(s, scope)
 		if hide {
@@ -167,14 +167,6 @@ func personalize(base api.Status, s, orig *db.Status, viewer int64, in *db.Inter
 	return out, k.String(), false
 }
 
-// conversation is Mastodon's Conversation entity.
-type conversation struct {
-	ID         string        `json:"id"`
-	Unread     bool          `json:"unread"`
-	Accounts   []api.Account `json:"accounts"`
-	LastStatus *api.Status   `json:"last_status"`
-}
-
 // conversation returns the conversation payload of a direct status for one
 // of its participants: the conversation row of the thread when there is
 // one, the other participants, and the status rendered for the viewer.
@@ -183,11 +175,11 @@ func (r *rendering) conversation(ctx context.Context, viewer int64) (string, boo
 	if err != nil || !ok {
 		return "", false, err
 	}
-	var last api.Status
+	var last entity.Status
 	if err := json.Unmarshal([]byte(payload), &last); err != nil {
 		return "", false, err
 	}
-	out := conversation{ID: db.FormatID(r.s.ThreadID), Unread: viewer != r.s.AccountID, Accounts: []api.Account{}, LastStatus: &last}
+	out := entity.Conversation{ID: db.FormatID(r.s.ThreadID), Unread: viewer != r.s.AccountID, Accounts: []entity.Account{}, LastStatus: &last}
 	var others []int64
 	c, err := r.h.db.ConversationOf(ctx, viewer, r.s.ThreadID)
 	switch {

@@ -11,7 +11,7 @@ import (
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/kontortest"
-	"github.com/kontor-social/kontor/web/api"
+	"github.com/kontor-social/kontor/web/entity"
 )
 
 // subscribe opens one WebSocket of u with several streams.
@@ -324,7 +324,8 @@ func TestPersonalizedAsREST(t *testing.T) {
 	for u := range viewers {
 		viewers[u] = subscribe(t, in, u, st("user"))
 	}
-	rest := api.New(api.Deps{Config: in.Config, DB: in.DB, Engine: in.Engine(), Logger: kontortest.Logger(t)})
+	rest := entity.New(entity.Deps{DB: in.DB, MediaURL: in.Engine().MediaURL, MediaPreviewURL: in.Engine().MediaPreviewURL,
+		TagURL: in.Engine().URLs().Tag, BaseURL: in.Config.BaseURL(), Logger: kontortest.Logger(t)})
 	check := func(u *kontortest.User, e event, id int64) {
 		t.Helper()
 		target, err := in.DB.StatusByIDAny(ctx, id)
@@ -380,7 +381,7 @@ func TestNotificationsStream(t *testing.T) {
 
 	follow(t, in, bob, alice)
 	e := cAlice.next()
-	var n api.Notification
+	var n entity.Notification
 	json.Unmarshal([]byte(*e.Payload), &n)
 	if e.Event != "notification" || n.Type != "follow" || n.Account.Username != "bob" || n.GroupKey != "ungrouped-"+n.ID || n.Status != nil {
 		t.Fatalf("follow notification: %s %s", e.Event, deref(e.Payload))

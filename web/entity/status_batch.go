@@ -1,0 +1,103 @@
+package entity
+
+import (
+	"context"
+
+	"github.com/kontor-social/kontor/db"
+)
+
+// statusBatch is everything needed to render a page of statuses, loaded
+// with a fixed number of queries.
+type statusBatch struct {
+	reblogs     map[int64]*db.Status // boosted statuses the viewer may see
+	media       map[int64][]*db.MediaAttachment
+	mentions    map[int64][]*db.Account
+	tags        map[int64][]*db.Tag
+	polls       map[int64]*db.Poll
+	choices     map[int64][]int
+	apps        map[int64]*db.App
+	interacted  *db.Interactions
+	images      map[int64]*db.MediaAttachment
+	filters     *FilterSet
+	filterScope string
+}
+
+// statusRefs are the ids a page of statuses (and the statuses they boost)
+// points at.
+type statusRefs struct {
+	ids, threads, polls, apps []int64
+	accounts                  []*db.Account
+}
+
+func (r *statusRefs) add(s *db.Status) {
+	r.ids = append(r.ids, s.ID)
+	r.threads = append(r.threads, s.ThreadID)
+	if s.PollID != nil {
+		r.polls = append(r.polls, *s.PollID)
+	}
+	if s.ApplicationID != nil {
+		r.apps = append(r.apps, *s.ApplicationID)
+	}
+	if s.Account != nil {
+		r.accounts = append(r.accounts, s.Account)
+	}
+}
+
+// loadBatch loads what rendering list for viewer needs, and the viewer's
+// filters when a filter context (scope) is given.
+func (p *Presenter) loadBatch(ctx context.Context, viewer int64, list []*db.Status, scope string) (*statusBatch, error) {
+	b := &statusBatch{filterScope: scope}
+	var boosted []int64
+	for _, s := range list {
+		if s.ReblogOfID != nil {
+			boosted = append(boosted, *s.ReblogOfID)
+		}
+	}
+	var err error
+	if b.reblogs, err = p.db.VisibleStatusesByIDs(ctx, boosted, db.ViewerOf(viewer)); err != nil {
+		return nil, err
+	}
+	var refs statusRefs
+	for _, s := range list {
+		refs.add(s)
+	}
+	for _, s := range b.reblogs {
+		refs.add(s)
+	}
+	if err := p.loadRefs(ctx, viewer, b, &refs); err != nil {
+		return nil, err
+	}
+	b.images = p.accountMedia(ctx, refs.accounts)
+	if scope != "" && viewer != 0 {
+		if b.filters, err = p.loadFilters(ctx, viewer); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// loadRefs loads the attachments, mentions, hashtags, polls, applications
+// and the viewer's interactions of the statuses refs names.
+func (p *Presenter) loadRefs(ctx context.Context, viewer int64, b *statusBatch, refs *statusRefs) error {
+	var err error
+	if b.media, err = p.db.MediaForStatuses(ctx, refs.ids); err != nil {
+		return err
+	}
+	if b.mentions, err = p.db.MentionsForStatuses(ctx, refs.ids); err != nil {
+		return err
+	}
+	if b.tags, err = p.db.TagsForStatuses(ctx, refs.ids); err != nil {
+		return err
+	}
+	if b.polls, err = p.db.PollsByIDs(ctx, refs.polls); err != nil {
+		return err
+	}
+	if b.choices, err = p.db.PollChoices(ctx, viewer, refs.polls); err != nil {
+		return err
+	}
+	if b.apps, err = p.db.AppsByIDs(ctx, refs.apps); err != nil {
+		return err
+	}
+	b.interacted, err = p.db.ViewerInteractions(ctx, viewer, refs.ids, refs.threads)
+	return err
+}

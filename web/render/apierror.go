@@ -1,0 +1,47 @@
+package render
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/kontor-social/kontor/activitypub"
+	"github.com/kontor-social/kontor/db"
+)
+
+// StatusError is an error answered with its HTTP status and a client-safe
+// message, so handlers need not guess (internal causes stay in the logs).
+type StatusError struct {
+	Status int
+	Msg    string
+}
+
+func (e *StatusError) Error() string { return e.Msg }
+
+// APIError answers err the way the client API (Mastodon's and Kontor's)
+// does: JSON {"error": …} with the status err calls for — a *StatusError
+// its own, the engine's input errors 422, unknown records 404, refusals
+// 403, conflicts 422. Unknown errors are logged and become 500 without
+// details; a client that went away gets 499.
+func APIError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	var se *StatusError
+	var inErr *activitypub.InputError
+	switch {
+	case errors.As(err, &se):
+		JSON(w, se.Status, map[string]string{"error": se.Msg})
+	case errors.As(err, &inErr):
+		JSON(w, http.StatusUnprocessableEntity, map[string]string{"error": inErr.Error()})
+	case errors.Is(err, db.ErrNotFound):
+		JSON(w, http.StatusNotFound, map[string]string{"error": "Record not found"})
+	case errors.Is(err, activitypub.ErrForbidden):
+		JSON(w, http.StatusForbidden, map[string]string{"error": "This action is not allowed"})
+	case errors.Is(err, db.ErrConflict):
+		JSON(w, http.StatusUnprocessableEntity, map[string]string{"error": "Validation failed: " + err.Error()})
+	case r.Context().Err() != nil:
+		// The client went away; nobody reads this answer.
+		JSON(w, 499, map[string]string{"error": "Client closed request"})
+	default:
+		log.Error("api", "method", r.Method, "path", r.URL.Path, "err", err)
+		JSON(w, http.StatusInternalServerError, map[string]string{"error": "Internal server error"})
+	}
+}
