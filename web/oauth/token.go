@@ -292,21 +292,18 @@ func (h *Handlers) grantPassword(w http.ResponseWriter, r *http.Request, c *clie
 	if err != nil {
 		return nil, err
 	}
-	key := throttleKey(clientIP(r), login)
-	if d := h.throttle.wait(key); d > 0 {
-		secs := int(math.Ceil(d.Seconds()))
-		w.Header().Set("Retry-After", fmt.Sprint(secs))
-		return nil, &tokenError{http.StatusTooManyRequests, "invalid_grant", fmt.Sprintf("Too many failed attempts; try again in %d seconds.", secs)}
-	}
-	u, err := h.checkLogin(r.Context(), login, password)
+	u, wait, err := h.checkLogin(r.Context(), clientIP(r), login, password)
 	if err != nil {
 		return nil, err
 	}
+	if wait > 0 {
+		secs := int(math.Ceil(wait.Seconds()))
+		w.Header().Set("Retry-After", fmt.Sprint(secs))
+		return nil, &tokenError{http.StatusTooManyRequests, "invalid_grant", fmt.Sprintf("Too many failed attempts; try again in %d seconds.", secs)}
+	}
 	if u == nil {
-		h.throttle.fail(key)
 		return nil, invalidGrant("Invalid email address, username or password.")
 	}
-	h.throttle.succeed(key)
 	if msg := signInRefusal(u); msg != "" {
 		return nil, invalidGrant(msg)
 	}
