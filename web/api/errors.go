@@ -58,6 +58,8 @@ func (h *Handlers) WriteError(w http.ResponseWriter, r *http.Request, err error)
 		render.JSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "Request body too large"})
 	case errors.Is(err, errBadBody):
 		render.JSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+	case errors.Is(err, db.ErrLimit):
+		render.JSON(w, http.StatusUnprocessableEntity, map[string]string{"error": "Validation failed: " + err.Error()})
 	case errors.Is(err, db.ErrConflict):
 		render.JSON(w, http.StatusUnprocessableEntity, map[string]string{"error": "Validation failed: " + err.Error()})
 	case r.Context().Err() != nil:
