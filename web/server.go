@@ -46,6 +46,7 @@ func NewHandler(d Deps) http.Handler {
 	r.Use(middleware.Logger(d.Logger))
 	r.Use(middleware.Recoverer(d.Logger))
 	r.Use(middleware.LimitBody(d.Config.MaxRequestBytes))
+	r.Use(middleware.RefuseNUL)
 
 	r.Get("/healthz", healthz(d.DB))
 

@@ -75,8 +75,8 @@ func (h *Handlers) authenticateClient(r *http.Request, f form) (*client, error) 
 		// RFC 6749 section 2.3.1: both are form-encoded before Basic encoding.
 		bid, err1 := url.QueryUnescape(user)
 		bsecret, err2 := url.QueryUnescape(pass)
-		if err1 != nil || err2 != nil {
-			return nil, errInvalidClient
+		if err1 != nil || err2 != nil || strings.IndexByte(bid+bsecret, 0) >= 0 {
+			return nil, errInvalidClient // NUL: no client has it, and no query may carry it
 		}
 		if id != "" && id != bid {
 			return nil, invalidRequest("client_id in the body differs from the Authorization header")
