@@ -32,7 +32,7 @@ func (e *Engine) FetchViewer(ctx context.Context, r *http.Request) (db.Viewer, e
 		}
 		return db.Anonymous, nil
 	}
-	res, err := signature.Verify(ctx, r, nil, e.resolver, signature.VerifyOptions{Scheme: e.opts.Protocol})
+	res, err := signature.Verify(ctx, r, nil, e.resolver, e.verifyOptions(false))
 	if err != nil {
 		return db.Anonymous, err
 	}

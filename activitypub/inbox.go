@@ -51,7 +51,7 @@ func (e *Engine) Receive(ctx context.Context, r *http.Request, body []byte, reci
 	if e.DomainBlocked(ctx, vocab.Host(actor)) {
 		return reject(http.StatusForbidden, "domain blocked")
 	}
-	res, err := signature.Verify(ctx, r, body, e.resolver, signature.VerifyOptions{RequireDigest: true, Scheme: e.opts.Protocol})
+	res, err := signature.Verify(ctx, r, body, e.resolver, e.verifyOptions(true))
 	if err != nil {
 		// A deleted actor's farewell Delete cannot be verified (its key is
 		// gone with it); if we never knew it there is nothing to delete.
