@@ -7,6 +7,7 @@ import (
 
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/media"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -58,6 +59,10 @@ func (h *Handlers) WriteError(w http.ResponseWriter, r *http.Request, err error)
 		render.JSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "Request body too large"})
 	case errors.Is(err, errBadBody):
 		render.JSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+	case errors.Is(err, media.ErrBusy):
+		// Images wait for their turn to be decoded; this one waited too long.
+		w.Header().Set("Retry-After", "5")
+		render.JSON(w, http.StatusServiceUnavailable, map[string]string{"error": "The server is busy processing images; try again in a few seconds"})
 	case errors.Is(err, db.ErrLimit):
 		render.JSON(w, http.StatusUnprocessableEntity, map[string]string{"error": "Validation failed: " + err.Error()})
 	case errors.Is(err, db.ErrConflict):
