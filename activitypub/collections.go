@@ -32,7 +32,7 @@ func (e *Engine) FetchViewer(ctx context.Context, r *http.Request) (db.Viewer, e
 		}
 		return db.Anonymous, nil
 	}
-	res, err := signature.Verify(ctx, r, nil, e.resolver, signature.VerifyOptions{Scheme: e.opts.Protocol})
+	res, err := signature.Verify(ctx, r, nil, e.resolver, e.verifyOptions(false))
 	if err != nil {
 		return db.Anonymous, err
 	}
@@ -185,38 +185,16 @@ func (e *Engine) RepliesCollection(ctx context.Context, s *db.Status, v db.Viewe
 	return c, nil
 }
 
-// ActivityForViewer returns a stored local activity if v may see it:
-// activities about a status follow the status's visibility, a Block is
-// shown only to the blocked actor, forwarded bodies are never served.
+// ActivityForViewer returns a stored local activity if v may see it (see
+// mayFetchActivity), else ErrNotFound.
 func (e *Engine) ActivityForViewer(ctx context.Context, uri string, v db.Viewer) ([]byte, error) {
 	act, err := e.db.ActivityByURI(ctx, uri)
 	if err != nil {
 		return nil, err
 	}
-	blockTarget := ""
-	switch act.Type {
-	case forwardedType:
-		return nil, ErrNotFound
-	case "Block":
-		blockTarget = act.ObjectURI
-	case "Undo":
-		if doc, err := vocab.Parse(act.Body); err == nil {
-			if inner := doc.Object.First(); inner != nil && inner.Is("Block") {
-				blockTarget = inner.Object.ID()
-			}
-		}
-	}
-	if blockTarget != "" {
-		target, err := e.db.AccountByURI(ctx, blockTarget)
-		if err != nil || v.AccountID != target.ID {
-			return nil, ErrNotFound
-		}
-	}
-	if act.StatusID != nil {
-		if _, err := e.db.StatusByID(ctx, *act.StatusID, v); err != nil {
-			return nil, ErrNotFound
-		}
-	} else if !act.Public && (act.Type == "Create" || act.Type == "Update" || act.Type == "Delete") {
+	if ok, err := e.mayFetchActivity(ctx, act, v); err != nil {
+		return nil, err
+	} else if !ok {
 		return nil, ErrNotFound
 	}
 	return act.Body, nil

@@ -67,7 +67,7 @@ func (e *Engine) Receive(ctx context.Context, r *http.Request, body []byte, reci
 // farewell Delete of an actor we never knew, accepted and dropped.
 func (e *Engine) verifySigner(ctx context.Context, r *http.Request, body []byte, act *vocab.Object) (string, error) {
 	actor := act.Actor.ID()
-	res, err := signature.Verify(ctx, r, body, e.resolver, signature.VerifyOptions{RequireDigest: true, Scheme: e.opts.Protocol})
+	res, err := signature.Verify(ctx, r, body, e.resolver, e.verifyOptions(true))
 	if err != nil {
 		// A deleted actor's farewell Delete cannot be verified (its key is
 		// gone with it); if we never knew it there is nothing to delete.

@@ -8,6 +8,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+
+	"github.com/kontor-social/kontor/activitypub/signature"
 )
 
 // KeyBits is the size of actor keys: RSA-2048, which every peer verifies.
@@ -51,18 +53,11 @@ func ParsePrivateKey(s string) (*rsa.PrivateKey, error) {
 }
 
 // ParsePublicKey reads a PEM public key as peers publish it: SPKI ("PUBLIC
-// KEY", RSA or Ed25519) or PKCS#1 ("RSA PUBLIC KEY").
+// KEY", RSA or Ed25519) or PKCS#1 ("RSA PUBLIC KEY"), whitespace tolerated.
 func ParsePublicKey(s string) (crypto.PublicKey, error) {
-	block, _ := pem.Decode([]byte(s))
-	if block == nil {
-		return nil, errors.New("activitypub: public key: no PEM block")
-	}
-	if k, err := x509.ParsePKIXPublicKey(block.Bytes); err == nil {
-		return k, nil
-	}
-	k, err := x509.ParsePKCS1PublicKey(block.Bytes)
+	k, err := signature.ParsePublicKeyPEM(s)
 	if err != nil {
-		return nil, fmt.Errorf("activitypub: public key: %w", err)
+		return nil, fmt.Errorf("activitypub: %w", err)
 	}
 	return k, nil
 }

@@ -95,7 +95,7 @@ func (w *anWorld) favourite(who *db.Account, s *db.Status) {
 // the others delivered.
 func (w *anWorld) settle(failing ...string) {
 	w.t.Helper()
-	claimed, err := w.store.ClaimDeliveryBatch(w.ctx, 100, time.Minute, nil)
+	claimed, err := w.store.ClaimDeliveryBatch(w.ctx, 0, 100, time.Minute, nil)
 	if err != nil {
 		w.t.Fatal(err)
 	}

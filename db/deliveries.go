@@ -24,6 +24,7 @@ type Delivery struct {
 	Attempts      int64      `bun:"attempts"`
 	NextAttemptAt time.Time  `bun:"next_attempt_at"`
 	ClaimedUntil  *time.Time `bun:"claimed_until"`
+	ClaimedBy     *int64     `bun:"claimed_by"` // the process holding the lease (see Process)
 	LastError     string     `bun:"last_error"`
 	ForwardedBody []byte     `bun:"forwarded_body"`
 	CreatedAt     time.Time  `bun:"created_at"`
@@ -116,7 +117,7 @@ type ClaimedDelivery struct {
 	ActivityURI string
 }
 
-// ClaimDeliveries leases up to limit due rows for lease. On PostgreSQL
+// ClaimDeliveries leases up to limit due rows for lease, for no owner. On PostgreSQL
 // concurrent workers (and processes) skip each other's rows (SKIP LOCKED);
 // on SQLite the single writer serialises claims. Rows of hosts marked down
 // wait until their next probe.
@@ -128,11 +129,13 @@ func (d *DB) ClaimDeliveries(ctx context.Context, limit int, lease time.Duration
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	var ids []int64
-	err := d.w.NewRaw(`UPDATE deliveries SET claimed_until = ? WHERE id IN (
+	claimable, cargs := claimableBy(0, t)
+	args := append(append([]any{until, t}, cargs...), t, limit)
+	err := d.w.NewRaw(`UPDATE deliveries SET claimed_until = ?, claimed_by = NULL WHERE id IN (
 		SELECT id FROM deliveries
-		WHERE next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)
+		WHERE next_attempt_at <= ? AND `+claimable+`
 		  AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.domain = deliveries.host AND i.down_since IS NOT NULL AND i.next_probe_at > ?)
-		ORDER BY next_attempt_at LIMIT ?`+lock+`) RETURNING id`, until, t, t, t, limit).Scan(ctx, &ids)
+		ORDER BY next_attempt_at LIMIT ?`+lock+`) RETURNING id`, args...).Scan(ctx, &ids)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("db: claim deliveries: %w", err)
 	}
@@ -181,7 +184,7 @@ func b2i(b bool) int {
 
 // RetryDelivery reschedules a row after a failure.
 func (d *DB) RetryDelivery(ctx context.Context, id int64, next time.Time, countAttempt bool, lastErr string) error {
-	q := d.w.NewUpdate().Model((*Delivery)(nil)).Set("next_attempt_at = ?", next.UTC()).Set("claimed_until = NULL").
+	q := d.w.NewUpdate().Model((*Delivery)(nil)).Set("next_attempt_at = ?", next.UTC()).Set("claimed_until = NULL").Set("claimed_by = NULL").
 		Set("last_error = ?", truncate(lastErr, 500)).Where("id = ?", id)
 	if countAttempt {
 		q = q.Set("attempts = attempts + 1")

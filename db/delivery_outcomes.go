@@ -17,13 +17,14 @@ import (
 // skip hosts the worker already has enough of, bodies loaded once per
 // activity, and writes batched in one transaction and fenced by the lease.
 
-// ClaimDeliveryBatch leases up to limit due rows like ClaimDeliveries, but
+// ClaimDeliveryBatch leases up to limit due rows for owner (a registered
+// process, see RegisterProcess; 0 for none) like ClaimDeliveries, but
 // skips rows of the hosts in except (the caller already holds enough rows
 // for them, so a slow host cannot crowd everyone else out of a batch). Each
 // returned row's ClaimedUntil is the lease it holds, exactly as written, so
 // SettleDeliveries can tell whether the lease is still its own. Rows of one
 // activity share one Body slice (read once).
-func (d *DB) ClaimDeliveryBatch(ctx context.Context, limit int, lease time.Duration, except []string) ([]ClaimedDelivery, error) {
+func (d *DB) ClaimDeliveryBatch(ctx context.Context, owner int64, limit int, lease time.Duration, except []string) ([]ClaimedDelivery, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
@@ -33,16 +34,19 @@ func (d *DB) ClaimDeliveryBatch(ctx context.Context, limit int, lease time.Durat
 	if d.dialect == Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
-	exclude, args := "", []any{until, t, t, t}
+	claimable, cargs := claimableBy(owner, t)
+	args := append([]any{until, ownerArg(owner), t}, cargs...)
+	args = append(args, t)
+	exclude := ""
 	if len(except) > 0 {
 		exclude = " AND host NOT IN (?)"
 		args = append(args, bun.List(except))
 	}
 	args = append(args, limit)
 	var ids []int64
-	err := d.w.NewRaw(`UPDATE deliveries SET claimed_until = ? WHERE id IN (
+	err := d.w.NewRaw(`UPDATE deliveries SET claimed_until = ?, claimed_by = ? WHERE id IN (
 		SELECT id FROM deliveries
-		WHERE next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)
+		WHERE next_attempt_at <= ? AND `+claimable+`
 		  AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.domain = deliveries.host AND i.down_since IS NOT NULL AND i.next_probe_at > ?)`+exclude+`
 		ORDER BY next_attempt_at LIMIT ?`+lock+`) RETURNING id`, args...).Scan(ctx, &ids)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -98,7 +102,7 @@ func (d *DB) ClaimDeliveryBatch(ctx context.Context, limit int, lease time.Durat
 func (d *DB) unclaim(ids []int64, until time.Time) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	d.w.NewUpdate().Model((*Delivery)(nil)).Set("claimed_until = NULL").
+	d.w.NewUpdate().Model((*Delivery)(nil)).Set("claimed_until = NULL").Set("claimed_by = NULL").
 		Where("id IN (?)", bun.List(ids)).Where("claimed_until = ?", until).Exec(ctx) //nolint:errcheck
 }
 
@@ -161,7 +165,7 @@ func (d *DB) SettleDeliveries(ctx context.Context, outs []DeliveryOutcome) error
 			if o.Kind != Retry && o.Kind != Release {
 				continue
 			}
-			q := tx.tx.NewUpdate().Model((*Delivery)(nil)).Set("next_attempt_at = ?", o.Next.UTC()).Set("claimed_until = NULL").
+			q := tx.tx.NewUpdate().Model((*Delivery)(nil)).Set("next_attempt_at = ?", o.Next.UTC()).Set("claimed_until = NULL").Set("claimed_by = NULL").
 				Where("id = ?", o.ID).Where("claimed_until = ?", o.ClaimedUntil.UTC())
 			if o.Kind == Retry {
 				q = q.Set("last_error = ?", truncate(o.LastError, 500))
@@ -232,12 +236,14 @@ func (t *Tx) addDeliveryStats(ctx context.Context, gone []Delivery, delivered ma
 }
 
 // NextClaimableDelivery is the earliest next_attempt_at among rows a
-// ClaimDeliveryBatch with the same except could take: not leased, host not
-// down, host not excluded. ok is false when there is none.
-func (d *DB) NextClaimableDelivery(ctx context.Context, except []string) (next time.Time, ok bool, err error) {
+// ClaimDeliveryBatch with the same owner and except could take: not leased
+// (or leased by owner, and run out), host not down, host not excluded. ok
+// is false when there is none.
+func (d *DB) NextClaimableDelivery(ctx context.Context, owner int64, except []string) (next time.Time, ok bool, err error) {
 	t := now()
+	claimable, cargs := claimableBy(owner, t)
 	q := d.r.NewSelect().Table("deliveries").ColumnExpr("next_attempt_at").
-		Where("claimed_until IS NULL OR claimed_until < ?", t).
+		Where(claimable, cargs...).
 		Where("NOT EXISTS (SELECT 1 FROM instances i WHERE i.domain = deliveries.host AND i.down_since IS NOT NULL AND i.next_probe_at > ?)", t)
 	if len(except) > 0 {
 		q = q.Where("host NOT IN (?)", bun.List(except))
@@ -298,4 +304,27 @@ func (d *DB) DeliveryCounts(ctx context.Context, activityID int64) (delivered, f
 		return 0, 0, fmt.Errorf("db: delivery counts: %w", err)
 	}
 	return row.Delivered, row.Failed, nil
+}
+
+// abandonedLease is how long past its end a lease of a process still alive
+// is kept from others: a safety net for a process that never takes its
+// rows back, not a way of taking a live peer's rows.
+const abandonedLease = time.Hour
+
+// claimableBy is the condition on a delivery row that owner may lease at
+// t: nobody holds it, or the lease ran out and it was owner's (or
+// nobody's: rows leased before owners were recorded). A live peer's rows
+// are left to it however late it is; when a process dies, its rows are
+// released by ReleaseDeadLeases, at once.
+func claimableBy(owner int64, t time.Time) (string, []any) {
+	return "(claimed_until IS NULL OR (claimed_until < ? AND (claimed_by IS NULL OR claimed_by = ? OR claimed_until < ?)))",
+		[]any{t, owner, t.Add(-abandonedLease)}
+}
+
+// ownerArg is owner as stored in claimed_by: NULL for none.
+func ownerArg(owner int64) any {
+	if owner == 0 {
+		return nil
+	}
+	return owner
 }

@@ -117,7 +117,10 @@ func (d *DB) CreateFilter(ctx context.Context, f *Filter, keywords []FilterKeywo
 		if _, err := tx.NewInsert().Model(f).Exec(ctx); err != nil {
 			return fmt.Errorf("db: create filter: %w", err)
 		}
-		return d.editFilterKeywords(ctx, tx, f.ID, keywords)
+		if err := d.editFilterKeywords(ctx, tx, f.ID, keywords); err != nil {
+			return err
+		}
+		return d.checkFilterLimits(ctx, tx, f.AccountID, f.ID)
 	})
 }
 
@@ -134,7 +137,10 @@ func (d *DB) UpdateFilter(ctx context.Context, f *Filter, keywords []FilterKeywo
 		if err := exactlyOne(res, err, "update filter"); err != nil {
 			return err
 		}
-		return d.editFilterKeywords(ctx, tx, f.ID, keywords)
+		if err := d.editFilterKeywords(ctx, tx, f.ID, keywords); err != nil || !addsKeywords(keywords) {
+			return err
+		}
+		return d.checkFilterLimits(ctx, tx, f.AccountID, f.ID)
 	})
 }
 
@@ -179,10 +185,16 @@ func (d *DB) FilterKeywordByID(ctx context.Context, ownerID, id int64) (*FilterK
 // AddFilterKeyword adds a keyword to a filter (the caller checked ownership).
 func (d *DB) AddFilterKeyword(ctx context.Context, k *FilterKeyword) error {
 	k.ID = d.NewID()
-	if _, err := d.w.NewInsert().Model(k).Exec(ctx); err != nil {
-		return fmt.Errorf("db: add filter keyword: %w", err)
-	}
-	return nil
+	return d.tx(ctx, func(tx bun.Tx) error {
+		var owner int64
+		if err := tx.NewSelect().Table("filters").Column("account_id").Where("id = ?", k.FilterID).Scan(ctx, &owner); err != nil {
+			return notFound(err)
+		}
+		if _, err := tx.NewInsert().Model(k).Exec(ctx); err != nil {
+			return fmt.Errorf("db: add filter keyword: %w", err)
+		}
+		return d.checkFilterLimits(ctx, tx, owner, k.FilterID)
+	})
 }
 
 // UpdateFilterKeyword saves a keyword of one of ownerID's filters.

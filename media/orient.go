@@ -137,15 +137,9 @@ func orient(img image.Image, o int) image.Image {
 		pix, stride, bpp, base = m.Pix, m.Stride, 4, m.PixOffset(r.Min.X, r.Min.Y)
 		mk = func(r image.Rectangle) (image.Image, []byte, int) { d := image.NewRGBA(r); return d, d.Pix, d.Stride }
 	default:
-		// YCbCr (chroma subsampled) and friends: convert once, then permute.
-		if isOpaque(img) {
-			c := image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
-			draw.Draw(c, c.Bounds(), img, r.Min, draw.Src)
-			return orient(c, o)
-		}
-		c := image.NewNRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
-		draw.Draw(c, c.Bounds(), img, r.Min, draw.Src)
-		return orient(c, o)
+		// YCbCr (chroma subsampled) and friends: converted a row at a time
+		// and scattered, never as a whole intermediate copy.
+		return orientRows(img, o)
 	}
 
 	w, h := r.Dx(), r.Dy()
@@ -198,4 +192,56 @@ func isOpaque(img image.Image) bool {
 		return o.Opaque()
 	}
 	return true
+}
+
+// orientRows turns any image upright by converting one source row at a
+// time to RGBA (NRGBA when it has alpha) and writing its pixels where they
+// go: the only full-size buffer is the result.
+func orientRows(img image.Image, o int) image.Image {
+	r := img.Bounds()
+	w, h := r.Dx(), r.Dy()
+	dw, dh := w, h
+	if o >= 5 {
+		dw, dh = h, w
+	}
+	var dst draw.Image
+	var dpix []byte
+	var row draw.Image
+	var rpix []byte
+	if isOpaque(img) {
+		d, rw := image.NewRGBA(image.Rect(0, 0, dw, dh)), image.NewRGBA(image.Rect(0, 0, w, 1))
+		dst, dpix, row, rpix = d, d.Pix, rw, rw.Pix
+	} else {
+		d, rw := image.NewNRGBA(image.Rect(0, 0, dw, dh)), image.NewNRGBA(image.Rect(0, 0, w, 1))
+		dst, dpix, row, rpix = d, d.Pix, rw, rw.Pix
+	}
+	stride := 4 * dw
+	for sy := range h {
+		draw.Draw(row, row.Bounds(), img, image.Pt(r.Min.X, r.Min.Y+sy), draw.Src)
+		// Destination of source (sx, sy) is (px*sx + qx, py*sx + qy).
+		var px, qx, py, qy int
+		switch o {
+		case 2:
+			px, qx, qy = -1, w-1, sy
+		case 3:
+			px, qx, qy = -1, w-1, h-1-sy
+		case 4:
+			px, qy = 1, h-1-sy
+		case 5:
+			qx, py = sy, 1
+		case 6:
+			qx, py = h-1-sy, 1
+		case 7:
+			qx, py, qy = h-1-sy, -1, w-1
+		case 8:
+			qx, py, qy = sy, -1, w-1
+		}
+		d := qy*stride + 4*qx
+		step := py*stride + 4*px
+		for sx := 0; sx < 4*w; sx += 4 {
+			copy(dpix[d:d+4], rpix[sx:sx+4])
+			d += step
+		}
+	}
+	return dst
 }

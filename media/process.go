@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
@@ -112,8 +113,57 @@ func Process(r io.Reader, limits Limits, focus string) (*Processed, error) {
 	return p, nil
 }
 
+// maxImageSide bounds each side of an image (JPEG's own limit): a PNG row
+// is decoded whole, so a 33-megapixel image one pixel high would need rows
+// of hundreds of megabytes.
+const maxImageSide = 65535
+
 func processImage(data []byte, ct string, limits Limits) (*Processed, error) {
 	// Header first: refuse decompression bombs before allocating pixels.
+	cfg, err := imageConfig(data, ct)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, fmt.Errorf("%w: empty image", ErrInvalidMedia)
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > int64(limits.MaxImagePixels) || cfg.Width > maxImageSide || cfg.Height > maxImageSide {
+		return nil, fmt.Errorf("%w: %dx%d", ErrTooManyPixels, cfg.Width, cfg.Height)
+	}
+	leave, err := enterGate(decodeCost(data, ct, cfg, limits))
+	if err != nil {
+		return nil, err
+	}
+	defer leave()
+	if ct == "image/png" {
+		return processPNG(data, limits)
+	}
+	p := &Processed{Kind: KindImage}
+	img, err := decodeImage(p, data, ct, cfg)
+	if err != nil {
+		return nil, err
+	}
+	b := img.Bounds()
+	p.Meta.Original = dims(b.Dx(), b.Dy())
+	// The preview is made before the original is encoded, so the full-size
+	// image can go as soon as that is done.
+	prev := preview(img, limits.PreviewSize)
+	reuse := prev == img
+	if p.Original == nil {
+		if p.ContentType == "image/jpeg" {
+			p.Original, err = encodeJPEG(img)
+		} else {
+			p.Original, err = encodePNG(img)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return p, finishPreview(p, prev, reuse)
+}
+
+// imageConfig reads an image's header.
+func imageConfig(data []byte, ct string) (image.Config, error) {
 	var (
 		cfg image.Config
 		err error
@@ -128,39 +178,57 @@ func processImage(data []byte, ct string, limits Limits) (*Processed, error) {
 	case "image/webp":
 		cfg, err = webp.DecodeConfig(bytes.NewReader(data))
 	default:
-		return nil, ErrUnsupportedType
+		return cfg, ErrUnsupportedType
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidMedia, err)
+		return cfg, fmt.Errorf("%w: %v", ErrInvalidMedia, err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, fmt.Errorf("%w: empty image", ErrInvalidMedia)
-	}
-	if int64(cfg.Width)*int64(cfg.Height) > int64(limits.MaxImagePixels) {
-		return nil, fmt.Errorf("%w: %dx%d", ErrTooManyPixels, cfg.Width, cfg.Height)
-	}
+	return cfg, nil
+}
 
-	p := &Processed{Kind: KindImage}
+// decodeCost estimates the bytes processing the image will hold at once:
+// its decoded pixels (and an upright copy when it must be turned), the
+// preview's accumulators, and the encoded result.
+func decodeCost(data []byte, ct string, cfg image.Config, limits Limits) int64 {
+	px := int64(cfg.Width) * int64(cfg.Height)
+	cost := shrinkerBytes(limits.PreviewSize) + int64(len(data))
+	switch ct {
+	case "image/png": // two rows of up to 8 bytes a pixel, one converted
+		return cost + 20*int64(cfg.Width)
+	case "image/jpeg":
+		bpp := int64(3) // YCbCr, 4:4:4 at worst
+		switch cfg.ColorModel {
+		case color.GrayModel:
+			bpp = 1
+		case color.CMYKModel:
+			bpp = 4
+		}
+		if jpegOrientation(data) >= 2 {
+			bpp += 4
+		}
+		return cost + px*bpp
+	case "image/webp":
+		bpp := int64(3) // YCbCr 4:2:0 with alpha: 2.5
+		if webpOrientation(data) >= 2 {
+			bpp += 4
+		}
+		return cost + px*bpp
+	}
+	return cost + px*5 // GIF: the paletted frame, and an RGBA canvas when smaller
+}
+
+// decodeImage decodes a JPEG, WebP or GIF upright, and sets p's content
+// type (and Original, for a GIF, which is kept as sent minus metadata).
+func decodeImage(p *Processed, data []byte, ct string, cfg image.Config) (image.Image, error) {
 	var img image.Image
+	var err error
 	switch ct {
 	case "image/jpeg":
 		if img, err = jpeg.Decode(bytes.NewReader(data)); err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrInvalidMedia, err)
 		}
-		img = orient(img, jpegOrientation(data))
-		if p.Original, err = encodeJPEG(img); err != nil {
-			return nil, err
-		}
 		p.ContentType = "image/jpeg"
-
-	case "image/png":
-		if img, err = png.Decode(bytes.NewReader(data)); err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrInvalidMedia, err)
-		}
-		if p.Original, err = encodePNG(img); err != nil {
-			return nil, err
-		}
-		p.ContentType = "image/png"
+		img = orient(img, jpegOrientation(data))
 
 	case "image/webp":
 		// x/image/webp cannot decode animations; say so rather than "damaged".
@@ -173,15 +241,9 @@ func processImage(data []byte, ct string, limits Limits) (*Processed, error) {
 			return nil, fmt.Errorf("%w: %v", ErrInvalidMedia, err)
 		}
 		img = orient(img, webpOrientation(data))
+		p.ContentType = "image/png"
 		if isOpaque(img) {
-			p.Original, err = encodeJPEG(img)
 			p.ContentType = "image/jpeg"
-		} else {
-			p.Original, err = encodePNG(img)
-			p.ContentType = "image/png"
-		}
-		if err != nil {
-			return nil, err
 		}
 
 	case "image/gif":
@@ -205,20 +267,43 @@ func processImage(data []byte, ct string, limits Limits) (*Processed, error) {
 		p.ContentType = "image/gif"
 	}
 	p.Ext = ExtFor(p.ContentType)
+	return img, nil
+}
 
-	b := img.Bounds()
-	p.Meta.Original = dims(b.Dx(), b.Dy())
+// processPNG streams a PNG's rows into its preview and keeps the file
+// itself minus its metadata chunks (see pngstream.go): its pixels are never
+// all in memory.
+func processPNG(data []byte, limits Limits) (*Processed, error) {
+	chunks, err := pngChunks(data)
+	if err != nil {
+		return nil, err
+	}
+	info, err := parsePNGInfo(chunks)
+	if err != nil {
+		return nil, err
+	}
+	sh := newShrinker(info.width, info.height, limits.PreviewSize)
+	if err := streamPNG(info, chunks, sh.addRow); err != nil {
+		return nil, err
+	}
+	p := &Processed{Kind: KindImage, ContentType: "image/png", Ext: ".png", Original: cleanPNG(data, chunks),
+		Meta: Meta{Original: dims(info.width, info.height)}}
+	return p, finishPreview(p, sh.image(), sh.dw == info.width && sh.dh == info.height)
+}
 
-	prev := scaleDown(img, limits.PreviewSize, draw.CatmullRom)
+// finishPreview encodes the preview and the blurhash. reuse says the
+// preview is the whole image, whose original serves as the preview when it
+// is in the preview's format.
+func finishPreview(p *Processed, prev image.Image, reuse bool) error {
 	pb := prev.Bounds()
 	p.Meta.Small = dims(pb.Dx(), pb.Dy())
+	p.PreviewContentType = "image/png"
 	if isOpaque(prev) {
 		p.PreviewContentType = "image/jpeg"
-	} else {
-		p.PreviewContentType = "image/png"
 	}
+	var err error
 	switch {
-	case prev == img && p.PreviewContentType == p.ContentType:
+	case reuse && p.PreviewContentType == p.ContentType:
 		p.Preview = p.Original // already small and in the preview's format
 	case p.PreviewContentType == "image/jpeg":
 		p.Preview, err = encodeJPEG(prev)
@@ -226,14 +311,13 @@ func processImage(data []byte, ct string, limits Limits) (*Processed, error) {
 		p.Preview, err = encodePNG(prev)
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
-
 	tiny := scaleDown(prev, blurhashSide, draw.BiLinear)
 	if p.Blurhash, err = blurhash.Encode(blurhashX, blurhashY, tiny); err != nil {
-		return nil, fmt.Errorf("media: blurhash: %w", err)
+		return fmt.Errorf("media: blurhash: %w", err)
 	}
-	return p, nil
+	return nil
 }
 
 // scaleDown returns img unchanged when its longest side is within side,

@@ -44,10 +44,12 @@ type Deps struct {
 func NewHandler(d Deps) http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
+	r.Use(middleware.ForwardedHost(config.ParseNetworks(d.Config.TrustedProxies)))
 	r.Use(middleware.RealIP(config.ParseNetworks(d.Config.TrustedProxies)))
 	r.Use(middleware.Logger(d.Logger))
 	r.Use(middleware.Recoverer(d.Logger))
 	r.Use(middleware.LimitBody(d.Config.MaxRequestBytes))
+	r.Use(middleware.RefuseNUL)
 
 	r.Get("/healthz", healthz(d.DB))
 

@@ -55,6 +55,10 @@ type Options struct {
 	// PollInterval is the longest sleep when nothing is due, to notice rows
 	// other processes enqueued without waking us. Default 5 s.
 	PollInterval time.Duration
+	// Heartbeat is how often the queue says its process is alive and looks
+	// for processes that are gone; OwnerTimeout is how old a heartbeat
+	// makes a process gone (see owners.go). Default 5 s and 30 s.
+	Heartbeat, OwnerTimeout time.Duration
 }
 
 // Defaults of Options.
@@ -91,6 +95,8 @@ type Queue struct {
 	db      *db.DB
 	log     *slog.Logger
 	signers *signerCache
+	self    procIdentity
+	owner   atomic.Int64 // our db.Process id: rows are leased in its name
 
 	wake chan struct{} // Wake: new rows
 	kick chan struct{} // capacity freed while the dispatcher waited for it
@@ -150,6 +156,12 @@ func New(o Options) *Queue {
 	if o.PollInterval <= 0 {
 		o.PollInterval = DefaultPollInterval
 	}
+	if o.Heartbeat <= 0 {
+		o.Heartbeat = DefaultHeartbeat
+	}
+	if o.OwnerTimeout <= 0 {
+		o.OwnerTimeout = max(DefaultOwnerTimeout, 3*o.Heartbeat)
+	}
 	q := &Queue{
 		o:   o,
 		db:  o.DB,
@@ -164,6 +176,7 @@ func New(o Options) *Queue {
 		hosts:    map[string]*hostState{},
 	}
 	q.signers = newSignerCache(o.Signer, o.Now)
+	q.self = thisProcess()
 	return q
 }
 
@@ -208,6 +221,16 @@ func (q *Queue) Run(ctx context.Context) error {
 	q.runCtx = ctx
 	q.mu.Unlock()
 
+	if !q.registerRetrying(ctx) {
+		q.mu.Lock()
+		q.running = false
+		q.mu.Unlock()
+		return nil
+	}
+	beat, stopBeat := context.WithCancel(context.WithoutCancel(ctx))
+	beating := make(chan struct{})
+	go func() { defer close(beating); q.heartbeat(beat) }()
+
 	settled := make(chan struct{})
 	go q.settler(out, settled)
 
@@ -217,10 +240,32 @@ func (q *Queue) Run(ctx context.Context) error {
 	q.sends.Wait()
 	close(out)
 	<-settled
+	// Beat until the outcomes are written: a peer must not take the rows
+	// of a queue that is still sending them.
+	stopBeat()
+	<-beating
+	q.deregister()
 	q.mu.Lock()
 	q.running = false
 	q.mu.Unlock()
 	return nil
+}
+
+// registerRetrying registers the queue's process, trying again while the
+// database is away; false when ctx ended first.
+func (q *Queue) registerRetrying(ctx context.Context) bool {
+	for wait := time.Second; ; wait = min(2*wait, time.Minute) {
+		err := q.register(ctx)
+		if err == nil {
+			return true
+		}
+		q.log.Error("delivery: register process", "err", err)
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(wait):
+		}
+	}
 }
 
 // dispatch is the claim loop.
@@ -253,7 +298,7 @@ func (q *Queue) dispatch(ctx context.Context) {
 				if len(rows) == limit {
 					continue // more may be due
 				}
-				next, ok, err := q.db.NextClaimableDelivery(ctx, except)
+				next, ok, err := q.db.NextClaimableDelivery(ctx, q.owner.Load(), except)
 				switch {
 				case err != nil && ctx.Err() == nil:
 					q.log.Error("next delivery", "err", err)
@@ -281,7 +326,7 @@ func (q *Queue) dispatch(ctx context.Context) {
 func (q *Queue) claim(ctx context.Context, limit int, except []string) ([]db.ClaimedDelivery, error) {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	return q.db.ClaimDeliveryBatch(cctx, limit, q.o.Lease, except)
+	return q.db.ClaimDeliveryBatch(cctx, q.owner.Load(), limit, q.o.Lease, except)
 }
 
 // claimPlan is how many rows to claim now and which hosts to skip.

@@ -389,12 +389,12 @@ func TestSettleIsFencedByLease(t *testing.T) {
 		ctx := context.Background()
 		alice := newActor(t, store, "alice")
 		id, _ := enqueue(t, store, alice, []string{"https://peer.example/inbox"})
-		first, err := store.ClaimDeliveryBatch(ctx, 10, 50*time.Millisecond, nil)
+		first, err := store.ClaimDeliveryBatch(ctx, 0, 10, 50*time.Millisecond, nil)
 		if err != nil || len(first) != 1 {
 			t.Fatalf("claim: %d, %v", len(first), err)
 		}
 		time.Sleep(100 * time.Millisecond)
-		second, err := store.ClaimDeliveryBatch(ctx, 10, time.Minute, nil)
+		second, err := store.ClaimDeliveryBatch(ctx, 0, 10, time.Minute, nil)
 		if err != nil || len(second) != 1 {
 			t.Fatalf("re-claim after lease: %d, %v", len(second), err)
 		}
@@ -405,13 +405,13 @@ func TestSettleIsFencedByLease(t *testing.T) {
 		if err := store.SettleDeliveries(ctx, []db.DeliveryOutcome{outcome(first[0], db.Retry)}); err != nil {
 			t.Fatal(err)
 		}
-		if again, err := store.ClaimDeliveryBatch(ctx, 10, time.Minute, nil); err != nil || len(again) != 0 {
+		if again, err := store.ClaimDeliveryBatch(ctx, 0, 10, time.Minute, nil); err != nil || len(again) != 0 {
 			t.Fatalf("stale retry released the row: claimed %d, %v", len(again), err)
 		}
 		if err := store.SettleDeliveries(ctx, []db.DeliveryOutcome{outcome(second[0], db.Release)}); err != nil {
 			t.Fatal(err)
 		}
-		third, err := store.ClaimDeliveryBatch(ctx, 10, time.Minute, nil)
+		third, err := store.ClaimDeliveryBatch(ctx, 0, 10, time.Minute, nil)
 		if err != nil || len(third) != 1 || third[0].Attempts != 0 {
 			t.Fatalf("after release by the lease holder: %+v, %v", third, err)
 		}

@@ -380,7 +380,11 @@ func sameKey(t *testing.T, got crypto.PublicKey, want *rsa.PrivateKey) {
 // corpusDir is the shared corpus of real documents, relative to this package.
 func corpusDir(t *testing.T) string {
 	t.Helper()
+	// ../../../shared from the main checkout; worktrees sit one level deeper.
 	dir := filepath.Join("..", "..", "..", "shared", "testdata", "ap")
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		dir = filepath.Join("..", "..", "..", "..", "shared", "testdata", "ap")
+	}
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		t.Skipf("SKIPPING: corpus of real ActivityPub documents not found at %s (%v)", dir, err)
 	}

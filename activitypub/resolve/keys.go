@@ -5,12 +5,11 @@ import (
 	"crypto"
 	"crypto/ed25519"
 	"crypto/rsa"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 
+	"github.com/kontor-social/kontor/activitypub/signature"
 	"github.com/kontor-social/kontor/activitypub/vocab"
 	"github.com/kontor-social/kontor/db"
 )
@@ -218,21 +217,12 @@ func idOf(raw json.RawMessage) string {
 }
 
 // parsePublicKey reads a PEM public key as peers publish it: SPKI ("PUBLIC
-// KEY", RSA or Ed25519) or PKCS#1 ("RSA PUBLIC KEY"). (activitypub has the
-// same helper; importing it here would be a cycle.)
+// KEY", RSA or Ed25519) or PKCS#1 ("RSA PUBLIC KEY"), PEM whitespace read
+// tolerantly; RSA keys under 1024 bits are refused.
 func parsePublicKey(s string) (crypto.PublicKey, error) {
-	block, _ := pem.Decode([]byte(s))
-	if block == nil {
-		return nil, errors.New("public key: no PEM block")
-	}
-	var key any
-	key, err := x509.ParsePKIXPublicKey(block.Bytes)
+	key, err := signature.ParsePublicKeyPEM(s)
 	if err != nil {
-		k, err1 := x509.ParsePKCS1PublicKey(block.Bytes)
-		if err1 != nil {
-			return nil, fmt.Errorf("public key: %w", err)
-		}
-		key = k
+		return nil, err
 	}
 	switch k := key.(type) {
 	case *rsa.PublicKey:

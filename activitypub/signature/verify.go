@@ -46,6 +46,9 @@ type VerifyOptions struct {
 	// @target-uri and @scheme (default "https"). It is configuration, not
 	// taken from the request: X-Forwarded-Proto could be forged.
 	Scheme string
+	// Hosts are the names this server is reached by (host[:port]). When
+	// set, the host a signature covers must be one of them.
+	Hosts []string
 }
 
 func (o VerifyOptions) withDefaults() VerifyOptions {
@@ -160,6 +163,11 @@ func verifyCavage(ctx context.Context, r *http.Request, body []byte, keys KeyRes
 		if !covered[h] {
 			return nil, fail(reasonMissingSigned+h, nil)
 		}
+	}
+	if host, e := cavageHost(r); e != nil {
+		return nil, e
+	} else if e := opts.checkHost(host); e != nil {
+		return nil, e
 	}
 
 	var created time.Time
@@ -306,6 +314,10 @@ func verifyRFC9421(ctx context.Context, r *http.Request, body []byte, keys KeyRe
 	if !s.covers("@target-uri") && !(s.covers("@authority") && (s.covers("@path") || s.covers("@request-target"))) {
 		return nil, fail(reasonMissingComponent+"@target-uri", nil)
 	}
+	msg := requestMessage(r, opts.Scheme)
+	if e := opts.checkHost(msg.host); e != nil {
+		return nil, e
+	}
 	if opts.RequireDigest && !s.covers("content-digest") {
 		return nil, fail(reasonMissingComponent+"content-digest", nil)
 	}
@@ -317,7 +329,7 @@ func verifyRFC9421(ctx context.Context, r *http.Request, body []byte, keys KeyRe
 		return nil, fail(reasonNoDigest, nil)
 	}
 
-	base, err := signatureBase(requestMessage(r, opts.Scheme), s.covered, s.params)
+	base, err := signatureBase(msg, s.covered, s.params)
 	if err != nil {
 		if errors.Is(err, errMissingField) {
 			return nil, fail(reasonMissingHeader, err)

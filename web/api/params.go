@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kontor-social/kontor/web/middleware"
 )
 
 // Params are a request's parameters, read the same way whatever clients
@@ -28,8 +30,17 @@ type Params struct {
 // maxMultipartMemory is kept in memory before multipart files spill to disk.
 const maxMultipartMemory = 8 << 20
 
-// ReadParams collects the query string and the body.
+// ReadParams collects the query string and the body. A NUL character in
+// any key or value is a 422: no text the stores hold may contain one.
 func ReadParams(r *http.Request) (*Params, error) {
+	p, err := readParams(r)
+	if err == nil && middleware.HasNUL(p.values) {
+		return nil, apiErr(http.StatusUnprocessableEntity, middleware.NULMessage)
+	}
+	return p, err
+}
+
+func readParams(r *http.Request) (*Params, error) {
 	p := &Params{values: map[string][]string{}, files: map[string][]*multipart.FileHeader{}}
 	for k, vs := range r.URL.Query() {
 		p.add(k, vs...)

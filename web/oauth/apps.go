@@ -13,6 +13,7 @@ import (
 
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/scopes"
+	"github.com/kontor-social/kontor/web/middleware"
 	"github.com/kontor-social/kontor/web/render"
 )
 
@@ -72,6 +73,10 @@ func apiError(w http.ResponseWriter, status int, msg string) {
 func bodyError(w http.ResponseWriter, err error) {
 	if errors.Is(err, errTooLarge) {
 		apiError(w, http.StatusRequestEntityTooLarge, "Request body too large")
+		return
+	}
+	if errors.Is(err, errNUL) {
+		apiError(w, http.StatusUnprocessableEntity, middleware.NULMessage)
 		return
 	}
 	apiError(w, http.StatusBadRequest, err.Error())

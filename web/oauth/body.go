@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/kontor-social/kontor/web/middleware"
 )
 
 // form is a request's parameters, read the same way from a JSON object,
@@ -97,8 +99,15 @@ func readBody(r *http.Request, withQuery bool) (form, error) {
 			}
 		}
 	}
+	if middleware.HasNUL(f) {
+		return nil, errNUL
+	}
 	return f, nil
 }
+
+// errNUL is a parameter with a NUL character, which no stored text may
+// hold (422).
+var errNUL = errors.New("parameters must not contain NUL characters")
 
 func readInto(f form, r *http.Request) error {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))

@@ -1,8 +1,6 @@
 package oauth
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -133,24 +131,21 @@ func (h *Handlers) signIn(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusUnprocessableEntity, "Enter your email address or username, and your password.")
 		return
 	}
-	key := throttleKey(clientIP(r), login)
-	if d := h.throttle.wait(key); d > 0 {
-		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(d.Seconds()))))
-		again(http.StatusTooManyRequests, fmt.Sprintf("Too many failed attempts. Try again in %d seconds.", int(math.Ceil(d.Seconds()))))
-		return
-	}
-	u, err := h.checkLogin(ctx, login, password)
+	u, wait, err := h.checkLogin(ctx, clientIP(r), login, password)
 	if err != nil {
 		h.Logger.Error("oauth: sign in", "err", err)
 		h.errorPage(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again.")
 		return
 	}
+	if secs := int(math.Ceil(wait.Seconds())); wait > 0 {
+		w.Header().Set("Retry-After", fmt.Sprint(secs))
+		again(http.StatusTooManyRequests, fmt.Sprintf("Too many failed attempts. Try again in %d seconds.", secs))
+		return
+	}
 	if u == nil {
-		h.throttle.fail(key)
 		again(http.StatusUnprocessableEntity, "Invalid email address, username or password.")
 		return
 	}
-	h.throttle.succeed(key)
 	if msg := signInRefusal(u); msg != "" {
 		again(http.StatusForbidden, msg)
 		return
@@ -227,19 +222,3 @@ var dummyHash = sync.OnceValue(func() string {
 	h, _ := db.HashPassword("kontor-no-such-user-password")
 	return h
 })
-
-// checkLogin returns the user whose email or username is login and whose
-// password matches, or nil.
-func (h *Handlers) checkLogin(ctx context.Context, login, password string) (*db.User, error) {
-	u, err := h.DB.UserByLogin(ctx, login)
-	if errors.Is(err, db.ErrNotFound) {
-		db.CheckPassword(&db.User{PasswordHash: dummyHash()}, password)
-		return nil, nil
-	} else if err != nil {
-		return nil, err
-	}
-	if !db.CheckPassword(u, password) {
-		return nil, nil
-	}
-	return u, nil
-}

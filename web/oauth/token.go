@@ -76,8 +76,8 @@ func (h *Handlers) authenticateClient(r *http.Request, f form) (*client, error) 
 		// RFC 6749 section 2.3.1: both are form-encoded before Basic encoding.
 		bid, err1 := url.QueryUnescape(user)
 		bsecret, err2 := url.QueryUnescape(pass)
-		if err1 != nil || err2 != nil {
-			return nil, errInvalidClient
+		if err1 != nil || err2 != nil || strings.IndexByte(bid+bsecret, 0) >= 0 {
+			return nil, errInvalidClient // NUL: no client has it, and no query may carry it
 		}
 		if id != "" && id != bid {
 			return nil, invalidRequest("client_id in the body differs from the Authorization header")
@@ -319,21 +319,18 @@ func (h *Handlers) grantPassword(w http.ResponseWriter, r *http.Request, c *clie
 	if err != nil {
 		return nil, err
 	}
-	key := throttleKey(clientIP(r), login)
-	if d := h.throttle.wait(key); d > 0 {
-		secs := int(math.Ceil(d.Seconds()))
-		w.Header().Set("Retry-After", fmt.Sprint(secs))
-		return nil, &tokenError{http.StatusTooManyRequests, "invalid_grant", fmt.Sprintf("Too many failed attempts; try again in %d seconds.", secs)}
-	}
-	u, err := h.checkLogin(r.Context(), login, password)
+	u, wait, err := h.checkLogin(r.Context(), clientIP(r), login, password)
 	if err != nil {
 		return nil, err
 	}
+	if wait > 0 {
+		secs := int(math.Ceil(wait.Seconds()))
+		w.Header().Set("Retry-After", fmt.Sprint(secs))
+		return nil, &tokenError{http.StatusTooManyRequests, "invalid_grant", fmt.Sprintf("Too many failed attempts; try again in %d seconds.", secs)}
+	}
 	if u == nil {
-		h.throttle.fail(key)
 		return nil, invalidGrant("Invalid email address, username or password.")
 	}
-	h.throttle.succeed(key)
 	if msg := signInRefusal(u); msg != "" {
 		return nil, invalidGrant(msg)
 	}

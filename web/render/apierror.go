@@ -7,6 +7,7 @@ import (
 
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/media"
 )
 
 // StatusError is an error answered with its HTTP status and a client-safe
@@ -35,8 +36,12 @@ func APIError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err erro
 		JSON(w, http.StatusNotFound, map[string]string{"error": "Record not found"})
 	case errors.Is(err, activitypub.ErrForbidden):
 		JSON(w, http.StatusForbidden, map[string]string{"error": "This action is not allowed"})
-	case errors.Is(err, db.ErrConflict):
+	case errors.Is(err, db.ErrConflict), errors.Is(err, db.ErrLimit):
 		JSON(w, http.StatusUnprocessableEntity, map[string]string{"error": "Validation failed: " + err.Error()})
+	case errors.Is(err, media.ErrBusy):
+		// Images wait for their turn to be decoded; this one waited too long.
+		w.Header().Set("Retry-After", "5")
+		JSON(w, http.StatusServiceUnavailable, map[string]string{"error": "The server is busy processing images; try again in a few seconds"})
 	case r.Context().Err() != nil:
 		// The client went away; nobody reads this answer.
 		JSON(w, 499, map[string]string{"error": "Client closed request"})
