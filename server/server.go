@@ -152,6 +152,9 @@ func (s *Server) jobs() []func(context.Context) {
 	return jobs
 }
 
+// readyTimeout bounds how long Serve waits for the streaming bus.
+const readyTimeout = 10 * time.Second
+
 // Handler is the instance's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
@@ -185,6 +188,16 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		wg.Wait()
 		close(workersDone)
 	}()
+	// Connections wait in the listener's backlog until this node hears the
+	// other nodes' streaming events, so none of them is missed; a bus that
+	// stays down holds the start up only briefly (events resume when it
+	// comes back).
+	select {
+	case <-s.Streaming.Ready():
+	case <-time.After(readyTimeout):
+		s.Log.Warn("streaming: not yet listening to the other nodes; serving anyway")
+	case <-ctx.Done():
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(l) }()
 	select {

@@ -71,6 +71,9 @@ type Hub struct {
 
 	filterMu sync.Mutex
 	filters  map[int64]*filterEntry
+
+	ready     chan struct{} // closed once events from other nodes can arrive
+	readyOnce sync.Once
 }
 
 var _ activitypub.Events = (*Hub)(nil)
@@ -98,7 +101,7 @@ func NewHub(o HubOptions) *Hub {
 	var b [8]byte
 	rand.Read(b[:])
 	h := &Hub{o: o, db: o.DB, log: o.Logger, node: hex.EncodeToString(b[:]), publish: make(chan string, 4096), recheck: make(chan struct{}, 1),
-		byConn: map[*conn]struct{}{}, byAccount: map[int64]map[*conn]struct{}{}, filters: map[int64]*filterEntry{}}
+		byConn: map[*conn]struct{}{}, byAccount: map[int64]map[*conn]struct{}{}, filters: map[int64]*filterEntry{}, ready: make(chan struct{})}
 	for range o.Workers {
 		h.shards = append(h.shards, make(chan busEvent, 1024))
 	}
@@ -322,7 +325,9 @@ func (h *Hub) Run(ctx context.Context) {
 			}
 		}()
 	}
-	if h.db.SharedBus() {
+	if !h.db.SharedBus() {
+		h.markReady()
+	} else {
 		channel, err := h.busChannel(ctx)
 		if err == nil {
 			wg.Add(2)
@@ -332,6 +337,13 @@ func (h *Hub) Run(ctx context.Context) {
 	}
 	wg.Wait()
 }
+
+// Ready is closed once the hub hears the other nodes' events (at once
+// without a shared bus): a node that serves before it listens would miss
+// what another node does meanwhile, so the server waits for it.
+func (h *Hub) Ready() <-chan struct{} { return h.ready }
+
+func (h *Hub) markReady() { h.readyOnce.Do(func() { close(h.ready) }) }
 
 // busChannel names the NOTIFY channel, retrying while the database is down.
 func (h *Hub) busChannel(ctx context.Context) (string, error) {
@@ -379,6 +391,7 @@ func (h *Hub) listenLoop(ctx context.Context, channel string) {
 			}
 			continue
 		}
+		h.markReady()
 		func() {
 			defer stop()
 			for {
