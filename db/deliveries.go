@@ -2,8 +2,6 @@ package db
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -117,81 +115,6 @@ type ClaimedDelivery struct {
 	ActivityURI string
 }
 
-// ClaimDeliveries leases up to limit due rows for lease, for no owner. On PostgreSQL
-// concurrent workers (and processes) skip each other's rows (SKIP LOCKED);
-// on SQLite the single writer serialises claims. Rows of hosts marked down
-// wait until their next probe.
-func (d *DB) ClaimDeliveries(ctx context.Context, limit int, lease time.Duration) ([]ClaimedDelivery, error) {
-	t := now()
-	until := t.Add(lease)
-	lock := ""
-	if d.dialect == Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
-	var ids []int64
-	claimable, cargs := claimableBy(0, t)
-	args := append(append([]any{until, t}, cargs...), t, limit)
-	err := d.w.NewRaw(`UPDATE deliveries SET claimed_until = ?, claimed_by = NULL WHERE id IN (
-		SELECT id FROM deliveries
-		WHERE next_attempt_at <= ? AND `+claimable+`
-		  AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.domain = deliveries.host AND i.down_since IS NOT NULL AND i.next_probe_at > ?)
-		ORDER BY next_attempt_at LIMIT ?`+lock+`) RETURNING id`, args...).Scan(ctx, &ids)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("db: claim deliveries: %w", err)
-	}
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	var out []ClaimedDelivery
-	err = d.r.NewSelect().TableExpr("deliveries AS dl").
-		ColumnExpr("dl.*, COALESCE(dl.forwarded_body, act.body) AS body, act.account_id AS signer_id, act.uri AS activity_uri").
-		Join("JOIN activities AS act ON act.id = dl.activity_id").
-		Where("dl.id IN (?)", bun.List(ids)).Scan(ctx, &out)
-	if err != nil {
-		return nil, fmt.Errorf("db: load deliveries: %w", err)
-	}
-	return out, nil
-}
-
-// CompleteDelivery removes a delivered (or dropped) row and counts it per
-// host. Completing a row twice (a send that outlived its lease) counts once.
-func (d *DB) CompleteDelivery(ctx context.Context, c *ClaimedDelivery, delivered bool) error {
-	return d.InTx(ctx, func(tx *Tx) error {
-		res, err := tx.tx.NewDelete().Model((*Delivery)(nil)).Where("id = ?", c.ID).Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("db: complete delivery: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		col := "failed"
-		if delivered {
-			col = "delivered"
-		}
-		_, err = tx.tx.NewRaw(`INSERT INTO delivery_stats (activity_id, host, delivered, failed, updated_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (activity_id, host) DO UPDATE SET `+col+` = delivery_stats.`+col+` + 1, updated_at = excluded.updated_at`,
-			c.ActivityID, c.Host, b2i(delivered), b2i(!delivered), now()).Exec(ctx)
-		return err
-	})
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// RetryDelivery reschedules a row after a failure.
-func (d *DB) RetryDelivery(ctx context.Context, id int64, next time.Time, countAttempt bool, lastErr string) error {
-	q := d.w.NewUpdate().Model((*Delivery)(nil)).Set("next_attempt_at = ?", next.UTC()).Set("claimed_until = NULL").Set("claimed_by = NULL").
-		Set("last_error = ?", truncate(lastErr, 500)).Where("id = ?", id)
-	if countAttempt {
-		q = q.Set("attempts = attempts + 1")
-	}
-	_, err := q.Exec(ctx)
-	return err
-}
 
 func truncate(s string, n int) string {
 	if len(s) <= n {

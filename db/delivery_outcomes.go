@@ -18,8 +18,10 @@ import (
 // activity, and writes batched in one transaction and fenced by the lease.
 
 // ClaimDeliveryBatch leases up to limit due rows for owner (a registered
-// process, see RegisterProcess; 0 for none) like ClaimDeliveries, but
-// skips rows of the hosts in except (the caller already holds enough rows
+// process, see RegisterProcess; 0 for none). On PostgreSQL concurrent
+// workers (and processes) skip each other's rows (SKIP LOCKED); on SQLite
+// the single writer serialises claims. Rows of hosts marked down wait until
+// their next probe, and rows of the hosts in except are skipped (the caller already holds enough rows
 // for them, so a slow host cannot crowd everyone else out of a batch). Each
 // returned row's ClaimedUntil is the lease it holds, exactly as written, so
 // SettleDeliveries can tell whether the lease is still its own. Rows of one

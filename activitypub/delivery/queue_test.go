@@ -312,7 +312,7 @@ func TestCrashedWorkerRowsAreSent(t *testing.T) {
 		targets := inboxes(s, "/crash", 20)
 		_, body := enqueue(t, store, alice, targets)
 		const lease = 700 * time.Millisecond
-		claimed, err := store.ClaimDeliveries(context.Background(), 100, lease)
+		claimed, err := store.ClaimDeliveryBatch(context.Background(), 0, 100, lease, nil)
 		if err != nil || len(claimed) != 20 {
 			t.Fatalf("crashed worker claimed %d rows, %v", len(claimed), err)
 		}
@@ -452,18 +452,21 @@ func TestTwoQueuesOnePostgres(t *testing.T) {
 	}
 }
 
-// CompleteDelivery (the one-row API) also counts a row completed twice once.
-func TestCompleteDeliveryTwiceCountsOnce(t *testing.T) {
+// A row settled as delivered twice (a send that outlived its lease and
+// finished twice) is counted once.
+func TestDeliveredTwiceCountsOnce(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, store *db.DB, _ string) {
 		ctx := context.Background()
 		alice := newActor(t, store, "alice")
 		id, _ := enqueue(t, store, alice, []string{"https://peer.example/inbox"})
-		rows, err := store.ClaimDeliveries(ctx, 10, time.Minute)
+		rows, err := store.ClaimDeliveryBatch(ctx, 0, 10, time.Minute, nil)
 		if err != nil || len(rows) != 1 {
 			t.Fatalf("claim: %d, %v", len(rows), err)
 		}
+		out := db.DeliveryOutcome{ID: rows[0].ID, ActivityID: rows[0].ActivityID, Host: rows[0].Host,
+			ClaimedUntil: *rows[0].ClaimedUntil, Kind: db.Delivered}
 		for range 2 {
-			if err := store.CompleteDelivery(ctx, &rows[0], true); err != nil {
+			if err := store.SettleDeliveries(ctx, []db.DeliveryOutcome{out}); err != nil {
 				t.Fatal(err)
 			}
 		}
