@@ -115,7 +115,6 @@ type ClaimedDelivery struct {
 	ActivityURI string
 }
 
-
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
