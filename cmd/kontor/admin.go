@@ -26,6 +26,8 @@ func adminCommands() []*command {
 			{name: "approve", summary: "approve an account that signed up for approval", run: runAccountApprove},
 			{name: "confirm", summary: "confirm an account's email address (when no mail is sent)", run: runAccountConfirm},
 		}},
+		{name: "backup", summary: "write a backup of the database (--out FILE)", run: runBackup},
+		{name: "restore", summary: "restore a backup into an empty instance (kontor admin restore FILE)", run: runRestore},
 		{name: "brand", summary: "brand accounts run by a team", sub: brandCommands()},
 		{name: "invite", summary: "make and list invite links", sub: inviteCommands()},
 		{name: "domain", summary: "block and unblock remote domains", sub: []*command{
