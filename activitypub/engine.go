@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kontor-social/kontor/metrics"
+
 	"github.com/kontor-social/kontor/activitypub/content"
 	"github.com/kontor-social/kontor/activitypub/delivery"
 	"github.com/kontor-social/kontor/activitypub/resolve"
@@ -68,6 +70,8 @@ type Options struct {
 	// MediaURL is the public URL of a stored file (the media store's URL:
 	// a local /media/ path or the S3 public URL). Default: URLs.Media.
 	MediaURL func(key string) string
+	// Metrics records deliveries and inbox activities (nil: none).
+	Metrics *metrics.Set
 }
 
 // New builds an Engine. Workers start with Run.
@@ -107,7 +111,7 @@ func New(o Options) *Engine {
 		LocalDomains:   []string{e.urls.Host(), e.urls.AccountDomain()},
 		InstanceSigner: e.instanceSigner, Logger: o.Logger, KeyRefreshInterval: o.KeyRefreshInterval,
 	})
-	do := delivery.Options{DB: o.DB, Poster: e.client, Signer: e.signerFor, Concurrency: o.DeliveryConcurrency, Logger: o.Logger}
+	do := delivery.Options{DB: o.DB, Poster: e.client, Signer: e.signerFor, Concurrency: o.DeliveryConcurrency, Logger: o.Logger, Metrics: o.Metrics}
 	if o.TuneDelivery != nil {
 		o.TuneDelivery(&do)
 	}

@@ -32,8 +32,19 @@ type queuedItem struct {
 // checks that the signer speaks for the actor, then stores the activity
 // durably. It returns nil when the caller may answer 202; the activity is
 // applied in the background. Errors are *RejectError.
-func (e *Engine) Receive(ctx context.Context, r *http.Request, body []byte, recipient *db.Account) error {
+func (e *Engine) Receive(ctx context.Context, r *http.Request, body []byte, recipient *db.Account) (err error) {
+	activityType := "other"
+	defer func() {
+		outcome := "accepted"
+		if err != nil {
+			outcome = "rejected"
+		}
+		e.opts.Metrics.InboxReceived(activityType, outcome)
+	}()
 	act, err := vocab.Parse(body)
+	if act != nil {
+		activityType = act.Type
+	}
 	if err != nil {
 		return reject(http.StatusBadRequest, "invalid activity: %v", err)
 	}
@@ -206,19 +217,24 @@ func (e *Engine) applyParsed(ctx context.Context, it *db.InboxItem, act *vocab.O
 	switch {
 	case err == nil, errors.Is(err, errIgnored):
 		if err != nil {
+			e.opts.Metrics.InboxApplied(act.Type, "ignored")
 			e.log.Debug("inbox: ignored", "type", act.Type, "id", act.ID, "actor", act.Actor.ID())
+		} else {
+			e.opts.Metrics.InboxApplied(act.Type, "applied")
 		}
 		if derr := e.db.DeleteInboxItem(ctx, it.ID); derr != nil && ctx.Err() == nil {
 			e.log.Warn("inbox: delete item", "err", derr)
 		}
 	case errors.As(err, &perm) || refused(err) || errors.Is(err, resolve.ErrSpoofed) ||
 		errors.Is(err, resolve.ErrGone) || errors.Is(err, resolve.ErrNotFound) || it.Attempts+1 >= maxApplyAttempts:
+		e.opts.Metrics.InboxApplied(act.Type, "dropped")
 		e.log.Info("inbox: dropped", "type", act.Type, "id", act.ID, "actor", act.Actor.ID(), "err", err)
 		e.db.DeleteInboxItem(ctx, it.ID)
 	default:
 		if ctx.Err() != nil {
 			return // shutting down: the lease brings it back after a restart
 		}
+		e.opts.Metrics.InboxApplied(act.Type, "retry")
 		backoff := time.Duration(30<<min(it.Attempts, 10)) * time.Second
 		backoff = backoff/2 + time.Duration(rand.Int64N(int64(backoff/2)+1))
 		e.log.Warn("inbox: apply failed, will retry", "type", act.Type, "id", act.ID, "attempt", it.Attempts+1, "in", backoff, "err", err)

@@ -22,7 +22,9 @@ import (
 // Config is every setting of an instance. The toml tag is the key users write
 // in config.toml; the environment variable is KONTOR_ plus the key in capitals.
 type Config struct {
-	Listen        string `toml:"listen"`
+	Listen string `toml:"listen"`
+	// MetricsListen serves Prometheus metrics on their own address; empty: off.
+	MetricsListen string `toml:"metrics_listen"`
 	Host          string `toml:"host"`
 	AccountDomain string `toml:"account_domain"`
 	Protocol      string `toml:"protocol"`
@@ -283,6 +285,14 @@ func (c *Config) validate() error {
 	}
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		return keyError("listen", "%q is not host:port", c.Listen)
+	}
+	if c.MetricsListen != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
+			return keyError("metrics_listen", "%q is not host:port (e.g. \"127.0.0.1:9090\")", c.MetricsListen)
+		}
+		if c.MetricsListen == c.Listen {
+			return keyError("metrics_listen", "must differ from listen: metrics never go on the public listener")
+		}
 	}
 	c.Host = strings.ToLower(strings.TrimSpace(c.Host))
 	if err := validHost(c.Host); err != nil {

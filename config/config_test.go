@@ -114,6 +114,8 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"no pixels", `media_max_image_pixels = 0`, nil, "media_max_image_pixels"},
 		{"tiny remote limit", `media_remote_max_bytes = 1`, nil, "media_remote_max_bytes"},
 		{"env bad bool", ``, []string{"KONTOR_MEDIA_CACHE_REMOTE=perhaps"}, "media_cache_remote"},
+		{"metrics listen not host:port", `metrics_listen = "9090"`, nil, "metrics_listen"},
+		{"metrics on the public listener", "listen = \"127.0.0.1:8080\"\nmetrics_listen = \"127.0.0.1:8080\"", nil, "metrics_listen"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

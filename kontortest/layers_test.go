@@ -42,7 +42,7 @@ func layer(t *testing.T, pkg string) int {
 		top = pkg[:i]
 	}
 	switch top {
-	case "config", "migrations", "scopes", "mail":
+	case "config", "migrations", "scopes", "mail", "metrics":
 		return 0
 	case "db":
 		return 1

@@ -19,6 +19,7 @@ import (
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/media"
+	"github.com/kontor-social/kontor/metrics"
 	"github.com/kontor-social/kontor/media/mediacache"
 	"github.com/kontor-social/kontor/media/orphans"
 	"github.com/kontor-social/kontor/web"
@@ -44,6 +45,8 @@ type Server struct {
 	// Streaming fans committed changes out to streaming clients (and, on
 	// PostgreSQL, to the other processes sharing the database).
 	Streaming *streaming.Hub
+	// Metrics are served on metrics_listen; nil when that is unset.
+	Metrics *metrics.Set
 
 	handler http.Handler
 	http    *http.Server
@@ -69,6 +72,11 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, tune ...func
 		store.Close()
 		return nil, err
 	}
+	var m *metrics.Set
+	if cfg.MetricsListen != "" {
+		m = metrics.New()
+		tune = append([]func(*activitypub.Options){func(o *activitypub.Options) { o.Metrics = m }}, tune...)
+	}
 	engine := NewEngine(cfg, store, files, log, tune...)
 	if _, err := engine.EnsureInstanceActor(ctx); err != nil {
 		store.Close()
@@ -80,7 +88,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, tune ...func
 	}
 	hub := streaming.NewHub(streaming.HubOptions{DB: store, Logger: log})
 	engine.SetEvents(hub)
-	s := &Server{Config: cfg, DB: store, Engine: engine, Log: log, Media: files, Streaming: hub,
+	s := &Server{Config: cfg, DB: store, Engine: engine, Log: log, Media: files, Streaming: hub, Metrics: m,
 		Orphans: orphans.New(orphans.Options{DB: store, Store: files, Logger: log})}
 	if cfg.MediaCacheRemote {
 		s.RemoteMedia = mediacache.New(mediacache.Options{
@@ -91,7 +99,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, tune ...func
 			}),
 		})
 	}
-	s.handler = web.NewHandler(web.Deps{Config: cfg, DB: store, Engine: engine, Media: files, Logger: log, Version: Version, Streaming: hub})
+	s.handler = web.NewHandler(web.Deps{Config: cfg, DB: store, Engine: engine, Media: files, Logger: log, Version: Version, Streaming: hub, Metrics: m})
+	registerGauges(m, store, hub)
 	return s, nil
 }
 
@@ -198,6 +207,13 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		s.Log.Warn("streaming: not yet listening to the other nodes; serving anyway")
 	case <-ctx.Done():
 	}
+	stopMetrics, err := s.serveMetrics()
+	if err != nil {
+		stopWork()
+		<-workersDone
+		return err
+	}
+	defer stopMetrics()
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(l) }()
 	select {
@@ -210,7 +226,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	s.Log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.Config.ShutdownTimeout)
 	defer cancel()
-	err := s.http.Shutdown(shutdownCtx)
+	err = s.http.Shutdown(shutdownCtx)
 	// Requests are done; now the workers (deliveries in flight finish or
 	// keep their rows for the next start).
 	stopWork()

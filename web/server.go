@@ -16,6 +16,7 @@ import (
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/media"
+	"github.com/kontor-social/kontor/metrics"
 	"github.com/kontor-social/kontor/web/api"
 	"github.com/kontor-social/kontor/web/auth"
 	"github.com/kontor-social/kontor/web/entity"
@@ -38,6 +39,8 @@ type Deps struct {
 	Version string
 	// Streaming is the hub of the streaming API (nil: no streaming).
 	Streaming *streaming.Hub
+	// Metrics counts requests (nil: no metrics).
+	Metrics *metrics.Set
 }
 
 // NewHandler builds the whole HTTP handler of an instance.
@@ -47,6 +50,7 @@ func NewHandler(d Deps) http.Handler {
 	r.Use(middleware.ForwardedHost(config.ParseNetworks(d.Config.TrustedProxies)))
 	r.Use(middleware.RealIP(config.ParseNetworks(d.Config.TrustedProxies)))
 	r.Use(middleware.Logger(d.Logger))
+	r.Use(middleware.Metrics(d.Metrics))
 	r.Use(middleware.Recoverer(d.Logger))
 	r.Use(middleware.LimitBody(d.Config.MaxRequestBytes))
 	r.Use(middleware.RefuseNUL)

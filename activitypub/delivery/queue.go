@@ -17,6 +17,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kontor-social/kontor/metrics"
+
 	"github.com/kontor-social/kontor/activitypub/transport"
 	"github.com/kontor-social/kontor/db"
 )
@@ -41,6 +43,7 @@ type Options struct {
 	HostDownThreshold int           // consecutive failures before a host is down, default 20
 	MaxAge            time.Duration // give up on a row this long after its creation, default 7 days
 	Logger            *slog.Logger
+	Metrics           *metrics.Set // nil: none
 	// Now is the clock for backoff, ages and probes (tests). Leases and due
 	// times are compared by the database against the real clock, so it must
 	// stay close to it.

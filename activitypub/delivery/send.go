@@ -32,10 +32,17 @@ func (j *job) outcome(kind db.OutcomeKind) db.DeliveryOutcome {
 		Kind: kind, Next: next, CountAttempt: j.countAttempt, LastError: j.lastErr}
 }
 
+// outcomeNames are the metric labels of the outcomes.
+var outcomeNames = map[db.OutcomeKind]string{
+	db.Delivered: "delivered", db.Dropped: "dropped", db.Retry: "retry", db.Release: "released",
+}
+
 // send posts one row and decides its fate.
 func (q *Queue) send(ctx context.Context, j *job) {
 	defer q.sends.Done()
+	began := time.Now()
 	kind := q.attempt(ctx, j)
+	q.o.Metrics.Delivery(outcomeNames[kind], time.Since(began))
 	q.emit(j.outcome(kind))
 	q.done(j, true)
 }
