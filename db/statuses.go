@@ -108,11 +108,15 @@ func (t *Tx) insertStatusRow(ctx context.Context, s *Status, ownThread bool) err
 	}
 }
 
-// statusCounters adds delta to the counters a status contributes to.
+// statusCounters adds delta to the counters a status contributes to. The
+// author's statuses_count counts as Mastodon's does: boosts included, direct
+// messages not (apps show it as "Posts" on the profile).
 func (t *Tx) statusCounters(ctx context.Context, s *Status, delta int) error {
 	if s.ReblogOfID != nil {
 		t.addCounter("statuses", "reblogs_count", *s.ReblogOfID, delta)
-		return nil
+	}
+	if s.Visibility == Direct {
+		return t.replyCounter(s, delta)
 	}
 	q := t.tx.NewUpdate().Table("accounts").Set(t.d.nonNegative("statuses_count", "statuses_count + ?"), delta).Where("id = ?", s.AccountID)
 	if delta > 0 {
@@ -121,7 +125,11 @@ func (t *Tx) statusCounters(ctx context.Context, s *Status, delta int) error {
 	if _, err := q.Exec(ctx); err != nil {
 		return fmt.Errorf("db: status counter: %w", err)
 	}
-	if s.InReplyToID != nil {
+	return t.replyCounter(s, delta)
+}
+
+func (t *Tx) replyCounter(s *Status, delta int) error {
+	if s.InReplyToID != nil && s.ReblogOfID == nil {
 		t.addCounter("statuses", "replies_count", *s.InReplyToID, delta)
 	}
 	return nil

@@ -554,3 +554,49 @@ func TestPreferencesAndEmptyLists(t *testing.T) {
 	acctAs(t, in, acctToken(t, in, alice, "write")).fails("GET", "/api/v1/preferences", nil, 403, "scope")
 	c.fails("GET", "/api/v1/accounts/123/lists", nil, 404, "not found")
 }
+
+// TestStatusesCountAsMastodon: boosts count as posts, direct messages do not,
+// and undoing either keeps the count right.
+func TestStatusesCountAsMastodon(t *testing.T) {
+	in := kontortest.Start(t, kontortest.Options{})
+	alice := in.CreateUser("alice")
+	bob := in.CreateUser("bob")
+	ctx := context.Background()
+	count := func() int64 {
+		t.Helper()
+		a, err := in.DB.AccountByID(ctx, alice.Account.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		viaAPI := acctAs(t, in, alice).obj(http.MethodGet, "/api/v1/accounts/verify_credentials", nil)
+		if got := viaAPI["statuses_count"]; got != float64(a.StatusesCount) {
+			t.Errorf("API statuses_count %v, stored %d", got, a.StatusesCount)
+		}
+		return a.StatusesCount
+	}
+	acctPost(t, in, alice, "one", db.Public)
+	acctPost(t, in, alice, "two", db.Unlisted)
+	theirs := acctPost(t, in, bob, "bob's", db.Public)
+	if _, err := in.Engine().Reblog(ctx, alice.Account, theirs.ID, db.Public); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(); got != 3 {
+		t.Errorf("two posts and a boost: statuses_count %d, want 3", got)
+	}
+	dm := acctPost(t, in, alice, "@bob psst", db.Direct)
+	if got := count(); got != 3 {
+		t.Errorf("and a DM: statuses_count %d, want 3", got)
+	}
+	if _, err := in.Engine().Unreblog(ctx, alice.Account, theirs.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(); got != 2 {
+		t.Errorf("after the unboost: statuses_count %d, want 2", got)
+	}
+	if _, err := in.Engine().DeleteStatus(ctx, alice.Account, dm.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(); got != 2 {
+		t.Errorf("after deleting the DM: statuses_count %d, want 2", got)
+	}
+}
