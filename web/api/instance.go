@@ -196,7 +196,7 @@ func (h *Handlers) instanceV2(w http.ResponseWriter, r *http.Request) error {
 			"enabled": h.registrationsOpen(), "approval_required": h.Config.Registrations == config.RegistrationsApproval,
 			"message": nil, "url": nil,
 		},
-		"api_versions": map[string]int{"mastodon": 1},
+		"api_versions": map[string]int{"mastodon": 2},
 		"contact":      map[string]any{"email": h.Config.ContactEmail, "account": contact},
 		"rules":        []any{},
 	})

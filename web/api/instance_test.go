@@ -98,7 +98,7 @@ func TestInstance(t *testing.T) {
 	if v2["domain"] != in.Config.AccountDomain || v2["version"] != inst.Version {
 		t.Errorf("v2 domain/version: %v %v", v2["domain"], v2["version"])
 	}
-	if miscSub(t, v2, "api_versions")["mastodon"] != float64(1) {
+	if miscSub(t, v2, "api_versions")["mastodon"] != float64(2) {
 		t.Errorf("api_versions: %v", v2["api_versions"])
 	}
 	miscHasKeys(t, "usage", miscSub(t, miscSub(t, v2, "usage"), "users"), "active_month")

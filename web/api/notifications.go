@@ -33,12 +33,6 @@ func (h *Handlers) notificationRoutes(r chi.Router) {
 	})
 }
 
-// notificationV2Routes registers the v2 notification policy (grouped
-// notifications are not offered: the instance reports api_versions 1).
-func (h *Handlers) notificationV2Routes(r chi.Router) {
-	r.Get("/notifications/policy", h.handler(h.notificationPolicyV2))
-}
-
 // readNotificationFilter reads the parameters, types[], exclude_types[] and
 // account_id among them. none is true when types[] named only unknown types
 // (nothing can match).

@@ -39,7 +39,7 @@ func (p *Presenter) Notifications(ctx context.Context, viewer int64, list []*db.
 		if !ok {
 			continue
 		}
-		e := Notification{ID: db.FormatID(n.ID), Type: n.Type, GroupKey: "ungrouped-" + db.FormatID(n.ID),
+		e := Notification{ID: db.FormatID(n.ID), Type: n.Type, GroupKey: db.NotificationGroupKey(n, db.DefaultGroupedTypes),
 			CreatedAt: Time(n.CreatedAt), Account: from}
 		if n.StatusID != nil {
 			if e.Status = statuses[*n.StatusID]; e.Status == nil {
