@@ -312,11 +312,13 @@ func TestCrashedWorkerRowsAreSent(t *testing.T) {
 		targets := inboxes(s, "/crash", 20)
 		_, body := enqueue(t, store, alice, targets)
 		const lease = 700 * time.Millisecond
+		// The lease starts during the claim, so no earlier than this: the
+		// bound below holds however long the claim takes on a busy machine.
+		claimedAt := time.Now()
 		claimed, err := store.ClaimDeliveryBatch(context.Background(), 0, 100, lease, nil)
 		if err != nil || len(claimed) != 20 {
 			t.Fatalf("crashed worker claimed %d rows, %v", len(claimed), err)
 		}
-		claimedAt := time.Now()
 		q := newQueue(t, store, alice, delivery.Options{PollInterval: 50 * time.Millisecond})
 		run(t, q)
 		time.Sleep(lease / 2)
