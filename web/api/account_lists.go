@@ -25,7 +25,7 @@ func (h *Handlers) accountListRoutes(r chi.Router) {
 	r.Delete("/domain_blocks", h.handler(h.removeDomainBlock))
 	r.Get("/endorsements", h.handler(h.emptyList("read:accounts")))
 	r.Get("/featured_tags", h.handler(h.emptyList("read:accounts")))
-	r.Get("/suggestions", h.handler(h.emptyList("read")))
+	r.Get("/suggestions", h.handler(h.suggestionsV1))
 	r.Delete("/suggestions/{id}", h.handler(h.dismissSuggestion))
 }
 
@@ -156,13 +156,5 @@ func (h *Handlers) dropDomainFollows(ctx context.Context, a *db.Account, domain 
 			return err
 		}
 	}
-	return nil
-}
-
-func (h *Handlers) dismissSuggestion(w http.ResponseWriter, r *http.Request) error {
-	if _, ok := h.require(w, r, "write"); !ok {
-		return nil
-	}
-	render.JSON(w, http.StatusOK, map[string]any{})
 	return nil
 }

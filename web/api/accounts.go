@@ -43,7 +43,7 @@ func (h *Handlers) accountRoutes(r chi.Router) {
 
 // accountV2Routes registers the /api/v2 account endpoints.
 func (h *Handlers) accountV2Routes(r chi.Router) {
-	r.Get("/suggestions", h.handler(h.emptyList("read")))
+	r.Get("/suggestions", h.handler(h.suggestionsV2))
 }
 
 func (h *Handlers) verifyCredentials(w http.ResponseWriter, r *http.Request) error {

@@ -15,16 +15,17 @@ import (
 func (h *Handlers) miscRoutes(r chi.Router) {
 	r.Get("/custom_emojis", h.handler(publicEmptyList))
 	r.Get("/announcements", h.handler(h.announcements))
-	r.Get("/trends", h.handler(publicEmptyList))
-	r.Get("/trends/tags", h.handler(publicEmptyList))
-	r.Get("/trends/statuses", h.handler(publicEmptyList))
+	r.Get("/trends", h.handler(h.trendingTags))
+	r.Get("/trends/tags", h.handler(h.trendingTags))
+	r.Get("/trends/statuses", h.handler(h.trendingStatuses))
+	// Link trends need preview cards, which Kontor does not fetch yet.
 	r.Get("/trends/links", h.handler(publicEmptyList))
 	r.Get("/directory", h.handler(h.directory))
 	r.Get("/push/subscription", h.handler(h.pushSubscription))
 }
 
 // publicEmptyList answers [] to anyone for features Kontor does not have
-// (custom emojis, trends): clients call them at startup and want a list.
+// (custom emojis, link trends): clients call them at startup and want a list.
 func publicEmptyList(w http.ResponseWriter, r *http.Request) error {
 	render.JSON(w, http.StatusOK, []any{})
 	return nil
