@@ -14,8 +14,7 @@ import (
 )
 
 // The caller's own lists of accounts and domains: blocks, mutes, domain
-// blocks, and the features Kontor answers with empty lists (endorsements,
-// featured tags, suggestions).
+// blocks, featured tags, suggestions, and endorsements (always empty).
 
 func (h *Handlers) accountListRoutes(r chi.Router) {
 	r.Get("/blocks", h.handler(h.blocks))
@@ -24,7 +23,10 @@ func (h *Handlers) accountListRoutes(r chi.Router) {
 	r.Post("/domain_blocks", h.handler(h.addDomainBlock))
 	r.Delete("/domain_blocks", h.handler(h.removeDomainBlock))
 	r.Get("/endorsements", h.handler(h.emptyList("read:accounts")))
-	r.Get("/featured_tags", h.handler(h.emptyList("read:accounts")))
+	r.Get("/featured_tags", h.handler(h.featuredTags))
+	r.Post("/featured_tags", h.handler(h.featureTag))
+	r.Get("/featured_tags/suggestions", h.handler(h.featuredTagSuggestions))
+	r.Delete("/featured_tags/{id}", h.handler(h.unfeatureTag))
 	r.Get("/suggestions", h.handler(h.suggestionsV1))
 	r.Delete("/suggestions/{id}", h.handler(h.dismissSuggestion))
 }

@@ -334,19 +334,8 @@ func (h *Handlers) accountLists(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (h *Handlers) accountFeaturedTags(w http.ResponseWriter, r *http.Request) error {
-	if _, ok := h.optional(w, r, "read:accounts"); !ok {
-		return nil
-	}
-	if _, err := h.targetAccount(r, "id"); err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, []any{})
-	return nil
-}
-
 // emptyList answers [] to a caller with scope: features Kontor does not
-// have yet (endorsements, featured tags, suggestions), which clients call
+// have yet (endorsements), which clients call
 // on core screens.
 func (h *Handlers) emptyList(scope string) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {

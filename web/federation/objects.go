@@ -117,9 +117,7 @@ func (h *Handlers) featured(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handlers) featuredTags(w http.ResponseWriter, r *http.Request) {
-	h.accountDoc(w, r, func(_ context.Context, a *db.Account, _ db.Viewer) (*vocab.Object, error) {
-		return vocab.NewOrderedCollection(h.urls.FeaturedTags(a.Username), 0), nil
-	})
+	h.accountDoc(w, r, h.Engine.FeaturedTagsCollection)
 }
 
 // statusFor loads the local status named in the URL for v: 404 when it does
