@@ -378,7 +378,9 @@ func TestMaxAge(t *testing.T) {
 		if st := q.Stats(); st.Dropped != 1 || st.Sent != 0 {
 			t.Errorf("stats %+v", st)
 		}
-		if n := len(s.hitsOf("/old/inbox")); n < 3 || n > 8 {
+		// Retried before giving up, and not more often than the backoff
+		// allows (how many retries fit in 500 ms depends on the machine's load).
+		if n := len(s.hitsOf("/old/inbox")); n < 2 || n > 8 {
 			t.Errorf("%d attempts in 500ms with 100ms backoff", n)
 		}
 	})
