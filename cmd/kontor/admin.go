@@ -63,12 +63,8 @@ func (e *env) openAdmin() (*adminSession, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := db.Open(e.ctx, cfg.Database)
+	store, err := server.OpenDB(e.ctx, cfg, nil)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := store.Migrate(e.ctx); err != nil {
-		store.Close()
 		return nil, err
 	}
 	files, err := server.NewMediaStore(cfg)
