@@ -52,8 +52,12 @@ type adminSession struct {
 // openAdminNoFlags parses the arguments of a subcommand that takes no flags
 // (for --help and stray arguments), then opens the admin session.
 func (e *env) openAdminNoFlags(name string, args []string) (*adminSession, error) {
-	if err := parseFlags(newFlags(e, name, "kontor "+name), args); err != nil {
+	fs := newFlags(e, name, "kontor "+name)
+	if err := parseFlags(fs, args); err != nil {
 		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, usagef("%s: unexpected argument %q", name, fs.Arg(0))
 	}
 	return e.openAdmin()
 }

@@ -64,3 +64,30 @@ func TestFlagsAfterArguments(t *testing.T) {
 		t.Errorf("unknown flag after the argument: exit %d %q", code, errOut)
 	}
 }
+
+// Every command, the ones added later too, reads its flags after an
+// argument: `kontor … ARG --help` prints its usage instead of taking
+// --help for an argument (and exiting 2).
+func TestEveryCommandTakesFlagsAfterArguments(t *testing.T) {
+	c := newCLI(t)
+	var walk func(path []string, cmds []*command)
+	n := 0
+	walk = func(path []string, cmds []*command) {
+		for _, cmd := range cmds {
+			p := append(append([]string(nil), path...), cmd.name)
+			if cmd.sub != nil {
+				walk(p, cmd.sub)
+				continue
+			}
+			n++
+			code, out, errOut := c.run("", append(p, "some-argument", "--help")...)
+			if code != exitOK || !strings.Contains(out, "Usage:") {
+				t.Errorf("kontor %s some-argument --help: exit %d, %q %q", strings.Join(p, " "), code, out, errOut)
+			}
+		}
+	}
+	walk(nil, commands())
+	if n < 20 {
+		t.Errorf("only %d commands found", n)
+	}
+}
