@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 
 	"github.com/kontor-social/kontor/db"
@@ -53,6 +54,36 @@ func TestCheckIdentity(t *testing.T) {
 		}
 		if err := store.CheckIdentity(ctx, "social.acme.example", "other.example"); !errors.As(err, &ie) || ie.Stored != "acme.example" {
 			t.Fatalf("recorded after the legacy check: %v", err)
+		}
+	})
+}
+
+// Processes starting together on a fresh database agree on one record.
+func TestCheckIdentityConcurrently(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, store *db.DB) {
+		ctx := context.Background()
+		if _, err := store.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		hosts := []string{"a.example", "b.example", "a.example", "b.example", "a.example", "b.example"}
+		errs := make([]error, len(hosts))
+		var wg sync.WaitGroup
+		for i, h := range hosts {
+			wg.Go(func() { errs[i] = store.CheckIdentity(ctx, h, h) })
+		}
+		wg.Wait()
+		winners := map[string]bool{}
+		for i, err := range errs {
+			var ie *db.IdentityError
+			switch {
+			case err == nil:
+				winners[hosts[i]] = true
+			case !errors.As(err, &ie):
+				t.Errorf("%s: %v", hosts[i], err)
+			}
+		}
+		if len(winners) != 1 {
+			t.Fatalf("accepted hosts %v, want exactly one", winners)
 		}
 	})
 }
