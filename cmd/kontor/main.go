@@ -146,7 +146,7 @@ func dispatch(e *env, path string, cmds []*command, args []string) error {
 }
 
 func printUsage(w io.Writer, path string, cmds []*command) {
-	fmt.Fprintf(w, "Usage: %s <command> [flags]   (every command takes --config PATH and --help)\n\nCommands:\n", path)
+	fmt.Fprintf(w, "Usage: %s <command> [arguments and flags, in any order]   (every command takes --config PATH and --help)\n\nCommands:\n", path)
 	for _, c := range cmds {
 		fmt.Fprintf(w, "  %-16s %s\n", c.name, c.summary)
 	}
