@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -18,8 +19,14 @@ func (d *DB) AddDomainBlock(ctx context.Context, domain, reason string) error {
 			On("CONFLICT (domain) DO UPDATE").Set("reason = EXCLUDED.reason").Exec(ctx); err != nil {
 			return fmt.Errorf("db: domain block: %w", err)
 		}
-		match := "(domain = ? OR domain LIKE ? OR domain LIKE ?)"
-		args := []any{domain, "%." + domain, domain + ":%"}
+		hosted, err := tx.accountsHostedOn(ctx, domain)
+		if err != nil {
+			return err
+		}
+		// By handle domain, or by the host of the actor for accounts shown
+		// under another (split) domain.
+		match := "(domain = ? OR domain LIKE ? OR domain LIKE ? OR id IN (?))"
+		args := []any{domain, "%." + domain, domain + ":%", bun.List(hosted)}
 		if _, err := tx.tx.NewUpdate().Model((*Account)(nil)).Set("suspended_at = COALESCE(suspended_at, ?)", now()).
 			Where("domain <> ''").Where(match, args...).Exec(ctx); err != nil {
 			return fmt.Errorf("db: suspend domain accounts: %w", err)
@@ -31,18 +38,45 @@ func (d *DB) AddDomainBlock(ctx context.Context, domain, reason string) error {
 		}
 		// Their statuses go below (with their feed rows); replies to them
 		// leave the feeds of those who followed them.
-		if err := tx.pruneHomeFeedsOfRepliesTo(ctx, "ra.domain <> '' AND (ra.domain = ? OR ra.domain LIKE ? OR ra.domain LIKE ?)", args...); err != nil {
+		if err := tx.pruneHomeFeedsOfRepliesTo(ctx, "ra.domain <> '' AND (ra.domain = ? OR ra.domain LIKE ? OR ra.domain LIKE ? OR ra.id IN (?))", args...); err != nil {
 			return err
 		}
 		if _, err := tx.tx.NewDelete().Model((*Status)(nil)).
 			Where("account_id IN (SELECT id FROM accounts WHERE domain <> '' AND "+match+")", args...).Exec(ctx); err != nil {
 			return fmt.Errorf("db: remove domain statuses: %w", err)
 		}
-		if _, err := tx.tx.NewDelete().Model((*Delivery)(nil)).Where("host = ? OR host LIKE ? OR host LIKE ?", args...).Exec(ctx); err != nil {
+		if _, err := tx.tx.NewDelete().Model((*Delivery)(nil)).Where("host = ? OR host LIKE ? OR host LIKE ?", args[:3]...).Exec(ctx); err != nil {
 			return fmt.Errorf("db: drop domain deliveries: %w", err)
 		}
 		return tx.recountFollows(ctx)
 	})
+}
+
+// accountsHostedOn returns the remote accounts whose actor lives on domain
+// (or a subdomain) while their handle carries another domain: a server's
+// split-domain accounts, which a block of the server must reach too. Never
+// empty, so that it can go into IN (…).
+func (t *Tx) accountsHostedOn(ctx context.Context, domain string) ([]int64, error) {
+	var rows []struct {
+		ID     int64  `bun:"id"`
+		URI    string `bun:"uri"`
+		Domain string `bun:"domain"`
+	}
+	if err := t.tx.NewSelect().Model((*Account)(nil)).Column("id", "uri", "domain").
+		Where("domain <> ''").Where("uri LIKE ?", "%"+domain+"%").Scan(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("db: accounts hosted on %s: %w", domain, err)
+	}
+	ids := []int64{0}
+	for _, r := range rows {
+		u, err := url.Parse(r.URI)
+		if err != nil {
+			continue
+		}
+		if h := u.Hostname(); (h == domain || strings.HasSuffix(h, "."+domain)) && r.Domain != u.Host {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids, nil
 }
 
 // recountFollows recomputes follower/following counters of local accounts
@@ -63,9 +97,15 @@ func (d *DB) RemoveDomainBlock(ctx context.Context, domain string) error {
 	if err := exactlyOne(res, err, "remove domain block"); err != nil {
 		return err
 	}
-	_, err = d.w.NewUpdate().Model((*Account)(nil)).Set("suspended_at = NULL").
-		Where("domain = ? OR domain LIKE ? OR domain LIKE ?", domain, "%."+domain, domain+":%").Exec(ctx)
-	return err
+	return d.InTx(ctx, func(tx *Tx) error {
+		hosted, err := tx.accountsHostedOn(ctx, domain)
+		if err != nil {
+			return err
+		}
+		_, err = tx.tx.NewUpdate().Model((*Account)(nil)).Set("suspended_at = NULL").
+			Where("domain = ? OR domain LIKE ? OR domain LIKE ? OR id IN (?)", domain, "%."+domain, domain+":%", bun.List(hosted)).Exec(ctx)
+		return err
+	})
 }
 
 // DomainBlocks lists instance-wide domain blocks.

@@ -32,7 +32,7 @@ func (d *DB) UpsertRemoteAccount(ctx context.Context, a *Account) error {
 			if a.CreatedAt.IsZero() {
 				a.CreatedAt = existing.CreatedAt
 			}
-			if !strings.EqualFold(a.Username, existing.Username) {
+			if !strings.EqualFold(a.Username, existing.Username) || a.Domain != existing.Domain {
 				if err := tx.freeHandle(ctx, a); err != nil {
 					return err
 				}

@@ -55,17 +55,9 @@ type Server struct {
 // New opens and migrates the database and builds the instance. It does not
 // listen yet.
 func New(ctx context.Context, cfg *config.Config, log *slog.Logger, tune ...func(*activitypub.Options)) (*Server, error) {
-	store, err := db.Open(ctx, cfg.Database)
+	store, err := OpenDB(ctx, cfg, log)
 	if err != nil {
 		return nil, err
-	}
-	applied, err := store.Migrate(ctx)
-	if err != nil {
-		store.Close()
-		return nil, err
-	}
-	if len(applied) > 0 {
-		log.Info("applied migrations", "migrations", applied)
 	}
 	files, err := NewMediaStore(cfg)
 	if err != nil {

@@ -147,6 +147,7 @@ func (r *Resolver) storeActor(ctx context.Context, requested, final string, doc 
 	if err != nil {
 		return nil, err
 	}
+	a.Domain = r.accountDomain(ctx, a.URI, a.Username)
 	if pub := doc.Published.UTC().Truncate(time.Microsecond); !pub.IsZero() && pub.Before(time.Now()) {
 		a.CreatedAt = pub // the actor's own join date, not when we first saw it
 	}

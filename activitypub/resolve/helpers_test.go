@@ -168,6 +168,20 @@ func (p *peer) count(path string) int {
 	return p.hits[path]
 }
 
+// fetches counts the requests other than WebFinger (which the domain check
+// of every fetched actor makes).
+func (p *peer) fetches() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for path, c := range p.hits {
+		if !strings.HasPrefix(path, "/.well-known/webfinger") {
+			n += c
+		}
+	}
+	return n
+}
+
 func (p *peer) total() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -21,10 +21,9 @@ import (
 //
 // The actor may live on another host than domain (a handle domain that
 // delegates WebFinger to the server, acme.example → social.acme.example).
-// That is allowed, and the account is stored under the actor's host, like
-// any actor: its handle is then username@that-host, which the cache looks
-// up by, so such handles cost one WebFinger request per call (the actor
-// itself still comes from the store).
+// The account is stored under the domain its server confirms (see
+// accountDomain), so when the actor's server names acme.example, the stored
+// handle is the one asked for and later calls are served from the store.
 func (r *Resolver) Handle(ctx context.Context, username, domain string) (*db.Account, error) {
 	username, domain, err := cleanHandle(username, domain)
 	if err != nil {
@@ -46,7 +45,7 @@ func (r *Resolver) Handle(ctx context.Context, username, domain string) (*db.Acc
 	case r.fresh(cached, r.refreshAfter):
 		return cached, nil
 	}
-	uri, err := r.WebFinger(ctx, username, domain)
+	ans, err := r.finger(ctx, username, domain)
 	if err != nil {
 		if cached != nil && !errors.Is(err, ErrGone) && ctx.Err() == nil {
 			r.log.Debug("resolve: WebFinger failed, using the stored copy", "handle", username+"@"+domain, "err", err)
@@ -54,6 +53,9 @@ func (r *Resolver) Handle(ctx context.Context, username, domain string) (*db.Acc
 		}
 		return nil, err
 	}
+	uri := ans.self
+	// The answer is fresh: the domain check of the actor reuses it.
+	ctx = context.WithValue(ctx, fingerHintKey{}, fingerHint{username: username, domain: domain, ans: ans})
 	a, err := r.Actor(ctx, uri, false)
 	if err != nil {
 		return nil, err
@@ -106,25 +108,54 @@ func (r *Resolver) WebFinger(ctx context.Context, username, domain string) (acto
 		}
 		return a.URI, nil
 	}
+	ans, err := r.finger(ctx, username, domain)
+	if err != nil {
+		return "", err
+	}
+	return ans.self, nil
+}
+
+// fingerAnswer is what a WebFinger answer tells: the canonical handle
+// (subject, "acct:" stripped; "" when absent) and the actor URI.
+type fingerAnswer struct {
+	subject string
+	self    string
+}
+
+// fingerHint is a WebFinger answer just received, carried in the context
+// of the lookup it started so that it is not asked again.
+type fingerHint struct {
+	username, domain string
+	ans              fingerAnswer
+}
+
+type fingerHintKey struct{}
+
+// finger asks a remote domain for acct:username@domain (both cleaned);
+// concurrent askers share one request.
+func (r *Resolver) finger(ctx context.Context, username, domain string) (fingerAnswer, error) {
+	if h, ok := ctx.Value(fingerHintKey{}).(fingerHint); ok && h.domain == domain && strings.EqualFold(h.username, username) {
+		return h.ans, nil
+	}
 	resource := "acct:" + username + "@" + domain
 	v, err := r.shared(ctx, "webfinger "+strings.ToLower(resource), func(ctx context.Context) (any, error) {
 		return r.webfinger(ctx, resource, domain)
 	})
 	if err != nil {
-		return "", err
+		return fingerAnswer{}, err
 	}
-	return v.(string), nil
+	return v.(fingerAnswer), nil
 }
 
-func (r *Resolver) webfinger(ctx context.Context, resource, domain string) (string, error) {
+func (r *Resolver) webfinger(ctx context.Context, resource, domain string) (fingerAnswer, error) {
 	u := r.client.Scheme() + "://" + domain + "/.well-known/webfinger?resource=" + url.QueryEscape(resource)
 	body, err := r.client.GetJSON(ctx, u, "application/jrd+json, application/json")
 	if err != nil {
-		return "", fetchError("WebFinger "+resource, err)
+		return fingerAnswer{}, fetchError("WebFinger "+resource, err)
 	}
 	var doc jrd
 	if err := json.Unmarshal(body, &doc); err != nil {
-		return "", fmt.Errorf("resolve: WebFinger %s: %w", resource, err)
+		return fingerAnswer{}, fmt.Errorf("resolve: WebFinger %s: %w", resource, err)
 	}
 	best, bestRank := "", 0
 	for _, l := range doc.Links {
@@ -136,9 +167,10 @@ func (r *Resolver) webfinger(ctx context.Context, resource, domain string) (stri
 		}
 	}
 	if best == "" {
-		return "", fmt.Errorf("%w: WebFinger %s names no ActivityPub actor", ErrNotActor, resource)
+		return fingerAnswer{}, fmt.Errorf("%w: WebFinger %s names no ActivityPub actor", ErrNotActor, resource)
 	}
-	return strings.Clone(best), nil
+	subject, _ := strings.CutPrefix(strings.TrimSpace(doc.Subject), "acct:")
+	return fingerAnswer{subject: strings.Clone(subject), self: strings.Clone(best)}, nil
 }
 
 // selfRank prefers application/activity+json, then ld+json with the

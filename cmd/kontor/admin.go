@@ -54,8 +54,12 @@ type adminSession struct {
 // openAdminNoFlags parses the arguments of a subcommand that takes no flags
 // (for --help and stray arguments), then opens the admin session.
 func (e *env) openAdminNoFlags(name string, args []string) (*adminSession, error) {
-	if err := parseFlags(newFlags(e, name, "kontor "+name), args); err != nil {
+	fs := newFlags(e, name, "kontor "+name)
+	if err := parseFlags(fs, args); err != nil {
 		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, usagef("%s: unexpected argument %q", name, fs.Arg(0))
 	}
 	return e.openAdmin()
 }
@@ -65,12 +69,8 @@ func (e *env) openAdmin() (*adminSession, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := db.Open(e.ctx, cfg.Database)
+	store, err := server.OpenDB(e.ctx, cfg, nil)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := store.Migrate(e.ctx); err != nil {
-		store.Close()
 		return nil, err
 	}
 	files, err := server.NewMediaStore(cfg)

@@ -146,7 +146,7 @@ func dispatch(e *env, path string, cmds []*command, args []string) error {
 }
 
 func printUsage(w io.Writer, path string, cmds []*command) {
-	fmt.Fprintf(w, "Usage: %s <command> [flags]   (every command takes --config PATH and --help)\n\nCommands:\n", path)
+	fmt.Fprintf(w, "Usage: %s <command> [arguments and flags, in any order]   (every command takes --config PATH and --help)\n\nCommands:\n", path)
 	for _, c := range cmds {
 		fmt.Fprintf(w, "  %-16s %s\n", c.name, c.summary)
 	}
@@ -166,15 +166,58 @@ func newFlags(e *env, name, usage string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses and turns flag errors into usage errors (exit 2).
+// parseFlags parses flags and positional arguments in any order
+// (`domain block spam.example --reason spam` as well as
+// `domain block --reason spam spam.example`); `--` ends the flags, so what
+// follows it is positional even if it starts with a dash. The positional
+// arguments are then fs.Args(), in their order. Flag errors become usage
+// errors (exit 2).
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return usagef("%s: %v", fs.Name(), err)
 		}
-		return usagef("%s: %v", fs.Name(), err)
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if endedByDoubleDash(fs, args, len(args)-len(rest)) {
+			positional = append(positional, rest...)
+			break
+		}
+		// The flag package stops at the first positional argument: keep it
+		// and go on with what follows it.
+		positional = append(positional, rest[0])
+		args = rest[1:]
 	}
-	return nil
+	// Parse of nothing but the terminator leaves exactly these as Args.
+	return fs.Parse(append([]string{"--"}, positional...))
+}
+
+// endedByDoubleDash reports whether fs.Parse(args) stopped because of a
+// "--" terminator (args[consumed-1]) rather than at a positional argument,
+// telling it apart from "--" given as the value of a flag (--reason --).
+func endedByDoubleDash(fs *flag.FlagSet, args []string, consumed int) bool {
+	if consumed == 0 || args[consumed-1] != "--" {
+		return false
+	}
+	if consumed < 2 {
+		return true
+	}
+	prev := args[consumed-2]
+	if prev == "--" || !strings.HasPrefix(prev, "-") || strings.Contains(prev, "=") {
+		return true
+	}
+	f := fs.Lookup(strings.TrimLeft(prev, "-"))
+	if f == nil {
+		return true
+	}
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag() // a bool flag takes no value: the "--" was the terminator
 }
 
 // loadConfig reads the configuration for a command.

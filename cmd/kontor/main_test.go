@@ -117,6 +117,8 @@ func TestCLIErrors(t *testing.T) {
 		{"taken username", "", []string{"admin", "account", "create", "--username", "JANE", "--email", "x@b.c"}, 1, "already exists"},
 		{"taken email", "", []string{"admin", "account", "create", "--username", "x", "--email", "Jane@example.com"}, 1, "already exists"},
 		{"unknown flag", "", []string{"admin", "account", "list", "--bogus"}, 2, "bogus"},
+		{"stray argument", "", []string{"admin", "account", "list", "jane"}, 2, "unexpected argument"},
+		{"stray argument to version", "", []string{"version", "2"}, 2, "unexpected argument"},
 		{"suspend unknown", "", []string{"admin", "account", "suspend", "nobody"}, 1, "no local account"},
 		{"suspend without name", "", []string{"admin", "account", "suspend"}, 2, "USERNAME"},
 		{"bad scope", "", []string{"admin", "token", "create", "--username", "jane", "--scopes", "read everything"}, 2, "unknown scope"},

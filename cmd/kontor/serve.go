@@ -94,6 +94,9 @@ func runVersion(e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		return usagef("version: unexpected argument %q", fs.Arg(0))
+	}
 	fmt.Fprintln(e.stdout, "kontor", server.Version)
 	return nil
 }
