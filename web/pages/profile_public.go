@@ -16,7 +16,7 @@ import (
 
 // publicPageNames are the templates of the signed-out pages beyond the
 // profile and status pages.
-var publicPageNames = []string{}
+var publicPageNames = []string{"tag"}
 
 func (p *Pages) parsePublicPages() {
 	for _, name := range publicPageNames {
@@ -29,6 +29,7 @@ func (p *Pages) parsePublicPages() {
 // profileByName (/@user.rss is the same route as /@user).
 func (p *Pages) publicRoutes(r chi.Router) {
 	r.Get("/@{username}/remote_follow", p.remoteFollow)
+	r.Get("/tags/{name}", p.tagPage)
 }
 
 // profilePageSize is how many posts a profile or hashtag page shows.
