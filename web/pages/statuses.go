@@ -125,5 +125,6 @@ func (p *Pages) Status(w http.ResponseWriter, r *http.Request, a *db.Account) {
 		return
 	}
 	w.Header().Add("Vary", "Accept")
-	p.render(w, r, "status", map[string]any{"Account": a, "Status": views[0], "Replies": views[1:], "URI": s.URI})
+	p.render(w, r, "status", map[string]any{"Account": a, "Status": views[0], "Replies": views[1:], "URI": s.URI,
+		"Meta": p.statusMeta(views[0])})
 }
