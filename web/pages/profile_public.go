@@ -16,7 +16,7 @@ import (
 
 // publicPageNames are the templates of the signed-out pages beyond the
 // profile and status pages.
-var publicPageNames = []string{"tag"}
+var publicPageNames = []string{"tag", "about"}
 
 func (p *Pages) parsePublicPages() {
 	for _, name := range publicPageNames {
@@ -30,6 +30,7 @@ func (p *Pages) parsePublicPages() {
 func (p *Pages) publicRoutes(r chi.Router) {
 	r.Get("/@{username}/remote_follow", p.remoteFollow)
 	r.Get("/tags/{name}", p.tagPage)
+	r.Get("/about", p.about)
 }
 
 // profilePageSize is how many posts a profile or hashtag page shows.
