@@ -30,10 +30,11 @@ const htmlAccept = "Accept: text/html"
 func testPNG(t *testing.T, w, h int) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	for i := range img.Pix {
-		img.Pix[i] = 200
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.RGBA{R: uint8(x * 255 / w), G: uint8(y * 255 / h), B: 160, A: 255})
+		}
 	}
-	img.Set(0, 0, color.RGBA{R: 10, A: 255})
 	var b bytes.Buffer
 	if err := png.Encode(&b, img); err != nil {
 		t.Fatal(err)
@@ -102,7 +103,7 @@ func TestProfileShowsImagesCountsPollsAndFeeds(t *testing.T) {
 		`href="` + in.URL + `/@alice.atom"`,
 		`<form class="remote-follow" method="get" action="` + in.URL + `/@alice/remote_follow">`,
 		`name="acct"`,
-		`<span title="Boosts">🔁 1</span> <span title="Favourites">★ 1</span>`,
+		`<span title="Boosts">⇄ 1</span> <span title="Favourites">★ 1</span>`,
 		`<strong>0%</strong> Pizza &lt;b&gt;`,
 		`Salad`,
 	} {
