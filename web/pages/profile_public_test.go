@@ -84,11 +84,12 @@ func TestProfileShowsImagesCountsPollsAndFeeds(t *testing.T) {
 		t.Fatalf("API images: %s %s", avatar, header)
 	}
 	liked := in.Post(alice, activitypub.PostParams{Text: "Liked and boosted", Visibility: db.Public})
-	in.Post(alice, activitypub.PostParams{Text: "Lunch?", Visibility: db.Public,
+	lunch := in.Post(alice, activitypub.PostParams{Text: "Lunch?", Visibility: db.Public,
 		Poll: &activitypub.PollParams{Options: []string{"Pizza <b>", "Salad"}, ExpiresIn: time.Hour}})
 	in.Post(alice, activitypub.PostParams{Text: "for followers only", Visibility: db.Private})
 	apiPost(t, in, bob, "/api/v1/statuses/"+db.FormatID(liked.ID)+"/favourite")
 	apiPost(t, in, bob, "/api/v1/statuses/"+db.FormatID(liked.ID)+"/reblog")
+	apiPost(t, in, bob, "/api/v1/polls/"+db.FormatID(*lunch.PollID)+"/votes?choices[]=1")
 
 	resp, body := in.Get("/@alice", htmlAccept)
 	page := string(body)
@@ -105,7 +106,8 @@ func TestProfileShowsImagesCountsPollsAndFeeds(t *testing.T) {
 		`name="acct"`,
 		`<span title="Boosts">⇄ 1</span> <span title="Favourites">★ 1</span>`,
 		`<strong>0%</strong> Pizza &lt;b&gt;`,
-		`Salad`,
+		`<span class="poll-bar" style="width:100%"></span><span class="poll-label"><strong>100%</strong> Salad`,
+		`1 person · ends`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("profile lacks %s", want)
