@@ -18,6 +18,7 @@ const (
 type publicDetails struct {
 	URI                      string
 	CreatedAt                time.Time
+	Sensitive                bool
 	AvatarURL                string
 	Replies, Boosts, Favours int64
 	Poll                     *pollView
@@ -59,7 +60,7 @@ func (p *Pages) addPublicDetails(ctx context.Context, shown []*db.Status, views 
 	}
 	for i, s := range shown {
 		d := &views[i].publicDetails
-		d.URI, d.CreatedAt = s.URI, s.CreatedAt
+		d.URI, d.CreatedAt, d.Sensitive = s.URI, s.CreatedAt, s.Sensitive
 		d.Replies, d.Boosts, d.Favours = s.RepliesCount, s.ReblogsCount, s.FavouritesCount
 		if s.Account != nil {
 			d.AvatarURL = images[s.Account.ID].avatar

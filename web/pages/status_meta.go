@@ -30,11 +30,17 @@ func (p *Pages) statusMeta(v statusView) statusMeta {
 	if m.Description == "" {
 		m.Description = strings.Join(strings.Fields(content.PlainText(string(v.Content))), " ")
 	}
+	if v.Poll != nil && v.SpoilerText == "" {
+		for _, o := range v.Poll.Options {
+			m.Description += "\n[ ] " + o.Title
+		}
+	}
 	if utf8.RuneCountInString(m.Description) > maxMetaDescription {
 		m.Description = string([]rune(m.Description)[:maxMetaDescription-1]) + "…"
 	}
 	for _, media := range v.Media {
-		if media.Kind == "image" && v.SpoilerText == "" {
+		// Sensitive pictures stay out of previews.
+		if media.Kind == "image" && v.SpoilerText == "" && !v.Sensitive {
 			m.Image, m.Card = media.URL, "summary_large_image"
 			break
 		}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -82,6 +83,10 @@ func TestStatusPageMetaAndOEmbed(t *testing.T) {
 	withImage := in.Post(alice, activitypub.PostParams{Text: `Ship it "now" <script>x</script>`, Visibility: db.Public, MediaIDs: []int64{mediaID}})
 	textOnly := in.Post(alice, activitypub.PostParams{Text: "Just words", Visibility: db.Unlisted})
 	warned := in.Post(alice, activitypub.PostParams{Text: "the spoiler itself", SpoilerText: "Film ending", Visibility: db.Public})
+	sensitiveID, _ := uploadImage(t, in, alice, "gore")
+	sensitive := in.Post(alice, activitypub.PostParams{Text: "Surgery photos", Sensitive: true, Visibility: db.Public, MediaIDs: []int64{sensitiveID}})
+	poll := in.Post(alice, activitypub.PostParams{Text: "Lunch?", Visibility: db.Public,
+		Poll: &activitypub.PollParams{Options: []string{"Pizza", "Salad"}, ExpiresIn: time.Hour}})
 
 	cases := []struct {
 		s                  *db.Status
@@ -91,6 +96,8 @@ func TestStatusPageMetaAndOEmbed(t *testing.T) {
 		{withImage, `Ship it "now" <script>x</script>`, imageURL, "summary_large_image"},
 		{textOnly, "Just words", avatar, "summary"},
 		{warned, "Film ending", avatar, "summary"},
+		{sensitive, "Surgery photos", avatar, "summary"},
+		{poll, "Lunch?\n[ ] Pizza\n[ ] Salad", avatar, "summary"},
 	}
 	for _, c := range cases {
 		resp, page := in.Get("/@alice/"+db.FormatID(c.s.ID), htmlAccept)
