@@ -1,6 +1,8 @@
 package pages
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/xml"
 	"html"
 	"net/http"
@@ -92,9 +94,17 @@ func (p *Pages) writeFeed(w http.ResponseWriter, r *http.Request, fd feed, list 
 		render.Error(w, r, http.StatusInternalServerError, "Internal server error")
 		return
 	}
+	// Feed readers poll: an unchanged feed is answered 304 by its ETag.
+	sum := sha256.Sum256(out)
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	w.Header().Set("ETag", etag)
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Access-Control-Allow-Origin", "*")
 	w.Write([]byte(xml.Header))
 	w.Write(out)
 }

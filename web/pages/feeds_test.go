@@ -171,6 +171,17 @@ func TestProfileFeeds(t *testing.T) {
 		}
 	}
 
+	// An unchanged feed is 304 to a reader that has it; a new post changes it.
+	resp, _ := in.Get("/@alice.rss")
+	etag := resp.Header.Get("ETag")
+	if resp, body := in.Get("/@alice.rss", "If-None-Match: "+etag); etag == "" || resp.StatusCode != http.StatusNotModified || len(body) != 0 {
+		t.Errorf("conditional GET with %q: %d %s", etag, resp.StatusCode, body)
+	}
+	in.Post(alice, activitypub.PostParams{Text: "Third post", Visibility: db.Public})
+	if resp, _ := in.Get("/@alice.rss", "If-None-Match: "+etag); resp.StatusCode != 200 || resp.Header.Get("ETag") == etag {
+		t.Errorf("after a new post: %d %q", resp.StatusCode, resp.Header.Get("ETag"))
+	}
+
 	var empty rssDoc
 	getFeed(t, in, "/@bob.rss", "application/rss+xml; charset=utf-8", &empty)
 	if len(empty.Channel.Items) != 1 {
