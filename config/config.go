@@ -37,6 +37,11 @@ type Config struct {
 	InstanceTitle       string `toml:"instance_title"`
 	InstanceDescription string `toml:"instance_description"`
 	ContactEmail        string `toml:"contact_email"`
+	// The server's rules, privacy policy and terms (plain text; a blank
+	// line starts a paragraph), on /about and in the instance API.
+	Rules          []string `toml:"rules"`
+	PrivacyPolicy  string   `toml:"privacy_policy"`
+	TermsOfService string   `toml:"terms_of_service"`
 
 	MaxRequestBytes int64         `toml:"max_request_bytes"`
 	ShutdownTimeout time.Duration `toml:"shutdown_timeout"`
@@ -330,6 +335,11 @@ func (c *Config) validate() error {
 	}
 	if c.ContactEmail != "" && !strings.Contains(c.ContactEmail, "@") {
 		return keyError("contact_email", "%q is not an email address", c.ContactEmail)
+	}
+	for i, rule := range c.Rules {
+		if c.Rules[i] = strings.TrimSpace(rule); c.Rules[i] == "" {
+			return keyError("rules", "rule %d is empty", i+1)
+		}
 	}
 	if c.MaxRequestBytes < 1<<10 {
 		return keyError("max_request_bytes", "%d is too small (at least 1024)", c.MaxRequestBytes)

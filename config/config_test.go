@@ -217,3 +217,32 @@ sso_only = true
 		t.Error("defaults: every domain allowed, no SSO, no mail")
 	}
 }
+
+func TestAboutKeys(t *testing.T) {
+	p := writeConfig(t, `
+rules = ["  Be kind ", "No spam"]
+privacy_policy = """
+We keep little.
+
+Questions: ask."""
+terms_of_service = "Use it well."
+`)
+	cfg, err := Load(p, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Rules) != 2 || cfg.Rules[0] != "Be kind" || cfg.TermsOfService != "Use it well." ||
+		cfg.PrivacyPolicyText() != "We keep little.\n\nQuestions: ask." {
+		t.Errorf("about keys: %+v", cfg)
+	}
+	if _, err := Load(writeConfig(t, `rules = ["ok", " "]`), true, nil); err == nil || !strings.Contains(err.Error(), "rules: rule 2 is empty") {
+		t.Errorf("empty rule: %v", err)
+	}
+	cfg, err = Load("", false, []string{"KONTOR_RULES=Be kind, No spam", "KONTOR_CONTACT_EMAIL=a@b.example"})
+	if err != nil || len(cfg.Rules) != 2 || cfg.Rules[1] != "No spam" {
+		t.Fatalf("rules from the environment: %v %v", cfg, err)
+	}
+	if got := cfg.PrivacyPolicyText(); !strings.Contains(got, "stores what you post") || !strings.HasSuffix(got, "\n\nQuestions: a@b.example") {
+		t.Errorf("default privacy policy %q", got)
+	}
+}

@@ -351,6 +351,7 @@ type AccountStatusesFilter struct {
 	Pinned         bool
 	Tagged         string // hashtag name
 	PublicOnly     bool   // only public and unlisted, whatever the viewer may see (outbox)
+	ListedOnly     bool   // only public, never unlisted (feeds)
 }
 
 // AccountStatuses returns an account's statuses that v may see, newest first.
@@ -375,6 +376,9 @@ func (d *DB) AccountStatuses(ctx context.Context, accountID int64, v Viewer, f A
 	}
 	if f.PublicOnly {
 		q = q.Where("s.visibility <= 1")
+	}
+	if f.ListedOnly {
+		q = q.Where("s.visibility = 0")
 	}
 	q = whereVisible(q, "s", v)
 	if err := p.apply(q, "s.id").Scan(ctx); err != nil {

@@ -77,6 +77,7 @@ func (h *Handlers) Routes(r chi.Router) {
 		r.Use(CORS)
 		r.Use(h.tokens.Middleware(h.Log))
 		r.Use(h.rateLimits()...)
+		r.Get("/oembed", h.handler(h.oembed))
 		r.Route("/v1", func(r chi.Router) {
 			for _, register := range h.v1Groups() {
 				register(r)

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"html"
 	"net/http"
 	"strconv"
 	"strings"
@@ -110,7 +109,7 @@ func (h *Handlers) instanceConfiguration(v2 bool) map[string]any {
 		base := h.Config.BaseURL()
 		cfg["urls"] = map[string]any{
 			"streaming": h.streamingURL(), "status": nil, "about": base + "/about",
-			"privacy_policy": nil, "terms_of_service": nil,
+			"privacy_policy": base + "/about#privacy-policy", "terms_of_service": h.termsURL(base),
 		}
 		cfg["vapid"] = map[string]any{"public_key": ""}
 	}
@@ -167,7 +166,7 @@ func (h *Handlers) instanceV1(w http.ResponseWriter, r *http.Request) error {
 		"invites_enabled":   h.Config.Registrations == config.RegistrationsInvite,
 		"configuration":     h.instanceConfiguration(false),
 		"contact_account":   contact,
-		"rules":             []any{},
+		"rules":             h.rules(),
 	})
 	return nil
 }
@@ -198,14 +197,38 @@ func (h *Handlers) instanceV2(w http.ResponseWriter, r *http.Request) error {
 		},
 		"api_versions": map[string]int{"mastodon": 2},
 		"contact":      map[string]any{"email": h.Config.ContactEmail, "account": contact},
-		"rules":        []any{},
+		"rules":        h.rules(),
 	})
 	return nil
 }
 
+// termsURL is where /about shows the terms of service, or nil without any.
+func (h *Handlers) termsURL(base string) any {
+	if strings.TrimSpace(h.Config.TermsOfService) == "" {
+		return nil
+	}
+	return base + "/about#terms-of-service"
+}
+
 func (h *Handlers) instanceRules(w http.ResponseWriter, r *http.Request) error {
-	render.JSON(w, http.StatusOK, []any{})
+	render.JSON(w, http.StatusOK, h.rules())
 	return nil
+}
+
+// rule is Mastodon's Rule entity; ids are the rules' positions.
+type rule struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+	Hint string `json:"hint"`
+}
+
+// rules are the configured rules, in order.
+func (h *Handlers) rules() []rule {
+	out := make([]rule, 0, len(h.Config.Rules))
+	for i, text := range h.Config.Rules {
+		out = append(out, rule{ID: strconv.Itoa(i + 1), Text: text})
+	}
+	return out
 }
 
 func (h *Handlers) instancePeers(w http.ResponseWriter, r *http.Request) error {
@@ -239,15 +262,7 @@ func (h *Handlers) instanceActivity(w http.ResponseWriter, r *http.Request) erro
 }
 
 // textHTML turns configured plain text into paragraphs.
-func textHTML(s string) string {
-	var b strings.Builder
-	for _, para := range strings.Split(strings.TrimSpace(s), "\n\n") {
-		if para = strings.TrimSpace(para); para != "" {
-			b.WriteString("<p>" + strings.ReplaceAll(html.EscapeString(para), "\n", "<br>") + "</p>")
-		}
-	}
-	return b.String()
-}
+func textHTML(s string) string { return string(render.Paragraphs(s)) }
 
 // configuredAt dates texts that come from the configuration: when the
 // instance was set up (its instance actor was created).
@@ -268,24 +283,27 @@ func (h *Handlers) instanceExtendedDescription(w http.ResponseWriter, r *http.Re
 	return nil
 }
 
-// instancePrivacyPolicy is a short, true default: Kontor has no configured policy text.
+// instancePrivacyPolicy is privacy_policy, or a short, true default.
 func (h *Handlers) instancePrivacyPolicy(w http.ResponseWriter, r *http.Request) error {
 	at, err := h.configuredAt(r.Context())
 	if err != nil {
 		return err
 	}
-	text := h.Config.InstanceTitle + " stores what you post and share with it to run your account, " +
-		"and sends your public posts, and posts you address to others, to the servers of their recipients."
-	if h.Config.ContactEmail != "" {
-		text += "\n\nQuestions: " + h.Config.ContactEmail
-	}
-	render.JSON(w, http.StatusOK, map[string]any{"updated_at": at, "content": textHTML(text)})
+	render.JSON(w, http.StatusOK, map[string]any{"updated_at": at, "content": textHTML(h.Config.PrivacyPolicyText())})
 	return nil
 }
 
-// instanceTermsOfService: none are configured, which Mastodon answers with 404.
+// instanceTermsOfService is terms_of_service; without any, Mastodon answers 404.
 func (h *Handlers) instanceTermsOfService(w http.ResponseWriter, r *http.Request) error {
-	return errNotFound
+	if strings.TrimSpace(h.Config.TermsOfService) == "" {
+		return errNotFound
+	}
+	at, err := h.configuredAt(r.Context())
+	if err != nil {
+		return err
+	}
+	render.JSON(w, http.StatusOK, map[string]any{"updated_at": at, "content": textHTML(h.Config.TermsOfService)})
+	return nil
 }
 
 func (h *Handlers) instanceTranslationLanguages(w http.ResponseWriter, r *http.Request) error {

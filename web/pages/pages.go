@@ -44,6 +44,7 @@ func New(d Deps) *Pages {
 	for _, name := range []string{"home", "profile", "status"} {
 		p.pages[name] = template.Must(template.ParseFS(templateFiles, "templates/layout.html", "templates/post.html", "templates/"+name+".html"))
 	}
+	p.parsePublicPages()
 	return p
 }
 
@@ -51,6 +52,7 @@ func New(d Deps) *Pages {
 func (p *Pages) Routes(r chi.Router) {
 	r.Get("/", p.home)
 	r.Get("/@{username}", p.profileByName)
+	p.publicRoutes(r)
 }
 
 func (p *Pages) render(w http.ResponseWriter, r *http.Request, name string, data map[string]any) {
@@ -62,7 +64,7 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, name string, data
 		return
 	}
 	w.Header().Set("Content-Type", render.HTMLType)
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	w.Header().Set("Content-Security-Policy", p.contentSecurityPolicy(data))
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Referrer-Policy", "same-origin")
 	w.Write(buf.Bytes())
@@ -74,6 +76,10 @@ func (p *Pages) home(w http.ResponseWriter, r *http.Request) {
 
 func (p *Pages) profileByName(w http.ResponseWriter, r *http.Request) {
 	name := chi.URLParam(r, "username")
+	if base, format, ok := feedFormat(name); ok {
+		p.accountFeed(w, r, base, format)
+		return
+	}
 	if strings.Contains(name, "@") || activitypub.ValidateUsername(name) != nil {
 		render.Error(w, r, http.StatusNotFound, "Not found")
 		return
@@ -117,17 +123,20 @@ func (p *Pages) Profile(w http.ResponseWriter, r *http.Request, a *db.Account) {
 		}
 		fields = append(fields, fv)
 	}
-	posts, err := p.recentPosts(r.Context(), a)
-	if err != nil {
-		p.Logger.Error("profile posts", "err", err)
-		render.Error(w, r, http.StatusInternalServerError, "Internal server error")
+	page, ok := pageParam(w, r)
+	if !ok {
 		return
 	}
-	p.render(w, r, "profile", map[string]any{
-		"Posts":   posts,
+	data := map[string]any{
 		"Account": a,
 		"Handle":  a.Username + "@" + p.Engine.URLs().AccountDomain(),
 		"Note":    template.HTML(a.Note),
 		"Fields":  fields,
-	})
+	}
+	if err := p.addProfileDetails(r.Context(), a, page, data); err != nil {
+		p.Logger.Error("profile posts", "err", err)
+		render.Error(w, r, http.StatusInternalServerError, "Internal server error")
+		return
+	}
+	p.render(w, r, "profile", data)
 }

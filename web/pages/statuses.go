@@ -25,10 +25,11 @@ type statusView struct {
 	Edited      bool
 	BoostedBy   *db.Account // set on a boost: the original is shown
 	Media       []mediaView
+	publicDetails
 }
 
 type mediaView struct {
-	URL, PreviewURL, Description, Kind string
+	URL, PreviewURL, Description, Kind, ContentType string
 }
 
 // statusViews renders statuses for anonymous visitors: the pages only ever
@@ -77,9 +78,12 @@ func (p *Pages) statusViews(ctx context.Context, list []*db.Status) ([]statusVie
 			v.URL = s.URI
 		}
 		for _, m := range media[s.ID] {
-			v.Media = append(v.Media, mediaView{URL: p.Engine.MediaURL(m), PreviewURL: p.Engine.MediaPreviewURL(m), Description: m.Description, Kind: m.Kind})
+			v.Media = append(v.Media, mediaView{URL: p.Engine.MediaURL(m), PreviewURL: p.Engine.MediaPreviewURL(m), Description: m.Description, Kind: m.Kind, ContentType: m.ContentType})
 		}
 		out = append(out, v)
+	}
+	if err := p.addPublicDetails(ctx, shown, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -121,15 +125,6 @@ func (p *Pages) Status(w http.ResponseWriter, r *http.Request, a *db.Account) {
 		return
 	}
 	w.Header().Add("Vary", "Accept")
-	p.render(w, r, "status", map[string]any{"Account": a, "Status": views[0], "Replies": views[1:], "URI": s.URI})
-}
-
-// recentPosts are the newest public and unlisted posts of an account for
-// its profile page.
-func (p *Pages) recentPosts(ctx context.Context, a *db.Account) ([]statusView, error) {
-	list, err := p.DB.AccountStatuses(ctx, a.ID, db.Anonymous, db.AccountStatusesFilter{ExcludeReplies: true}, db.Page{Limit: 20})
-	if err != nil {
-		return nil, err
-	}
-	return p.statusViews(ctx, list)
+	p.render(w, r, "status", map[string]any{"Account": a, "Status": views[0], "Replies": views[1:], "URI": s.URI,
+		"Meta": p.statusMeta(views[0])})
 }
