@@ -19,9 +19,9 @@ import (
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/media"
-	"github.com/kontor-social/kontor/metrics"
 	"github.com/kontor-social/kontor/media/mediacache"
 	"github.com/kontor-social/kontor/media/orphans"
+	"github.com/kontor-social/kontor/metrics"
 	"github.com/kontor-social/kontor/web"
 	"github.com/kontor-social/kontor/web/streaming"
 )
