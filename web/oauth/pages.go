@@ -163,32 +163,39 @@ func cspSource(uri string) string {
 // signedIn returns the user of the request's session, or nil (no cookie,
 // unknown or expired session, a user who may no longer sign in).
 func (h *Handlers) signedIn(r *http.Request) (*db.User, error) {
+	u, _, err := h.signedInSession(r)
+	return u, err
+}
+
+// signedInSession is signedIn with the session itself (the settings pages
+// tell the current one apart).
+func (h *Handlers) signedInSession(r *http.Request) (*db.User, *db.Session, error) {
 	plain := h.cookie(r, sessionCookie)
 	if plain == "" {
-		return nil, nil
+		return nil, nil, nil
 	}
 	ctx := r.Context()
 	s, err := h.DB.SessionByPlaintext(ctx, plain)
 	if errors.Is(err, db.ErrNotFound) {
-		return nil, nil
+		return nil, nil, nil
 	} else if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	u, err := h.DB.UserByID(ctx, s.UserID)
 	if errors.Is(err, db.ErrNotFound) {
-		return nil, nil
+		return nil, nil, nil
 	} else if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if signInRefusal(u) != "" {
-		return nil, nil
+		return nil, nil, nil
 	}
-	if now := h.now(); now.Sub(s.LastSeenAt) > sessionTouchEvery {
-		if err := h.DB.TouchSession(ctx, s.IDHash, now.Add(sessionLifetime)); err != nil {
+	if now := h.now(); now.Sub(s.LastSeenAt) > sessionTouchEvery || s.IP != clientIP(r) {
+		if err := h.DB.TouchSession(ctx, s.IDHash, now.Add(sessionLifetime), clientIP(r)); err != nil {
 			h.Logger.Warn("oauth: touch session", "err", err)
 		}
 	}
-	return u, nil
+	return u, s, nil
 }
 
 // scopeText describes a scope on the consent page.

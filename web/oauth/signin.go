@@ -170,7 +170,7 @@ func (h *Handlers) startSession(w http.ResponseWriter, r *http.Request, u *db.Us
 			h.Logger.Warn("oauth: end old session", "err", err)
 		}
 	}
-	plain, _, err := h.DB.CreateSession(ctx, u.ID, sessionLifetime)
+	plain, _, err := h.DB.CreateSession(ctx, u.ID, sessionLifetime, db.SessionClient{UserAgent: r.UserAgent(), IP: clientIP(r)})
 	if err != nil {
 		return err
 	}
