@@ -91,6 +91,7 @@ func (h *Handlers) Routes(r chi.Router) {
 	r.Get("/invite/{code}", h.openInvite)
 	r.Get("/auth/oidc/start", h.oidcStart)
 	r.Get("/auth/oidc/callback", h.oidcCallback)
+	h.settingsRoutes(r)
 
 	cors := r.With(h.CORS)
 	preflight := func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }

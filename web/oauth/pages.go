@@ -28,11 +28,25 @@ const (
 	pageNotice  = "notice"
 )
 
+// Settings pages of the signed-in person (settings*.go), each rendered
+// inside templates/layout.html with templates/settings_nav.html.
+const (
+	pageSessions = "settings_sessions"
+	pageApps     = "settings_apps"
+	pagePassword = "settings_password"
+)
+
+var settingsPages = []string{pageSessions, pageApps, pagePassword}
+
 func parsePages() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	funcs := template.FuncMap{"scopeText": scopeText}
 	for _, name := range []string{pageSignIn, pageConsent, pageOOB, pageError, pageSignUp, pageNotice} {
 		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
+	}
+	for _, name := range settingsPages {
+		out[name] = template.Must(template.New(name).Funcs(funcs).Funcs(settingsFuncs).
+			ParseFS(templateFiles, "templates/layout.html", "templates/settings_nav.html", "templates/"+name+".html"))
 	}
 	return out
 }

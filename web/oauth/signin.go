@@ -27,8 +27,9 @@ func safeReturnTo(s string) string {
 // period parameters), which send signed-out visitors here.
 var analyticsPage = regexp.MustCompile(`^/@[A-Za-z0-9_]{1,30}/analytics(\?[A-Za-z0-9_.%=&-]*)?$`)
 
-// brandSettingsPage matches the brand settings pages of web/pages.
-var brandSettingsPage = regexp.MustCompile(`^/settings/brands(/[A-Za-z0-9_]{1,30})?$`)
+// brandSettingsPage matches the brand settings pages of web/pages and
+// the account settings pages of this package.
+var brandSettingsPage = regexp.MustCompile(`^/settings/(brands(/[A-Za-z0-9_]{1,30})?|sessions|apps|password|2fa)$`)
 
 // signInURL is the sign-in page that comes back to returnTo.
 func signInURL(returnTo string) string {
