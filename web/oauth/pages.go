@@ -26,6 +26,8 @@ const (
 	pageError   = "error"
 	pageSignUp  = "sign_up"
 	pageNotice  = "notice"
+	// pageTwoFactor asks for the code after the password (twofactor.go).
+	pageTwoFactor = "two_factor"
 )
 
 // Settings pages of the signed-in person (settings*.go), each rendered
@@ -34,14 +36,15 @@ const (
 	pageSessions = "settings_sessions"
 	pageApps     = "settings_apps"
 	pagePassword = "settings_password"
+	page2FA      = "settings_2fa"
 )
 
-var settingsPages = []string{pageSessions, pageApps, pagePassword}
+var settingsPages = []string{pageSessions, pageApps, pagePassword, page2FA}
 
 func parsePages() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	funcs := template.FuncMap{"scopeText": scopeText}
-	for _, name := range []string{pageSignIn, pageConsent, pageOOB, pageError, pageSignUp, pageNotice} {
+	for _, name := range []string{pageSignIn, pageConsent, pageOOB, pageError, pageSignUp, pageNotice, pageTwoFactor} {
 		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	for _, name := range settingsPages {

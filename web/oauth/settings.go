@@ -20,6 +20,7 @@ import (
 //	POST /settings/apps/{app_id}/revoke
 //	GET  /settings/password                 change the password (current + new)
 //	POST /settings/password
+//	GET  /settings/2fa                      two-factor authentication (settings_2fa.go)
 //
 // They live here, next to the sessions and tokens they end, and use the
 // sign-in pages' layout and CSRF scheme. Ending something deletes or
@@ -37,6 +38,7 @@ func (h *Handlers) settingsRoutes(r chi.Router) {
 	r.Post("/settings/apps/{app_id}/revoke", h.revokeApp)
 	r.Get("/settings/password", h.passwordPage)
 	r.Post("/settings/password", h.changePassword)
+	h.twoFactorRoutes(r)
 }
 
 // settingsUser returns the signed-in user and session; visitors are sent

@@ -151,6 +151,10 @@ func (h *Handlers) signIn(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusForbidden, msg)
 		return
 	}
+	if u.OTPSecret != "" {
+		h.startTwoFactor(w, r, u, returnTo)
+		return
+	}
 	if err := h.startSession(w, r, u); err != nil {
 		h.Logger.Error("oauth: sign in", "err", err)
 		h.errorPage(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again.")
