@@ -93,6 +93,7 @@ func (h *Handlers) Routes(r chi.Router) {
 	r.Get("/auth/oidc/callback", h.oidcCallback)
 	r.Get("/auth/two_factor", h.twoFactorForm)
 	r.Post("/auth/two_factor", h.twoFactor)
+	h.passwordResetRoutes(r)
 	h.settingsRoutes(r)
 
 	cors := r.With(h.CORS)

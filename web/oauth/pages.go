@@ -28,6 +28,9 @@ const (
 	pageNotice  = "notice"
 	// pageTwoFactor asks for the code after the password (twofactor.go).
 	pageTwoFactor = "two_factor"
+	// The forgotten-password pages (password_reset.go).
+	pagePasswordNew  = "password_new"
+	pagePasswordEdit = "password_edit"
 )
 
 // Settings pages of the signed-in person (settings*.go), each rendered
@@ -44,7 +47,7 @@ var settingsPages = []string{pageSessions, pageApps, pagePassword, page2FA}
 func parsePages() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	funcs := template.FuncMap{"scopeText": scopeText}
-	for _, name := range []string{pageSignIn, pageConsent, pageOOB, pageError, pageSignUp, pageNotice, pageTwoFactor} {
+	for _, name := range []string{pageSignIn, pageConsent, pageOOB, pageError, pageSignUp, pageNotice, pageTwoFactor, pagePasswordNew, pagePasswordEdit} {
 		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	for _, name := range settingsPages {
