@@ -78,6 +78,10 @@ func ssoToken(t *testing.T, in *kontortest.Instance, a app) string {
 	b := ssoBrowser(t, in)
 	verifier, challenge := pkce()
 	resp, page := ssoStart(t, b, authorizeQuery(a, ssoApp, "read write", "st", challenge))
+	if resp.Request.URL.Path == "/auth/oidc/confirm" {
+		// A new person: keep the handle offered.
+		resp, page = b.Submit(page, "/auth/oidc/confirm", nil)
+	}
 	if resp.StatusCode != 200 || resp.Request.URL.Path != "/oauth/authorize" || !bytes.Contains(page, []byte(`value="authorize"`)) {
 		t.Fatalf("after single sign-on, want the consent page, got %d %s:\n%s", resp.StatusCode, resp.Request.URL, page)
 	}

@@ -31,6 +31,8 @@ const (
 	// The forgotten-password pages (password_reset.go).
 	pagePasswordNew  = "password_new"
 	pagePasswordEdit = "password_edit"
+	// pageSSOConfirm: a first single sign-on chooses the handle (oidc_signup.go).
+	pageSSOConfirm = "sso_confirm"
 )
 
 // Settings pages of the signed-in person (settings*.go), each rendered
@@ -47,7 +49,7 @@ var settingsPages = []string{pageSessions, pageApps, pagePassword, page2FA}
 func parsePages() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	funcs := template.FuncMap{"scopeText": scopeText}
-	for _, name := range []string{pageSignIn, pageConsent, pageOOB, pageError, pageSignUp, pageNotice, pageTwoFactor, pagePasswordNew, pagePasswordEdit} {
+	for _, name := range []string{pageSignIn, pageConsent, pageOOB, pageError, pageSignUp, pageNotice, pageTwoFactor, pagePasswordNew, pagePasswordEdit, pageSSOConfirm} {
 		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	for _, name := range settingsPages {
