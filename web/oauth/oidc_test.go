@@ -268,6 +268,10 @@ func TestSSOOnly(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden || !bytes.Contains(page, []byte("Password sign-in is turned off")) {
 		t.Fatalf("password sign-in in SSO-only mode: %d\n%s", resp.StatusCode, page)
 	}
+	// No password to reset.
+	if resp, page := b.Get("/auth/password/new"); resp.StatusCode != 200 || bytes.Contains(page, []byte(`name="email"`)) || !bytes.Contains(page, []byte("no passwords")) {
+		t.Errorf("SSO-only password reset page: %d\n%s", resp.StatusCode, page)
+	}
 	// The password grant.
 	tok := postToken(t, in.URL, url.Values{"grant_type": {"password"}, "client_id": {a.ClientID}, "client_secret": {a.ClientSecret},
 		"username": {"frank@acme.example"}, "password": {"password-frank"}, "scope": {"read"}})

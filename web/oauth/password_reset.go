@@ -35,7 +35,8 @@ func (h *Handlers) passwordResetRoutes(r chi.Router) {
 }
 
 func (h *Handlers) passwordResetForm(w http.ResponseWriter, r *http.Request) {
-	h.page(w, r, http.StatusOK, pagePasswordNew, map[string]any{"CSRF": h.csrfToken(w, r), "Mail": h.signup.MailEnabled()})
+	h.page(w, r, http.StatusOK, pagePasswordNew, map[string]any{
+		"CSRF": h.csrfToken(w, r), "Mail": h.signup.MailEnabled(), "SSOOnly": h.Config.SSOOnly, "SSOName": h.Config.OIDCDisplayName})
 }
 
 // passwordResetRequest is POST /auth/password/new.
@@ -44,7 +45,7 @@ func (h *Handlers) passwordResetRequest(w http.ResponseWriter, r *http.Request) 
 		h.csrfFailed(w, r)
 		return
 	}
-	if !h.signup.MailEnabled() {
+	if !h.signup.MailEnabled() || h.Config.SSOOnly {
 		h.passwordResetForm(w, r)
 		return
 	}
