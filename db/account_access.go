@@ -98,3 +98,12 @@ func (d *DB) RevokeUserApp(ctx context.Context, userID, appID int64) error {
 		Where("user_id = ? AND app_id = ? AND revoked_at IS NULL", userID, appID).Exec(ctx)
 	return exactlyOne(res, err, "revoke user app")
 }
+
+// TouchToken records that a token was used (shown on the apps page).
+func (d *DB) TouchToken(ctx context.Context, id int64) error {
+	_, err := d.w.NewUpdate().Model((*Token)(nil)).Set("last_used_at = ?", now()).Where("id = ?", id).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("db: touch token: %w", err)
+	}
+	return nil
+}

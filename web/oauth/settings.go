@@ -71,6 +71,7 @@ func (h *Handlers) settingsPage(w http.ResponseWriter, r *http.Request, status i
 	data["CSRF"] = h.csrfToken(w, r)
 	data["Handle"] = "@" + u.Account.Username
 	data["Page"] = name
+	data["Wide"] = true // room for the tables
 	data["HasPassword"] = u.PasswordHash != ""
 	h.page(w, r, status, name, data)
 }

@@ -146,7 +146,7 @@ func TestSettingsApps(t *testing.T) {
 	if !strings.Contains(string(page), "Test app") || !strings.Contains(string(page), "read write") || !strings.Contains(string(page), action) {
 		t.Fatalf("apps page lacks the app:\n%s", page)
 	}
-	if strings.Count(string(page), `class="app"`) != 1 {
+	if strings.Count(string(page), `class="app"`) != 1 || !strings.Contains(string(page), "never") {
 		t.Errorf("apps listed: want only Test app (the harness token has no app)\n%s", page)
 	}
 
@@ -161,6 +161,9 @@ func TestSettingsApps(t *testing.T) {
 	}
 	if resp, _ := bearerGet(in, "/api/v1/accounts/verify_credentials", tok.AccessToken); resp.StatusCode != 200 {
 		t.Fatalf("token before revoking: %d", resp.StatusCode)
+	}
+	if page = b.settingsPage("/settings/apps"); strings.Contains(string(page), "never") {
+		t.Errorf("the app's use is not shown:\n%s", page)
 	}
 
 	resp, page := b.Submit(page, action, nil)
