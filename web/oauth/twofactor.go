@@ -8,9 +8,12 @@ import (
 	"encoding/base32"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"html/template"
 	"image/png"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -187,15 +190,27 @@ func (h *Handlers) twoFactor(w http.ResponseWriter, r *http.Request) {
 		h.signInPage(w, r, http.StatusUnprocessableEntity, "", map[string]any{"Error": "Your sign-in took too long. Sign in again."})
 		return
 	}
+	// Wrong codes also count per user across challenges, so knowing the
+	// password does not buy unlimited guesses (5 per challenge).
+	key := "2fa\x00" + strconv.FormatInt(u.ID, 10)
+	if wait := h.throttle.wait(key); wait > 0 {
+		secs := int(math.Ceil(wait.Seconds()))
+		w.Header().Set("Retry-After", fmt.Sprint(secs))
+		h.page(w, r, http.StatusTooManyRequests, pageTwoFactor, map[string]any{
+			"CSRF": h.csrfToken(w, r), "Error": fmt.Sprintf("Too many wrong codes. Try again in %d seconds.", secs)})
+		return
+	}
 	ok, err := h.checkSecondFactor(ctx, u, r.PostFormValue("code"))
 	if err != nil {
 		h.internalError(w, r, "two-factor", err)
 		return
 	}
 	if !ok {
+		h.throttle.fail(key, throttleFree)
 		h.wrongSecondFactor(w, r, c)
 		return
 	}
+	h.throttle.succeed(key)
 	if err := h.DB.DeleteSignInChallenge(ctx, c.IDHash); err != nil {
 		h.internalError(w, r, "two-factor", err)
 		return

@@ -109,6 +109,21 @@ func TestTwoFactorSignIn(t *testing.T) {
 		t.Error("the ended challenge still signs in")
 	}
 
+	// Wrong codes count per person across sign-ins too: after the free
+	// ones, waits grow (1 s, 2 s, 4 s …), so one of these is refused.
+	b5, page := passwordStep(t, in, authorize, "jane", jane.Password)
+	throttled := false
+	for range 4 {
+		resp, body := b5.Submit(page, "/auth/two_factor", map[string]string{"code": "999999"})
+		if resp.StatusCode == http.StatusTooManyRequests && strings.Contains(string(body), "Try again in") && resp.Header.Get("Retry-After") != "" {
+			throttled = true
+			break
+		}
+	}
+	if !throttled {
+		t.Error("repeated wrong codes were never throttled")
+	}
+
 	// The password grant cannot skip the code.
 	r := postToken(t, in.URL, url.Values{"grant_type": {"password"}, "username": {"jane"}, "password": {jane.Password},
 		"client_id": {a.ClientID}, "client_secret": {a.ClientSecret}, "scope": {"read"}})
