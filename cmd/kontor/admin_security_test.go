@@ -15,7 +15,7 @@ func signedInBrowser(t *testing.T, in *kontortest.Instance, login, password stri
 	b := kontortest.NewBrowser(t, in.URL)
 	_, page := b.Get("/auth/sign_in")
 	resp, body := b.Submit(page, "/auth/sign_in", map[string]string{"login": login, "password": password})
-	if resp.StatusCode != 200 || resp.Request.URL.Path == "/auth/sign_in" {
+	if p := resp.Request.URL.Path; resp.StatusCode != 200 || p == "/auth/sign_in" || p == "/auth/two_factor" {
 		t.Fatalf("sign in: %d %s\n%s", resp.StatusCode, resp.Request.URL, body)
 	}
 	return b
@@ -68,7 +68,16 @@ func TestDisable2FA(t *testing.T) {
 	if err := in.DB.EnableOTP(ctx, jane.User.ID, "JBSWY3DPEHPK3PXP", 1, []string{db.HashSecret("a"), db.HashSecret("b")}); err != nil {
 		t.Fatal(err)
 	}
+	// With 2FA the password leads to the code page.
+	b := kontortest.NewBrowser(t, in.URL)
+	_, page := b.Get("/auth/sign_in")
+	if resp, _ := b.Submit(page, "/auth/sign_in", map[string]string{"login": "jane", "password": jane.Password}); resp.Request.URL.Path != "/auth/two_factor" {
+		t.Fatalf("sign-in with 2FA on led to %s", resp.Request.URL)
+	}
 	c := cliFor(t, in)
+	if code, out, _ := c.run("", "admin", "account", "disable-2fa", "--help"); code != 0 || !strings.Contains(out, "Usage:") {
+		t.Errorf("--help: exit %d %q", code, out)
+	}
 	out := c.mustRun("admin", "account", "disable-2fa", "jane")
 	if !strings.Contains(out, "turned off") {
 		t.Errorf("output %q", out)
@@ -80,6 +89,7 @@ func TestDisable2FA(t *testing.T) {
 	if n, _ := in.DB.RecoveryCodesLeft(ctx, u.ID); u.OTPSecret != "" || n != 0 {
 		t.Errorf("after disable-2fa: secret %q, %d recovery codes", u.OTPSecret, n)
 	}
+	signedInBrowser(t, in, "jane", jane.Password) // the password alone again
 	for _, tc := range []struct {
 		args []string
 		code int

@@ -16,7 +16,7 @@ func signIn(t *testing.T, in *kontortest.Instance, login, password string) *brow
 	b := newBrowser(t, in)
 	_, page := b.Get("/auth/sign_in")
 	resp, body := b.Submit(page, "/auth/sign_in", map[string]string{"login": login, "password": password})
-	if resp.StatusCode != 200 || resp.Request.URL.Path == "/auth/sign_in" {
+	if p := resp.Request.URL.Path; resp.StatusCode != 200 || p == "/auth/sign_in" || p == "/auth/two_factor" {
 		t.Fatalf("sign in: %d %s\n%s", resp.StatusCode, resp.Request.URL, body)
 	}
 	return b
