@@ -48,7 +48,7 @@ func getJSON(t *testing.T, in *kontortest.Instance, token, path string, want int
 // Cookie header of the browser.
 func session(t *testing.T, in *kontortest.Instance, u *kontortest.User) string {
 	t.Helper()
-	plain, _, err := in.DB.CreateSession(ctx, u.User.ID, time.Hour)
+	plain, _, err := in.DB.CreateSession(ctx, u.User.ID, time.Hour, db.SessionClient{})
 	if err != nil {
 		t.Fatal(err)
 	}

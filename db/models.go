@@ -138,6 +138,9 @@ type User struct {
 	DefaultSensitive  bool       `bun:"default_sensitive"`
 	DefaultLanguage   string     `bun:"default_language"`
 	LastSignInAt      *time.Time `bun:"last_sign_in_at"`
+	OTPSecret         string     `bun:"otp_secret"`         // confirmed TOTP secret; "" = no second factor
+	OTPPendingSecret  string     `bun:"otp_pending_secret"` // shown during enrolment, until confirmed
+	OTPLastStep       int64      `bun:"otp_last_step"`      // last accepted TOTP time step (no replay)
 	CreatedAt         time.Time  `bun:"created_at"`
 	UpdatedAt         time.Time  `bun:"updated_at"`
 

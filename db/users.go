@@ -59,10 +59,19 @@ const MinPasswordLength = 8
 // ErrWeakPassword is returned for passwords that are too short or too long.
 var ErrWeakPassword = errors.New("password must be 8 to 72 bytes long")
 
+// CheckPasswordLength returns ErrWeakPassword for a password too short or
+// too long (bcrypt reads 72 bytes).
+func CheckPasswordLength(password string) error {
+	if len(password) < MinPasswordLength || len(password) > 72 {
+		return ErrWeakPassword
+	}
+	return nil
+}
+
 // HashPassword hashes a password with bcrypt.
 func HashPassword(password string) (string, error) {
-	if len(password) < MinPasswordLength || len(password) > 72 {
-		return "", ErrWeakPassword
+	if err := CheckPasswordLength(password); err != nil {
+		return "", err
 	}
 	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	if err != nil {

@@ -37,56 +37,60 @@ func (e *DomainRefusal) Error() string {
 }
 
 // SignInSSO finds the user an identity signs in as: the one linked to it;
-// else the one with its (verified) email address, which gets linked; else
-// a new account, confirmed and approved (the identity provider vouches for
-// the person), when sign-ups are not closed and the address is at an
-// allowed domain. created reports a new account.
-func (s *Service) SignInSSO(ctx context.Context, id Identity) (u *db.User, created bool, err error) {
+// else the one with its (verified) email address, which gets linked. A
+// nil user and no error mean a new person who may join (sign-ups not
+// closed, an address at an allowed domain): they choose their handle
+// (SuggestUsername) and CreateSSOAccount makes the account.
+func (s *Service) SignInSSO(ctx context.Context, id Identity) (*db.User, error) {
 	if id.Issuer == "" || id.Subject == "" {
-		return nil, false, errors.New("signup: identity without issuer or subject")
+		return nil, errors.New("signup: identity without issuer or subject")
 	}
-	u, err = s.DB.UserBySSO(ctx, id.Issuer, id.Subject)
+	u, err := s.DB.UserBySSO(ctx, id.Issuer, id.Subject)
 	if err == nil {
-		return u, false, nil
+		return u, nil
 	} else if !errors.Is(err, db.ErrNotFound) {
-		return nil, false, err
+		return nil, err
 	}
 	id.Email = strings.TrimSpace(id.Email)
 	if id.Email == "" {
-		return nil, false, ErrNoEmail
+		return nil, ErrNoEmail
 	}
 	if !id.EmailVerified {
-		return nil, false, ErrEmailUnverified
+		return nil, ErrEmailUnverified
 	}
 	u, err = s.DB.UserByEmail(ctx, id.Email)
 	if err == nil {
 		if u.SSOIssuer != "" && (u.SSOIssuer != id.Issuer || u.SSOSubject != id.Subject) {
-			return nil, false, ErrSSOConflict
+			return nil, ErrSSOConflict
 		}
 		if err := s.DB.LinkSSO(ctx, u.ID, id.Issuer, id.Subject); err != nil {
-			return nil, false, err
+			return nil, err
 		}
-		u, err = s.DB.UserByID(ctx, u.ID)
-		return u, false, err
+		return s.DB.UserByID(ctx, u.ID)
 	} else if !errors.Is(err, db.ErrNotFound) {
-		return nil, false, err
+		return nil, err
 	}
-	if !s.Open() {
-		return nil, false, ErrClosed
-	}
-	if !s.Config.EmailDomainAllowed(id.Email) {
-		return nil, false, &DomainRefusal{Email: id.Email, Domains: s.DomainList()}
-	}
-	if activitypub.ValidateEmail(id.Email) != nil {
-		return nil, false, ErrNoEmail
-	}
-	u, err = s.createSSOAccount(ctx, id)
-	return u, err == nil, err
+	return nil, s.mayJoinSSO(id)
 }
 
-// createSSOAccount makes the account of a first single sign-on, under a
-// username derived from preferred_username or the email's local part.
-func (s *Service) createSSOAccount(ctx context.Context, id Identity) (*db.User, error) {
+// mayJoinSSO checks that a new person may join through single sign-on.
+func (s *Service) mayJoinSSO(id Identity) error {
+	if !s.Open() {
+		return ErrClosed
+	}
+	if !s.Config.EmailDomainAllowed(id.Email) {
+		return &DomainRefusal{Email: id.Email, Domains: s.DomainList()}
+	}
+	if activitypub.ValidateEmail(id.Email) != nil {
+		return ErrNoEmail
+	}
+	return nil
+}
+
+// SuggestUsername is the handle offered to a new person: from
+// preferred_username, else the email's local part, made valid, not
+// reserved and free.
+func (s *Service) SuggestUsername(ctx context.Context, id Identity) (string, error) {
 	local, _, _ := strings.Cut(id.Email, "@")
 	base := usernameFrom(id.PreferredUsername)
 	if base == "" {
@@ -95,30 +99,49 @@ func (s *Service) createSSOAccount(ctx context.Context, id Identity) (*db.User, 
 	if base == "" {
 		base = "user"
 	}
-	for attempt := range 50 {
-		name, err := s.freeUsername(ctx, base, attempt)
-		if err != nil {
-			return nil, err
-		}
-		a, u, err := s.Engine.CreateLocalAccount(ctx, activitypub.NewLocalAccount{
-			Username: name, DisplayName: displayName(id.Name), Email: id.Email, Confirmed: true, Approved: true,
-			Locale: localeOf(id.Locale), SSOIssuer: id.Issuer, SSOSubject: id.Subject,
-		})
-		if errors.Is(err, db.ErrUsernameTaken) {
-			continue // taken meanwhile: next candidate
-		}
-		if errors.Is(err, db.ErrEmailTaken) {
-			// Another sign-in of the same person won the race: link that one.
-			return s.DB.UserBySSO(ctx, id.Issuer, id.Subject)
-		}
-		if err != nil {
-			return nil, err
-		}
-		u.Account = a
-		s.Logger.Info("signup: account created by single sign-on", "username", a.Username, "issuer", id.Issuer)
-		return u, nil
+	return s.freeUsername(ctx, base, 0)
+}
+
+// UsernameError is a handle a person chose that cannot be had, with the
+// reason in words for the page.
+type UsernameError struct{ Reason string }
+
+func (e *UsernameError) Error() string { return e.Reason }
+
+// CreateSSOAccount makes the account of a new person who signed in
+// through single sign-on, under the handle they chose; the identity
+// provider vouches for them, so it is confirmed and approved. A
+// *UsernameError when the handle is invalid, reserved or taken.
+func (s *Service) CreateSSOAccount(ctx context.Context, id Identity, username string) (*db.User, error) {
+	if err := s.mayJoinSSO(id); err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("signup: no free username for %q", base)
+	username = strings.TrimPrefix(strings.TrimSpace(username), "@")
+	switch {
+	case activitypub.ValidateUsername(username) != nil:
+		return nil, &UsernameError{"A handle has 1 to 30 letters (a to z), digits or underscores."}
+	case Reserved(username):
+		return nil, &UsernameError{"@" + username + " is reserved. Choose another handle."}
+	}
+	a, u, err := s.Engine.CreateLocalAccount(ctx, activitypub.NewLocalAccount{
+		Username: username, DisplayName: displayName(id.Name), Email: id.Email, Confirmed: true, Approved: true,
+		Locale: localeOf(id.Locale), SSOIssuer: id.Issuer, SSOSubject: id.Subject,
+	})
+	switch {
+	case errors.Is(err, db.ErrUsernameTaken):
+		return nil, &UsernameError{"@" + username + " is taken. Choose another handle."}
+	case errors.Is(err, db.ErrEmailTaken):
+		// Another sign-in of the same person won the race: that account.
+		if u, err := s.DB.UserBySSO(ctx, id.Issuer, id.Subject); err == nil {
+			return u, nil
+		}
+		return nil, ErrSSOConflict
+	case err != nil:
+		return nil, err
+	}
+	u.Account = a
+	s.Logger.Info("signup: account created by single sign-on", "username", a.Username, "issuer", id.Issuer)
+	return u, nil
 }
 
 // freeUsername returns base, or base with a number, that is valid, not

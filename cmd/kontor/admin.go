@@ -22,9 +22,10 @@ func adminCommands() []*command {
 			{name: "list", summary: "list local accounts", run: runAccountList},
 			{name: "suspend", summary: "suspend an account (kontor admin account suspend USERNAME)", run: runAccountSuspend},
 			{name: "unsuspend", summary: "lift a suspension", run: runAccountUnsuspend},
-			{name: "reset-password", summary: "set a new password (printed, or read with --password-stdin)", run: runAccountResetPassword},
+			{name: "reset-password", summary: "set a new password (printed, or read with --password-stdin); ends sessions and tokens", run: runAccountResetPassword},
 			{name: "approve", summary: "approve an account that signed up for approval", run: runAccountApprove},
 			{name: "confirm", summary: "confirm an account's email address (when no mail is sent)", run: runAccountConfirm},
+			{name: "disable-2fa", summary: "turn off two-factor sign-in of a person locked out (kontor admin account disable-2fa USERNAME)", run: runAccountDisable2FA},
 		}},
 		{name: "backup", summary: "write a backup of the database (--out FILE)", run: runBackup},
 		{name: "restore", summary: "restore a backup into an empty instance (kontor admin restore FILE)", run: runRestore},
@@ -282,13 +283,15 @@ func runAccountResetPassword(e *env, args []string) error {
 	} else if err != nil {
 		return err
 	}
-	if err := s.db.SetPassword(e.ctx, u.ID, pw); err != nil {
+	// Whoever had the old password, or a token, is out: sessions end and
+	// tokens are revoked with the new password.
+	if err := s.db.ResetPassword(e.ctx, u.ID, pw); err != nil {
 		if errors.Is(err, db.ErrWeakPassword) {
 			return usagef("admin account reset-password: %v", err)
 		}
 		return err
 	}
-	fmt.Fprintf(e.stdout, "password of @%s reset\n", a.Username)
+	fmt.Fprintf(e.stdout, "password of @%s reset; their web sessions ended and access tokens were revoked\n", a.Username)
 	if generated {
 		fmt.Fprintf(e.stdout, "password: %s\n", pw)
 	}

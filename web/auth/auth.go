@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/db"
@@ -116,8 +117,16 @@ func (rs *Resolver) Resolve(ctx context.Context, plain string) (*Caller, error) 
 			return nil, err
 		}
 	}
+	if tok.LastUsedAt == nil || time.Since(*tok.LastUsedAt) > tokenTouchEvery {
+		// For "last used" on /settings/apps; a failed write costs the
+		// caller nothing, the next request tries again.
+		_ = rs.db.TouchToken(ctx, tok.ID)
+	}
 	return c, nil
 }
+
+// tokenTouchEvery limits how often a token's last_used_at is written.
+const tokenTouchEvery = 5 * time.Minute
 
 // actAsBrand makes c act as the brand account id: checked on every
 // request, so a removed member's token stops working at once, even before

@@ -91,6 +91,12 @@ func (h *Handlers) Routes(r chi.Router) {
 	r.Get("/invite/{code}", h.openInvite)
 	r.Get("/auth/oidc/start", h.oidcStart)
 	r.Get("/auth/oidc/callback", h.oidcCallback)
+	r.Get("/auth/oidc/confirm", h.ssoConfirmForm)
+	r.Post("/auth/oidc/confirm", h.ssoConfirm)
+	r.Get("/auth/two_factor", h.twoFactorForm)
+	r.Post("/auth/two_factor", h.twoFactor)
+	h.passwordResetRoutes(r)
+	h.settingsRoutes(r)
 
 	cors := r.With(h.CORS)
 	preflight := func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }

@@ -23,8 +23,9 @@ import (
 // Single sign-on with the company's OpenID Connect identity provider:
 // /auth/oidc/start sends the browser there with state, nonce and a PKCE
 // challenge (kept in a short-lived cookie), /auth/oidc/callback verifies
-// the ID token, finds or creates the user (web/signup), starts a session
-// and goes back to the pending authorize request, if any.
+// the ID token, finds the user (signup), starts a session and goes back
+// to the pending authorize request, if any. A person new here first
+// confirms their handle on /auth/oidc/confirm.
 
 // oidcFlowLifetime is how long a started single sign-on may take.
 const oidcFlowLifetime = 10 * time.Minute
@@ -170,18 +171,13 @@ func (h *Handlers) oidcCallback(w http.ResponseWriter, r *http.Request) {
 			"The answer of the identity provider could not be verified. Please try again.")
 		return
 	}
-	u, _, err := h.signup.SignInSSO(ctx, id)
-	var refusal signup.Refusal
-	var domain *signup.DomainRefusal
-	switch {
-	case errors.As(err, &domain):
-		h.errorPage(w, r, http.StatusForbidden, "Not a company address", domain.Error())
+	u, err := h.signup.SignInSSO(ctx, id)
+	if h.ssoRefused(w, r, err) {
 		return
-	case errors.As(err, &refusal):
-		h.errorPage(w, r, http.StatusForbidden, "You cannot sign in here", refusal.Error())
-		return
-	case err != nil:
-		h.internalError(w, r, "single sign-on", err)
+	}
+	if u == nil {
+		// A new person: they choose their handle first (oidc_signup.go).
+		h.startSSOSignUp(w, r, id, f.ReturnTo)
 		return
 	}
 	if msg := signInRefusal(u); msg != "" {
@@ -197,6 +193,23 @@ func (h *Handlers) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		to = "/"
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// ssoRefused shows why single sign-on cannot go on, if err says so.
+func (h *Handlers) ssoRefused(w http.ResponseWriter, r *http.Request, err error) bool {
+	var refusal signup.Refusal
+	var domain *signup.DomainRefusal
+	switch {
+	case err == nil:
+		return false
+	case errors.As(err, &domain):
+		h.errorPage(w, r, http.StatusForbidden, "Not a company address", domain.Error())
+	case errors.As(err, &refusal):
+		h.errorPage(w, r, http.StatusForbidden, "You cannot sign in here", refusal.Error())
+	default:
+		h.internalError(w, r, "single sign-on", err)
+	}
+	return true
 }
 
 // oidcIdentity redeems the code (with the PKCE verifier) and verifies the

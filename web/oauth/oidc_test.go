@@ -78,6 +78,10 @@ func ssoToken(t *testing.T, in *kontortest.Instance, a app) string {
 	b := ssoBrowser(t, in)
 	verifier, challenge := pkce()
 	resp, page := ssoStart(t, b, authorizeQuery(a, ssoApp, "read write", "st", challenge))
+	if resp.Request.URL.Path == "/auth/oidc/confirm" {
+		// A new person: keep the handle offered.
+		resp, page = b.Submit(page, "/auth/oidc/confirm", nil)
+	}
 	if resp.StatusCode != 200 || resp.Request.URL.Path != "/oauth/authorize" || !bytes.Contains(page, []byte(`value="authorize"`)) {
 		t.Fatalf("after single sign-on, want the consent page, got %d %s:\n%s", resp.StatusCode, resp.Request.URL, page)
 	}
@@ -263,6 +267,10 @@ func TestSSOOnly(t *testing.T) {
 	resp, page = b.Post("/auth/sign_in", url.Values{"authenticity_token": {csrf[1]}, "login": {"frank"}, "password": {"password-frank"}})
 	if resp.StatusCode != http.StatusForbidden || !bytes.Contains(page, []byte("Password sign-in is turned off")) {
 		t.Fatalf("password sign-in in SSO-only mode: %d\n%s", resp.StatusCode, page)
+	}
+	// No password to reset.
+	if resp, page := b.Get("/auth/password/new"); resp.StatusCode != 200 || bytes.Contains(page, []byte(`name="email"`)) || !bytes.Contains(page, []byte("no passwords")) {
+		t.Errorf("SSO-only password reset page: %d\n%s", resp.StatusCode, page)
 	}
 	// The password grant.
 	tok := postToken(t, in.URL, url.Values{"grant_type": {"password"}, "client_id": {a.ClientID}, "client_secret": {a.ClientSecret},

@@ -26,13 +26,35 @@ const (
 	pageError   = "error"
 	pageSignUp  = "sign_up"
 	pageNotice  = "notice"
+	// pageTwoFactor asks for the code after the password (twofactor.go).
+	pageTwoFactor = "two_factor"
+	// The forgotten-password pages (password_reset.go).
+	pagePasswordNew  = "password_new"
+	pagePasswordEdit = "password_edit"
+	// pageSSOConfirm: a first single sign-on chooses the handle (oidc_signup.go).
+	pageSSOConfirm = "sso_confirm"
 )
+
+// Settings pages of the signed-in person (settings*.go), each rendered
+// inside templates/layout.html with templates/settings_nav.html.
+const (
+	pageSessions = "settings_sessions"
+	pageApps     = "settings_apps"
+	pagePassword = "settings_password"
+	page2FA      = "settings_2fa"
+)
+
+var settingsPages = []string{pageSessions, pageApps, pagePassword, page2FA}
 
 func parsePages() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	funcs := template.FuncMap{"scopeText": scopeText}
-	for _, name := range []string{pageSignIn, pageConsent, pageOOB, pageError, pageSignUp, pageNotice} {
+	for _, name := range []string{pageSignIn, pageConsent, pageOOB, pageError, pageSignUp, pageNotice, pageTwoFactor, pagePasswordNew, pagePasswordEdit, pageSSOConfirm} {
 		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
+	}
+	for _, name := range settingsPages {
+		out[name] = template.Must(template.New(name).Funcs(funcs).Funcs(settingsFuncs).
+			ParseFS(templateFiles, "templates/layout.html", "templates/settings_nav.html", "templates/"+name+".html"))
 	}
 	return out
 }
@@ -163,32 +185,39 @@ func cspSource(uri string) string {
 // signedIn returns the user of the request's session, or nil (no cookie,
 // unknown or expired session, a user who may no longer sign in).
 func (h *Handlers) signedIn(r *http.Request) (*db.User, error) {
+	u, _, err := h.signedInSession(r)
+	return u, err
+}
+
+// signedInSession is signedIn with the session itself (the settings pages
+// tell the current one apart).
+func (h *Handlers) signedInSession(r *http.Request) (*db.User, *db.Session, error) {
 	plain := h.cookie(r, sessionCookie)
 	if plain == "" {
-		return nil, nil
+		return nil, nil, nil
 	}
 	ctx := r.Context()
 	s, err := h.DB.SessionByPlaintext(ctx, plain)
 	if errors.Is(err, db.ErrNotFound) {
-		return nil, nil
+		return nil, nil, nil
 	} else if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	u, err := h.DB.UserByID(ctx, s.UserID)
 	if errors.Is(err, db.ErrNotFound) {
-		return nil, nil
+		return nil, nil, nil
 	} else if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if signInRefusal(u) != "" {
-		return nil, nil
+		return nil, nil, nil
 	}
-	if now := h.now(); now.Sub(s.LastSeenAt) > sessionTouchEvery {
-		if err := h.DB.TouchSession(ctx, s.IDHash, now.Add(sessionLifetime)); err != nil {
+	if now := h.now(); now.Sub(s.LastSeenAt) > sessionTouchEvery || s.IP != clientIP(r) {
+		if err := h.DB.TouchSession(ctx, s.IDHash, now.Add(sessionLifetime), clientIP(r)); err != nil {
 			h.Logger.Warn("oauth: touch session", "err", err)
 		}
 	}
-	return u, nil
+	return u, s, nil
 }
 
 // scopeText describes a scope on the consent page.

@@ -27,8 +27,9 @@ func safeReturnTo(s string) string {
 // period parameters), which send signed-out visitors here.
 var analyticsPage = regexp.MustCompile(`^/@[A-Za-z0-9_]{1,30}/analytics(\?[A-Za-z0-9_.%=&-]*)?$`)
 
-// brandSettingsPage matches the brand settings pages of web/pages.
-var brandSettingsPage = regexp.MustCompile(`^/settings/brands(/[A-Za-z0-9_]{1,30})?$`)
+// brandSettingsPage matches the brand settings pages of web/pages and
+// the account settings pages of this package.
+var brandSettingsPage = regexp.MustCompile(`^/settings/(brands(/[A-Za-z0-9_]{1,30})?|sessions|apps|password|2fa)$`)
 
 // signInURL is the sign-in page that comes back to returnTo.
 func signInURL(returnTo string) string {
@@ -150,6 +151,10 @@ func (h *Handlers) signIn(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusForbidden, msg)
 		return
 	}
+	if u.OTPSecret != "" {
+		h.startTwoFactor(w, r, u, returnTo)
+		return
+	}
 	if err := h.startSession(w, r, u); err != nil {
 		h.Logger.Error("oauth: sign in", "err", err)
 		h.errorPage(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again.")
@@ -170,7 +175,7 @@ func (h *Handlers) startSession(w http.ResponseWriter, r *http.Request, u *db.Us
 			h.Logger.Warn("oauth: end old session", "err", err)
 		}
 	}
-	plain, _, err := h.DB.CreateSession(ctx, u.ID, sessionLifetime)
+	plain, _, err := h.DB.CreateSession(ctx, u.ID, sessionLifetime, db.SessionClient{UserAgent: r.UserAgent(), IP: clientIP(r)})
 	if err != nil {
 		return err
 	}

@@ -334,6 +334,10 @@ func (h *Handlers) grantPassword(w http.ResponseWriter, r *http.Request, c *clie
 	if msg := signInRefusal(u); msg != "" {
 		return nil, invalidGrant(msg)
 	}
+	if u.OTPSecret != "" {
+		// The password alone is not enough for this account.
+		return nil, invalidGrant("This account uses two-factor authentication: sign in through the browser (authorization_code).")
+	}
 	return h.DB.CreateToken(r.Context(), db.NewToken{
 		AppID: &c.app.ID, UserID: &u.ID, AccountID: &u.AccountID, Scopes: scopes, Refresh: true,
 	})
