@@ -17,17 +17,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/db"
 )
-
-// RetryWindow is how long an identical post by the same member returns the
-// draft it already made (clients retry posts that failed; a held post
-// answers with an error).
-const RetryWindow = 10 * time.Minute
 
 // MaxNote is the longest rejection note, in characters.
 const MaxNote = 1000
@@ -374,8 +368,10 @@ func (s *Service) MyDrafts(ctx context.Context, u *db.User, state string, p db.P
 // ErrDecided: the draft was already approved or rejected.
 var ErrDecided = &Invalid{"Validation failed: this draft was already approved or rejected"}
 
-// Approve publishes a pending draft as the brand (owners) and returns the
-// status. The audit record names the approver and the author.
+// Approve applies a pending draft as the brand (owners): publishes the
+// post, applies the edit, the delete or the boost, and returns the status
+// (nil for a post scheduled for later). The audit record names the
+// approver and the author.
 func (s *Service) Approve(ctx context.Context, a *Access, id int64) (*db.Status, error) {
 	if err := requireOwner(a, "approve drafts"); err != nil {
 		return nil, err
@@ -387,11 +383,7 @@ func (s *Service) Approve(ctx context.Context, a *Access, id int64) (*db.Status,
 	if dr.State != db.DraftPending {
 		return nil, ErrDecided
 	}
-	author := "a former member"
-	if dr.Author != nil && dr.Author.Account != nil {
-		author = "@" + dr.Author.Account.Username
-	}
-	st, err := s.Engine.PublishDraft(ctx, a.Brand.Account, dr, a.User, author)
+	st, err := s.Engine.ApproveDraft(ctx, a.Brand.Account, dr, a.User, draftAuthor(dr))
 	if errors.Is(err, db.ErrDraftDecided) {
 		return nil, ErrDecided
 	}
@@ -411,11 +403,7 @@ func (s *Service) Reject(ctx context.Context, a *Access, id int64, note string) 
 	if err != nil {
 		return nil, err
 	}
-	author := "a former member"
-	if dr.Author != nil && dr.Author.Account != nil {
-		author = "@" + dr.Author.Account.Username
-	}
-	detail := "draft #" + db.FormatID(dr.ID) + " written by " + author
+	detail := fmt.Sprintf("draft #%d written by %s", dr.Number, draftAuthor(dr))
 	if note != "" {
 		detail += ": " + note
 	}
@@ -429,37 +417,43 @@ func (s *Service) Reject(ctx context.Context, a *Access, id int64, note string) 
 	return s.DB.BrandDraftByID(ctx, a.Brand.AccountID, id)
 }
 
-// MustHold reports whether a post by a member with role (as the brand)
-// waits for approval: editors' posts do when the brand requires approval.
-func MustHold(b *db.Brand, role string) bool {
-	return b.RequireApproval && role == db.BrandEditor
+// draftAuthor names a draft's author in the audit trail.
+func draftAuthor(dr *db.BrandDraft) string {
+	if dr.Author != nil && dr.Author.Account != nil {
+		return "@" + dr.Author.Account.Username
+	}
+	return "a former member"
 }
 
-// Hold stores a post by an editor as a draft of the brand (the caller
-// checked MustHold). The post is checked as if it were published now, so a
-// draft an owner approves publishes. An identical post by the same member
-// within RetryWindow returns the draft it made (created false).
-func (s *Service) Hold(ctx context.Context, brand *db.Account, author *db.User, p activitypub.PostParams) (dr *db.BrandDraft, created bool, err error) {
-	if err := s.Engine.ValidatePost(ctx, brand, p); err != nil {
-		return nil, false, err
-	}
-	data, err := json.Marshal(activitypub.StoredParams(p))
+// Revise changes and resubmits a pending or rejected draft (its author,
+// still a member who may write as the brand); p nil resubmits it as it
+// is. The owners are told again.
+func (s *Service) Revise(ctx context.Context, u *db.User, id int64, p *activitypub.PostParams) (*db.BrandDraft, error) {
+	dr, err := s.DB.BrandDraftAny(ctx, id)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	params := string(data)
-	if dr, err := s.DB.RecentDraft(ctx, brand.ID, author.ID, params, time.Now().Add(-RetryWindow)); err == nil {
-		return dr, false, nil
-	} else if !errors.Is(err, db.ErrNotFound) {
-		return nil, false, err
+	if dr.AuthorUserID != u.ID {
+		return nil, ErrNotFound
 	}
-	dr = &db.BrandDraft{BrandAccountID: brand.ID, AuthorUserID: author.ID, Params: params}
-	uid := author.ID
-	rec := &db.BrandAudit{BrandAccountID: brand.ID, UserID: &uid, Action: "draft.create", Detail: excerpt(p.Text, p.SpoilerText)}
-	if err := s.DB.InsertBrandDraft(ctx, dr, p.MediaIDs, rec); err != nil {
-		return nil, false, err
+	a, err := s.Open(ctx, u, dr.BrandAccountID)
+	if err != nil {
+		return nil, err
 	}
-	return dr, true, nil
+	if db.BrandRoleRank(a.Role) < db.BrandRoleRank(db.BrandEditor) {
+		return nil, &Forbidden{"Only editors and owners of " + a.Handle() + " may resubmit drafts"}
+	}
+	if dr.State == db.DraftApproved {
+		return nil, ErrDecided
+	}
+	err = s.Engine.ReviseDraft(activitypub.WithActingMember(ctx, u.ID), a.Brand.Account, dr, u.ID, p)
+	if errors.Is(err, db.ErrDraftDecided) {
+		return nil, ErrDecided
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.DB.BrandDraftByID(ctx, dr.BrandAccountID, dr.ID)
 }
 
 // DraftParams are the stored parameters of a draft.
@@ -467,15 +461,4 @@ func DraftParams(dr *db.BrandDraft) (db.ScheduledParams, error) {
 	var sp db.ScheduledParams
 	err := json.Unmarshal([]byte(dr.Params), &sp)
 	return sp, err
-}
-
-func excerpt(text, spoiler string) string {
-	if spoiler != "" {
-		text = "CW " + spoiler + ": " + text
-	}
-	text = strings.Join(strings.Fields(text), " ")
-	if utf8.RuneCountInString(text) > 80 {
-		text = string([]rune(text)[:79]) + "…"
-	}
-	return text
 }

@@ -3,6 +3,7 @@ package pages
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -41,11 +42,24 @@ type BrandPages struct {
 // Brands returns the brand settings pages; auth gives the signed-in user
 // and the CSRF check of the web/oauth pages, invites makes invite links.
 func (p *Pages) Brands(svc *brands.Service, auth *oauth.Handlers) *BrandPages {
-	funcs := template.FuncMap{"when": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") }}
+	funcs := template.FuncMap{"when": when}
 	for _, name := range []string{"brands", "brand"} {
 		p.pages[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return &BrandPages{p: p, svc: svc, session: auth.SessionUser, csrf: auth.CSRFToken, check: auth.CheckCSRF, invites: auth.Signup()}
+}
+
+// when is a time as the pages show it (a nil *time.Time is "").
+func when(t any) string {
+	switch v := t.(type) {
+	case time.Time:
+		return v.UTC().Format("2 Jan 2006 15:04 UTC")
+	case *time.Time:
+		if v != nil {
+			return when(*v)
+		}
+	}
+	return ""
 }
 
 // Routes mounts the pages and their forms.
@@ -346,10 +360,19 @@ func (b *BrandPages) approve(r *http.Request, acc *brands.Access) (string, error
 	if err != nil {
 		return "", err
 	}
+	dr, err := b.svc.Draft(r.Context(), acc, id)
+	if err != nil {
+		return "", err
+	}
 	if _, err := b.svc.Approve(r.Context(), acc, id); err != nil {
 		return "", err
 	}
-	return "Draft #" + db.FormatID(id) + " is published.", nil
+	done := map[string]string{db.DraftPost: "is published", db.DraftEdit: "is approved: the edit is live",
+		db.DraftDelete: "is approved: the post is deleted", db.DraftBoost: "is approved: the post is boosted"}[dr.Verb]
+	if dr.ScheduledAt != nil && dr.ScheduledAt.After(time.Now()) {
+		done = "is approved: it will be published at " + when(dr.ScheduledAt)
+	}
+	return fmt.Sprintf("Draft #%d %s.", dr.Number, done), nil
 }
 
 func (b *BrandPages) reject(r *http.Request, acc *brands.Access) (string, error) {
@@ -357,10 +380,11 @@ func (b *BrandPages) reject(r *http.Request, acc *brands.Access) (string, error)
 	if err != nil {
 		return "", err
 	}
-	if _, err := b.svc.Reject(r.Context(), acc, id, r.PostFormValue("note")); err != nil {
+	dr, err := b.svc.Reject(r.Context(), acc, id, r.PostFormValue("note"))
+	if err != nil {
 		return "", err
 	}
-	return "Draft #" + db.FormatID(id) + " went back to its author.", nil
+	return fmt.Sprintf("Draft #%d went back to its author.", dr.Number), nil
 }
 
 // Limits of invite links made on the brand page.
