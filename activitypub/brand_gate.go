@@ -200,6 +200,7 @@ func (e *Engine) ApproveDraft(ctx context.Context, brand *db.Account, dr *db.Bra
 		return nil, err
 	}
 	dr.State, dr.StatusID = db.DraftApproved, made
+	e.draftDecided(ctx, brand, dr, approver)
 	return s, nil
 }
 
@@ -270,7 +271,3 @@ func (e *Engine) ReviseDraft(ctx context.Context, brand *db.Account, dr *db.Bran
 	e.draftWaiting(ctx, brand, dr)
 	return nil
 }
-
-// draftWaiting tells the owners of brand that dr waits for them (see
-// brand_notices.go).
-func (e *Engine) draftWaiting(ctx context.Context, brand *db.Account, dr *db.BrandDraft) {}

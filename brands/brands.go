@@ -357,6 +357,21 @@ func (s *Service) Draft(ctx context.Context, a *Access, id int64) (*db.BrandDraf
 	return dr, nil
 }
 
+// DraftByNumber is Draft for the brand's draft #number.
+func (s *Service) DraftByNumber(ctx context.Context, a *Access, number int64) (*db.BrandDraft, error) {
+	if err := requireMember(a); err != nil {
+		return nil, err
+	}
+	dr, err := s.DB.BrandDraftByNumber(ctx, a.Brand.AccountID, number)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Owner() && dr.AuthorUserID != a.User.ID {
+		return nil, ErrNotFound
+	}
+	return dr, nil
+}
+
 // MyDrafts lists u's drafts across brands.
 func (s *Service) MyDrafts(ctx context.Context, u *db.User, state string, p db.Page) ([]*db.BrandDraft, error) {
 	if err := ValidState(state); err != nil {
@@ -414,6 +429,7 @@ func (s *Service) Reject(ctx context.Context, a *Access, id int64, note string) 
 	if err != nil {
 		return nil, err
 	}
+	s.Engine.DraftRejected(ctx, a.Brand.Account, dr, a.User)
 	return s.DB.BrandDraftByID(ctx, a.Brand.AccountID, id)
 }
 

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -257,4 +258,90 @@ func TestBrandApprovalOwnersAndRevisions(t *testing.T) {
 	if code, out := w.call(t, "PUT", "/api/v1/kontor/drafts/"+draft, w.editor.Token, url.Values{"status": {"Draft three"}}); code != 422 {
 		t.Errorf("revise an approved draft: %d %v, want 422", code, out)
 	}
+}
+
+// waitNotice polls u's notifications (as a Mastodon app reads them) for a
+// mention from the brand whose text has every one of want, for 5 s.
+func (w *approvalWorld) waitNotice(t *testing.T, token string, want ...string) map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		code, _, body := plCall(t, w.in, "GET", "/api/v1/notifications?types[]=mention", token, nil)
+		if code != 200 {
+			t.Fatalf("notifications: %d %s", code, body)
+		}
+		for _, n := range brJSON[[]map[string]any](t, body) {
+			st, _ := n["status"].(map[string]any)
+			if st == nil || n["account"].(map[string]any)["username"] != "acme" {
+				continue
+			}
+			text := st["content"].(string)
+			found := true
+			for _, s := range want {
+				found = found && strings.Contains(text, s)
+			}
+			if found {
+				return st
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no notice with %q within 5 s: %s", want, body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Owners hear of a waiting draft in their own notifications, with its
+// number and the link to its page; the author hears of the decision.
+func TestBrandApprovalNotices(t *testing.T) {
+	w := approvalStart(t)
+	code, out := w.call(t, "POST", "/api/v1/statuses", w.editorTok, url.Values{"status": {"Launch day!"}})
+	held(t, "post", code, out)
+	n := int64(out["kontor_draft_number"].(float64))
+	link := w.in.Config.BaseURL() + "/settings/brands/acme#draft-" + strconv.FormatInt(n, 10)
+	st := w.waitNotice(t, w.owner.Token, "Draft #"+strconv.FormatInt(n, 10), "by eddie", link)
+	if st["visibility"] != "direct" {
+		t.Errorf("notice visibility %v, want direct", st["visibility"])
+	}
+	// Nobody else hears of it: not the viewer, not the author, not the public.
+	for _, u := range []string{w.viewer.Token, w.editor.Token} {
+		code, _, body := plCall(t, w.in, "GET", "/api/v1/notifications", u, nil)
+		if code != 200 || strings.Contains(string(body), "Draft #") {
+			t.Errorf("a member who does not decide was told: %s", body)
+		}
+	}
+	if n := w.brandStatuses(t); n != 1 {
+		t.Errorf("the brand shows %d public statuses, want only the owner's post", n)
+	}
+
+	// The link opens the brand's page at the draft's row, which links the
+	// draft's own page; the owner rejects it there.
+	ob := brNewBrowser(t, w.in)
+	resp, page := ob.signIn("/settings/brands/acme", w.owner)
+	draftPage := "/settings/brands/acme/drafts/" + strconv.FormatInt(n, 10)
+	if resp.StatusCode != 200 || !strings.Contains(string(page), `id="draft-`+strconv.FormatInt(n, 10)+`"`) || !strings.Contains(string(page), `href="`+draftPage+`"`) {
+		t.Fatalf("brand page: %d\n%s", resp.StatusCode, page)
+	}
+	resp, page = ob.Get(draftPage)
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "Draft #"+strconv.FormatInt(n, 10)) || !strings.Contains(string(page), "Launch day!") {
+		t.Fatalf("draft page: %d\n%s", resp.StatusCode, page)
+	}
+	_, page = ob.Submit(page, "/settings/brands/acme/drafts/"+out["kontor_draft_id"].(string)+"/reject", map[string]string{"note": "Wait for the press release"})
+	if !strings.Contains(string(page), "went back to its author") {
+		t.Fatalf("reject on the draft page:\n%s", page)
+	}
+	w.waitNotice(t, w.editor.Token, "Draft #"+strconv.FormatInt(n, 10), "rejected by olivia", "Wait for the press release")
+	// A stranger cannot open the page.
+	sb := brNewBrowser(t, w.in)
+	sb.signIn("/settings/brands", w.stranger)
+	if resp, _ := sb.Get(draftPage); resp.StatusCode != 404 {
+		t.Errorf("stranger opens the draft page: %d", resp.StatusCode)
+	}
+
+	// Resubmitted, the owners are told again; approved, the author is told.
+	if code, out := w.call(t, "PUT", "/api/v1/kontor/drafts/"+out["kontor_draft_id"].(string), w.editor.Token, url.Values{}); code != 200 || out["state"] != "pending" {
+		t.Fatalf("resubmit: %d %v", code, out)
+	}
+	w.approve(t, out["kontor_draft_id"].(string))
+	w.waitNotice(t, w.editor.Token, "Draft #"+strconv.FormatInt(n, 10), "approved by olivia")
 }

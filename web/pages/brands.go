@@ -43,7 +43,7 @@ type BrandPages struct {
 // and the CSRF check of the web/oauth pages, invites makes invite links.
 func (p *Pages) Brands(svc *brands.Service, auth *oauth.Handlers) *BrandPages {
 	funcs := template.FuncMap{"when": when}
-	for _, name := range []string{"brands", "brand"} {
+	for _, name := range []string{"brands", "brand", "draft"} {
 		p.pages[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return &BrandPages{p: p, svc: svc, session: auth.SessionUser, csrf: auth.CSRFToken, check: auth.CheckCSRF, invites: auth.Signup()}
@@ -66,6 +66,7 @@ func when(t any) string {
 func (b *BrandPages) Routes(r chi.Router) {
 	r.Get("/settings/brands", b.list)
 	r.Get("/settings/brands/{username}", b.show)
+	r.Get("/settings/brands/{username}/drafts/{number}", b.showDraft)
 	r.Post("/settings/brands/{username}/approval", b.form(b.setApproval))
 	r.Post("/settings/brands/{username}/members", b.form(b.addMember))
 	r.Post("/settings/brands/{username}/members/{user_id}/role", b.form(b.setRole))
@@ -195,6 +196,29 @@ func (b *BrandPages) show(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b.showBrand(w, r, acc, http.StatusOK, map[string]any{"Notice": r.URL.Query().Get("notice")})
+}
+
+// showDraft is GET /settings/brands/{username}/drafts/{number}: one draft,
+// where the owners' notices link (owners decide here; its author sees it).
+func (b *BrandPages) showDraft(w http.ResponseWriter, r *http.Request) {
+	acc, ok := b.open(w, r)
+	if !ok {
+		return
+	}
+	n, err := strconv.ParseInt(chi.URLParam(r, "number"), 10, 64)
+	if err != nil {
+		render.Error(w, r, http.StatusNotFound, "Not found")
+		return
+	}
+	dr, err := b.svc.DraftByNumber(r.Context(), acc, n)
+	if errors.Is(err, db.ErrNotFound) {
+		render.Error(w, r, http.StatusNotFound, "Not found")
+		return
+	} else if err != nil {
+		b.fail(w, r, err)
+		return
+	}
+	b.page(w, r, http.StatusOK, "draft", map[string]any{"Access": acc, "Brand": acc.Brand, "Draft": b.draftViews(r, []*db.BrandDraft{dr})[0]})
 }
 
 // showBrand renders the page of a brand with what acc may see.
