@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/mail"
 )
 
 // Only the people told are mentioned: others are named without an @ (a
@@ -17,7 +19,7 @@ import (
 // mentioning them (a `mention` notification), naming the draft #N and
 // linking its page. The owners hear of a draft that waits (new or
 // resubmitted); its author hears of the decision, with the owner's note.
-// The same events go out by email when SMTP is set (Options.Mail).
+// The same events go out by email when SMTP is set (Options.Mailer).
 
 // DraftURL is where a brand's draft #number is decided: its row on the
 // brand's settings page (the page sign-in returns to; the row links the
@@ -73,8 +75,8 @@ func (e *Engine) draftWaiting(ctx context.Context, brand *db.Account, dr *db.Bra
 	link := e.DraftURL(brand.Username, dr.Number)
 	text := fmt.Sprintf("Draft #%d by %s waits for your approval (%s): %s", dr.Number, author, draftVerbText(dr), link)
 	e.sendNotice(ctx, brand, owners, text)
-	e.mailNotice(ctx, Notice{Kind: NoticeDraftWaiting, Users: owners, Brand: brand.Username, Number: dr.Number,
-		Author: author, What: draftVerbText(dr), Link: link})
+	e.MailNotice(ctx, mail.KindDraftWaiting, owners, map[string]any{"Brand": brand.Username, "Number": dr.Number,
+		"Author": author, "What": draftVerbText(dr), "Link": link})
 }
 
 // draftDecided tells the author of dr that it was approved or rejected
@@ -95,8 +97,8 @@ func (e *Engine) draftDecided(ctx context.Context, brand *db.Account, dr *db.Bra
 		text += ": “" + dr.Note + "”"
 	}
 	e.sendNotice(ctx, brand, []*db.User{author}, text+" "+link)
-	e.mailNotice(ctx, Notice{Kind: NoticeDraftDecided, Users: []*db.User{author}, Brand: brand.Username, Number: dr.Number,
-		Author: who, What: draftVerbText(dr), State: dr.State, Note: dr.Note, Link: link})
+	e.MailNotice(ctx, mail.KindDraftDecided, []*db.User{author}, map[string]any{"Brand": brand.Username, "Number": dr.Number,
+		"Author": who, "What": draftVerbText(dr), "State": dr.State, "Note": dr.Note, "Link": link})
 }
 
 // DraftRejected tells the author of a rejected draft (the brands service
@@ -121,23 +123,52 @@ func draftVerbText(dr *db.BrandDraft) string {
 	return "a post"
 }
 
-// Kinds of notices (each one a kind of email people may turn off).
-const (
-	NoticeDraftWaiting = "draft_waiting"
-	NoticeDraftDecided = "draft_decided"
-)
-
-// Notice is an event told to people by email.
-type Notice struct {
-	Kind   string
-	Users  []*db.User
-	Brand  string
-	Number int64
-	Author string
-	What   string
-	State  string
-	Note   string
-	Link   string
+// Mailer sends email (a *mail.Sender; tests may use another).
+type Mailer interface {
+	Send(ctx context.Context, m mail.Message) error
 }
 
-func (e *Engine) mailNotice(ctx context.Context, n Notice) {}
+// mailTimeout bounds the sending of one notice email.
+const mailTimeout = time.Minute
+
+// MailNotice emails a notice of a kind (package mail's templates) to each
+// user who wants that kind of email, in the background: a notice never
+// slows or fails what it tells of. data are the template's fields; each
+// email adds Username, Instance and Settings (the page to turn it off).
+// Without SMTP it does nothing.
+func (e *Engine) MailNotice(ctx context.Context, kind string, users []*db.User, data map[string]any) {
+	if e.opts.Mailer == nil {
+		return
+	}
+	var msgs []mail.Message
+	for _, u := range users {
+		if !u.WantsEmail(kind) {
+			continue
+		}
+		d := map[string]any{"Instance": e.opts.InstanceTitle, "Settings": e.urls.Base() + "/settings/email", "Username": ""}
+		if u.Account != nil {
+			d["Username"] = u.Account.Username
+		}
+		for k, v := range data {
+			d[k] = v
+		}
+		m, err := mail.Notice(kind, u.Email, d)
+		if err != nil {
+			e.log.Error("notice mail", "kind", kind, "err", err)
+			return
+		}
+		msgs = append(msgs, m)
+	}
+	if len(msgs) == 0 {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), mailTimeout)
+		defer cancel()
+		for _, m := range msgs {
+			if err := e.opts.Mailer.Send(ctx, m); err != nil {
+				e.log.Warn("notice mail", "kind", kind, "to", m.To, "err", err)
+			}
+		}
+	}()
+}

@@ -68,6 +68,10 @@ type Options struct {
 	// MediaURL is the public URL of a stored file (the media store's URL:
 	// a local /media/ path or the S3 public URL). Default: URLs.Media.
 	MediaURL func(key string) string
+	// Mailer sends notice emails (brand drafts, reports, sign-ups); nil
+	// without SMTP. InstanceTitle names the server in them.
+	Mailer        Mailer
+	InstanceTitle string
 }
 
 // New builds an Engine. Workers start with Run.

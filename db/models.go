@@ -138,6 +138,7 @@ type User struct {
 	DefaultSensitive  bool       `bun:"default_sensitive"`
 	DefaultLanguage   string     `bun:"default_language"`
 	LastSignInAt      *time.Time `bun:"last_sign_in_at"`
+	EmailOff          string     `bun:"email_off"` // kinds of notice email turned off, space-separated
 	CreatedAt         time.Time  `bun:"created_at"`
 	UpdatedAt         time.Time  `bun:"updated_at"`
 

@@ -43,7 +43,7 @@ type BrandPages struct {
 // and the CSRF check of the web/oauth pages, invites makes invite links.
 func (p *Pages) Brands(svc *brands.Service, auth *oauth.Handlers) *BrandPages {
 	funcs := template.FuncMap{"when": when}
-	for _, name := range []string{"brands", "brand", "draft"} {
+	for _, name := range []string{"brands", "brand", "draft", "email"} {
 		p.pages[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return &BrandPages{p: p, svc: svc, session: auth.SessionUser, csrf: auth.CSRFToken, check: auth.CheckCSRF, invites: auth.Signup()}
@@ -74,6 +74,8 @@ func (b *BrandPages) Routes(r chi.Router) {
 	r.Post("/settings/brands/{username}/drafts/{id}/approve", b.form(b.approve))
 	r.Post("/settings/brands/{username}/drafts/{id}/reject", b.form(b.reject))
 	r.Post("/settings/brands/{username}/invites", b.form(b.invite))
+	r.Get("/settings/email", b.emailSettings)
+	r.Post("/settings/email", b.saveEmailSettings)
 }
 
 // page renders a settings page with a status.
