@@ -25,6 +25,8 @@ func adminCommands() []*command {
 			{name: "reset-password", summary: "set a new password (printed, or read with --password-stdin)", run: runAccountResetPassword},
 			{name: "approve", summary: "approve an account that signed up for approval", run: runAccountApprove},
 			{name: "confirm", summary: "confirm an account's email address (when no mail is sent)", run: runAccountConfirm},
+			{name: "disable", summary: "offboard a person: no sign-in, every token (brand tokens too) revoked (kontor admin account disable USERNAME)", run: runAccountDisable},
+			{name: "enable", summary: "let a disabled person sign in again", run: runAccountEnable},
 		}},
 		{name: "brand", summary: "brand accounts run by a team", sub: brandCommands()},
 		{name: "invite", summary: "make and list invite links", sub: inviteCommands()},
