@@ -62,6 +62,10 @@ type Access struct {
 // Owner reports whether the user is an owner of the brand.
 func (a *Access) Owner() bool { return a.Role == db.BrandOwner }
 
+// Manages reports whether the user may manage the brand's members and
+// settings: its owners and the instance's admins.
+func (a *Access) Manages() bool { return a.Owner() || a.Admin }
+
 // Member reports whether the user has a role in the brand.
 func (a *Access) Member() bool { return a.Role != "" }
 
@@ -122,11 +126,46 @@ func requireOwner(a *Access, what string) error {
 	return nil
 }
 
+// requireManager refuses everyone but owners and admins.
+func requireManager(a *Access, what string) error {
+	if a.Manages() {
+		return nil
+	}
+	if err := requireMember(a); err != nil {
+		return err
+	}
+	return &Forbidden{"Only owners of " + a.Handle() + " and administrators may " + what}
+}
+
 // Membership is one brand a user belongs to.
 type Membership struct {
 	Brand   *db.Brand
 	Account *db.Account
 	Role    string
+}
+
+// AllBrands lists every brand with u's role in it ("" where u is not a
+// member): the list an instance admin manages.
+func (s *Service) AllBrands(ctx context.Context, u *db.User) ([]Membership, error) {
+	if u.Role != db.RoleAdmin {
+		return s.MyBrands(ctx, u)
+	}
+	list, err := s.DB.Brands(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Membership, 0, len(list))
+	for _, b := range list {
+		if b.Account == nil {
+			continue
+		}
+		role, err := s.DB.BrandRole(ctx, b.AccountID, u.ID)
+		if err != nil && !errors.Is(err, db.ErrNotMember) {
+			return nil, err
+		}
+		out = append(out, Membership{Brand: b, Account: b.Account, Role: role})
+	}
+	return out, nil
 }
 
 // MyBrands lists the brands u belongs to, with u's role.
@@ -149,10 +188,12 @@ func (s *Service) MyBrands(ctx context.Context, u *db.User) ([]Membership, error
 	return out, nil
 }
 
-// Members lists a brand's members (members only).
+// Members lists a brand's members (members and admins).
 func (s *Service) Members(ctx context.Context, a *Access) ([]*db.BrandMember, error) {
-	if err := requireMember(a); err != nil {
-		return nil, err
+	if !a.Admin {
+		if err := requireMember(a); err != nil {
+			return nil, err
+		}
 	}
 	return s.DB.BrandMembers(ctx, a.Brand.AccountID)
 }
@@ -165,7 +206,7 @@ func record(a *Access, action, detail string) *db.BrandAudit {
 
 // SetApproval turns the approval workflow on or off (owners).
 func (s *Service) SetApproval(ctx context.Context, a *Access, on bool) error {
-	if err := requireOwner(a, "change the approval setting"); err != nil {
+	if err := requireManager(a, "change the approval setting"); err != nil {
 		return err
 	}
 	if a.Brand.RequireApproval == on {
@@ -179,6 +220,25 @@ func (s *Service) SetApproval(ctx context.Context, a *Access, on bool) error {
 		return err
 	}
 	a.Brand.RequireApproval = on
+	return nil
+}
+
+// UpdateProfile changes the brand's display name, bio and fields (owners
+// and admins) through the engine: the followers get the Update, the audit
+// trail names the member.
+func (s *Service) UpdateProfile(ctx context.Context, a *Access, t activitypub.ProfileText) error {
+	if err := requireManager(a, "edit the profile"); err != nil {
+		return err
+	}
+	after := *a.Brand.Account
+	if err := s.Engine.ApplyProfileText(ctx, &after, t); err != nil {
+		return err
+	}
+	up := activitypub.ProfileUpdate{Before: a.Brand.Account, CredentialsUpdate: db.CredentialsUpdate{Account: &after}, LinksChanged: t.Fields != nil}
+	if err := s.Engine.UpdateProfile(activitypub.WithActingMember(ctx, a.User.ID), up); err != nil {
+		return err
+	}
+	a.Brand.Account = &after
 	return nil
 }
 
@@ -222,7 +282,7 @@ func validRole(role string) error {
 
 // AddMember adds a local user by username with a role (owners).
 func (s *Service) AddMember(ctx context.Context, a *Access, username, role string) (*db.BrandMember, error) {
-	if err := requireOwner(a, "add members"); err != nil {
+	if err := requireManager(a, "add members"); err != nil {
 		return nil, err
 	}
 	if err := validRole(role); err != nil {
@@ -258,7 +318,7 @@ func (s *Service) member(ctx context.Context, brandID, userID int64) (*db.BrandM
 
 // SetRole changes a member's role (owners). The last owner stays an owner.
 func (s *Service) SetRole(ctx context.Context, a *Access, userID int64, role string) (*db.BrandMember, error) {
-	if err := requireOwner(a, "change roles"); err != nil {
+	if err := requireManager(a, "change roles"); err != nil {
 		return nil, err
 	}
 	if err := validRole(role); err != nil {
@@ -285,11 +345,10 @@ func (s *Service) SetRole(ctx context.Context, a *Access, userID int64, role str
 // RemoveMember removes a member (owners; any member may leave). Their
 // tokens acting as the brand stop working at once.
 func (s *Service) RemoveMember(ctx context.Context, a *Access, userID int64) error {
-	if err := requireMember(a); err != nil {
-		return err
-	}
-	if userID != a.User.ID && !a.Owner() {
-		return &Forbidden{"Only owners of " + a.Handle() + " may remove other members"}
+	if userID != a.User.ID || !a.Member() {
+		if err := requireManager(a, "remove other members"); err != nil {
+			return err
+		}
 	}
 	m, err := s.member(ctx, a.Brand.AccountID, userID)
 	if err != nil {

@@ -68,6 +68,7 @@ func (b *BrandPages) Routes(r chi.Router) {
 	r.Get("/settings/brands/{username}", b.show)
 	r.Get("/settings/brands/{username}/drafts/{number}", b.showDraft)
 	r.Post("/settings/brands/{username}/approval", b.form(b.setApproval))
+	r.Post("/settings/brands/{username}/profile", b.form(b.setProfile))
 	r.Post("/settings/brands/{username}/members", b.form(b.addMember))
 	r.Post("/settings/brands/{username}/members/{user_id}/role", b.form(b.setRole))
 	r.Post("/settings/brands/{username}/members/{user_id}/remove", b.form(b.removeMember))
@@ -161,7 +162,7 @@ func (b *BrandPages) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	mine, err := b.svc.MyBrands(ctx, u)
+	mine, err := b.svc.AllBrands(ctx, u) // an admin's list has every brand
 	if err != nil {
 		b.fail(w, r, err)
 		return
@@ -200,6 +201,25 @@ func (b *BrandPages) show(w http.ResponseWriter, r *http.Request) {
 	b.showBrand(w, r, acc, http.StatusOK, map[string]any{"Notice": r.URL.Query().Get("notice")})
 }
 
+// fieldRow is one profile field of the profile form.
+type fieldRow struct {
+	Index       int
+	Name, Value string
+}
+
+// fieldRows are the profile form's field inputs: the account's fields,
+// then empty ones up to the limit.
+func fieldRows(a *db.Account) []fieldRow {
+	rows := make([]fieldRow, activitypub.MaxProfileFields)
+	for i := range rows {
+		rows[i].Index = i
+		if i < len(a.Fields) {
+			rows[i].Name, rows[i].Value = a.Fields[i].Name, a.Fields[i].Source
+		}
+	}
+	return rows
+}
+
 // showDraft is GET /settings/brands/{username}/drafts/{number}: one draft,
 // where the owners' notices link (owners decide here; its author sees it).
 func (b *BrandPages) showDraft(w http.ResponseWriter, r *http.Request) {
@@ -230,13 +250,16 @@ func (b *BrandPages) showBrand(w http.ResponseWriter, r *http.Request, acc *bran
 	data["Brand"] = acc.Brand
 	data["Handle"] = acc.Brand.Account.Username + "@" + b.p.Engine.URLs().AccountDomain()
 	data["Roles"] = []string{db.BrandOwner, db.BrandEditor, db.BrandViewer}
-	if acc.Member() {
+	data["FieldRows"] = fieldRows(acc.Brand.Account)
+	if acc.Member() || acc.Admin {
 		members, err := b.svc.Members(ctx, acc)
 		if err != nil {
 			b.fail(w, r, err)
 			return
 		}
 		data["Members"] = members
+	}
+	if acc.Member() {
 		pending, err := b.svc.Drafts(ctx, acc, db.DraftPending, db.Page{Limit: 80})
 		if err != nil {
 			b.fail(w, r, err)
@@ -290,6 +313,8 @@ func (b *BrandPages) form(action func(r *http.Request, acc *brands.Access) (stri
 				msg = strings.TrimPrefix(inv.Msg, "Validation failed: ")
 			case errors.Is(err, db.ErrNotFound):
 				status, msg = http.StatusNotFound, "Not found."
+			case errors.As(err, &inErr) && strings.HasSuffix(r.URL.Path, "/profile"):
+				msg = inErr.Error()
 			case errors.As(err, &inErr):
 				msg = "The draft cannot be published: " + inErr.Field + " " + inErr.Msg
 			default:
@@ -328,6 +353,22 @@ func (b *BrandPages) setApproval(r *http.Request, acc *brands.Access) (string, e
 		return "Posts by editors now wait for an owner's approval.", nil
 	}
 	return "Posts by editors are now published at once.", nil
+}
+
+// setProfile saves the brand's display name, bio and fields (owners and
+// admins; avatar and header go through the API with an owner's token).
+func (b *BrandPages) setProfile(r *http.Request, acc *brands.Access) (string, error) {
+	name, note := r.PostFormValue("display_name"), r.PostFormValue("note")
+	fields := make([]activitypub.FieldInput, activitypub.MaxProfileFields)
+	for i := range fields {
+		fields[i] = activitypub.FieldInput{Name: r.PostFormValue(fmt.Sprintf("fields_attributes[%d][name]", i)),
+			Value: r.PostFormValue(fmt.Sprintf("fields_attributes[%d][value]", i))}
+	}
+	err := b.svc.UpdateProfile(r.Context(), acc, activitypub.ProfileText{DisplayName: &name, Note: &note, Fields: &fields})
+	if err != nil {
+		return "", err
+	}
+	return "Profile saved; followers see the change.", nil
 }
 
 func (b *BrandPages) addMember(r *http.Request, acc *brands.Access) (string, error) {
@@ -422,7 +463,7 @@ const (
 // invite makes an invite link to sign up (owners), so a new colleague can
 // get an account and then be added.
 func (b *BrandPages) invite(r *http.Request, acc *brands.Access) (string, error) {
-	if !acc.Owner() {
+	if !acc.Manages() {
 		if !acc.Member() {
 			return "", db.ErrNotFound
 		}
