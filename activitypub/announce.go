@@ -29,6 +29,14 @@ func (e *Engine) Reblog(ctx context.Context, actor *db.Account, statusID int64, 
 		existing.ReblogOf = orig
 		return existing, nil
 	}
+	if actor.IsBrand {
+		if err := e.mayBoost(ctx, actor, orig); err != nil {
+			return nil, err
+		}
+		if err := e.gate(ctx, actor, targetChange(db.DraftBoost, orig, db.ScheduledParams{Visibility: visibility})); err != nil {
+			return nil, err
+		}
+	}
 	actID := e.db.NewID()
 	s := &db.Status{
 		ID: actID, URI: e.activityURI(actor, actID), URL: orig.URL, AccountID: actor.ID, Local: true,

@@ -2,8 +2,6 @@ package activitypub
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -23,6 +21,7 @@ type actingKey struct{}
 // acting is who acts for a brand in a context.
 type acting struct {
 	userID int64
+	role   string // the member's role as the token allows it ("": their role in the brand)
 	note   string // added to the detail of each record (an approval)
 }
 
@@ -36,6 +35,15 @@ func actingFrom(ctx context.Context) acting {
 func WithActingMember(ctx context.Context, userID int64) context.Context {
 	a := actingFrom(ctx)
 	a.userID = userID
+	return context.WithValue(ctx, actingKey{}, a)
+}
+
+// WithActingMemberRole is WithActingMember for a member whose token allows
+// at most role (a token's role ceiling): the approval rule (brand_gate.go)
+// takes the lesser of it and the member's role in the brand.
+func WithActingMemberRole(ctx context.Context, userID int64, role string) context.Context {
+	a := actingFrom(ctx)
+	a.userID, a.role = userID, role
 	return context.WithValue(ctx, actingKey{}, a)
 }
 
@@ -123,42 +131,6 @@ func shorten(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// ValidatePost checks a new status of author the way PublishStatus will,
-// without storing anything (a draft waiting for approval is checked when
-// it is written, not only when it is approved).
-func (e *Engine) ValidatePost(ctx context.Context, author *db.Account, p PostParams) error {
-	if err := e.validatePost(ctx, author, &p); err != nil {
-		return err
-	}
-	if p.InReplyToID != nil {
-		parent, err := e.db.StatusByID(ctx, *p.InReplyToID, db.ViewerOf(author.ID))
-		if err != nil {
-			return err
-		}
-		if parent.ReblogOfID != nil {
-			return inputErr("in_reply_to_id", "can't be a boost")
-		}
-	}
-	return nil
-}
-
 // StoredParams is what is kept of a new status to publish it later (a
 // scheduled status, a brand draft); PostParamsOf turns it back.
 func StoredParams(p PostParams) db.ScheduledParams { return scheduledParams(p) }
-
-// PublishDraft publishes an approved draft of a brand (its stored
-// parameters) as the brand, and marks the draft approved in the same
-// transaction: approving twice publishes once (db.ErrDraftDecided). The
-// audit record names the approver and, in its detail, the author.
-func (e *Engine) PublishDraft(ctx context.Context, brand *db.Account, dr *db.BrandDraft, approver *db.User, author string) (*db.Status, error) {
-	var sp db.ScheduledParams
-	if err := json.Unmarshal([]byte(dr.Params), &sp); err != nil {
-		return nil, fmt.Errorf("activitypub: draft %d: %w", dr.ID, err)
-	}
-	p := PostParamsOf(sp)
-	p.stored = func(ctx context.Context, tx *db.Tx, s *db.Status) error {
-		return tx.ApproveBrandDraft(ctx, dr.ID, approver.ID, s.ID)
-	}
-	note := "draft #" + db.FormatID(dr.ID) + " written by " + author + ", approved by @" + approver.Account.Username
-	return e.PublishStatus(WithAuditNote(WithActingMember(ctx, approver.ID), note), brand, p)
-}

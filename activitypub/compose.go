@@ -39,9 +39,6 @@ type PostParams struct {
 	// stores nothing (the scheduled-status job removes its row there, so a
 	// status is published once).
 	inTx func(ctx context.Context, tx *db.Tx) error
-	// stored runs in the same transaction once the status row exists (an
-	// approved brand draft records its status there).
-	stored func(ctx context.Context, tx *db.Tx, s *db.Status) error
 }
 
 // Limits of statuses, reported in the instance configuration.

@@ -26,6 +26,14 @@ func (e *Engine) PublishStatus(ctx context.Context, author *db.Account, p PostPa
 	if err := e.validatePost(ctx, author, &p); err != nil {
 		return nil, err
 	}
+	if author.IsBrand {
+		if err := e.checkParent(ctx, author, p); err != nil {
+			return nil, err
+		}
+		if err := e.gate(ctx, author, postChange(p, nil)); err != nil {
+			return nil, err
+		}
+	}
 	lp, err := e.composeStatus(ctx, author, &p)
 	if err != nil {
 		return nil, err
@@ -39,11 +47,6 @@ func (e *Engine) PublishStatus(ctx context.Context, author *db.Account, p PostPa
 		}
 		if err := e.create(ctx, tx, author, lp.prepared); err != nil {
 			return err
-		}
-		if p.stored != nil {
-			if err := p.stored(ctx, tx, s); err != nil {
-				return err
-			}
 		}
 		note := e.noteFrom(s, author, lp.mentioned, lp.prepared.tags, lp.media, lp.prepared.poll)
 		create := vocab.NewCreate(s.URI+"/activity", author.URI, note)

@@ -21,6 +21,9 @@ func (e *Engine) DeleteStatus(ctx context.Context, actor *db.Account, statusID i
 	if s.AccountID != actor.ID {
 		return nil, ErrNotFound
 	}
+	if err := e.gate(ctx, actor, targetChange(db.DraftDelete, s, db.ScheduledParams{})); err != nil {
+		return nil, err
+	}
 	if s.ReblogOfID != nil {
 		return e.undoReblog(ctx, actor, s)
 	}

@@ -72,6 +72,10 @@ type Options struct {
 	MediaURL func(key string) string
 	// Metrics records deliveries and inbox activities (nil: none).
 	Metrics *metrics.Set
+	// Mailer sends notice emails (brand drafts, reports, sign-ups); nil
+	// without SMTP. InstanceTitle names the server in them.
+	Mailer        Mailer
+	InstanceTitle string
 }
 
 // New builds an Engine. Workers start with Run.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kontor-social/kontor/activitypub/vocab"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/mail"
 )
 
 // Limits of reports.
@@ -203,5 +204,25 @@ func (e *Engine) flag(ctx context.Context, tx *db.Tx, reporter, target *db.Accou
 		return ErrForbidden
 	}
 	r.AccountID, r.TargetAccountID = reporter.ID, target.ID
-	return tx.InsertReport(ctx, r)
+	if err := tx.InsertReport(ctx, r); err != nil {
+		return err
+	}
+	tx.AfterCommit(func() { e.reportFiled(ctx, reporter, target, r) })
+	return nil
+}
+
+// reportFiled emails the admins of a new report (when SMTP is set and they
+// want it).
+func (e *Engine) reportFiled(ctx context.Context, reporter, target *db.Account, r *db.Report) {
+	admins, err := e.db.Admins(context.WithoutCancel(ctx))
+	if err != nil {
+		e.log.Warn("report mail: admins", "err", err)
+		return
+	}
+	link := target.URL
+	if link == "" {
+		link = target.URI
+	}
+	e.MailNotice(ctx, mail.KindReport, admins, map[string]any{"ID": r.ID, "Reporter": acctOf(reporter), "Target": acctOf(target),
+		"Statuses": len(r.StatusIDs), "Comment": r.Comment, "Link": link})
 }

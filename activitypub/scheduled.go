@@ -55,14 +55,11 @@ func (e *Engine) ScheduleStatus(ctx context.Context, author *db.Account, at time
 			return nil, inputErr("media_ids", "contains attachment %d, which belongs to another scheduled status", id)
 		}
 	}
-	if p.InReplyToID != nil {
-		parent, err := e.db.StatusByID(ctx, *p.InReplyToID, db.ViewerOf(author.ID))
-		if err != nil {
-			return nil, err
-		}
-		if parent.ReblogOfID != nil {
-			return nil, inputErr("in_reply_to_id", "can't be a boost")
-		}
+	if err := e.checkParent(ctx, author, p); err != nil {
+		return nil, err
+	}
+	if err := e.gate(ctx, author, postChange(p, &at)); err != nil {
+		return nil, err
 	}
 	ss := &db.ScheduledStatus{AccountID: author.ID, ScheduledAt: at, Params: scheduledParams(p), Idempotency: idempotency}
 	if uid, ok := ActingMember(ctx); ok && author.IsBrand {
@@ -224,8 +221,16 @@ func (e *Engine) publishScheduled(ctx context.Context, ss *db.ScheduledStatus) b
 		_, err = e.PublishStatus(pctx, author, p)
 	}
 	var inErr *InputError
+	var held *HeldError
 	switch {
 	case err == nil:
+		return true
+	case errors.As(err, &held):
+		// Scheduled by an editor before approval was required: it waits
+		// for an owner now, as a draft.
+		if derr := e.db.DropScheduledStatus(context.WithoutCancel(ctx), ss); derr != nil {
+			e.log.Warn("drop scheduled status", "id", ss.ID, "err", derr)
+		}
 		return true
 	case errors.Is(err, errLostClaim):
 		return false

@@ -34,6 +34,10 @@ func (e *Engine) EditStatus(ctx context.Context, author *db.Account, statusID in
 	if err != nil {
 		return nil, err
 	}
+	// An edit waiting for approval leaves the published version as it is.
+	if err := e.gate(ctx, author, targetChange(db.DraftEdit, s, scheduledParams(p))); err != nil {
+		return nil, err
+	}
 	interacted, err := e.db.InteractedInboxes(ctx, s.ID)
 	if err != nil {
 		return nil, err

@@ -17,17 +17,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/db"
 )
-
-// RetryWindow is how long an identical post by the same member returns the
-// draft it already made (clients retry posts that failed; a held post
-// answers with an error).
-const RetryWindow = 10 * time.Minute
 
 // MaxNote is the longest rejection note, in characters.
 const MaxNote = 1000
@@ -67,6 +61,10 @@ type Access struct {
 
 // Owner reports whether the user is an owner of the brand.
 func (a *Access) Owner() bool { return a.Role == db.BrandOwner }
+
+// Manages reports whether the user may manage the brand's members and
+// settings: its owners and the instance's admins.
+func (a *Access) Manages() bool { return a.Owner() || a.Admin }
 
 // Member reports whether the user has a role in the brand.
 func (a *Access) Member() bool { return a.Role != "" }
@@ -128,11 +126,46 @@ func requireOwner(a *Access, what string) error {
 	return nil
 }
 
+// requireManager refuses everyone but owners and admins.
+func requireManager(a *Access, what string) error {
+	if a.Manages() {
+		return nil
+	}
+	if err := requireMember(a); err != nil {
+		return err
+	}
+	return &Forbidden{"Only owners of " + a.Handle() + " and administrators may " + what}
+}
+
 // Membership is one brand a user belongs to.
 type Membership struct {
 	Brand   *db.Brand
 	Account *db.Account
 	Role    string
+}
+
+// AllBrands lists every brand with u's role in it ("" where u is not a
+// member): the list an instance admin manages.
+func (s *Service) AllBrands(ctx context.Context, u *db.User) ([]Membership, error) {
+	if u.Role != db.RoleAdmin {
+		return s.MyBrands(ctx, u)
+	}
+	list, err := s.DB.Brands(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Membership, 0, len(list))
+	for _, b := range list {
+		if b.Account == nil {
+			continue
+		}
+		role, err := s.DB.BrandRole(ctx, b.AccountID, u.ID)
+		if err != nil && !errors.Is(err, db.ErrNotMember) {
+			return nil, err
+		}
+		out = append(out, Membership{Brand: b, Account: b.Account, Role: role})
+	}
+	return out, nil
 }
 
 // MyBrands lists the brands u belongs to, with u's role.
@@ -155,10 +188,12 @@ func (s *Service) MyBrands(ctx context.Context, u *db.User) ([]Membership, error
 	return out, nil
 }
 
-// Members lists a brand's members (members only).
+// Members lists a brand's members (members and admins).
 func (s *Service) Members(ctx context.Context, a *Access) ([]*db.BrandMember, error) {
-	if err := requireMember(a); err != nil {
-		return nil, err
+	if !a.Admin {
+		if err := requireMember(a); err != nil {
+			return nil, err
+		}
 	}
 	return s.DB.BrandMembers(ctx, a.Brand.AccountID)
 }
@@ -171,7 +206,7 @@ func record(a *Access, action, detail string) *db.BrandAudit {
 
 // SetApproval turns the approval workflow on or off (owners).
 func (s *Service) SetApproval(ctx context.Context, a *Access, on bool) error {
-	if err := requireOwner(a, "change the approval setting"); err != nil {
+	if err := requireManager(a, "change the approval setting"); err != nil {
 		return err
 	}
 	if a.Brand.RequireApproval == on {
@@ -185,6 +220,25 @@ func (s *Service) SetApproval(ctx context.Context, a *Access, on bool) error {
 		return err
 	}
 	a.Brand.RequireApproval = on
+	return nil
+}
+
+// UpdateProfile changes the brand's display name, bio and fields (owners
+// and admins) through the engine: the followers get the Update, the audit
+// trail names the member.
+func (s *Service) UpdateProfile(ctx context.Context, a *Access, t activitypub.ProfileText) error {
+	if err := requireManager(a, "edit the profile"); err != nil {
+		return err
+	}
+	after := *a.Brand.Account
+	if err := s.Engine.ApplyProfileText(ctx, &after, t); err != nil {
+		return err
+	}
+	up := activitypub.ProfileUpdate{Before: a.Brand.Account, CredentialsUpdate: db.CredentialsUpdate{Account: &after}, LinksChanged: t.Fields != nil}
+	if err := s.Engine.UpdateProfile(activitypub.WithActingMember(ctx, a.User.ID), up); err != nil {
+		return err
+	}
+	a.Brand.Account = &after
 	return nil
 }
 
@@ -228,7 +282,7 @@ func validRole(role string) error {
 
 // AddMember adds a local user by username with a role (owners).
 func (s *Service) AddMember(ctx context.Context, a *Access, username, role string) (*db.BrandMember, error) {
-	if err := requireOwner(a, "add members"); err != nil {
+	if err := requireManager(a, "add members"); err != nil {
 		return nil, err
 	}
 	if err := validRole(role); err != nil {
@@ -264,7 +318,7 @@ func (s *Service) member(ctx context.Context, brandID, userID int64) (*db.BrandM
 
 // SetRole changes a member's role (owners). The last owner stays an owner.
 func (s *Service) SetRole(ctx context.Context, a *Access, userID int64, role string) (*db.BrandMember, error) {
-	if err := requireOwner(a, "change roles"); err != nil {
+	if err := requireManager(a, "change roles"); err != nil {
 		return nil, err
 	}
 	if err := validRole(role); err != nil {
@@ -291,11 +345,10 @@ func (s *Service) SetRole(ctx context.Context, a *Access, userID int64, role str
 // RemoveMember removes a member (owners; any member may leave). Their
 // tokens acting as the brand stop working at once.
 func (s *Service) RemoveMember(ctx context.Context, a *Access, userID int64) error {
-	if err := requireMember(a); err != nil {
-		return err
-	}
-	if userID != a.User.ID && !a.Owner() {
-		return &Forbidden{"Only owners of " + a.Handle() + " may remove other members"}
+	if userID != a.User.ID || !a.Member() {
+		if err := requireManager(a, "remove other members"); err != nil {
+			return err
+		}
 	}
 	m, err := s.member(ctx, a.Brand.AccountID, userID)
 	if err != nil {
@@ -363,6 +416,21 @@ func (s *Service) Draft(ctx context.Context, a *Access, id int64) (*db.BrandDraf
 	return dr, nil
 }
 
+// DraftByNumber is Draft for the brand's draft #number.
+func (s *Service) DraftByNumber(ctx context.Context, a *Access, number int64) (*db.BrandDraft, error) {
+	if err := requireMember(a); err != nil {
+		return nil, err
+	}
+	dr, err := s.DB.BrandDraftByNumber(ctx, a.Brand.AccountID, number)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Owner() && dr.AuthorUserID != a.User.ID {
+		return nil, ErrNotFound
+	}
+	return dr, nil
+}
+
 // MyDrafts lists u's drafts across brands.
 func (s *Service) MyDrafts(ctx context.Context, u *db.User, state string, p db.Page) ([]*db.BrandDraft, error) {
 	if err := ValidState(state); err != nil {
@@ -374,8 +442,10 @@ func (s *Service) MyDrafts(ctx context.Context, u *db.User, state string, p db.P
 // ErrDecided: the draft was already approved or rejected.
 var ErrDecided = &Invalid{"Validation failed: this draft was already approved or rejected"}
 
-// Approve publishes a pending draft as the brand (owners) and returns the
-// status. The audit record names the approver and the author.
+// Approve applies a pending draft as the brand (owners): publishes the
+// post, applies the edit, the delete or the boost, and returns the status
+// (nil for a post scheduled for later). The audit record names the
+// approver and the author.
 func (s *Service) Approve(ctx context.Context, a *Access, id int64) (*db.Status, error) {
 	if err := requireOwner(a, "approve drafts"); err != nil {
 		return nil, err
@@ -387,11 +457,7 @@ func (s *Service) Approve(ctx context.Context, a *Access, id int64) (*db.Status,
 	if dr.State != db.DraftPending {
 		return nil, ErrDecided
 	}
-	author := "a former member"
-	if dr.Author != nil && dr.Author.Account != nil {
-		author = "@" + dr.Author.Account.Username
-	}
-	st, err := s.Engine.PublishDraft(ctx, a.Brand.Account, dr, a.User, author)
+	st, err := s.Engine.ApproveDraft(ctx, a.Brand.Account, dr, a.User, draftAuthor(dr))
 	if errors.Is(err, db.ErrDraftDecided) {
 		return nil, ErrDecided
 	}
@@ -411,11 +477,7 @@ func (s *Service) Reject(ctx context.Context, a *Access, id int64, note string) 
 	if err != nil {
 		return nil, err
 	}
-	author := "a former member"
-	if dr.Author != nil && dr.Author.Account != nil {
-		author = "@" + dr.Author.Account.Username
-	}
-	detail := "draft #" + db.FormatID(dr.ID) + " written by " + author
+	detail := fmt.Sprintf("draft #%d written by %s", dr.Number, draftAuthor(dr))
 	if note != "" {
 		detail += ": " + note
 	}
@@ -426,40 +488,47 @@ func (s *Service) Reject(ctx context.Context, a *Access, id int64, note string) 
 	if err != nil {
 		return nil, err
 	}
+	s.Engine.DraftRejected(ctx, a.Brand.Account, dr, a.User)
 	return s.DB.BrandDraftByID(ctx, a.Brand.AccountID, id)
 }
 
-// MustHold reports whether a post by a member with role (as the brand)
-// waits for approval: editors' posts do when the brand requires approval.
-func MustHold(b *db.Brand, role string) bool {
-	return b.RequireApproval && role == db.BrandEditor
+// draftAuthor names a draft's author in the audit trail.
+func draftAuthor(dr *db.BrandDraft) string {
+	if dr.Author != nil && dr.Author.Account != nil {
+		return "@" + dr.Author.Account.Username
+	}
+	return "a former member"
 }
 
-// Hold stores a post by an editor as a draft of the brand (the caller
-// checked MustHold). The post is checked as if it were published now, so a
-// draft an owner approves publishes. An identical post by the same member
-// within RetryWindow returns the draft it made (created false).
-func (s *Service) Hold(ctx context.Context, brand *db.Account, author *db.User, p activitypub.PostParams) (dr *db.BrandDraft, created bool, err error) {
-	if err := s.Engine.ValidatePost(ctx, brand, p); err != nil {
-		return nil, false, err
-	}
-	data, err := json.Marshal(activitypub.StoredParams(p))
+// Revise changes and resubmits a pending or rejected draft (its author,
+// still a member who may write as the brand); p nil resubmits it as it
+// is. The owners are told again.
+func (s *Service) Revise(ctx context.Context, u *db.User, id int64, p *activitypub.PostParams) (*db.BrandDraft, error) {
+	dr, err := s.DB.BrandDraftAny(ctx, id)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	params := string(data)
-	if dr, err := s.DB.RecentDraft(ctx, brand.ID, author.ID, params, time.Now().Add(-RetryWindow)); err == nil {
-		return dr, false, nil
-	} else if !errors.Is(err, db.ErrNotFound) {
-		return nil, false, err
+	if dr.AuthorUserID != u.ID {
+		return nil, ErrNotFound
 	}
-	dr = &db.BrandDraft{BrandAccountID: brand.ID, AuthorUserID: author.ID, Params: params}
-	uid := author.ID
-	rec := &db.BrandAudit{BrandAccountID: brand.ID, UserID: &uid, Action: "draft.create", Detail: excerpt(p.Text, p.SpoilerText)}
-	if err := s.DB.InsertBrandDraft(ctx, dr, p.MediaIDs, rec); err != nil {
-		return nil, false, err
+	a, err := s.Open(ctx, u, dr.BrandAccountID)
+	if err != nil {
+		return nil, err
 	}
-	return dr, true, nil
+	if db.BrandRoleRank(a.Role) < db.BrandRoleRank(db.BrandEditor) {
+		return nil, &Forbidden{"Only editors and owners of " + a.Handle() + " may resubmit drafts"}
+	}
+	if dr.State == db.DraftApproved {
+		return nil, ErrDecided
+	}
+	err = s.Engine.ReviseDraft(activitypub.WithActingMember(ctx, u.ID), a.Brand.Account, dr, u.ID, p)
+	if errors.Is(err, db.ErrDraftDecided) {
+		return nil, ErrDecided
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.DB.BrandDraftByID(ctx, dr.BrandAccountID, dr.ID)
 }
 
 // DraftParams are the stored parameters of a draft.
@@ -467,15 +536,4 @@ func DraftParams(dr *db.BrandDraft) (db.ScheduledParams, error) {
 	var sp db.ScheduledParams
 	err := json.Unmarshal([]byte(dr.Params), &sp)
 	return sp, err
-}
-
-func excerpt(text, spoiler string) string {
-	if spoiler != "" {
-		text = "CW " + spoiler + ": " + text
-	}
-	text = strings.Join(strings.Fields(text), " ")
-	if utf8.RuneCountInString(text) > 80 {
-		text = string([]rune(text)[:79]) + "…"
-	}
-	return text
 }

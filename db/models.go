@@ -141,6 +141,7 @@ type User struct {
 	OTPSecret         string     `bun:"otp_secret"`         // confirmed TOTP secret; "" = no second factor
 	OTPPendingSecret  string     `bun:"otp_pending_secret"` // shown during enrolment, until confirmed
 	OTPLastStep       int64      `bun:"otp_last_step"`      // last accepted TOTP time step (no replay)
+	EmailOff          string     `bun:"email_off"`          // kinds of notice email turned off, space-separated
 	CreatedAt         time.Time  `bun:"created_at"`
 	UpdatedAt         time.Time  `bun:"updated_at"`
 

@@ -18,6 +18,7 @@ import (
 	"github.com/kontor-social/kontor/analytics"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/mail"
 	"github.com/kontor-social/kontor/media"
 	"github.com/kontor-social/kontor/media/mediacache"
 	"github.com/kontor-social/kontor/media/orphans"
@@ -132,6 +133,16 @@ func NewEngine(cfg *config.Config, store *db.DB, files media.Store, log *slog.Lo
 		MaxStatusCharacters: cfg.MaxStatusCharacters,
 		UserAgent:           userAgent(cfg),
 		MediaURL:            files.URL,
+		InstanceTitle:       cfg.InstanceTitle,
+	}
+	if cfg.SMTPEnabled() {
+		m, err := mail.New(mail.Config{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername,
+			Password: cfg.SMTPPassword, From: cfg.SMTPFrom, TLS: cfg.SMTPTLS})
+		if err != nil {
+			log.Error("notice mail disabled", "err", err)
+		} else {
+			o.Mailer = m
+		}
 	}
 	for _, f := range tune {
 		f(&o)

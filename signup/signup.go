@@ -270,6 +270,9 @@ func (s *Service) Register(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 	s.Logger.Info("signup: new account", "username", a.Username, "approved", approved, "invite", invite != nil)
+	if !approved {
+		s.tellAdmins(ctx, u)
+	}
 	return res, nil
 }
 
@@ -400,4 +403,16 @@ func (s *Service) CheckInvite(ctx context.Context, code string) (bool, error) {
 		return false, err
 	}
 	return inv.Usable(s.Now()), nil
+}
+
+// tellAdmins emails the admins of a sign-up that waits for their approval
+// (when SMTP is set and they want it).
+func (s *Service) tellAdmins(ctx context.Context, u *db.User) {
+	admins, err := s.DB.Admins(ctx)
+	if err != nil {
+		s.Logger.Warn("signup: admins", "err", err)
+		return
+	}
+	s.Engine.MailNotice(ctx, mail.KindSignup, admins, map[string]any{"Account": u.Account.Username, "Email": u.Email,
+		"Reason": u.SignUpReason, "Link": s.Engine.URLs().Profile(u.Account.Username)})
 }

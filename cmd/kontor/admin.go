@@ -26,6 +26,8 @@ func adminCommands() []*command {
 			{name: "approve", summary: "approve an account that signed up for approval", run: runAccountApprove},
 			{name: "confirm", summary: "confirm an account's email address (when no mail is sent)", run: runAccountConfirm},
 			{name: "disable-2fa", summary: "turn off two-factor sign-in of a person locked out (kontor admin account disable-2fa USERNAME)", run: runAccountDisable2FA},
+			{name: "disable", summary: "offboard a person: no sign-in, every token (brand tokens too) revoked (kontor admin account disable USERNAME)", run: runAccountDisable},
+			{name: "enable", summary: "let a disabled person sign in again", run: runAccountEnable},
 		}},
 		{name: "backup", summary: "write a backup of the database (--out FILE)", run: runBackup},
 		{name: "restore", summary: "restore a backup into an empty instance (kontor admin restore FILE)", run: runRestore},

@@ -16,6 +16,8 @@ func brandCommands() []*command {
 		{name: "add-member", summary: "add a member or change their role (--brand acme --username jane --role owner|editor|viewer)", run: runBrandAddMember},
 		{name: "remove-member", summary: "remove a member; their brand tokens stop working at once", run: runBrandRemoveMember},
 		{name: "list", summary: "list brands and their members", run: runBrandList},
+		{name: "set", summary: "change a brand (--brand acme [--display-name \"Acme\"] [--note BIO] [--require-approval true|false])", run: runBrandSet},
+		{name: "transfer", summary: "make a user the owner; former owners become editors (--brand acme --to USERNAME)", run: runBrandTransfer},
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/brands"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/web/auth"
@@ -24,9 +25,10 @@ import (
 //	DELETE /api/v1/kontor/brands/:id/members/:user_id           owners; a member may remove themself
 //	GET    /api/v1/kontor/brands/:id/audit                      the audit trail (owners, instance admins)
 //	GET    /api/v1/kontor/brands/:id/drafts?state=              drafts (owners: all; others: their own)
-//	POST   /api/v1/kontor/brands/:id/drafts/:draft_id/approve   publish it → Status (owners)
+//	POST   /api/v1/kontor/brands/:id/drafts/:draft_id/approve   apply it → Status (a scheduled post: the BrandDraft) (owners)
 //	POST   /api/v1/kontor/brands/:id/drafts/:draft_id/reject    note (owners) → the draft
 //	GET    /api/v1/kontor/drafts?state=                         my drafts across brands
+//	PUT    /api/v1/kontor/drafts/:id                            change and resubmit my draft (status, spoiler_text …)
 //
 // Strangers get 404 for a brand (its team is not public); members whose
 // role does not allow an action get 403.
@@ -50,6 +52,7 @@ func (h *Handlers) brandRoutes(r chi.Router) {
 	r.Post("/kontor/brands/{id}/drafts/{draft_id}/approve", h.handler(h.approveBrandDraft))
 	r.Post("/kontor/brands/{id}/drafts/{draft_id}/reject", h.handler(h.rejectBrandDraft))
 	r.Get("/kontor/drafts", h.handler(h.myDrafts))
+	r.Put("/kontor/drafts/{id}", h.handler(h.reviseDraft))
 }
 
 func (h *Handlers) brands() *brands.Service { return brands.New(h.DB, h.Engine) }
@@ -304,6 +307,19 @@ func (h *Handlers) approveBrandDraft(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return brandErr(err)
 	}
+	if st == nil {
+		// A post scheduled for later: the draft says when.
+		dr, err := h.brands().Draft(r.Context(), acc, id)
+		if err != nil {
+			return err
+		}
+		out, err := h.draftEntity(r, dr)
+		if err != nil {
+			return err
+		}
+		render.JSON(w, http.StatusOK, out)
+		return nil
+	}
 	out, err := h.present.Status(r.Context(), acc.Brand.AccountID, st)
 	if err != nil {
 		return err
@@ -359,37 +375,54 @@ func (h *Handlers) openBrandDraft(w http.ResponseWriter, r *http.Request) (acc *
 	return acc, id, true, nil
 }
 
-// holdForApproval is the approval workflow's hook in POST /api/v1/statuses
-// (call it first thing after authentication, before the post is read or
-// published): for an editor acting as a brand that requires approval it
-// stores the post as a draft and answers 422 with the draft's id, which a
-// stock Mastodon app shows as an error message; an identical retry by the
-// same member within ten minutes answers with the same draft. It returns
-// held=false (having written nothing) for everyone else.
-func (h *Handlers) holdForApproval(w http.ResponseWriter, r *http.Request, a *auth.Caller, p *Params) (held bool, err error) {
-	if a == nil || a.BrandRole == "" || a.User == nil {
-		return false, nil
+// reviseDraft is PUT /api/v1/kontor/drafts/:id: the author changes a
+// pending or rejected draft (the parameters of POST /api/v1/statuses; none
+// at all resubmits it as it is) and submits it again → the BrandDraft.
+func (h *Handlers) reviseDraft(w http.ResponseWriter, r *http.Request) error {
+	a, ok, err := h.brandCaller(w, r, "write:statuses")
+	if !ok {
+		return err
 	}
-	ctx := r.Context()
-	b, err := h.DB.BrandByAccountID(ctx, a.Account.ID)
+	id, err := pathID(r, "id")
 	if err != nil {
-		return false, err
+		return err
 	}
-	if !brands.MustHold(b, a.BrandRole) {
-		return false, nil
-	}
-	post, err := h.readNewStatus(ctx, a, p)
+	p, err := ReadParams(r)
 	if err != nil {
-		return false, err
+		return err
 	}
-	dr, _, err := h.brands().Hold(ctx, a.Account, a.User, post)
+	post, err := h.draftParams(r, a, id, p)
 	if err != nil {
-		return false, err
+		return brandErr(err)
 	}
-	id := db.FormatID(dr.ID)
-	render.JSON(w, http.StatusUnprocessableEntity, map[string]string{
-		"error":           "Saved as draft #" + id + ": an owner of @" + a.Account.Username + " must approve it before it is published",
-		"kontor_draft_id": id,
-	})
-	return true, nil
+	dr, err := h.brands().Revise(r.Context(), a.User, id, post)
+	if err != nil {
+		return brandErr(err)
+	}
+	out, err := h.draftEntity(r, dr)
+	if err != nil {
+		return err
+	}
+	render.JSON(w, http.StatusOK, out)
+	return nil
+}
+
+// draftParams reads a revised draft's post as its brand would post it (nil
+// when the request changes nothing).
+func (h *Handlers) draftParams(r *http.Request, a *auth.Caller, id int64, p *Params) (*activitypub.PostParams, error) {
+	if len(p.Values()) == 0 {
+		return nil, nil
+	}
+	dr, err := h.DB.BrandDraftAny(r.Context(), id)
+	if err != nil || dr.AuthorUserID != a.User.ID {
+		return nil, brands.ErrNotFound
+	}
+	brand, err := h.DB.AccountByID(r.Context(), dr.BrandAccountID)
+	if err != nil {
+		return nil, err
+	}
+	as := *a
+	as.Account = brand
+	post, err := h.readNewStatus(r.Context(), &as, p)
+	return &post, err
 }

@@ -32,8 +32,13 @@ type brWorld struct {
 
 func brStart(t *testing.T, federated bool) *brWorld {
 	t.Helper()
-	w := &brWorld{in: plStart(t)}
-	in := w.in
+	return brStartIn(t, plStart(t), federated)
+}
+
+// brStartIn is brStart on a given instance.
+func brStartIn(t *testing.T, in *kontortest.Instance, federated bool) *brWorld {
+	t.Helper()
+	w := &brWorld{in: in}
 	var err error
 	w.brand, _, err = in.Engine().CreateLocalAccount(brCtx, activitypub.NewLocalAccount{Username: "acme", DisplayName: "Acme Corp", Brand: true})
 	if err != nil {

@@ -39,9 +39,13 @@ type BrandAuditEntry struct {
 	Member    *entity.Account `json:"member"` // the member's own account; null for the admin CLI or a former user
 }
 
-// BrandDraft is a post by an editor waiting for (or decided by) an owner.
+// BrandDraft is a change by an editor waiting for (or decided by) an owner.
 type BrandDraft struct {
 	ID          string           `json:"id"`
+	Number      int64            `json:"number"` // #12: how people name it
+	Verb        string           `json:"verb"`   // post, edit, delete or boost
+	TargetID    *string          `json:"target_status_id"`
+	ScheduledAt *string          `json:"scheduled_at"`
 	BrandID     string           `json:"brand_id"`
 	Brand       *entity.Account  `json:"brand"`
 	State       string           `json:"state"` // pending, approved or rejected
@@ -99,7 +103,7 @@ func (h *Handlers) auditEntries(r *http.Request, list []*db.BrandAudit) []BrandA
 // draftEntity renders a draft with the accounts it names.
 func (h *Handlers) draftEntity(r *http.Request, dr *db.BrandDraft) (BrandDraft, error) {
 	ctx := r.Context()
-	out := BrandDraft{ID: db.FormatID(dr.ID), BrandID: db.FormatID(dr.BrandAccountID), State: dr.State, Note: dr.Note,
+	out := BrandDraft{ID: db.FormatID(dr.ID), Number: dr.Number, Verb: dr.Verb, BrandID: db.FormatID(dr.BrandAccountID), State: dr.State, Note: dr.Note,
 		AuthorID: db.FormatID(dr.AuthorUserID), CreatedAt: entity.Time(dr.CreatedAt)}
 	if b, err := h.DB.AccountByID(ctx, dr.BrandAccountID); err == nil {
 		out.Brand = ptr(h.present.Account(ctx, b))
@@ -115,6 +119,12 @@ func (h *Handlers) draftEntity(r *http.Request, dr *db.BrandDraft) (BrandDraft, 
 	}
 	if dr.DecidedAt != nil {
 		out.DecidedAt = ptr(entity.Time(*dr.DecidedAt))
+	}
+	if dr.TargetStatusID != nil {
+		out.TargetID = ptr(db.FormatID(*dr.TargetStatusID))
+	}
+	if dr.ScheduledAt != nil {
+		out.ScheduledAt = ptr(entity.Time(*dr.ScheduledAt))
 	}
 	if dr.StatusID != nil {
 		out.StatusID = ptr(db.FormatID(*dr.StatusID))

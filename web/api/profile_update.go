@@ -9,10 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/kontor-social/kontor/activitypub"
-	"github.com/kontor-social/kontor/activitypub/content"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/media"
 	"github.com/kontor-social/kontor/web/auth"
@@ -24,14 +22,8 @@ import (
 // stored; a refused request changes nothing.
 
 // Limits of a profile, as Mastodon's.
-const (
-	maxDisplayName       = 30
-	maxProfileNote       = 500
-	maxProfileFields     = 4
-	maxFieldName         = 255
-	maxFieldValue        = 255
-	maxProfileImageBytes = 8 << 20
-)
+// (The texts' limits are activitypub's, which applies them.)
+const maxProfileImageBytes = 8 << 20
 
 // profileImageKinds are the image params of update_credentials and the
 // storage key prefix of each.
@@ -149,28 +141,24 @@ func (h *Handlers) storeProfileImages(ctx context.Context, images map[string]*me
 // applyProfileParams checks every sent parameter and sets it on a and u;
 // it answers 422 naming the first field that breaks a limit.
 func (h *Handlers) applyProfileParams(ctx context.Context, p *Params, a *db.Account, u *db.User) error {
+	var text activitypub.ProfileText
 	if p.Has("display_name") {
-		v := strings.TrimSpace(p.String("display_name"))
-		if !utf8.ValidString(v) {
-			return fieldErr("display_name", "is not valid UTF-8")
-		}
-		if n := utf8.RuneCountInString(v); n > maxDisplayName {
-			return fieldErr("display_name", fmt.Sprintf("is too long (maximum is %d characters)", maxDisplayName))
-		}
-		a.DisplayName = v
+		text.DisplayName = ptr(p.String("display_name"))
 	}
 	if p.Has("note") {
-		v := strings.TrimSpace(p.String("note"))
-		if !utf8.ValidString(v) {
-			return fieldErr("note", "is not valid UTF-8")
-		}
-		if content.CountCharacters(v) > maxProfileNote {
-			return fieldErr("note", fmt.Sprintf("is too long (maximum is %d characters)", maxProfileNote))
-		}
-		a.NoteSource = v
-		a.Note = h.Engine.FormatProfileNote(ctx, v)
+		text.Note = ptr(p.String("note"))
 	}
-	if err := applyProfileFields(p, a); err != nil {
+	if groups := p.Indexed("fields_attributes"); len(groups) > 0 || p.Has("fields_attributes") {
+		if p.String("fields_attributes") != "" {
+			return fieldErr("fields_attributes", "must be a list of name and value pairs")
+		}
+		fields := make([]activitypub.FieldInput, len(groups))
+		for i, g := range groups {
+			fields[i] = activitypub.FieldInput{Name: g["name"], Value: g["value"]}
+		}
+		text.Fields = &fields
+	}
+	if err := h.Engine.ApplyProfileText(ctx, a, text); err != nil {
 		return err
 	}
 	for _, b := range []struct {
@@ -222,50 +210,6 @@ func applyPreferenceParams(p *Params, u *db.User) error {
 		}
 		u.DefaultLanguage = l
 	}
-	return nil
-}
-
-// applyProfileFields replaces the profile fields when fields_attributes is
-// sent (form fields_attributes[0][name], or a JSON array or hash). Entries
-// with neither name nor value are dropped, as Mastodon does, which is how
-// clients remove a field.
-func applyProfileFields(p *Params, a *db.Account) error {
-	groups := p.Indexed("fields_attributes")
-	if len(groups) == 0 && !p.Has("fields_attributes") {
-		return nil
-	}
-	if p.String("fields_attributes") != "" {
-		return fieldErr("fields_attributes", "must be a list of name and value pairs")
-	}
-	fields := []db.Field{}
-	for i, g := range groups {
-		name, value := strings.TrimSpace(g["name"]), strings.TrimSpace(g["value"])
-		if name == "" && value == "" {
-			continue
-		}
-		if !utf8.ValidString(name) || !utf8.ValidString(value) {
-			return fieldErr(fmt.Sprintf("fields_attributes[%d]", i), "is not valid UTF-8")
-		}
-		if utf8.RuneCountInString(name) > maxFieldName {
-			return fieldErr(fmt.Sprintf("fields_attributes[%d][name]", i), fmt.Sprintf("is too long (maximum is %d characters)", maxFieldName))
-		}
-		if utf8.RuneCountInString(value) > maxFieldValue {
-			return fieldErr(fmt.Sprintf("fields_attributes[%d][value]", i), fmt.Sprintf("is too long (maximum is %d characters)", maxFieldValue))
-		}
-		f := db.Field{Name: name, Value: content.FormatFieldValue(value), Source: value}
-		// An unchanged link stays verified until the check says otherwise.
-		for _, old := range a.Fields {
-			if old.Source == f.Source && old.Value == f.Value {
-				f.VerifiedAt = old.VerifiedAt
-				break
-			}
-		}
-		fields = append(fields, f)
-	}
-	if len(fields) > maxProfileFields {
-		return fieldErr("fields_attributes", fmt.Sprintf("has too many fields (maximum is %d)", maxProfileFields))
-	}
-	a.Fields = fields
 	return nil
 }
 

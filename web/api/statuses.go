@@ -73,10 +73,6 @@ func (h *Handlers) createStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// An editor posting as a brand that requires approval leaves a draft.
-	if held, err := h.holdForApproval(w, r, a, p); held || err != nil {
-		return err
-	}
 	post, err := h.readNewStatus(r.Context(), a, p)
 	if err != nil {
 		return err

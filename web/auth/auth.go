@@ -177,7 +177,7 @@ func (rs *Resolver) Middleware(log *slog.Logger) func(http.Handler) http.Handler
 			if c.BrandRole != "" {
 				// Everything done as the brand records this member (the
 				// engine writes the audit trail in each change's transaction).
-				ctx = activitypub.WithActingMember(ctx, c.User.ID)
+				ctx = activitypub.WithActingMemberRole(ctx, c.User.ID, c.BrandRole)
 			}
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})

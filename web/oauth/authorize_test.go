@@ -297,7 +297,7 @@ func TestSignIn(t *testing.T) {
 		newUser("una", false, true)
 		newUser("ulla", true, false)
 		secretApp := registerApp(t, in, tusky, "read")
-		for name, want := range map[string]string{"dora": "disabled", "una": "confirm your email", "ulla": "approval"} {
+		for name, want := range map[string]string{"dora": "disabled", "una": "not confirmed yet", "ulla": "approval"} {
 			b := newBrowser(t, in)
 			resp, page := b.signInTo(q, name+"@example.com", "password-"+name)
 			if resp.StatusCode != http.StatusForbidden || !bytes.Contains(page, []byte(want)) || bytes.Contains(page, []byte(`value="authorize"`)) {

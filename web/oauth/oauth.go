@@ -161,6 +161,9 @@ func signInRefusal(u *db.User) string {
 		return "Your login is disabled. Contact the administrators of this server."
 	case !u.Approved:
 		return "Your account is waiting for approval by the moderators. You can sign in once it is approved."
+	case u.ConfirmedAt == nil && u.ConfirmationToken == "":
+		// No confirmation link was ever mailed (no SMTP): an admin confirms.
+		return "Your account is not confirmed yet: an administrator of this server will confirm it. You can sign in once they have."
 	case u.ConfirmedAt == nil:
 		return "Please confirm your email address first: follow the link in the email we sent you."
 	}

@@ -98,15 +98,19 @@ func (h *Handlers) signUp(w http.ResponseWriter, r *http.Request) {
 	case h.signup.MailEnabled():
 		paras = append(paras, "We could not send the confirmation mail to "+res.User.Email+" just now. Ask the administrators of this server to confirm your account.")
 	default:
-		paras = append(paras, "An administrator of this server will confirm your email address "+res.User.Email+".")
+		paras = append(paras, "This server sends no email: an administrator will confirm your account ("+res.User.Email+").")
 	}
 	if res.NeedsApproval {
 		paras = append(paras, "Your account also waits for approval by the administrators. You can sign in once it is approved.")
 	} else {
 		paras = append(paras, "Then you can sign in as @"+res.Account.Username+".")
 	}
+	title := "Check your email"
+	if !res.MailSent {
+		title = "Account created"
+	}
 	h.page(w, r, http.StatusOK, pageNotice, map[string]any{
-		"Title": "Check your email", "Paragraphs": paras,
+		"Title": title, "Paragraphs": paras,
 		"Link": withReturnTo("/auth/sign_in", returnTo), "LinkText": "Go to the sign-in page",
 	})
 }

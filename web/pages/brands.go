@@ -3,6 +3,7 @@ package pages
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -41,24 +42,41 @@ type BrandPages struct {
 // Brands returns the brand settings pages; auth gives the signed-in user
 // and the CSRF check of the web/oauth pages, invites makes invite links.
 func (p *Pages) Brands(svc *brands.Service, auth *oauth.Handlers) *BrandPages {
-	funcs := template.FuncMap{"when": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") }}
-	for _, name := range []string{"brands", "brand"} {
+	funcs := template.FuncMap{"when": when}
+	for _, name := range []string{"brands", "brand", "draft", "email"} {
 		p.pages[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return &BrandPages{p: p, svc: svc, session: auth.SessionUser, csrf: auth.CSRFToken, check: auth.CheckCSRF, invites: auth.Signup()}
+}
+
+// when is a time as the pages show it (a nil *time.Time is "").
+func when(t any) string {
+	switch v := t.(type) {
+	case time.Time:
+		return v.UTC().Format("2 Jan 2006 15:04 UTC")
+	case *time.Time:
+		if v != nil {
+			return when(*v)
+		}
+	}
+	return ""
 }
 
 // Routes mounts the pages and their forms.
 func (b *BrandPages) Routes(r chi.Router) {
 	r.Get("/settings/brands", b.list)
 	r.Get("/settings/brands/{username}", b.show)
+	r.Get("/settings/brands/{username}/drafts/{number}", b.showDraft)
 	r.Post("/settings/brands/{username}/approval", b.form(b.setApproval))
+	r.Post("/settings/brands/{username}/profile", b.form(b.setProfile))
 	r.Post("/settings/brands/{username}/members", b.form(b.addMember))
 	r.Post("/settings/brands/{username}/members/{user_id}/role", b.form(b.setRole))
 	r.Post("/settings/brands/{username}/members/{user_id}/remove", b.form(b.removeMember))
 	r.Post("/settings/brands/{username}/drafts/{id}/approve", b.form(b.approve))
 	r.Post("/settings/brands/{username}/drafts/{id}/reject", b.form(b.reject))
 	r.Post("/settings/brands/{username}/invites", b.form(b.invite))
+	r.Get("/settings/email", b.emailSettings)
+	r.Post("/settings/email", b.saveEmailSettings)
 }
 
 // page renders a settings page with a status.
@@ -144,7 +162,7 @@ func (b *BrandPages) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	mine, err := b.svc.MyBrands(ctx, u)
+	mine, err := b.svc.AllBrands(ctx, u) // an admin's list has every brand
 	if err != nil {
 		b.fail(w, r, err)
 		return
@@ -183,6 +201,48 @@ func (b *BrandPages) show(w http.ResponseWriter, r *http.Request) {
 	b.showBrand(w, r, acc, http.StatusOK, map[string]any{"Notice": r.URL.Query().Get("notice")})
 }
 
+// fieldRow is one profile field of the profile form.
+type fieldRow struct {
+	Index       int
+	Name, Value string
+}
+
+// fieldRows are the profile form's field inputs: the account's fields,
+// then empty ones up to the limit.
+func fieldRows(a *db.Account) []fieldRow {
+	rows := make([]fieldRow, activitypub.MaxProfileFields)
+	for i := range rows {
+		rows[i].Index = i
+		if i < len(a.Fields) {
+			rows[i].Name, rows[i].Value = a.Fields[i].Name, a.Fields[i].Source
+		}
+	}
+	return rows
+}
+
+// showDraft is GET /settings/brands/{username}/drafts/{number}: one draft,
+// where the owners' notices link (owners decide here; its author sees it).
+func (b *BrandPages) showDraft(w http.ResponseWriter, r *http.Request) {
+	acc, ok := b.open(w, r)
+	if !ok {
+		return
+	}
+	n, err := strconv.ParseInt(chi.URLParam(r, "number"), 10, 64)
+	if err != nil {
+		render.Error(w, r, http.StatusNotFound, "Not found")
+		return
+	}
+	dr, err := b.svc.DraftByNumber(r.Context(), acc, n)
+	if errors.Is(err, db.ErrNotFound) {
+		render.Error(w, r, http.StatusNotFound, "Not found")
+		return
+	} else if err != nil {
+		b.fail(w, r, err)
+		return
+	}
+	b.page(w, r, http.StatusOK, "draft", map[string]any{"Access": acc, "Brand": acc.Brand, "Draft": b.draftViews(r, []*db.BrandDraft{dr})[0]})
+}
+
 // showBrand renders the page of a brand with what acc may see.
 func (b *BrandPages) showBrand(w http.ResponseWriter, r *http.Request, acc *brands.Access, status int, data map[string]any) {
 	ctx := r.Context()
@@ -190,13 +250,16 @@ func (b *BrandPages) showBrand(w http.ResponseWriter, r *http.Request, acc *bran
 	data["Brand"] = acc.Brand
 	data["Handle"] = acc.Brand.Account.Username + "@" + b.p.Engine.URLs().AccountDomain()
 	data["Roles"] = []string{db.BrandOwner, db.BrandEditor, db.BrandViewer}
-	if acc.Member() {
+	data["FieldRows"] = fieldRows(acc.Brand.Account)
+	if acc.Member() || acc.Admin {
 		members, err := b.svc.Members(ctx, acc)
 		if err != nil {
 			b.fail(w, r, err)
 			return
 		}
 		data["Members"] = members
+	}
+	if acc.Member() {
 		pending, err := b.svc.Drafts(ctx, acc, db.DraftPending, db.Page{Limit: 80})
 		if err != nil {
 			b.fail(w, r, err)
@@ -250,6 +313,8 @@ func (b *BrandPages) form(action func(r *http.Request, acc *brands.Access) (stri
 				msg = strings.TrimPrefix(inv.Msg, "Validation failed: ")
 			case errors.Is(err, db.ErrNotFound):
 				status, msg = http.StatusNotFound, "Not found."
+			case errors.As(err, &inErr) && strings.HasSuffix(r.URL.Path, "/profile"):
+				msg = inErr.Error()
 			case errors.As(err, &inErr):
 				msg = "The draft cannot be published: " + inErr.Field + " " + inErr.Msg
 			default:
@@ -288,6 +353,22 @@ func (b *BrandPages) setApproval(r *http.Request, acc *brands.Access) (string, e
 		return "Posts by editors now wait for an owner's approval.", nil
 	}
 	return "Posts by editors are now published at once.", nil
+}
+
+// setProfile saves the brand's display name, bio and fields (owners and
+// admins; avatar and header go through the API with an owner's token).
+func (b *BrandPages) setProfile(r *http.Request, acc *brands.Access) (string, error) {
+	name, note := r.PostFormValue("display_name"), r.PostFormValue("note")
+	fields := make([]activitypub.FieldInput, activitypub.MaxProfileFields)
+	for i := range fields {
+		fields[i] = activitypub.FieldInput{Name: r.PostFormValue(fmt.Sprintf("fields_attributes[%d][name]", i)),
+			Value: r.PostFormValue(fmt.Sprintf("fields_attributes[%d][value]", i))}
+	}
+	err := b.svc.UpdateProfile(r.Context(), acc, activitypub.ProfileText{DisplayName: &name, Note: &note, Fields: &fields})
+	if err != nil {
+		return "", err
+	}
+	return "Profile saved; followers see the change.", nil
 }
 
 func (b *BrandPages) addMember(r *http.Request, acc *brands.Access) (string, error) {
@@ -346,10 +427,19 @@ func (b *BrandPages) approve(r *http.Request, acc *brands.Access) (string, error
 	if err != nil {
 		return "", err
 	}
+	dr, err := b.svc.Draft(r.Context(), acc, id)
+	if err != nil {
+		return "", err
+	}
 	if _, err := b.svc.Approve(r.Context(), acc, id); err != nil {
 		return "", err
 	}
-	return "Draft #" + db.FormatID(id) + " is published.", nil
+	done := map[string]string{db.DraftPost: "is published", db.DraftEdit: "is approved: the edit is live",
+		db.DraftDelete: "is approved: the post is deleted", db.DraftBoost: "is approved: the post is boosted"}[dr.Verb]
+	if dr.ScheduledAt != nil && dr.ScheduledAt.After(time.Now()) {
+		done = "is approved: it will be published at " + when(dr.ScheduledAt)
+	}
+	return fmt.Sprintf("Draft #%d %s.", dr.Number, done), nil
 }
 
 func (b *BrandPages) reject(r *http.Request, acc *brands.Access) (string, error) {
@@ -357,10 +447,11 @@ func (b *BrandPages) reject(r *http.Request, acc *brands.Access) (string, error)
 	if err != nil {
 		return "", err
 	}
-	if _, err := b.svc.Reject(r.Context(), acc, id, r.PostFormValue("note")); err != nil {
+	dr, err := b.svc.Reject(r.Context(), acc, id, r.PostFormValue("note"))
+	if err != nil {
 		return "", err
 	}
-	return "Draft #" + db.FormatID(id) + " went back to its author.", nil
+	return fmt.Sprintf("Draft #%d went back to its author.", dr.Number), nil
 }
 
 // Limits of invite links made on the brand page.
@@ -372,7 +463,7 @@ const (
 // invite makes an invite link to sign up (owners), so a new colleague can
 // get an account and then be added.
 func (b *BrandPages) invite(r *http.Request, acc *brands.Access) (string, error) {
-	if !acc.Owner() {
+	if !acc.Manages() {
 		if !acc.Member() {
 			return "", db.ErrNotFound
 		}

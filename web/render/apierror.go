@@ -27,7 +27,14 @@ func (e *StatusError) Error() string { return e.Msg }
 func APIError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	var se *StatusError
 	var inErr *activitypub.InputError
+	var held *activitypub.HeldError
 	switch {
+	case errors.As(err, &held):
+		// A change waiting for a brand owner's approval: stock apps show
+		// the message; Kontor-aware ones read the draft.
+		JSON(w, http.StatusUnprocessableEntity, map[string]any{
+			"error": held.Error(), "kontor_draft_id": db.FormatID(held.Draft.ID), "kontor_draft_number": held.Draft.Number,
+		})
 	case errors.As(err, &se):
 		JSON(w, se.Status, map[string]string{"error": se.Msg})
 	case errors.As(err, &inErr):
