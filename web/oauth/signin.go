@@ -193,6 +193,7 @@ func (h *Handlers) signOut(w http.ResponseWriter, r *http.Request) {
 			h.errorPage(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again.")
 			return
 		}
+		h.revokeStreamTokens(r, plain)
 	}
 	h.setCookie(w, sessionCookie, "", -1)
 	to := "/auth/sign_in"
