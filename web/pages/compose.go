@@ -25,6 +25,9 @@ type composeView struct {
 	ScheduledAt  string
 	MaxChars     int
 	Error        string
+	InReplyTo    string // a reply's parent id
+	ReturnTo     string // where the form comes back to without the script
+	Insert       string // where the script puts the new post: "append" (threads) or first
 }
 
 type option struct {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kontor-social/kontor/activitypub"
@@ -168,6 +169,9 @@ func (ws *Workspace) composed(w http.ResponseWriter, r *http.Request, v *viewer,
 	n := outcomeNotice(p, res)
 	if !wantsFragment(r) {
 		to := "/"
+		if rt := r.PostFormValue("return_to"); strings.HasPrefix(rt, "/statuses/") || strings.HasPrefix(rt, "/conversations") {
+			to = rt
+		}
 		if n != nil {
 			to = "/?" + n.query.Encode()
 		}

@@ -61,6 +61,8 @@ func (p *Pages) Workspace(auth *oauth.Handlers, present *entity.Presenter, svc *
 // Routes mounts the pages and their forms (/ itself is Pages.home's).
 func (ws *Workspace) Routes(r chi.Router) {
 	r.Post("/compose", ws.compose)
+	r.Get("/statuses/{id}", ws.status)
+	r.Post("/statuses/{id}/{action}", ws.statusAction)
 }
 
 // navLink is an entry of the navigation bar.

@@ -50,8 +50,15 @@
         if (resp.status === 201 && posts) {
           const empty = posts.querySelector(".empty");
           if (empty) empty.remove();
-          posts.prepend(fragment(text));
-          seen.add(posts.firstElementChild && posts.firstElementChild.dataset.id);
+          const piece = fragment(text);
+          const el = piece.firstElementChild;
+          if (compose.dataset.insert === "append") posts.append(piece); else posts.prepend(piece);
+          if (el) {
+            seen.add(el.dataset.id);
+            // A stream event may have queued it already.
+            const i = waiting.findIndex((w) => w.id === el.id);
+            if (i >= 0) { waiting.splice(i, 1); showWaiting(); }
+          }
           compose.reset(); markAs();
           say("Posted.");
         } else if (resp.status === 202) {
@@ -133,9 +140,11 @@
     if (!posts || !status || seen.has(status.id)) return;
     seen.add(status.id);
     const piece = await fetchPost(status.id);
-    if (!piece) return;
-    const el = piece.firstElementChild;
-    if (el) { waiting.unshift(el); showWaiting(); }
+    const el = piece && piece.firstElementChild;
+    // The page may show it meanwhile (the reader's own post, just sent).
+    if (!el || document.getElementById(el.id)) return;
+    waiting.unshift(el);
+    showWaiting();
   }
 
   async function onNotification(n) {
