@@ -50,7 +50,7 @@ const workspaceCSP = "default-src 'none'; script-src 'self'; style-src 'self'; i
 // to signed-in people.
 func (p *Pages) Workspace(auth *oauth.Handlers, present *entity.Presenter, svc *brands.Service) *Workspace {
 	ws := &Workspace{p: p, auth: auth, present: present, brands: svc, pages: map[string]*template.Template{}}
-	for _, name := range []string{"timeline"} {
+	for _, name := range []string{"timeline", "notifications", "conversations"} {
 		ws.pages[name] = template.Must(template.New(name).Funcs(workspaceFuncs).ParseFS(templateFiles,
 			"templates/app.html", "templates/ws_post.html", "templates/compose.html", "templates/"+name+".html"))
 	}
@@ -63,6 +63,12 @@ func (ws *Workspace) Routes(r chi.Router) {
 	r.Post("/compose", ws.compose)
 	r.Get("/statuses/{id}", ws.status)
 	r.Post("/statuses/{id}/{action}", ws.statusAction)
+	r.Get("/notifications", ws.notifications)
+	r.Get("/notifications/{id}", ws.notification)
+	r.Post("/follow_requests/{id}/authorize", ws.answerFollowRequest(true))
+	r.Post("/follow_requests/{id}/reject", ws.answerFollowRequest(false))
+	r.Get("/conversations", ws.conversations)
+	r.Get("/conversations/{id}", ws.conversation)
 }
 
 // navLink is an entry of the navigation bar.

@@ -47,7 +47,9 @@
       try {
         const resp = await send(compose);
         const text = await resp.text();
-        if (resp.status === 201 && posts) {
+        if (resp.status === 201 && !posts) {
+          location.reload();
+        } else if (resp.status === 201) {
           const empty = posts.querySelector(".empty");
           if (empty) empty.remove();
           const piece = fragment(text);
@@ -148,13 +150,18 @@
   }
 
   async function onNotification(n) {
-    if (unread) setUnread((parseInt(unread.textContent, 10) || 0) + 1);
     const list = document.getElementById("notifications");
+    // The notifications page marks what it shows read.
+    if (unread && !list) setUnread((parseInt(unread.textContent, 10) || 0) + 1);
     if (list && n && n.id) {
       const resp = await fetch("/notifications/" + encodeURIComponent(n.id), {
         credentials: "same-origin", headers: { "X-Kontor-Fragment": "1" },
       });
-      if (resp.ok) list.prepend(fragment(await resp.text()));
+      if (resp.ok) {
+        const empty = list.querySelector(".empty");
+        if (empty) empty.remove();
+        list.prepend(fragment(await resp.text()));
+      }
     }
     say("New notification");
   }
@@ -200,9 +207,17 @@
       return;
     }
     if (ev.key === "n") {
-      const area = document.getElementById("status");
-      if (area) { ev.preventDefault(); compose.classList.add("open"); area.focus(); } else { location.href = "/#compose"; }
+      // Focus on keyup, so the key itself is not typed into the box.
+      ev.preventDefault();
+      composeOnKeyUp = true;
     } else if (ev.key === "j") { move(1); } else if (ev.key === "k") { move(-1); }
+  });
+  let composeOnKeyUp = false;
+  document.addEventListener("keyup", (ev) => {
+    if (!composeOnKeyUp || ev.key !== "n") return;
+    composeOnKeyUp = false;
+    const area = document.getElementById("status");
+    if (area) { compose.classList.add("open"); area.focus(); } else { location.href = "/#compose"; }
   });
   window.kontor = { setUnread };
 })();
