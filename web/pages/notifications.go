@@ -15,9 +15,9 @@ import (
 // notificationView is a notification as the page shows it.
 type notificationView struct {
 	entity.Notification
-	Says    string    // "favourited your post" …
-	Post    *postView // its status, if any
-	Request bool      // a follow request still waiting for an answer
+	Says            string    // "favourited your post" …
+	Post            *postView // its status, if any
+	Request         bool      // a follow request still waiting for an answer
 	CSRF, CSRFField string
 }
 
