@@ -105,7 +105,7 @@ func (ws *Workspace) home(w http.ResponseWriter, r *http.Request, v *viewer, sta
 		last = list[len(list)-1].ID
 	}
 	ws.render(w, r, status, "timeline", v, map[string]any{
-		"Title": "Home", "Nav": "home", "Stream": "user", "Posts": posts, "Compose": c,
+		"Title": "Home", "Nav": "home", "Stream": "user", "Posts": posts, "Compose": c, "Tabs": true,
 		"Notice":  homeNotice(r),
 		"Empty":   "Your home timeline is empty. Follow accounts to fill it: find them with Search.",
 		"MoreURL": moreURL("/", len(list), last),

@@ -50,7 +50,7 @@ const workspaceCSP = "default-src 'none'; script-src 'self'; style-src 'self'; i
 // to signed-in people.
 func (p *Pages) Workspace(auth *oauth.Handlers, present *entity.Presenter, svc *brands.Service) *Workspace {
 	ws := &Workspace{p: p, auth: auth, present: present, brands: svc, pages: map[string]*template.Template{}}
-	for _, name := range []string{"timeline", "notifications", "conversations"} {
+	for _, name := range []string{"timeline", "notifications", "conversations", "lists"} {
 		ws.pages[name] = template.Must(template.New(name).Funcs(workspaceFuncs).ParseFS(templateFiles,
 			"templates/app.html", "templates/ws_post.html", "templates/compose.html", "templates/"+name+".html"))
 	}
@@ -69,6 +69,12 @@ func (ws *Workspace) Routes(r chi.Router) {
 	r.Post("/follow_requests/{id}/reject", ws.answerFollowRequest(false))
 	r.Get("/conversations", ws.conversations)
 	r.Get("/conversations/{id}", ws.conversation)
+	r.Get("/local", ws.timeline(localTimeline))
+	r.Get("/federated", ws.timeline(federatedTimeline))
+	r.Get("/bookmarks", ws.timeline(bookmarksTimeline))
+	r.Get("/favourites", ws.timeline(favouritesTimeline))
+	r.Get("/lists", ws.lists)
+	r.Get("/lists/{id}", ws.list)
 }
 
 // navLink is an entry of the navigation bar.
@@ -238,6 +244,11 @@ var workspaceFuncs = template.FuncMap{
 	"profileURL": func(a entity.Account) string { return "/accounts/" + a.ID },
 	"add":        func(a, b int) int { return a + b },
 	"toggle":     newToggle,
+	"timelineTabs": func() []struct{ URL, Label, Nav string } {
+		return []struct{ URL, Label, Nav string }{{"/", "Home", "home"}, {"/local", "Local", "local"},
+			{"/federated", "Federated", "federated"}, {"/lists", "Lists", "lists"}, {"/bookmarks", "Bookmarks", "bookmarks"},
+			{"/favourites", "Favourites", "favourites"}}
+	},
 }
 
 // relTime is a short age ("5 min", "3 h", "2 Jan") of an entity time.

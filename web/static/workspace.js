@@ -171,7 +171,8 @@
   let backoff = 1000;
   function connect() {
     if (!token || !window.EventSource) return;
-    const es = new EventSource("/api/v1/streaming/" + stream + "?access_token=" + encodeURIComponent(token));
+    const sep = stream.includes("?") ? "&" : "?";
+    const es = new EventSource("/api/v1/streaming/" + stream + sep + "access_token=" + encodeURIComponent(token));
     es.onopen = () => { backoff = 1000; body.dataset.live = "true"; };
     es.addEventListener("update", (ev) => { try { onUpdate(JSON.parse(ev.data)); } catch (e) { /* a malformed event is skipped */ } });
     es.addEventListener("notification", (ev) => { try { onNotification(JSON.parse(ev.data)); } catch (e) { /* skipped */ } });
