@@ -156,7 +156,7 @@ func (ws *Workspace) attach(r *http.Request, p *poster) ([]int64, error) {
 	if ws.Upload == nil {
 		return nil, &activitypub.InputError{Field: "file", Msg: "cannot be uploaded here"}
 	}
-	m, err := ws.Upload(r.Context(), p.Account.ID, r)
+	m, err := ws.Upload(r.Context(), p.Account.ID, r.MultipartForm.File["file"][0], r.PostFormValue("media_description"))
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"html/template"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"time"
@@ -36,9 +37,11 @@ type Workspace struct {
 	auth    *oauth.Handlers
 	present *entity.Presenter
 	brands  *brands.Service
-	// Upload stores a file of the compose form as the API's media upload
-	// does (nil: the form offers no media).
-	Upload func(ctx context.Context, accountID int64, r *http.Request) (*db.MediaAttachment, error)
+	// Upload stores a file of the compose form with its alt text as the
+	// API's media upload does (nil: files are refused).
+	Upload func(ctx context.Context, accountID int64, fh *multipart.FileHeader, description string) (*db.MediaAttachment, error)
+	// Search is the API's search with remote resolution (nil: none).
+	Search func(ctx context.Context, viewer int64, q string) ([]entity.Account, []entity.Status, []entity.Tag, error)
 	pages  map[string]*template.Template
 }
 
@@ -50,7 +53,7 @@ const workspaceCSP = "default-src 'none'; script-src 'self'; style-src 'self'; i
 // to signed-in people.
 func (p *Pages) Workspace(auth *oauth.Handlers, present *entity.Presenter, svc *brands.Service) *Workspace {
 	ws := &Workspace{p: p, auth: auth, present: present, brands: svc, pages: map[string]*template.Template{}}
-	for _, name := range []string{"timeline", "notifications", "conversations", "lists"} {
+	for _, name := range []string{"timeline", "notifications", "conversations", "lists", "account", "search"} {
 		ws.pages[name] = template.Must(template.New(name).Funcs(workspaceFuncs).ParseFS(templateFiles,
 			"templates/app.html", "templates/ws_post.html", "templates/compose.html", "templates/"+name+".html"))
 	}
@@ -75,6 +78,9 @@ func (ws *Workspace) Routes(r chi.Router) {
 	r.Get("/favourites", ws.timeline(favouritesTimeline))
 	r.Get("/lists", ws.lists)
 	r.Get("/lists/{id}", ws.list)
+	r.Get("/accounts/{id}", ws.account)
+	r.Post("/accounts/{id}/{action}", ws.accountAction)
+	r.Get("/search", ws.search)
 }
 
 // navLink is an entry of the navigation bar.
@@ -217,6 +223,10 @@ func userMessage(err error) (string, int, bool) {
 	if errors.As(err, &f) {
 		return f.Error(), http.StatusForbidden, true
 	}
+	var se *render.StatusError
+	if errors.As(err, &se) && se.Status < 500 {
+		return se.Msg, se.Status, true
+	}
 	return "", 0, false
 }
 
@@ -244,6 +254,7 @@ var workspaceFuncs = template.FuncMap{
 	"profileURL": func(a entity.Account) string { return "/accounts/" + a.ID },
 	"add":        func(a, b int) int { return a + b },
 	"toggle":     newToggle,
+	"button":     newAccountButton,
 	"timelineTabs": func() []struct{ URL, Label, Nav string } {
 		return []struct{ URL, Label, Nav string }{{"/", "Home", "home"}, {"/local", "Local", "local"},
 			{"/federated", "Federated", "federated"}, {"/lists", "Lists", "lists"}, {"/bookmarks", "Bookmarks", "bookmarks"},
