@@ -83,7 +83,7 @@ func NewHandler(d Deps) http.Handler {
 	}
 	apiHandlers := api.New(apiDeps)
 	workspace := pg.Workspace(oauthHandlers, present, brands.New(d.DB, d.Engine))
-	workspace.Upload, workspace.Search = apiHandlers.UploadFile, apiHandlers.Search
+	workspace.Upload, workspace.Search, workspace.UpdateProfile = apiHandlers.UploadFile, apiHandlers.Search, apiHandlers.UpdateProfile
 	workspace.Routes(r)
 	if d.Streaming != nil {
 		st := streaming.New(streaming.Deps{Hub: d.Streaming, Presenter: present, Tokens: tokens, Logger: d.Logger})

@@ -4,15 +4,18 @@ import (
 	"context"
 	"fmt"
 	"mime/multipart"
+	"net/http"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/auth"
 	"github.com/kontor-social/kontor/web/entity"
 )
 
 // What Kontor's own pages (web/pages) borrow from the API so that they do
-// not implement it twice: the media upload and the search.
+// not implement it twice: the media upload, the search and the profile
+// editor.
 
 // UploadFile stores a file sent with an HTML form, with its alt text, for
 // accountID — checked, processed and stored as POST /api/v2/media does.
@@ -41,4 +44,17 @@ func (h *Handlers) Search(ctx context.Context, viewer int64, q string) ([]entity
 		return nil, nil, nil, err
 	}
 	return res.Accounts, res.Statuses, res.Hashtags, nil
+}
+
+// UpdateProfile saves the profile form of the settings page for u's own
+// account: the parameters of PATCH /api/v1/accounts/update_credentials
+// (display_name, note, fields_attributes, locked, discoverable, avatar,
+// header …), checked and saved through Engine.UpdateProfile as there.
+func (h *Handlers) UpdateProfile(r *http.Request, u *db.User) error {
+	p, err := ReadParams(r)
+	if err != nil {
+		return err
+	}
+	_, err = h.applyCredentials(r.Context(), &auth.Caller{Account: u.Account, User: u}, p)
+	return err
 }

@@ -84,3 +84,26 @@ func TestComposeWithMedia(t *testing.T) {
 		t.Fatalf("post with media: %d\n%s", resp.StatusCode, page)
 	}
 }
+
+func TestSettingsProfile(t *testing.T) {
+	in := kontortest.Start(t, kontortest.Options{})
+	jane := in.CreateUser("jane")
+	b, _ := signedIn(t, in, jane)
+	_, page := b.Get("/settings/profile")
+	resp, saved := b.Submit(page, "/settings/profile", map[string]string{"display_name": "Jane <Doe>", "note": "Social media at #acme",
+		"fields_attributes[0][name]": "Web", "fields_attributes[0][value]": "https://example.com", "locked": "true", "discoverable": ""})
+	if resp.StatusCode != 200 || resp.Request.URL.RawQuery != "saved=1" || !strings.Contains(string(saved), `value="Jane &lt;Doe&gt;"`) {
+		t.Fatalf("save: %d %s", resp.StatusCode, resp.Request.URL)
+	}
+	a, err := in.DB.AccountByID(context.Background(), jane.Account.ID)
+	if err != nil || a.DisplayName != "Jane <Doe>" || !a.Locked || a.Discoverable || len(a.Fields) != 1 || a.Fields[0].Name != "Web" || !strings.Contains(a.Note, "acme") {
+		t.Fatalf("stored: %v %+v", err, a)
+	}
+	resp, again := b.Submit(saved, "/settings/profile", map[string]string{"display_name": strings.Repeat("J", 31)})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(again), "too long") || !strings.Contains(string(again), strings.Repeat("J", 31)) {
+		t.Fatalf("too long: %d", resp.StatusCode)
+	}
+	if a2, _ := in.DB.AccountByID(context.Background(), jane.Account.ID); a2.DisplayName != "Jane <Doe>" {
+		t.Fatalf("a refused change was stored: %q", a2.DisplayName)
+	}
+}

@@ -40,6 +40,9 @@ type Workspace struct {
 	// Upload stores a file of the compose form with its alt text as the
 	// API's media upload does (nil: files are refused).
 	Upload func(ctx context.Context, accountID int64, fh *multipart.FileHeader, description string) (*db.MediaAttachment, error)
+	// UpdateProfile is the API's profile editor for the user's own account
+	// (nil: the settings page cannot save).
+	UpdateProfile func(r *http.Request, u *db.User) error
 	// Search is the API's search with remote resolution (nil: none).
 	Search func(ctx context.Context, viewer int64, q string) ([]entity.Account, []entity.Status, []entity.Tag, error)
 	pages  map[string]*template.Template
@@ -53,7 +56,7 @@ const workspaceCSP = "default-src 'none'; script-src 'self'; style-src 'self'; i
 // to signed-in people.
 func (p *Pages) Workspace(auth *oauth.Handlers, present *entity.Presenter, svc *brands.Service) *Workspace {
 	ws := &Workspace{p: p, auth: auth, present: present, brands: svc, pages: map[string]*template.Template{}}
-	for _, name := range []string{"timeline", "notifications", "conversations", "lists", "account", "search"} {
+	for _, name := range []string{"timeline", "notifications", "conversations", "lists", "account", "search", "settings_profile"} {
 		ws.pages[name] = template.Must(template.New(name).Funcs(workspaceFuncs).ParseFS(templateFiles,
 			"templates/app.html", "templates/ws_post.html", "templates/compose.html", "templates/"+name+".html"))
 	}
@@ -81,6 +84,8 @@ func (ws *Workspace) Routes(r chi.Router) {
 	r.Get("/accounts/{id}", ws.account)
 	r.Post("/accounts/{id}/{action}", ws.accountAction)
 	r.Get("/search", ws.search)
+	r.Get("/settings/profile", ws.settingsProfile)
+	r.Post("/settings/profile", ws.saveProfile)
 }
 
 // navLink is an entry of the navigation bar.
