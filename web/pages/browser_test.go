@@ -185,6 +185,18 @@ func TestBrowserKeyboardAndPhone(t *testing.T) {
 	}
 	shot(t, tab, "home-desktop")
 
+	// A favourite answers at once and is stored.
+	if err := chromedp.Do(tab, chromedp.Click(chromedp.CSS(`#posts .post form[data-toggle="favourite"] button`))); err != nil {
+		t.Fatal(err)
+	}
+	if got := js[string](t, tab, `document.querySelector('#posts .post form[data-toggle="favourite"] button').getAttribute("aria-pressed")`); got != "true" {
+		t.Fatalf("favourite button: aria-pressed %s", got)
+	}
+	kontortest.Eventually(t, 10*time.Second, "the favourite stored", func() bool {
+		list, _, _ := in.DB.FavouritedStatuses(context.Background(), jane.Account.ID, db.Page{Limit: 5})
+		return len(list) == 1
+	})
+
 	if err := chromedp.Do(tab, chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#compose"))); err != nil {
 		t.Fatal(err)
 	}

@@ -161,3 +161,23 @@ func attr(t *testing.T, page []byte, name string) string {
 	v, _, _ := strings.Cut(rest, `"`)
 	return v
 }
+
+// A viewer of a brand may not post as it, and the selector does not offer it.
+func TestHomeBrandViewerMayNotPost(t *testing.T) {
+	in := kontortest.Start(t, kontortest.Options{})
+	vivian := in.CreateUser("vivian")
+	brand := withBrand(t, in, vivian, db.BrandViewer, false)
+	b, home := signedIn(t, in, vivian)
+	if strings.Contains(string(home), `<option value="acme"`) {
+		t.Fatal("a viewer is offered the brand")
+	}
+	v := kontortest.Form(t, home, "/compose")
+	v.Set("status", "posting as the brand")
+	v.Set("as", "acme")
+	if resp, _ := b.Post("/compose", v); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("a viewer posting as the brand: %d", resp.StatusCode)
+	}
+	if list, _ := in.DB.AccountStatuses(context.Background(), brand.ID, db.ViewerOf(brand.ID), db.AccountStatusesFilter{}, db.Page{Limit: 5}); len(list) != 0 {
+		t.Fatalf("published: %+v", list)
+	}
+}

@@ -91,9 +91,10 @@
       const m = button.textContent.match(/^(\S+) (\d+)$/);
       if (m) button.textContent = m[1] + " " + Math.max(0, Number(m[2]) + (on ? 1 : -1));
     };
+    const request = send(form); // before flip changes the form's action
     flip(!was);
     try {
-      const resp = await send(form);
+      const resp = await request;
       if (!resp.ok) { flip(was); say((await resp.text()) || "That did not work."); }
     } catch (e) {
       flip(was); say("The server cannot be reached.");
