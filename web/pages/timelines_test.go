@@ -92,3 +92,23 @@ func TestWorkspaceSignInComesBack(t *testing.T) {
 		}
 	}
 }
+
+// The brand and analytics pages carry the navigation too.
+func TestNavigationOnOtherSignedInPages(t *testing.T) {
+	in := kontortest.Start(t, kontortest.Options{})
+	jane := in.CreateUser("jane")
+	b, _ := signedIn(t, in, jane)
+	for _, path := range []string{"/settings/brands", "/@jane/analytics"} {
+		resp, page := b.Get(path)
+		if resp.StatusCode != 200 || !strings.Contains(string(page), `<nav class="site-nav" aria-label="Main"><a href="/">Home</a> <a href="/notifications">`) ||
+			!strings.Contains(string(page), "Signed in as <strong>@jane</strong>") {
+			t.Errorf("%s: %d, no navigation", path, resp.StatusCode)
+		}
+	}
+	if _, page := b.Get("/settings/brands"); !strings.Contains(string(page), `action="/auth/sign_out"`) {
+		t.Error("no sign-out on the brands page")
+	}
+	if _, page := in.Get("/@jane", "Accept: text/html"); strings.Contains(string(page), `<nav class="site-nav"`) {
+		t.Error("a visitor's page has the signed-in navigation")
+	}
+}

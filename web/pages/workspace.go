@@ -295,3 +295,12 @@ func absTime(s string) string {
 	}
 	return t.UTC().Format("2 Jan 2006 15:04 UTC")
 }
+
+// signedInAs is the username the navigation of the other signed-in pages
+// (brands, analytics) shows, "" without a user.
+func signedInAs(u *db.User) string {
+	if u == nil || u.Account == nil {
+		return ""
+	}
+	return u.Account.Username
+}
