@@ -22,6 +22,7 @@ type postView struct {
 	Shown *entity.Status // the status shown: the boosted one for boosts
 	Focus bool           // the status a thread page is about
 	Reply bool           // a reply under it (indented one level)
+	Own   bool           // the viewer's own post (it may be deleted)
 	CSRF  string
 	// CSRFField names the CSRF form field.
 	CSRFField string
@@ -58,6 +59,7 @@ func (ws *Workspace) postView(v *viewer, s entity.Status) postView {
 	if s.Reblog != nil {
 		pv.Shown = s.Reblog
 	}
+	pv.Own = s.Reblog == nil && s.Account.ID == db.FormatID(v.Account.ID)
 	return pv
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/db"
@@ -96,5 +97,47 @@ func TestConversationsPage(t *testing.T) {
 	replies, err := in.DB.StatusReplies(context.Background(), dm.ID, db.ViewerOf(bob.Account.ID), 5)
 	if err != nil || len(replies) != 1 || replies[0].Visibility != db.Direct {
 		t.Fatalf("reply stored: %v %+v", err, replies)
+	}
+}
+
+func TestDeleteOwnPostAndVote(t *testing.T) {
+	in := kontortest.Start(t, kontortest.Options{})
+	ctx := context.Background()
+	jane, bob := in.CreateUser("jane"), in.CreateUser("bob")
+	if _, err := in.Engine().Follow(ctx, jane.Account, bob.Account, activitypub.FollowOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	poll, err := in.Engine().PublishStatus(ctx, bob.Account, activitypub.PostParams{Text: "Lunch?", Visibility: db.Public,
+		Poll: &activitypub.PollParams{Options: []string{"Pizza", "Salad"}, ExpiresIn: 24 * time.Hour}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine := post(t, in, jane, "A post with a typo", db.Public)
+	b, home := signedIn(t, in, jane)
+	if strings.Contains(string(home), `action="/statuses/`+db.FormatID(poll.ID)+`/delete"`) {
+		t.Error("someone else's post offers delete")
+	}
+	// Vote for Salad.
+	pollID := strings.Split(strings.Split(string(home), `action="/polls/`)[1], `/votes"`)[0]
+	v := kontortest.Form(t, home, "/polls/"+pollID+"/votes")
+	v.Set("choices[]", "1")
+	resp, after := b.Post("/polls/"+pollID+"/votes", v)
+	if resp.StatusCode != 200 || !strings.Contains(string(after), "Salad — 1") {
+		t.Fatalf("vote: %d", resp.StatusCode)
+	}
+	if resp, _ := b.Post("/polls/"+pollID+"/votes", v); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("voting twice: %d", resp.StatusCode)
+	}
+	// Delete one's own post; someone else's is refused.
+	resp, _ = b.Submit(home, "/statuses/"+db.FormatID(mine.ID)+"/delete", nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("delete: %d", resp.StatusCode)
+	}
+	if _, err := in.DB.StatusByID(ctx, mine.ID, db.ViewerOf(jane.Account.ID)); err == nil {
+		t.Fatal("the post is still there")
+	}
+	v = kontortest.Form(t, home, "/statuses/"+db.FormatID(poll.ID)+"/favourite")
+	if resp, _ := b.Post("/statuses/"+db.FormatID(poll.ID)+"/delete", v); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("deleting someone else's post: %d", resp.StatusCode)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/web/render"
 )
@@ -222,6 +223,13 @@ var statusActions = map[string]func(ws *Workspace, ctx context.Context, v *viewe
 	"unbookmark": func(ws *Workspace, ctx context.Context, v *viewer, s *db.Status) error {
 		return ws.p.DB.Unbookmark(ctx, v.Account.ID, original(s))
 	},
+	"delete": func(ws *Workspace, ctx context.Context, v *viewer, s *db.Status) error {
+		if s.AccountID != v.Account.ID {
+			return activitypub.ErrForbidden // only one's own posts, as in the API
+		}
+		_, err := ws.p.Engine.DeleteStatus(ctx, v.Account, s.ID)
+		return err
+	},
 }
 
 // original is the boosted status of a boost, else the status.
@@ -263,7 +271,46 @@ func (ws *Workspace) statusAction(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	http.Redirect(w, r, backTo(r, "/statuses/"+db.FormatID(s.ID)), http.StatusSeeOther)
+	back := backTo(r, "/statuses/"+db.FormatID(s.ID))
+	if chi.URLParam(r, "action") == "delete" && strings.HasPrefix(back, "/statuses/"+db.FormatID(s.ID)) {
+		back = "/"
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// vote is POST /polls/{id}/votes with choices[] (option indexes), through
+// the engine as the API votes.
+func (ws *Workspace) vote(w http.ResponseWriter, r *http.Request) {
+	if !ws.auth.CheckCSRF(r) {
+		render.Error(w, r, http.StatusForbidden, "This form has expired or did not come from this site. Reload the page and try again.")
+		return
+	}
+	v, ok := ws.viewer(w, r)
+	if !ok {
+		return
+	}
+	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	var choices []int
+	for _, c := range r.PostForm["choices[]"] {
+		if n, err := strconv.Atoi(c); err == nil {
+			choices = append(choices, n)
+		}
+	}
+	_, err := ws.p.Engine.Vote(r.Context(), v.Account, id, choices)
+	var refused *activitypub.VoteRefused
+	switch {
+	case errors.As(err, &refused):
+		ws.refuse(w, r, http.StatusUnprocessableEntity, refused.Reason)
+		return
+	case err != nil:
+		if msg, status, ok := userMessage(err); ok {
+			ws.refuse(w, r, status, msg)
+			return
+		}
+		ws.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, backTo(r, "/"), http.StatusSeeOther)
 }
 
 // refuse tells the script (plain text) or the person (a page) why an

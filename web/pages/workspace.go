@@ -69,6 +69,7 @@ func (ws *Workspace) Routes(r chi.Router) {
 	r.Post("/compose", ws.compose)
 	r.Get("/statuses/{id}", ws.status)
 	r.Post("/statuses/{id}/{action}", ws.statusAction)
+	r.Post("/polls/{id}/votes", ws.vote)
 	r.Get("/notifications", ws.notifications)
 	r.Get("/notifications/{id}", ws.notification)
 	r.Post("/follow_requests/{id}/authorize", ws.answerFollowRequest(true))
@@ -260,6 +261,7 @@ var workspaceFuncs = template.FuncMap{
 	"add":        func(a, b int) int { return a + b },
 	"toggle":     newToggle,
 	"button":     newAccountButton,
+	"deref":      func(b *bool) bool { return b != nil && *b },
 	"timelineTabs": func() []struct{ URL, Label, Nav string } {
 		return []struct{ URL, Label, Nav string }{{"/", "Home", "home"}, {"/local", "Local", "local"},
 			{"/federated", "Federated", "federated"}, {"/lists", "Lists", "lists"}, {"/bookmarks", "Bookmarks", "bookmarks"},

@@ -101,6 +101,26 @@
     }
   });
 
+  // --- delete one's own post, after a confirmation ---
+  document.addEventListener("submit", async (ev) => {
+    const form = ev.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-delete")) return;
+    ev.preventDefault();
+    if (!window.confirm("Delete this post? This cannot be undone.")) return;
+    try {
+      const resp = await send(form);
+      if (resp.ok) {
+        const post = form.closest(".post");
+        if (post) post.remove();
+        say("Deleted.");
+      } else {
+        say((await resp.text()) || "Deleting failed.");
+      }
+    } catch (e) {
+      say("The server cannot be reached.");
+    }
+  });
+
   // --- live updates from the streaming API ---
   const seen = new Set();
   document.querySelectorAll(".post").forEach((p) => seen.add(p.dataset.id));
