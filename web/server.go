@@ -86,6 +86,9 @@ func NewHandler(d Deps) http.Handler {
 		apiDeps.FiltersChanged = d.Streaming.FiltersChanged
 	}
 	apiHandlers := api.New(apiDeps)
+	workspace := pg.Workspace(oauthHandlers, present, brands.New(d.DB, d.Engine))
+	workspace.Upload, workspace.Search, workspace.UpdateProfile = apiHandlers.UploadFile, apiHandlers.Search, apiHandlers.UpdateProfile
+	workspace.Routes(r)
 	if d.Streaming != nil {
 		st := streaming.New(streaming.Deps{Hub: d.Streaming, Presenter: present, Tokens: tokens, Logger: d.Logger})
 		apiHandlers.V1Extra = append(apiHandlers.V1Extra, st.Routes)

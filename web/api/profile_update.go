@@ -39,20 +39,35 @@ func (h *Handlers) updateCredentials(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	upd, err := h.profileUpdate(ctx, auth)
+	upd, err := h.applyCredentials(ctx, auth, p)
 	if err != nil {
 		return err
 	}
+	out, err := h.present.CredentialAccount(ctx, upd.Account, upd.User)
+	if err != nil {
+		return err
+	}
+	render.JSON(w, http.StatusOK, out)
+	return nil
+}
+
+// applyCredentials checks and saves a profile change of the caller's own
+// account (update_credentials' parameters), images included.
+func (h *Handlers) applyCredentials(ctx context.Context, auth *auth.Caller, p *Params) (activitypub.ProfileUpdate, error) {
+	upd, err := h.profileUpdate(ctx, auth)
+	if err != nil {
+		return upd, err
+	}
 	a, user := upd.Account, upd.User
 	if err := h.applyProfileParams(ctx, p, a, user); err != nil {
-		return err
+		return upd, err
 	}
 	upd.LinksChanged = p.Has("fields_attributes") || len(p.Indexed("fields_attributes")) > 0
 	images := map[string]*media.Processed{}
 	for _, k := range profileImageKinds {
 		img, err := readProfileImage(p, k.param)
 		if err != nil {
-			return err
+			return upd, err
 		}
 		if img != nil {
 			images[k.param] = img
@@ -60,18 +75,13 @@ func (h *Handlers) updateCredentials(w http.ResponseWriter, r *http.Request) err
 	}
 	stored, err := h.storeProfileImages(ctx, images, &upd.CredentialsUpdate)
 	if err != nil {
-		return err
+		return upd, err
 	}
 	if err := h.saveProfile(ctx, upd); err != nil {
 		h.deleteFiles(h.Media, stored) // not committed
-		return err
+		return upd, err
 	}
-	out, err := h.present.CredentialAccount(ctx, a, user)
-	if err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, out)
-	return nil
+	return upd, nil
 }
 
 // profileUpdate starts a profile change of the authenticated account: a

@@ -17,7 +17,7 @@ import (
 // authorize page of this server or an account's analytics page (no open
 // redirect).
 func safeReturnTo(s string) string {
-	if s == "/oauth/authorize" || strings.HasPrefix(s, "/oauth/authorize?") || analyticsPage.MatchString(s) || brandSettingsPage.MatchString(s) {
+	if s == "/oauth/authorize" || strings.HasPrefix(s, "/oauth/authorize?") || analyticsPage.MatchString(s) || brandSettingsPage.MatchString(s) || workspacePage.MatchString(s) {
 		return s
 	}
 	return ""
@@ -30,6 +30,9 @@ var analyticsPage = regexp.MustCompile(`^/@[A-Za-z0-9_]{1,30}/analytics(\?[A-Za-
 // brandSettingsPage matches the brand settings pages of web/pages and
 // the account settings pages of this package.
 var brandSettingsPage = regexp.MustCompile(`^/settings/(brands(/[A-Za-z0-9_]{1,30})?|sessions|apps|password|2fa)$`)
+
+// workspacePage matches the signed-in pages of web/pages (workspace).
+var workspacePage = regexp.MustCompile(`^/(notifications|conversations|local|federated|bookmarks|favourites|lists(/[0-9]+)?|statuses/[0-9]+|accounts/[0-9]+|settings/profile|search(\?q=[A-Za-z0-9_.%+@:/-]*)?)$`)
 
 // signInURL is the sign-in page that comes back to returnTo.
 func signInURL(returnTo string) string {
@@ -198,6 +201,7 @@ func (h *Handlers) signOut(w http.ResponseWriter, r *http.Request) {
 			h.errorPage(w, r, http.StatusInternalServerError, "Something went wrong", "Please try again.")
 			return
 		}
+		h.revokeStreamTokens(r, plain)
 	}
 	h.setCookie(w, sessionCookie, "", -1)
 	to := "/auth/sign_in"

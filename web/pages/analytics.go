@@ -137,6 +137,7 @@ func (a *AnalyticsPages) page(w http.ResponseWriter, r *http.Request) {
 		"Followers":  followersChart(rep.Followers, period),
 		"Engagement": engagementChart(rep.TopPosts),
 		"Base":       "/@" + account.Username + "/analytics",
+		"SignedInAs": signedInAs(user),
 	})
 }
 

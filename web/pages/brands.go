@@ -84,6 +84,9 @@ func (b *BrandPages) page(w http.ResponseWriter, r *http.Request, status int, na
 	data["Instance"] = b.p.Config.InstanceTitle
 	data["CSRF"] = b.csrf(w, r)
 	data["CSRFField"] = oauth.CSRFField
+	if u, err := b.session(r); err == nil {
+		data["SignedInAs"] = signedInAs(u)
+	}
 	var buf bytes.Buffer
 	if err := b.p.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
 		b.fail(w, r, err)

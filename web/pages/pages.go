@@ -36,6 +36,8 @@ type Deps struct {
 type Pages struct {
 	Deps
 	pages map[string]*template.Template
+	// workspace serves / to signed-in people (nil: everyone gets the front page).
+	workspace *Workspace
 }
 
 // New parses the templates (a broken template fails at start, not per request).
@@ -71,6 +73,9 @@ func (p *Pages) render(w http.ResponseWriter, r *http.Request, name string, data
 }
 
 func (p *Pages) home(w http.ResponseWriter, r *http.Request) {
+	if p.workspace != nil && p.workspace.serveHome(w, r) {
+		return
+	}
 	p.render(w, r, "home", map[string]any{"Description": p.Config.InstanceDescription})
 }
 

@@ -1,0 +1,60 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/auth"
+	"github.com/kontor-social/kontor/web/entity"
+)
+
+// What Kontor's own pages (web/pages) borrow from the API so that they do
+// not implement it twice: the media upload, the search and the profile
+// editor.
+
+// UploadFile stores a file sent with an HTML form, with its alt text, for
+// accountID — checked, processed and stored as POST /api/v2/media does.
+func (h *Handlers) UploadFile(ctx context.Context, accountID int64, fh *multipart.FileHeader, description string) (*db.MediaAttachment, error) {
+	description = strings.TrimSpace(description)
+	if !utf8.ValidString(description) || utf8.RuneCountInString(description) > MaxMediaDescription {
+		return nil, fieldErr("description", fmt.Sprintf("is too long (maximum is %d characters)", MaxMediaDescription))
+	}
+	file, err := h.processUpload(fh, "file", UploadLimits(h.Config), "")
+	if err != nil {
+		return nil, err
+	}
+	return h.storeUpload(ctx, accountID, &upload{file: file, description: description})
+}
+
+// Search runs the API's search for viewer (GET /api/v2/search with q and
+// resolve=true): accounts (remote handles resolved through WebFinger),
+// hashtags, and statuses; a URL finds (or fetches) its status or account.
+func (h *Handlers) Search(ctx context.Context, viewer int64, q string) ([]entity.Account, []entity.Status, []entity.Tag, error) {
+	sq := &searchQuery{viewer: viewer, q: strings.TrimSpace(q), resolve: true, limit: 20, page: db.Page{Limit: 20}}
+	if sq.q == "" {
+		return nil, nil, nil, nil
+	}
+	res, err := h.runSearch(ctx, sq)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return res.Accounts, res.Statuses, res.Hashtags, nil
+}
+
+// UpdateProfile saves the profile form of the settings page for u's own
+// account: the parameters of PATCH /api/v1/accounts/update_credentials
+// (display_name, note, fields_attributes, locked, discoverable, avatar,
+// header …), checked and saved through Engine.UpdateProfile as there.
+func (h *Handlers) UpdateProfile(r *http.Request, u *db.User) error {
+	p, err := ReadParams(r)
+	if err != nil {
+		return err
+	}
+	_, err = h.applyCredentials(r.Context(), &auth.Caller{Account: u.Account, User: u}, p)
+	return err
+}
