@@ -138,6 +138,12 @@ func TestBrowserBrandNotificationsConversations(t *testing.T) {
 	if got := js[string](t, tab, `document.querySelector(".conversation").textContent`); !strings.Contains(got, "lunch at noon?") {
 		t.Errorf("conversation: %q", got)
 	}
+	waitFor(t, tab, "the streams", `document.body.dataset.live === "true"`)
+	before := js[string](t, tab, `document.getElementById("unread-count").textContent`)
+	in.Do("POST", "/api/v1/statuses", []byte("status=@eddie+one+more+thing&visibility=direct"),
+		"Authorization: Bearer "+bob.Token, "Content-Type: application/x-www-form-urlencoded")
+	waitFor(t, tab, "the new direct message", `!document.getElementById("new-posts").hidden`)
+	waitFor(t, tab, "the unread count on a page of another stream", `document.getElementById("unread-count").textContent !== "`+before+`"`)
 	shot(t, tab, "conversations")
 
 	if err := chromedp.Do(tab, chromedp.Navigate(in.URL+"/notifications"), chromedp.WaitVisible(chromedp.CSS("#notifications"))); err != nil {

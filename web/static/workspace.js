@@ -144,6 +144,7 @@
 
   if (newPosts) {
     newPosts.addEventListener("click", () => {
+      if (!posts) return;
       const empty = posts.querySelector(".empty");
       if (empty) empty.remove();
       while (waiting.length) posts.prepend(waiting.shift());
@@ -189,8 +190,12 @@
 
   const token = body.dataset.streamToken;
   const stream = body.dataset.stream || "user/notification";
-  let backoff = 1000;
-  function connect() {
+  // Every page counts notifications: pages on another stream open the
+  // notification stream too (the user stream carries both).
+  if (stream !== "user" && stream !== "user/notification") connect("user/notification", 1000);
+  connect(stream, 1000);
+
+  function connect(stream, backoff) {
     if (!token || !window.EventSource) return;
     const sep = stream.includes("?") ? "&" : "?";
     const es = new EventSource("/api/v1/streaming/" + stream + sep + "access_token=" + encodeURIComponent(token));
@@ -201,14 +206,18 @@
       const el = document.getElementById("post-" + ev.data);
       if (el) el.remove();
     });
+    es.addEventListener("conversation", () => {
+      if (!document.getElementById("conversations") || !newPosts) return;
+      newPosts.hidden = false;
+      newPosts.textContent = "New direct messages: show them";
+      newPosts.onclick = () => location.reload();
+    });
     es.onerror = () => {
       es.close();
       body.dataset.live = "false";
-      setTimeout(connect, backoff);
-      backoff = Math.min(backoff * 2, 60000);
+      setTimeout(() => connect(stream, Math.min(backoff * 2, 60000)), backoff);
     };
   }
-  connect();
 
   // --- keyboard: n compose, j/k next/previous post ---
   let current = -1;
