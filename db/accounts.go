@@ -87,9 +87,17 @@ func (d *DB) CreateLocalAccount(ctx context.Context, a *Account, u *User) error 
 
 // AccountByID returns any account by ID.
 func (d *DB) AccountByID(ctx context.Context, id int64) (*Account, error) {
+	if a, ok := d.reads.accounts.get(id); ok {
+		return &a, nil
+	}
+	gen := d.reads.accounts.generation()
 	a := new(Account)
 	err := d.r.NewSelect().Model(a).Where("id = ?", id).Scan(ctx)
-	return a, notFound(err)
+	if err != nil {
+		return a, notFound(err)
+	}
+	d.reads.accounts.put(id, *a, gen)
+	return a, nil
 }
 
 // AccountsByIDs returns the accounts with these IDs, keyed by ID.

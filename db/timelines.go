@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -75,8 +76,10 @@ func (d *DB) HomeTimeline(ctx context.Context, viewer int64, p Page) ([]*Status,
 // One statement per shape of page: bounds that are not given stay out of
 // the SQL, so PostgreSQL's generic plan is costed like the real one.
 func (d *DB) homeStatuses(ctx context.Context, viewer int64, fromFeed bool, lower, upper int64, asc bool, limit int) ([]*Status, error) {
-	args := []any{viewer, d.timeParam(now()), limit}
-	key := fmt.Sprintf("home feed=%t max=%t lower=%t asc=%t", fromFeed, upper > 0, lower > 0, asc)
+	args := []any{viewer, d.timeParam(now())}
+	// The limit is written in, not bound: SQLite re-prepares a statement
+	// on every run when its LIMIT is a bound value (it plans for the value).
+	key := fmt.Sprintf("home feed=%t max=%t lower=%t asc=%t limit=%d", fromFeed, upper > 0, lower > 0, asc, limit)
 	if upper > 0 {
 		args = append(args, upper)
 	}
@@ -92,7 +95,7 @@ func (d *DB) homeStatuses(ctx context.Context, viewer int64, fromFeed bool, lowe
 			col = "hfeed.status_id"
 		}
 		q = homeTimelineWhere(q.Relation("Account"), v)
-		n := 4
+		n := 3
 		if upper > 0 {
 			q = q.Where(col+" < ?", param(n))
 			n++
@@ -105,7 +108,7 @@ func (d *DB) homeStatuses(ctx context.Context, viewer int64, fromFeed bool, lowe
 		} else {
 			q = q.OrderExpr(col + " DESC")
 		}
-		return q.String() + " LIMIT " + d.placeholder(3), nil
+		return q.String() + " LIMIT " + strconv.Itoa(limit), nil
 	}
 	return d.preparedStatuses(ctx, key, build, args...)
 }
