@@ -26,6 +26,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/kontor-social/kontor/activitypub"
@@ -44,6 +45,7 @@ type options struct {
 	cpuProfile  string
 	posts       int
 	serve       time.Duration
+	explain     bool
 }
 
 func main() {
@@ -58,6 +60,7 @@ func main() {
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured load (server and clients: one process) to this file")
 	flag.IntVar(&o.posts, "posts", 40, "statuses the user posts")
 	flag.DurationVar(&o.serve, "serve", 0, "after seeding, print the token and serve this long (for an outside tool such as wrk) instead of driving the load")
+	flag.BoolVar(&o.explain, "explain", false, "print the plan of the reader's home timeline query first")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -100,6 +103,17 @@ func run(ctx context.Context, o options) error {
 	seeded, err := seed(ctx, srv, o.posts)
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
+	}
+	if o.explain {
+		reader, err := srv.DB.LocalAccount(ctx, "reader")
+		if err != nil {
+			return err
+		}
+		plan, err := srv.DB.ExplainHomeTimeline(ctx, reader.ID, db.Page{Limit: 20}, false)
+		if err != nil {
+			return err
+		}
+		fmt.Println(plan)
 	}
 	serveCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -144,8 +158,8 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 	}
-	fmt.Println("| endpoint | req/s | p50 | p99 | errors |")
-	fmt.Println("|---|---|---|---|---|")
+	fmt.Println("| endpoint | req/s | p50 | p99 | CPU/req | errors |")
+	fmt.Println("|---|---|---|---|---|---|")
 	for _, ep := range chosen {
 		if ctx.Err() != nil {
 			break
@@ -153,8 +167,13 @@ func run(ctx context.Context, o options) error {
 		if o.warmup > 0 {
 			drive(ctx, base+ep.path, seeded.token, o.clients, o.warmup)
 		}
+		cpu := cpuTime()
 		r := drive(ctx, base+ep.path, seeded.token, o.clients, o.duration)
-		fmt.Printf("| %s | %.0f | %s | %s | %d |\n", ep.name, r.rate, ms(r.p50), ms(r.p99), r.errors)
+		perRequest := time.Duration(0)
+		if r.count > 0 {
+			perRequest = (cpuTime() - cpu) / time.Duration(r.count)
+		}
+		fmt.Printf("| %s | %.0f | %s | %s | %.0f µs | %d |\n", ep.name, r.rate, ms(r.p50), ms(r.p99), float64(perRequest)/float64(time.Microsecond), r.errors)
 		if r.firstError != "" {
 			fmt.Fprintf(os.Stderr, "%s: first error: %s\n", ep.name, r.firstError)
 		}
@@ -272,6 +291,7 @@ func choose(all []endpoint, names string) ([]endpoint, error) {
 }
 
 type result struct {
+	count      int
 	rate       float64
 	p50, p99   time.Duration
 	errors     int
@@ -327,7 +347,7 @@ func drive(ctx context.Context, target, token string, n int, d time.Duration) re
 	wg.Wait()
 	elapsed := time.Since(start)
 	slices.Sort(all)
-	r := result{rate: float64(len(all)) / elapsed.Seconds(), errors: errs, firstError: firstError}
+	r := result{count: len(all), rate: float64(len(all)) / elapsed.Seconds(), errors: errs, firstError: firstError}
 	if len(all) > 0 {
 		r.p50 = all[len(all)*50/100]
 		r.p99 = all[len(all)*99/100]
@@ -403,6 +423,16 @@ func rss() string {
 		}
 	}
 	return "?"
+}
+
+// cpuTime is the CPU this process used (server and clients; on PostgreSQL
+// the database's own work is in its backends, not here).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func filepathTemp(name string) string { return os.TempDir() + "/" + name }
