@@ -313,7 +313,9 @@ func (c *cachingConn) IsValid() bool {
 }
 
 func (c *cachingConn) Close() error {
-	c.closeStatements()
+	if c.IsValid() {
+		c.closeStatements()
+	} // a broken connection takes its statements with it
 	return c.Conn.Close()
 }
 

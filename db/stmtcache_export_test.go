@@ -1,5 +1,7 @@
 package db
 
+import "context"
+
 // StatementCacheHits counts the queries that ran through a statement their
 // connection had prepared before (a test hook).
 func (d *DB) StatementCacheHits() int64 {
@@ -8,4 +10,9 @@ func (d *DB) StatementCacheHits() int64 {
 		n += c.hits.Load()
 	}
 	return n
+}
+
+// RawScan runs a query as written (a test hook).
+func (d *DB) RawScan(ctx context.Context, query string, dest ...any) error {
+	return d.r.NewRaw(query).Scan(ctx, dest...)
 }
