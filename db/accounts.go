@@ -87,9 +87,17 @@ func (d *DB) CreateLocalAccount(ctx context.Context, a *Account, u *User) error 
 
 // AccountByID returns any account by ID.
 func (d *DB) AccountByID(ctx context.Context, id int64) (*Account, error) {
+	if a, ok := d.reads.accounts.get(id); ok {
+		return &a, nil
+	}
+	gen := d.reads.accounts.generation()
 	a := new(Account)
 	err := d.r.NewSelect().Model(a).Where("id = ?", id).Scan(ctx)
-	return a, notFound(err)
+	if err != nil {
+		return a, notFound(err)
+	}
+	d.reads.accounts.put(id, *a, gen)
+	return a, nil
 }
 
 // AccountsByIDs returns the accounts with these IDs, keyed by ID.
@@ -98,12 +106,25 @@ func (d *DB) AccountsByIDs(ctx context.Context, ids []int64) (map[int64]*Account
 	if len(ids) == 0 {
 		return out, nil
 	}
+	var missing []int64
+	for _, id := range ids {
+		if a, ok := d.reads.accounts.get(id); ok {
+			out[id] = &a
+		} else if _, dup := out[id]; !dup {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	gen := d.reads.accounts.generation()
 	var list []*Account
-	if err := d.r.NewSelect().Model(&list).Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+	if err := d.r.NewSelect().Model(&list).Where("id IN (?)", bun.List(missing)).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("db: accounts by ids: %w", err)
 	}
 	for _, a := range list {
 		out[a.ID] = a
+		d.reads.accounts.put(a.ID, *a, gen)
 	}
 	return out, nil
 }

@@ -66,19 +66,30 @@ func (d *DB) MentionsForStatuses(ctx context.Context, ids []int64) (map[int64][]
 	if len(ids) == 0 {
 		return out, nil
 	}
+	// The pairs, then the accounts (mostly from the account cache: a page
+	// mentions the same few accounts again and again).
 	var rows []struct {
-		StatusID int64 `bun:"status_id"`
-		Account  `bun:",extend"`
+		StatusID  int64 `bun:"status_id"`
+		AccountID int64 `bun:"account_id"`
 	}
-	err := d.r.NewSelect().TableExpr("status_mentions AS sm").ColumnExpr("sm.status_id, a.*").
-		Join("JOIN accounts AS a ON a.id = sm.account_id").
-		Where("sm.status_id IN (?) AND sm.silent = FALSE", bun.List(ids)).Order("a.id").Scan(ctx, &rows)
+	err := d.r.NewSelect().TableExpr("status_mentions AS sm").ColumnExpr("sm.status_id, sm.account_id").
+		Where("sm.status_id IN (?) AND sm.silent = FALSE", bun.List(ids)).Order("sm.account_id").Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("db: mentions for statuses: %w", err)
 	}
-	for i := range rows {
-		a := rows[i].Account
-		out[rows[i].StatusID] = append(out[rows[i].StatusID], &a)
+	accountIDs := make([]int64, len(rows))
+	for i, r := range rows {
+		accountIDs[i] = r.AccountID
+	}
+	accounts, err := d.AccountsByIDs(ctx, accountIDs)
+	if err != nil {
+		return nil, fmt.Errorf("db: mentions for statuses: %w", err)
+	}
+	for _, r := range rows {
+		if a, ok := accounts[r.AccountID]; ok {
+			cp := *a // each status its own copy, as before
+			out[r.StatusID] = append(out[r.StatusID], &cp)
+		}
 	}
 	return out, nil
 }

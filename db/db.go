@@ -44,6 +44,14 @@ type DB struct {
 	dialect string
 	ids     *IDGenerator
 	stmts   sync.Map // prepared statements by name (prepared.go)
+	// caches are the pools' statement caches (stmtcache.go), told when the
+	// schema changes.
+	caches []*stmtCache
+	// gens count the writes of the tables the read caches watch
+	// (invalidation.go); stopListening ends the PostgreSQL listener of them.
+	gens          *generations
+	stopListening func()
+	reads         *readCaches
 }
 
 // Open connects to the database named by a config URL (sqlite://… or
@@ -53,14 +61,17 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
-	d := &DB{dialect: dialect, ids: NewIDGenerator()}
+	d := &DB{dialect: dialect, ids: NewIDGenerator(), gens: &generations{}}
+	d.reads = newReadCaches(d.gens)
 	switch dialect {
 	case SQLite:
 		if err := d.openSQLite(dsn); err != nil {
 			return nil, err
 		}
 	case Postgres:
-		sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(dsn), pgdriver.WithTimeout(10*time.Second)))
+		cache := newStmtCache(pgdriver.NewConnector(pgdriver.WithDSN(dsn), pgdriver.WithTimeout(10*time.Second)), true, d.gens)
+		d.caches = append(d.caches, cache)
+		sqldb := sql.OpenDB(cache)
 		sqldb.SetMaxOpenConns(4 * runtime.GOMAXPROCS(0) * 4)
 		sqldb.SetMaxIdleConns(4 * runtime.GOMAXPROCS(0) * 4)
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
@@ -78,6 +89,10 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 			d.Close()
 			return nil, err
 		}
+		if err := d.listenForInvalidations(ctx); err != nil {
+			d.Close()
+			return nil, err
+		}
 	}
 	return d, nil
 }
@@ -90,7 +105,7 @@ func (d *DB) openSQLite(path string) error {
 		}
 	}
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-	w, err := sql.Open(sqliteshim.ShimName, "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	w, err := d.openSQLitePool("file:" + path + "?" + pragmas + "&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("db: open %s: %w", path, err)
 	}
@@ -98,7 +113,7 @@ func (d *DB) openSQLite(path string) error {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	r, err := sql.Open(sqliteshim.ShimName, "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	r, err := d.openSQLitePool("file:" + path + "?" + pragmas + "&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return fmt.Errorf("db: open %s: %w", path, err)
@@ -110,6 +125,29 @@ func (d *DB) openSQLite(path string) error {
 	d.w = bun.NewDB(w, sqlitedialect.New())
 	d.r = bun.NewDB(r, sqlitedialect.New())
 	return nil
+}
+
+// openSQLitePool opens a pool of SQLite connections that cache their
+// statements (stmtcache.go).
+func (d *DB) openSQLitePool(dsn string) (*sql.DB, error) {
+	probe, err := sql.Open(sqliteshim.ShimName, dsn)
+	if err != nil {
+		return nil, err
+	}
+	drv := probe.Driver()
+	probe.Close()
+	cache := newStmtCache(dsnConnector{driver: drv, dsn: dsn}, false, d.gens)
+	d.caches = append(d.caches, cache)
+	return sql.OpenDB(cache), nil
+}
+
+// schemaChanged drops the statements every connection prepared: they may
+// describe tables as they were.
+func (d *DB) schemaChanged() {
+	for _, c := range d.caches {
+		c.invalidate()
+	}
+	d.gens.advance(allTables)
 }
 
 // assignNodeTag gives this process a distinct tag for the low bits of its IDs,
@@ -157,6 +195,9 @@ func (d *DB) Ping(ctx context.Context) error {
 
 // Close closes both pools.
 func (d *DB) Close() error {
+	if d.stopListening != nil {
+		d.stopListening()
+	}
 	d.closeStatements()
 	var err error
 	if d.r != nil && d.r != d.w {

@@ -23,11 +23,19 @@ func (d *DB) KnownPeers(ctx context.Context) ([]string, error) {
 // ContactAccount returns the account of the first administrator, the
 // instance's contact (ErrNotFound when there is none).
 func (d *DB) ContactAccount(ctx context.Context) (*Account, error) {
+	if a, ok := d.reads.contact.get(struct{}{}); ok {
+		return &a, nil
+	}
+	gen := d.reads.contact.generation()
 	a := new(Account)
 	err := d.r.NewSelect().Model(a).Join("JOIN users AS u ON u.account_id = a.id").
 		Where("u.role = ? AND a.suspended_at IS NULL AND u.disabled = FALSE", RoleAdmin).
 		OrderExpr("u.id").Limit(1).Scan(ctx)
-	return a, notFound(err)
+	if err != nil {
+		return a, notFound(err)
+	}
+	d.reads.contact.put(struct{}{}, *a, gen)
+	return a, nil
 }
 
 // WeekActivity is what happened on the instance in one week.
@@ -104,6 +112,10 @@ type Usage struct {
 
 // InstanceUsage counts local users and posts.
 func (d *DB) InstanceUsage(ctx context.Context) (Usage, error) {
+	if u, ok := d.reads.usage.get(struct{}{}); ok {
+		return u, nil
+	}
+	gen := d.reads.usage.generation()
 	var u Usage
 	err := d.r.NewRaw(`SELECT
 		(SELECT count(*) FROM accounts a JOIN users u ON u.account_id = a.id WHERE a.domain = '' AND a.suspended_at IS NULL),
@@ -117,5 +129,7 @@ func (d *DB) InstanceUsage(ctx context.Context) (Usage, error) {
 	if err != nil {
 		return u, fmt.Errorf("db: usage: %w", err)
 	}
+	// The active counts also move with the clock: readCacheTTL bounds that.
+	d.reads.usage.put(struct{}{}, u, gen)
 	return u, nil
 }

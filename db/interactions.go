@@ -82,32 +82,29 @@ func (d *DB) ViewerInteractions(ctx context.Context, viewer int64, statusIDs, th
 	if viewer == 0 || len(statusIDs) == 0 {
 		return in, nil
 	}
-	load := func(query string, set map[int64]bool, args ...any) error {
-		var ids []int64
-		if err := d.r.NewRaw(query, args...).Scan(ctx, &ids); err != nil {
-			return err
-		}
-		for _, id := range ids {
-			set[id] = true
-		}
-		return nil
-	}
+	// One round trip for the five relations: a page is rendered on every
+	// timeline request.
 	list := bun.List(statusIDs)
-	if err := load("SELECT status_id FROM favourites WHERE account_id = ? AND status_id IN (?)", in.Favourited, viewer, list); err != nil {
-		return nil, fmt.Errorf("db: interactions: %w", err)
-	}
-	if err := load("SELECT reblog_of_id FROM statuses WHERE account_id = ? AND reblog_of_id IN (?)", in.Reblogged, viewer, list); err != nil {
-		return nil, fmt.Errorf("db: interactions: %w", err)
-	}
-	if err := load("SELECT status_id FROM bookmarks WHERE account_id = ? AND status_id IN (?)", in.Bookmarked, viewer, list); err != nil {
-		return nil, fmt.Errorf("db: interactions: %w", err)
-	}
-	if err := load("SELECT status_id FROM pins WHERE account_id = ? AND status_id IN (?)", in.Pinned, viewer, list); err != nil {
-		return nil, fmt.Errorf("db: interactions: %w", err)
-	}
+	query := `SELECT 1 AS kind, status_id AS id FROM favourites WHERE account_id = ? AND status_id IN (?)
+		UNION ALL SELECT 2, reblog_of_id FROM statuses WHERE account_id = ? AND reblog_of_id IN (?)
+		UNION ALL SELECT 3, status_id FROM bookmarks WHERE account_id = ? AND status_id IN (?)
+		UNION ALL SELECT 4, status_id FROM pins WHERE account_id = ? AND status_id IN (?)`
+	args := []any{viewer, list, viewer, list, viewer, list, viewer, list}
 	if len(threadIDs) > 0 {
-		if err := load("SELECT thread_id FROM thread_mutes WHERE account_id = ? AND thread_id IN (?)", in.MutedThreads, viewer, bun.List(threadIDs)); err != nil {
-			return nil, fmt.Errorf("db: interactions: %w", err)
+		query += ` UNION ALL SELECT 5, thread_id FROM thread_mutes WHERE account_id = ? AND thread_id IN (?)`
+		args = append(args, viewer, bun.List(threadIDs))
+	}
+	var rows []struct {
+		Kind int   `bun:"kind"`
+		ID   int64 `bun:"id"`
+	}
+	if err := d.r.NewRaw(query, args...).Scan(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("db: interactions: %w", err)
+	}
+	sets := [...]map[int64]bool{1: in.Favourited, 2: in.Reblogged, 3: in.Bookmarked, 4: in.Pinned, 5: in.MutedThreads}
+	for _, r := range rows {
+		if r.Kind >= 1 && r.Kind < len(sets) {
+			sets[r.Kind][r.ID] = true
 		}
 	}
 	return in, nil

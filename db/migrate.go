@@ -54,6 +54,7 @@ func (d *DB) Migrate(ctx context.Context) ([]string, error) {
 	if err := m.Init(ctx); err != nil {
 		return nil, fmt.Errorf("db: migrate init: %w", err)
 	}
+	defer d.schemaChanged()
 	group, err := m.Migrate(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("db: migrate: %w", err)

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -75,8 +76,10 @@ func (d *DB) HomeTimeline(ctx context.Context, viewer int64, p Page) ([]*Status,
 // One statement per shape of page: bounds that are not given stay out of
 // the SQL, so PostgreSQL's generic plan is costed like the real one.
 func (d *DB) homeStatuses(ctx context.Context, viewer int64, fromFeed bool, lower, upper int64, asc bool, limit int) ([]*Status, error) {
-	args := []any{viewer, d.timeParam(now()), limit}
-	key := fmt.Sprintf("home feed=%t max=%t lower=%t asc=%t", fromFeed, upper > 0, lower > 0, asc)
+	args := []any{viewer, d.timeParam(now())}
+	// The limit is written in, not bound: SQLite re-prepares a statement
+	// on every run when its LIMIT is a bound value (it plans for the value).
+	key := fmt.Sprintf("home feed=%t max=%t lower=%t asc=%t limit=%d", fromFeed, upper > 0, lower > 0, asc, limit)
 	if upper > 0 {
 		args = append(args, upper)
 	}
@@ -91,8 +94,8 @@ func (d *DB) homeStatuses(ctx context.Context, viewer int64, fromFeed bool, lowe
 			q = homeFeedFrom(q, param(1))
 			col = "hfeed.status_id"
 		}
-		q = homeTimelineWhere(q.Relation("Account"), v)
-		n := 4
+		q = homeTimelineWhere(q.Relation("Account", withoutKeys), v)
+		n := 3
 		if upper > 0 {
 			q = q.Where(col+" < ?", param(n))
 			n++
@@ -105,9 +108,15 @@ func (d *DB) homeStatuses(ctx context.Context, viewer int64, fromFeed bool, lowe
 		} else {
 			q = q.OrderExpr(col + " DESC")
 		}
-		return q.String() + " LIMIT " + d.placeholder(3), nil
+		return q.String() + " LIMIT " + strconv.Itoa(limit), nil
 	}
 	return d.preparedStatuses(ctx, key, build, args...)
+}
+
+// withoutKeys leaves an author's key pair out of a page of statuses: a few
+// kilobytes per row that rendering never reads.
+func withoutKeys(q *bun.SelectQuery) *bun.SelectQuery {
+	return q.ExcludeColumn("public_key_pem", "private_key_pem")
 }
 
 // homeFeedFrom makes a query of statuses s read them through the rows of
@@ -153,7 +162,7 @@ type PublicTimelineFilter struct {
 // boosts), newest first.
 func (d *DB) PublicTimeline(ctx context.Context, v Viewer, f PublicTimelineFilter, p Page) ([]*Status, error) {
 	var list []*Status
-	q := d.r.NewSelect().Model(&list).Relation("Account").Where("s.visibility = 0 AND s.reblog_of_id IS NULL")
+	q := d.r.NewSelect().Model(&list).Relation("Account", withoutKeys).Where("s.visibility = 0 AND s.reblog_of_id IS NULL")
 	q = applyPublicFilter(q, f)
 	q = whereVisible(q, "s", v)
 	cond, args := notMutedBy("s", v)
@@ -195,7 +204,7 @@ func (d *DB) TagTimeline(ctx context.Context, v Viewer, f TagTimelineFilter, p P
 		return []*Status{}, nil
 	}
 	var list []*Status
-	q := d.r.NewSelect().Model(&list).Relation("Account").
+	q := d.r.NewSelect().Model(&list).Relation("Account", withoutKeys).
 		Where("s.visibility = 0 AND s.reblog_of_id IS NULL").
 		Where("s.id IN (SELECT tst.status_id FROM status_tags tst WHERE tst.tag_id IN (?))", bun.List(anyIDs))
 	for _, name := range f.All {
@@ -256,7 +265,7 @@ func (d *DB) ListRepliesPolicy(ctx context.Context, listID, ownerID int64) (stri
 // owner may see, newest first, with replies as the list's policy says.
 func (d *DB) ListTimeline(ctx context.Context, owner, listID int64, policy string, p Page) ([]*Status, error) {
 	var list []*Status
-	q := d.r.NewSelect().Model(&list).Relation("Account").
+	q := d.r.NewSelect().Model(&list).Relation("Account", withoutKeys).
 		Where("s.account_id IN (SELECT la.account_id FROM list_accounts la WHERE la.list_id = ?)", listID).
 		// Boosts follow the owner's "show boosts" choice for the member.
 		Where("(s.reblog_of_id IS NULL OR NOT EXISTS (SELECT 1 FROM follows lf WHERE lf.account_id = ? AND lf.target_account_id = s.account_id AND lf.show_reblogs = FALSE))", owner)
@@ -283,7 +292,7 @@ func (d *DB) ListTimeline(ctx context.Context, owner, listID int64, policy strin
 // in, newest first.
 func (d *DB) DirectTimeline(ctx context.Context, viewer int64, p Page) ([]*Status, error) {
 	var list []*Status
-	q := d.r.NewSelect().Model(&list).Relation("Account").
+	q := d.r.NewSelect().Model(&list).Relation("Account", withoutKeys).
 		Where("s.visibility = 3 AND s.reblog_of_id IS NULL").
 		Where("(s.account_id = ? OR s.id IN (SELECT dm.status_id FROM status_mentions dm WHERE dm.account_id = ?))", viewer, viewer)
 	v := ViewerOf(viewer)

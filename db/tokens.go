@@ -96,12 +96,24 @@ func (d *DB) createToken(ctx context.Context, idb bun.IDB, n NewToken) (*IssuedT
 
 // TokenByPlaintext returns a live (unrevoked, unexpired) token.
 func (d *DB) TokenByPlaintext(ctx context.Context, plain string) (*Token, error) {
+	hash := HashSecret(plain)
+	if t, ok := d.reads.tokens.get(hash); ok {
+		if t.ExpiresAt != nil && !t.ExpiresAt.After(now()) {
+			return nil, ErrNotFound
+		}
+		return &t, nil
+	}
+	gen := d.reads.tokens.generation()
 	t := new(Token)
 	err := d.r.NewSelect().Model(t).
-		Where("token_hash = ? AND revoked_at IS NULL", HashSecret(plain)).
+		Where("token_hash = ? AND revoked_at IS NULL", hash).
 		Where("expires_at IS NULL OR expires_at > ?", now()).
 		Scan(ctx)
-	return t, notFound(err)
+	if err != nil {
+		return t, notFound(err)
+	}
+	d.reads.tokens.put(hash, *t, gen)
+	return t, nil
 }
 
 // RevokeToken revokes a token by its plaintext (idempotent; unknown is not an error).

@@ -18,9 +18,17 @@ func (d *DB) UserByAccountID(ctx context.Context, accountID int64) (*User, error
 
 // UserByID returns a user with its account.
 func (d *DB) UserByID(ctx context.Context, id int64) (*User, error) {
+	if u, ok := d.reads.users.get(id); ok {
+		return cachedUser(u), nil
+	}
+	gen := d.reads.users.generation()
 	u := new(User)
 	err := d.r.NewSelect().Model(u).Relation("Account").Where("u.id = ?", id).Scan(ctx)
-	return u, notFound(err)
+	if err != nil {
+		return u, notFound(err)
+	}
+	d.reads.users.put(id, *cachedUser(*u), gen)
+	return u, nil
 }
 
 // UserByLogin finds a user by email or by username (both case-insensitive):

@@ -1,0 +1,438 @@
+// Command readpath is the read-path benchmark of issue 12: it starts the real
+// server (server.New + Serve, as `kontor serve` does) on SQLite or
+// PostgreSQL, seeds a user with 40 posts who follows a second user, and
+// drives the read endpoints every Mastodon app calls with N concurrent
+// clients for D seconds each, printing req/s, p50 and p99 per endpoint (see
+// README.md).
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/kontor-social/kontor/activitypub"
+	"github.com/kontor-social/kontor/config"
+	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/server"
+)
+
+type options struct {
+	dialect     string
+	postgresURL string
+	clients     int
+	duration    time.Duration
+	warmup      time.Duration
+	endpoints   string
+	cpuProfile  string
+	posts       int
+	serve       time.Duration
+	explain     bool
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.dialect, "dialect", "sqlite", "sqlite or postgres")
+	flag.StringVar(&o.postgresURL, "pg", "postgres://postgres@127.0.0.1:5432/kontor_speed?sslmode=disable",
+		"PostgreSQL database URL (-dialect postgres): the run gets a fresh schema in it, dropped at the end")
+	flag.IntVar(&o.clients, "c", 8, "concurrent clients (one keep-alive connection each)")
+	flag.DurationVar(&o.duration, "d", 10*time.Second, "how long to drive each endpoint")
+	flag.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured load before each endpoint")
+	flag.StringVar(&o.endpoints, "endpoints", "", "comma-separated endpoint names to drive (default: all)")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured load (server and clients: one process) to this file")
+	flag.IntVar(&o.posts, "posts", 40, "statuses the user posts")
+	flag.DurationVar(&o.serve, "serve", 0, "after seeding, print the token and serve this long (for an outside tool such as wrk) instead of driving the load")
+	flag.BoolVar(&o.explain, "explain", false, "print the plan of the reader's home timeline query first")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, o); err != nil {
+		fmt.Fprintln(os.Stderr, "readpath:", err)
+		os.Exit(1)
+	}
+}
+
+// endpoint is one measured request.
+type endpoint struct {
+	name, path string
+}
+
+func run(ctx context.Context, o options) error {
+	dbURL, cleanup, err := databaseURL(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	addr := l.Addr().String()
+	cfg, err := config.Load("", false, []string{
+		"KONTOR_LISTEN=" + addr, "KONTOR_HOST=" + addr, "KONTOR_PROTOCOL=http", "KONTOR_DATABASE=" + dbURL,
+		"KONTOR_MEDIA_DIR=" + filepathTemp("kontor-readpath-media"), "KONTOR_API_RATE_LIMIT=0", "KONTOR_API_RATE_LIMIT_IP=0",
+		"KONTOR_LOG_LEVEL=warn",
+	})
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv, err := server.New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	seeded, err := seed(ctx, srv, o.posts)
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	if o.explain {
+		reader, err := srv.DB.LocalAccount(ctx, "reader")
+		if err != nil {
+			return err
+		}
+		plan, err := srv.DB.ExplainHomeTimeline(ctx, reader.ID, db.Page{Limit: 20}, false)
+		if err != nil {
+			return err
+		}
+		fmt.Println(plan)
+	}
+	serveCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(serveCtx, l) }()
+	base := "http://" + addr
+	if err := waitUp(ctx, base); err != nil {
+		return err
+	}
+	runtime.GC()
+	fmt.Printf("kontor on %s (%s), %d clients, %s per endpoint, GOMAXPROCS %d, load average %s, RSS idle %s\n",
+		addr, srv.DB.Dialect(), o.clients, o.duration, runtime.GOMAXPROCS(0), loadAverage(), rss())
+	if o.serve > 0 {
+		fmt.Printf("TOKEN=%s\nSTATUS=%d\n", seeded.token, seeded.statusID)
+		select {
+		case <-time.After(o.serve):
+		case <-ctx.Done():
+		}
+		cancel()
+		return <-done
+	}
+	all := []endpoint{
+		{"home", "/api/v1/timelines/home?limit=20"},
+		{"public", "/api/v1/timelines/public?limit=20"},
+		{"tag", "/api/v1/timelines/tag/bench?limit=20"},
+		{"status", "/api/v1/statuses/" + strconv.FormatInt(seeded.statusID, 10)},
+		{"verify_credentials", "/api/v1/accounts/verify_credentials"},
+		{"instance", "/api/v1/instance"},
+		{"healthz", "/healthz"},
+	}
+	chosen, err := choose(all, o.endpoints)
+	if err != nil {
+		return err
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
+	fmt.Println("| endpoint | req/s | p50 | p99 | CPU/req | errors |")
+	fmt.Println("|---|---|---|---|---|---|")
+	for _, ep := range chosen {
+		if ctx.Err() != nil {
+			break
+		}
+		if o.warmup > 0 {
+			drive(ctx, base+ep.path, seeded.token, o.clients, o.warmup)
+		}
+		cpu := cpuTime()
+		r := drive(ctx, base+ep.path, seeded.token, o.clients, o.duration)
+		perRequest := time.Duration(0)
+		if r.count > 0 {
+			perRequest = (cpuTime() - cpu) / time.Duration(r.count)
+		}
+		fmt.Printf("| %s | %.0f | %s | %s | %.0f µs | %d |\n", ep.name, r.rate, ms(r.p50), ms(r.p99), float64(perRequest)/float64(time.Microsecond), r.errors)
+		if r.firstError != "" {
+			fmt.Fprintf(os.Stderr, "%s: first error: %s\n", ep.name, r.firstError)
+		}
+	}
+	if o.cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
+	fmt.Printf("load average after: %s, RSS after: %s\n", loadAverage(), rss())
+	cancel()
+	return <-done
+}
+
+// databaseURL is the URL the server opens: an SQLite file in a fresh
+// directory, or a fresh schema in the PostgreSQL database.
+func databaseURL(ctx context.Context, o options) (string, func(), error) {
+	switch o.dialect {
+	case db.SQLite:
+		dir, err := os.MkdirTemp("", "kontor-readpath-")
+		if err != nil {
+			return "", nil, err
+		}
+		return "sqlite://" + dir + "/kontor.db", func() { os.RemoveAll(dir) }, nil
+	case db.Postgres:
+		var b [6]byte
+		rand.Read(b[:])
+		schema := "readpath_" + hex.EncodeToString(b[:])
+		admin, err := db.Open(ctx, o.postgresURL)
+		if err != nil {
+			return "", nil, err
+		}
+		defer admin.Close()
+		if err := admin.CreateSchema(ctx, schema); err != nil {
+			return "", nil, err
+		}
+		u, err := url.Parse(o.postgresURL)
+		if err != nil {
+			return "", nil, err
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		return u.String(), func() {
+			admin, err := db.Open(context.Background(), o.postgresURL)
+			if err != nil {
+				return
+			}
+			defer admin.Close()
+			admin.DropSchema(context.Background(), schema)
+		}, nil
+	}
+	return "", nil, fmt.Errorf("-dialect %q: sqlite or postgres", o.dialect)
+}
+
+type seeded struct {
+	token    string
+	statusID int64
+}
+
+// seed creates the reader with its posts (every other one tagged #bench),
+// a friend it follows with posts of their own, and a token of the reader.
+func seed(ctx context.Context, srv *server.Server, posts int) (*seeded, error) {
+	var accounts [2]*db.Account
+	var users [2]*db.User
+	for i, name := range []string{"reader", "friend"} {
+		a, u, err := srv.Engine.CreateLocalAccount(ctx, activitypub.NewLocalAccount{Username: name,
+			Email: name + "@bench.example", Password: "password-" + name, Confirmed: true, Approved: true})
+		if err != nil {
+			return nil, err
+		}
+		accounts[i], users[i] = a, u
+	}
+	reader, friend := accounts[0], accounts[1]
+	if _, err := srv.Engine.Follow(ctx, reader, friend, activitypub.FollowOptions{ShowReblogs: true}); err != nil {
+		return nil, err
+	}
+	var first int64
+	for i := range posts {
+		text := fmt.Sprintf("post %d of the read-path benchmark, with a link https://example.com/%d and @friend", i, i)
+		if i%2 == 0 {
+			text += " #bench"
+		}
+		s, err := srv.Engine.PublishStatus(ctx, reader, activitypub.PostParams{Text: text, Visibility: db.Public})
+		if err != nil {
+			return nil, err
+		}
+		if first == 0 {
+			first = s.ID
+		}
+		if i%4 == 0 {
+			if _, err := srv.Engine.PublishStatus(ctx, friend, activitypub.PostParams{Text: fmt.Sprintf("friend's post %d #bench", i), Visibility: db.Public}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	tok, err := srv.DB.CreateToken(ctx, db.NewToken{UserID: &users[0].ID, AccountID: &reader.ID, Scopes: []string{"read", "write", "follow"}})
+	if err != nil {
+		return nil, err
+	}
+	return &seeded{token: tok.AccessToken, statusID: first}, nil
+}
+
+func choose(all []endpoint, names string) ([]endpoint, error) {
+	if names == "" {
+		return all, nil
+	}
+	var chosen []endpoint
+	for _, n := range strings.Split(names, ",") {
+		i := slices.IndexFunc(all, func(e endpoint) bool { return e.name == n })
+		if i < 0 {
+			return nil, fmt.Errorf("unknown endpoint %q", n)
+		}
+		chosen = append(chosen, all[i])
+	}
+	return chosen, nil
+}
+
+type result struct {
+	count      int
+	rate       float64
+	p50, p99   time.Duration
+	errors     int
+	firstError string
+}
+
+// drive sends GET url with the token from n clients, each waiting for its
+// answer before the next request, for d, and returns the rate of
+// successful requests and their latency percentiles.
+func drive(ctx context.Context, target, token string, n int, d time.Duration) result {
+	transport := &http.Transport{MaxIdleConns: n, MaxIdleConnsPerHost: n, DisableCompression: true}
+	defer transport.CloseIdleConnections()
+	client := &http.Client{Transport: transport}
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	var (
+		mu         sync.Mutex
+		all        []time.Duration
+		errs       int
+		firstError string
+		wg         sync.WaitGroup
+	)
+	start := time.Now()
+	for range n {
+		wg.Go(func() {
+			times := make([]time.Duration, 0, 4096)
+			bad := 0
+			var first string
+			for ctx.Err() == nil {
+				t0 := time.Now()
+				err := get(client, target, token)
+				if ctx.Err() != nil {
+					break // the request may have been cut short by the end of the run
+				}
+				if err != nil {
+					bad++
+					if first == "" {
+						first = err.Error()
+					}
+					continue
+				}
+				times = append(times, time.Since(t0))
+			}
+			mu.Lock()
+			all = append(all, times...)
+			errs += bad
+			if firstError == "" {
+				firstError = first
+			}
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	slices.Sort(all)
+	r := result{count: len(all), rate: float64(len(all)) / elapsed.Seconds(), errors: errs, firstError: firstError}
+	if len(all) > 0 {
+		r.p50 = all[len(all)*50/100]
+		r.p99 = all[len(all)*99/100]
+	}
+	return r
+}
+
+func get(client *http.Client, target, token string) error {
+	req, err := http.NewRequest(http.MethodGet, target, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %d %.200s", target, resp.StatusCode, body)
+	}
+	return nil
+}
+
+func waitUp(ctx context.Context, base string) error {
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return errors.New("the server did not answer /healthz within 15 s")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
+
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// rss is this process's resident memory (server and load clients together).
+func rss() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "?"
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "?"
+}
+
+// cpuTime is the CPU this process used (server and clients; on PostgreSQL
+// the database's own work is in its backends, not here).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func filepathTemp(name string) string { return os.TempDir() + "/" + name }

@@ -1,0 +1,175 @@
+package db
+
+import (
+	"context"
+	"database/sql/driver"
+	"strconv"
+	"strings"
+	"sync/atomic"
+)
+
+// Read caches (readcache.go) keep rows that every request reads. They are
+// invalidated by table: every statement that writes (INSERT, UPDATE,
+// DELETE, DDL) passes through the connections of stmtcache.go, which note
+// the watched tables it names and, once it is committed, advance those
+// tables' generations; a cached row is good only while the generations it
+// was read under are unchanged. On PostgreSQL the same statement's
+// transaction also sends the tables on a NOTIFY channel, delivered to every
+// process of the schema when (and only if) it commits, so several processes
+// on one database drop their copies too.
+
+// table is a bit of a set of watched tables.
+type table uint32
+
+const (
+	tableAccounts table = 1 << iota
+	tableUsers
+	tableTokens
+	tableApps
+	tableStatuses
+	tableInstances
+	allTables = tableAccounts | tableUsers | tableTokens | tableApps | tableStatuses | tableInstances
+)
+
+// watched names the tables whose writes the caches must hear of. Naming a
+// table is enough: a write that mentions accounts anywhere (a subquery)
+// invalidates accounts, which costs a re-read, never a stale row. Tables
+// whose rows disappear with these by ON DELETE CASCADE need no entry: the
+// cascade starts with a write to a watched table (oauth_apps is watched
+// because its deletion removes tokens).
+var watched = map[string]table{
+	"accounts":     tableAccounts,
+	"users":        tableUsers,
+	"oauth_tokens": tableTokens,
+	"oauth_apps":   tableApps,
+	"statuses":     tableStatuses,
+	"instances":    tableInstances,
+}
+
+// generations are the watched tables' write counters of one store.
+type generations struct {
+	gen [8]atomic.Uint64
+	// channel is the PostgreSQL NOTIFY channel of the schema ("" until the
+	// store knows it, and on SQLite).
+	channel atomic.Pointer[string]
+}
+
+// advance marks the tables in set as written.
+func (g *generations) advance(set table) {
+	for i := range g.gen {
+		if set&(1<<i) != 0 {
+			g.gen[i].Add(1)
+		}
+	}
+}
+
+// of is a number that changes whenever a table of set is written.
+func (g *generations) of(set table) uint64 {
+	var sum uint64
+	for i := range g.gen {
+		if set&(1<<i) != 0 {
+			sum += g.gen[i].Load()
+		}
+	}
+	return sum
+}
+
+// writtenTables is the set of watched tables a statement may write: none
+// for a SELECT, otherwise every watched table it names.
+func writtenTables(query string) table {
+	if isSelect(query) {
+		return 0
+	}
+	var set table
+	for i := 0; i < len(query); {
+		c := query[i]
+		switch {
+		case c == '\'':
+			end, _, closed := scanString(query, i)
+			if !closed {
+				return allTables
+			}
+			i = end
+		case c == '"' || isWordByte(c):
+			start, end := i, i
+			if c == '"' {
+				start = i + 1
+				k := strings.IndexByte(query[start:], '"')
+				if k < 0 {
+					return allTables
+				}
+				end, i = start+k, start+k+1
+			} else {
+				for end < len(query) && isWordByte(query[end]) {
+					end++
+				}
+				i = end
+			}
+			if end-start >= 5 && end-start <= 12 {
+				set |= watched[strings.ToLower(query[start:end])]
+			}
+		default:
+			i++
+		}
+	}
+	return set
+}
+
+// notifySQL is the statement that tells the other processes of set.
+func notifySQL(channel string, set table) string {
+	return "SELECT pg_notify('" + channel + "', '" + strconv.FormatUint(uint64(set), 10) + "')"
+}
+
+// wrote records that this connection ran a statement writing set: at once
+// when not in a transaction, at commit otherwise; and on PostgreSQL sends
+// the NOTIFY, in the transaction so it is delivered with the commit.
+func (c *cachingConn) wrote(ctx context.Context, set table) {
+	if set == 0 {
+		return
+	}
+	if ch := c.cache.gens.channel.Load(); ch != nil && set&^c.notified != 0 {
+		if e, ok := c.Conn.(driver.ExecerContext); ok {
+			if _, err := e.ExecContext(ctx, notifySQL(*ch, set), nil); err == nil && c.inTx {
+				c.notified |= set
+			}
+		}
+	}
+	if c.inTx {
+		c.pending |= set
+		return
+	}
+	c.cache.gens.advance(set)
+}
+
+// ended is called when the connection's transaction ends.
+func (c *cachingConn) ended(committed bool) {
+	if committed {
+		c.cache.gens.advance(c.pending)
+	}
+	c.inTx, c.pending, c.notified = false, 0, 0
+}
+
+// listenForInvalidations advances the generations other processes (and
+// this one) announce on the schema's channel (PostgreSQL).
+func (d *DB) listenForInvalidations(ctx context.Context) error {
+	channel, err := d.BusChannel(ctx, "cache")
+	if err != nil {
+		return err
+	}
+	payloads, stop, err := d.Listen(context.WithoutCancel(ctx), channel)
+	if err != nil {
+		return err
+	}
+	d.gens.channel.Store(&channel)
+	d.stopListening = stop
+	go func() {
+		for p := range payloads {
+			set, err := strconv.ParseUint(p, 10, 32)
+			if err != nil {
+				set = uint64(allTables)
+			}
+			d.gens.advance(table(set))
+		}
+	}()
+	return nil
+}

@@ -1,0 +1,95 @@
+package db
+
+import (
+	"sync"
+	"time"
+)
+
+// Rows every API request reads (its token, its user, accounts) are kept in
+// memory between requests. An entry is good while no write has touched the
+// tables it came from (invalidation.go) and for at most readCacheTTL, a
+// bound for the case where a PostgreSQL notification from another process
+// is lost (the listener reconnecting). Visibility is never decided from a
+// cache: these are rows looked up by key, and the callers apply the rules.
+
+const (
+	readCacheTTL = 5 * time.Second
+	// readCacheEntries bounds each cache; a full cache starts over.
+	readCacheEntries = 10_000
+)
+
+type readEntry[V any] struct {
+	value V
+	gen   uint64
+	at    time.Time
+}
+
+// readCache maps keys to rows read from the tables deps.
+type readCache[K comparable, V any] struct {
+	gens    *generations
+	deps    table
+	mu      sync.RWMutex
+	entries map[K]readEntry[V]
+}
+
+func newReadCache[K comparable, V any](gens *generations, deps table) *readCache[K, V] {
+	return &readCache[K, V]{gens: gens, deps: deps, entries: map[K]readEntry[V]{}}
+}
+
+// get returns the row of k if it is still good.
+func (c *readCache[K, V]) get(k K) (V, bool) {
+	c.mu.RLock()
+	e, ok := c.entries[k]
+	c.mu.RUnlock()
+	if !ok || e.gen != c.gens.of(c.deps) || time.Since(e.at) > readCacheTTL {
+		var zero V
+		return zero, false
+	}
+	return e.value, true
+}
+
+// generation is to be taken before reading a row and passed to put: a
+// write that lands while the row is read makes put keep nothing.
+func (c *readCache[K, V]) generation() uint64 { return c.gens.of(c.deps) }
+
+func (c *readCache[K, V]) put(k K, v V, gen uint64) {
+	if gen != c.gens.of(c.deps) {
+		return
+	}
+	c.mu.Lock()
+	if len(c.entries) >= readCacheEntries {
+		clear(c.entries)
+	}
+	c.entries[k] = readEntry[V]{value: v, gen: gen, at: time.Now()}
+	c.mu.Unlock()
+}
+
+// readCaches are a store's caches of rows.
+type readCaches struct {
+	tokens   *readCache[string, Token] // by token hash
+	users    *readCache[int64, User]   // by id, with the account
+	accounts *readCache[int64, Account]
+	// the instance's figures and its contact (GET /api/v1/instance)
+	usage   *readCache[struct{}, Usage]
+	contact *readCache[struct{}, Account]
+}
+
+func newReadCaches(gens *generations) *readCaches {
+	return &readCaches{
+		tokens:   newReadCache[string, Token](gens, tableTokens|tableApps|tableUsers|tableAccounts),
+		users:    newReadCache[int64, User](gens, tableUsers|tableAccounts),
+		accounts: newReadCache[int64, Account](gens, tableAccounts),
+		usage:    newReadCache[struct{}, Usage](gens, tableAccounts|tableUsers),
+		contact:  newReadCache[struct{}, Account](gens, tableAccounts|tableUsers),
+	}
+}
+
+// cachedUser is a copy of a cached user and its account, so that callers
+// may change what they get.
+func cachedUser(u User) *User {
+	if u.Account != nil {
+		a := *u.Account
+		u.Account = &a
+	}
+	return &u
+}

@@ -1,0 +1,18 @@
+package db
+
+import "context"
+
+// StatementCacheHits counts the queries that ran through a statement their
+// connection had prepared before (a test hook).
+func (d *DB) StatementCacheHits() int64 {
+	var n int64
+	for _, c := range d.caches {
+		n += c.hits.Load()
+	}
+	return n
+}
+
+// RawScan runs a query as written (a test hook).
+func (d *DB) RawScan(ctx context.Context, query string, dest ...any) error {
+	return d.r.NewRaw(query).Scan(ctx, dest...)
+}

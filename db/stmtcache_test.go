@@ -1,0 +1,63 @@
+package db_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/kontor-social/kontor/db"
+)
+
+// TestStatementCache: queries of one shape with different values reuse a
+// prepared statement, and each answers with its own values.
+func TestStatementCache(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, store *db.DB) {
+		ctx := context.Background()
+		if _, err := store.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var a, b db.Account
+		for _, acct := range []*db.Account{&a, &b} {
+			name := map[*db.Account]string{&a: "alice", &b: "bob"}[acct]
+			acct.Username, acct.URI = name, "http://x/users/"+name
+			if err := store.CreateLocalAccount(ctx, acct, &db.User{Email: name + "@example.com"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := store.StatementCacheHits()
+		// The pool may hand out another connection each time: enough
+		// queries that some connection sees the shape again.
+		for range 10 {
+			for _, want := range []*db.Account{&a, &b} {
+				got, err := store.LocalAccount(ctx, want.Username) // not in a read cache
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.ID != want.ID || got.Username != want.Username {
+					t.Fatalf("LocalAccount(%s) answered %d %s", want.Username, got.ID, got.Username)
+				}
+			}
+		}
+		if store.StatementCacheHits() == before {
+			t.Error("twenty queries of one shape never reused a prepared statement")
+		}
+	})
+}
+
+// A query PostgreSQL cannot prepare with placeholders (it cannot type a
+// value passed to a variadic "any" function) runs as written, every time.
+func TestStatementCacheRefusedShape(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, store *db.DB) {
+		if store.Dialect() != db.Postgres {
+			t.Skip("SQLite types every placeholder")
+		}
+		for i := range 3 {
+			var got string
+			if err := store.RawScan(context.Background(), "SELECT json_build_object('key', 'value', 'n', 4000)::text", &got); err != nil {
+				t.Fatalf("run %d: %v", i, err)
+			}
+			if got != `{"key" : "value", "n" : 4000}` {
+				t.Fatalf("run %d: %s", i, got)
+			}
+		}
+	})
+}
