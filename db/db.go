@@ -52,6 +52,7 @@ type DB struct {
 	gens          *generations
 	stopListening func()
 	reads         *readCaches
+	epochs        *epochs // SQLite: other processes' writes (invalidation_sqlite.go)
 }
 
 // Open connects to the database named by a config URL (sqlite://… or
@@ -68,6 +69,8 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 		if err := d.openSQLite(dsn); err != nil {
 			return nil, err
 		}
+		d.epochs = &epochs{}
+		d.gens.sync = d.syncEpochs
 	case Postgres:
 		cache := newStmtCache(pgdriver.NewConnector(pgdriver.WithDSN(dsn), pgdriver.WithTimeout(10*time.Second)), true, d.gens)
 		d.caches = append(d.caches, cache)

@@ -52,6 +52,9 @@ type generations struct {
 	// channel is the PostgreSQL NOTIFY channel of the schema ("" until the
 	// store knows it, and on SQLite).
 	channel atomic.Pointer[string]
+	// sync hears of other processes' writes before a cache is consulted
+	// (SQLite: cache_epochs, invalidation_sqlite.go); nil on PostgreSQL.
+	sync func()
 }
 
 // advance marks the tables in set as written.
@@ -65,6 +68,9 @@ func (g *generations) advance(set table) {
 
 // of is a number that changes whenever a table of set is written.
 func (g *generations) of(set table) uint64 {
+	if g.sync != nil {
+		g.sync()
+	}
 	var sum uint64
 	for i := range g.gen {
 		if set&(1<<i) != 0 {
@@ -133,6 +139,9 @@ func (c *cachingConn) wrote(ctx context.Context, set table) {
 				c.notified |= set
 			}
 		}
+	}
+	if !c.cache.postgres {
+		c.countWrite(ctx, set) // in the transaction, if there is one
 	}
 	if c.inTx {
 		c.pending |= set

@@ -1,0 +1,84 @@
+package db
+
+import (
+	"context"
+	"database/sql/driver"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// Another process writing the same SQLite file (an admin command while the
+// server runs: a suspension, a revoked token) cannot notify this one. So on
+// SQLite every write of a watched table also counts it in cache_epochs, in
+// the same transaction, and a read cache first compares those counts with
+// the ones it last saw: a table written elsewhere drops its entries before
+// the lookup. The comparison is one indexed one-row read, made at most
+// once per epochCheckEvery.
+
+// epochColumns are cache_epochs' columns in the order of the table bits.
+var epochColumns = [...]string{"accounts", "users", "tokens", "apps", "statuses", "instances"}
+
+const epochCheckEvery = time.Millisecond
+
+// epochSQL is the statement that counts the writes of set.
+func epochSQL(set table) string {
+	var b strings.Builder
+	b.WriteString("UPDATE cache_epochs SET ")
+	first := true
+	for i, col := range epochColumns {
+		if set&(1<<i) == 0 {
+			continue
+		}
+		if !first {
+			b.WriteString(", ")
+		}
+		first = false
+		b.WriteString(col + " = " + col + " + 1")
+	}
+	b.WriteString(" WHERE id = 1")
+	return b.String()
+}
+
+// countWrite counts set in cache_epochs on this (SQLite) connection. Before
+// the table exists (migrating) the statement fails, harmlessly.
+func (c *cachingConn) countWrite(ctx context.Context, set table) {
+	if e, ok := c.Conn.(driver.ExecerContext); ok {
+		e.ExecContext(ctx, epochSQL(set), nil) //nolint:errcheck
+	}
+}
+
+// epochs are the counts of cache_epochs a store last saw (SQLite).
+type epochs struct {
+	seen      [len(epochColumns)]atomic.Int64
+	lastCheck atomic.Int64 // unix nanoseconds
+	checking  atomic.Bool
+}
+
+// syncEpochs advances the generations of the tables another process wrote
+// since the last look (SQLite; a no-op elsewhere).
+func (d *DB) syncEpochs() {
+	if d.epochs == nil {
+		return
+	}
+	now := time.Now().UnixNano()
+	if now-d.epochs.lastCheck.Load() < int64(epochCheckEvery) || !d.epochs.checking.CompareAndSwap(false, true) {
+		return
+	}
+	defer d.epochs.checking.Store(false)
+	var n [len(epochColumns)]int64
+	err := d.r.QueryRowContext(context.Background(),
+		"SELECT accounts, users, tokens, apps, statuses, instances FROM cache_epochs WHERE id = 1").
+		Scan(&n[0], &n[1], &n[2], &n[3], &n[4], &n[5])
+	if err != nil {
+		return // before migrating: nothing is cached yet either
+	}
+	var changed table
+	for i, v := range n {
+		if d.epochs.seen[i].Swap(v) != v {
+			changed |= 1 << i
+		}
+	}
+	d.gens.advance(changed)
+	d.epochs.lastCheck.Store(now)
+}

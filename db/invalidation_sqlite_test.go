@@ -1,0 +1,63 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/kontor-social/kontor/db"
+)
+
+// Two stores on one SQLite file stand for the server and an admin command
+// run beside it: what the second writes, the first's caches must not hide
+// on its next read.
+func TestSQLiteCachesHearOtherProcesses(t *testing.T) {
+	ctx := context.Background()
+	url := "sqlite://" + filepath.Join(t.TempDir(), "kontor.db")
+	server, err := db.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	if _, err := server.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a := &db.Account{Username: "alice", URI: "http://x/users/alice"}
+	u := &db.User{Email: "alice@example.com"}
+	if err := server.CreateLocalAccount(ctx, a, u); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := server.CreateToken(ctx, db.NewToken{UserID: &u.ID, Scopes: []string{"read"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Read twice: the second answer comes from the caches.
+	for range 2 {
+		if _, err := server.TokenByPlaintext(ctx, tok.AccessToken); err != nil {
+			t.Fatal(err)
+		}
+		if acct, err := server.AccountByID(ctx, a.ID); err != nil || acct.Suspended() {
+			t.Fatalf("account %+v, %v", acct, err)
+		}
+	}
+
+	admin, err := db.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := admin.RevokeToken(ctx, tok.AccessToken); err != nil {
+		t.Fatal(err)
+	}
+	if err := admin.SuspendAccount(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	admin.Close()
+
+	if _, err := server.TokenByPlaintext(ctx, tok.AccessToken); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("a token revoked by another process still works: %v", err)
+	}
+	if acct, err := server.AccountByID(ctx, a.ID); err != nil || !acct.Suspended() {
+		t.Errorf("an account suspended by another process reads as %+v, %v", acct, err)
+	}
+}
