@@ -1,0 +1,177 @@
+package portability_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/kontor-social/kontor/activitypub"
+	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/kontortest"
+	"github.com/kontor-social/kontor/portability"
+)
+
+func TestParse(t *testing.T) {
+	cases := []struct {
+		name  string
+		kind  portability.Kind
+		in    string
+		lines []int
+		first []string
+	}{
+		{"follows with header", portability.Follows, "Account address,Show boosts,Notify on new posts,Languages\na@x.example,true,false,\n", []int{2}, []string{"a@x.example", "true", "false", ""}},
+		{"follows without header", portability.Follows, "a@x.example\n\nb@y.example\n", []int{1, 3}, []string{"a@x.example"}},
+		{"mutes", portability.Mutes, "Account address,Hide notifications\r\n a@x.example , false\r\n", []int{2}, []string{"a@x.example", "false"}},
+		{"domain blocks", portability.DomainBlocks, "#domain\nspam.example\n", []int{2}, []string{"spam.example"}},
+		{"lists", portability.Lists, "Work,a@x.example\nWork,b@y.example\n", []int{1, 2}, []string{"Work", "a@x.example"}},
+		{"quoted languages", portability.Follows, "a@x.example,true,false,\"en, de\"\n", []int{1}, []string{"a@x.example", "true", "false", "en, de"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rows, err := portability.Parse(c.kind, strings.NewReader(c.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var lines []int
+			for _, r := range rows {
+				lines = append(lines, r.Line)
+			}
+			if !equal(lines, c.lines) || strings.Join(rows[0].Fields, "|") != strings.Join(c.first, "|") {
+				t.Fatalf("rows %+v, want lines %v first %q", rows, c.lines, c.first)
+			}
+		})
+	}
+	if _, err := portability.Parse(portability.Follows, strings.NewReader("a,\"b\n")); err == nil {
+		t.Fatal("a broken CSV parsed")
+	}
+}
+
+func equal(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestExportImportAcrossInstances exports alice's relationships on one
+// instance and imports them for erin on another, where every account is
+// remote and resolved over the network.
+func TestExportImportAcrossInstances(t *testing.T) {
+	ctx := context.Background()
+	a := kontortest.Start(t, kontortest.Options{})
+	b := kontortest.Start(t, kontortest.Options{})
+	alice, bob, carol := a.CreateUser("alice"), a.CreateUser("bob"), a.CreateUser("carol")
+	dave, erin := b.CreateUser("dave"), b.CreateUser("erin")
+	e := a.Engine()
+	if _, err := e.Follow(ctx, alice.Account, bob.Account, activitypub.FollowOptions{ShowReblogs: false, Notify: true, Languages: []string{"en", "de"}}); err != nil {
+		t.Fatal(err)
+	}
+	a.Follow(alice, b, dave)
+	if err := e.Block(ctx, alice.Account, carol.Account); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.DB.MuteAccount(ctx, &db.Mute{AccountID: alice.Account.ID, TargetAccountID: a.RemoteAccount(dave, b).ID, HideNotifications: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.DB.AddAccountDomainBlock(ctx, alice.Account.ID, "spam.example"); err != nil {
+		t.Fatal(err)
+	}
+	post := a.Post(bob, activitypub.PostParams{Text: "worth keeping", Visibility: db.Public})
+	if err := a.DB.Bookmark(ctx, alice.Account.ID, post.ID); err != nil {
+		t.Fatal(err)
+	}
+	work := &db.List{AccountID: alice.Account.ID, Title: "Work", RepliesPolicy: "list"}
+	if err := a.DB.CreateList(ctx, work); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.DB.AddListMembers(ctx, work, []int64{bob.Account.ID}); err != nil {
+		t.Fatal(err)
+	}
+
+	export := func(kind portability.Kind) string {
+		var buf bytes.Buffer
+		if err := portability.Export(ctx, a.DB, e.URLs(), alice.Account, kind, &buf); err != nil {
+			t.Fatalf("export %s: %v", kind, err)
+		}
+		return buf.String()
+	}
+	want := map[portability.Kind]string{
+		portability.Follows:      "Account address,Show boosts,Notify on new posts,Languages\n" + bob.Handle + ",false,true,\"en, de\"\n" + dave.Handle + ",true,false,\n",
+		portability.Blocks:       carol.Handle + "\n",
+		portability.Mutes:        "Account address,Hide notifications\n" + dave.Handle + ",true\n",
+		portability.DomainBlocks: "spam.example\n",
+		portability.Bookmarks:    post.URI + "\n",
+		portability.Lists:        "Work," + bob.Handle + "\n",
+	}
+	files := map[portability.Kind]string{}
+	for _, kind := range portability.Kinds {
+		files[kind] = export(kind)
+		if files[kind] != want[kind] {
+			t.Errorf("export %s:\n%q\nwant\n%q", kind, files[kind], want[kind])
+		}
+	}
+
+	im := &portability.Importer{Engine: b.Engine(), Concurrency: 2}
+	run := func(kind portability.Kind, mode portability.Mode, file string) *portability.Result {
+		rows, err := portability.Parse(kind, strings.NewReader(file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := im.Import(ctx, erin.Account, kind, mode, rows)
+		if err != nil {
+			t.Fatalf("import %s: %v", kind, err)
+		}
+		return res
+	}
+	// A bad row and an unknown account fail alone.
+	res := run(portability.Follows, portability.Merge, files[portability.Follows]+"nobody@"+a.Host+"\nnot-an-address\n")
+	if res.Total != 4 || res.Done != 2 || len(res.Failed) != 2 || res.Failed[0].Line != 4 || res.Failed[1].Reason != "not an account address (user@domain)" {
+		t.Fatalf("follows import: %+v", res)
+	}
+	bobOnB := b.Resolve(bob)
+	f, err := b.DB.FollowBetween(ctx, erin.Account.ID, bobOnB.ID)
+	if err != nil || f.ShowReblogs || !f.Notify || f.Languages != "en,de" {
+		t.Fatalf("erin's follow of bob: %+v, %v", f, err)
+	}
+	if _, err := b.DB.FollowBetween(ctx, erin.Account.ID, dave.Account.ID); err != nil {
+		t.Fatalf("erin does not follow dave (a local account of hers): %v", err)
+	}
+	for _, kind := range []portability.Kind{portability.Blocks, portability.Mutes, portability.DomainBlocks, portability.Bookmarks, portability.Lists} {
+		if res := run(kind, portability.Merge, files[kind]); res.Done != 1 || len(res.Failed) != 0 {
+			t.Fatalf("import %s: %+v", kind, res)
+		}
+	}
+	// What erin now has exports as what alice had (her handles are the same).
+	for _, kind := range []portability.Kind{portability.Blocks, portability.DomainBlocks, portability.Bookmarks, portability.Lists} {
+		var buf bytes.Buffer
+		if err := portability.Export(ctx, b.DB, b.Engine().URLs(), erin.Account, kind, &buf); err != nil {
+			t.Fatal(err)
+		}
+		if buf.String() != files[kind] {
+			t.Errorf("erin's %s:\n%q\nwant\n%q", kind, buf.String(), files[kind])
+		}
+	}
+
+	// Overwrite with only bob: the follow of dave goes, bob's stays; a row
+	// that fails keeps nothing extra but removes nothing named.
+	res = run(portability.Follows, portability.Overwrite, bob.Handle+"\n")
+	if res.Removed != 1 {
+		t.Fatalf("overwrite: %+v", res)
+	}
+	if _, err := b.DB.FollowBetween(ctx, erin.Account.ID, dave.Account.ID); err == nil {
+		t.Fatal("overwrite kept the follow of dave")
+	}
+	if _, err := b.DB.FollowBetween(ctx, erin.Account.ID, bobOnB.ID); err != nil {
+		t.Fatalf("overwrite removed the follow of bob: %v", err)
+	}
+	res = run(portability.Blocks, portability.Overwrite, "")
+	if res.Removed != 1 {
+		t.Fatalf("overwrite blocks with an empty file: %+v", res)
+	}
+}
