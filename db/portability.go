@@ -136,3 +136,56 @@ func (d *DB) AllListMemberships(ctx context.Context, ownerID int64) ([]ListMembe
 	}
 	return out, nil
 }
+
+// FollowerOf is one local account's accepted follow of a target.
+type FollowerOf struct {
+	Follow   Follow
+	Follower *Account
+}
+
+// LocalFollowsOf lists the accepted follows of targetID by local
+// accounts, with the followers (the people a Move of targetID moves).
+func (d *DB) LocalFollowsOf(ctx context.Context, targetID int64) ([]FollowerOf, error) {
+	var follows []Follow
+	err := d.r.NewSelect().Model(&follows).Join("JOIN accounts AS fa ON fa.id = f.account_id").
+		Where("f.target_account_id = ? AND f.accepted AND fa.domain = ''", targetID).Order("f.id").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("db: local follows of: %w", err)
+	}
+	ids := make([]int64, len(follows))
+	for i, f := range follows {
+		ids[i] = f.AccountID
+	}
+	accounts, err := d.AccountsByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]FollowerOf, 0, len(follows))
+	for _, f := range follows {
+		if a := accounts[f.AccountID]; a != nil {
+			out = append(out, FollowerOf{Follow: f, Follower: a})
+		}
+	}
+	return out, nil
+}
+
+// SetMovedTo records, in a transaction, that an account moved to another.
+func (t *Tx) SetMovedTo(ctx context.Context, id, targetID int64) error {
+	_, err := t.tx.NewUpdate().Model((*Account)(nil)).Set("moved_to_account_id = ?", targetID).Set("updated_at = ?", now()).
+		Where("id = ?", id).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("db: set moved to: %w", err)
+	}
+	return nil
+}
+
+// SetAlsoKnownAs stores the aliases of a local account (the accounts it
+// says it also is, which a Move from them to it needs).
+func (d *DB) SetAlsoKnownAs(ctx context.Context, id int64, uris []string) error {
+	a := &Account{ID: id, AlsoKnownAs: uris, UpdatedAt: now()}
+	_, err := d.w.NewUpdate().Model(a).Column("also_known_as", "updated_at").WherePK().Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("db: set also known as: %w", err)
+	}
+	return nil
+}
