@@ -189,3 +189,24 @@ func (d *DB) SetAlsoKnownAs(ctx context.Context, id int64, uris []string) error 
 	}
 	return nil
 }
+
+// AllStatusIDs lists the IDs of accountID's statuses and boosts, oldest first.
+func (d *DB) AllStatusIDs(ctx context.Context, accountID int64) ([]int64, error) {
+	var ids []int64
+	err := d.r.NewSelect().Model((*Status)(nil)).Column("s.id").Where("s.account_id = ?", accountID).Order("s.id").Scan(ctx, &ids)
+	if err != nil {
+		return nil, fmt.Errorf("db: all status ids: %w", err)
+	}
+	return ids, nil
+}
+
+// AllFavouriteURIs lists the URIs of the statuses accountID favourited.
+func (d *DB) AllFavouriteURIs(ctx context.Context, accountID int64) ([]string, error) {
+	var uris []string
+	err := d.r.NewSelect().Table("favourites").ColumnExpr("s.uri").Join("JOIN statuses AS s ON s.id = favourites.status_id").
+		Where("favourites.account_id = ?", accountID).Order("favourites.id").Scan(ctx, &uris)
+	if err != nil {
+		return nil, fmt.Errorf("db: all favourites: %w", err)
+	}
+	return uris, nil
+}

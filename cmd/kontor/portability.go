@@ -183,3 +183,66 @@ func (s *adminSession) localAccount(e *env, cmd, username string) (*db.Account, 
 	}
 	return a, err
 }
+
+// runArchive is `kontor admin archive --username U --out FILE.zip`.
+func runArchive(e *env, args []string) error {
+	const name = "admin archive"
+	fs := newFlags(e, name, "kontor admin archive --username U --out FILE.zip")
+	username := fs.String("username", "", "the local account whose archive is made")
+	out := fs.String("out", "", "the zip file to write")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usagef("%s: unexpected argument %q", name, fs.Arg(0))
+	case *username == "":
+		return usagef("%s: --username is required", name)
+	case *out == "":
+		return usagef("%s: --out FILE.zip is required", name)
+	}
+	s, err := e.openAdmin()
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	a, err := s.localAccount(e, name, *username)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dirOf(*out), ".kontor-archive-*")
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	defer os.Remove(tmp.Name())
+	var bar *progressbar.ProgressBar
+	var progress func(done, total int)
+	if isTerminal(e.stdout) {
+		progress = func(done, total int) {
+			if bar == nil {
+				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(e.stdout),
+					progressbar.OptionSetDescription("archiving posts"), progressbar.OptionShowCount(),
+					progressbar.OptionThrottle(100*time.Millisecond))
+			}
+			bar.Set(done)
+		}
+	}
+	stats, err := portability.WriteArchive(e.ctx, s.engine, s.media, a, tmp, progress)
+	if bar != nil {
+		bar.Finish()
+		fmt.Fprintln(e.stdout)
+	}
+	if err == nil {
+		err = tmp.Close()
+	}
+	if err != nil {
+		tmp.Close()
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if err := os.Rename(tmp.Name(), *out); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "archived @%s to %s: %d posts and boosts, %d media files, %d likes, %d bookmarks\n",
+		a.Username, *out, stats.Statuses, stats.Media, stats.Likes, stats.Bookmarks)
+	return nil
+}
