@@ -175,3 +175,48 @@ func TestExportImportAcrossInstances(t *testing.T) {
 		t.Fatalf("overwrite blocks with an empty file: %+v", res)
 	}
 }
+
+// Jobs queued as the settings pages queue them are run by the instance in
+// the background: an import (one row fails) and an archive.
+func TestBackgroundJobs(t *testing.T) {
+	ctx := context.Background()
+	in := kontortest.Start(t, kontortest.Options{})
+	alice, bob := in.CreateUser("alice"), in.CreateUser("bob")
+	in.Post(alice, activitypub.PostParams{Text: "hello", Visibility: db.Public})
+	file := []byte("Account address,Show boosts\n" + bob.Handle + ",false\nnobody@" + in.Host + ",true\n")
+	imp, err := portability.QueueImport(ctx, in.DB, alice.Account, portability.Follows, portability.Merge, file)
+	if err != nil || imp.Total != 2 {
+		t.Fatalf("queue import: %v %+v", err, imp)
+	}
+	arc, err := portability.QueueArchive(ctx, in.DB, alice.Account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait := func(id int64) *db.PortabilityJob {
+		var j *db.PortabilityJob
+		kontortest.Eventually(t, kontortest.Wait, "the job to finish", func() bool {
+			j, err = in.DB.PortabilityJob(ctx, alice.Account.ID, id)
+			return err == nil && (j.State == db.JobDone || j.State == db.JobFailed)
+		})
+		return j
+	}
+	j := wait(imp.ID)
+	if j.State != db.JobDone || j.Progress != 2 || !strings.Contains(j.Result, `"done":1`) || !strings.Contains(j.Result, "no such account") {
+		t.Fatalf("import job: %+v", j)
+	}
+	if f, err := in.DB.FollowBetween(ctx, alice.Account.ID, bob.Account.ID); err != nil || f.ShowReblogs {
+		t.Fatalf("the import did not follow bob as the file says: %+v %v", f, err)
+	}
+	j = wait(arc.ID)
+	if j.State != db.JobDone || j.FileKey == "" || !strings.Contains(j.Result, `"Statuses":1`) {
+		t.Fatalf("archive job: %+v", j)
+	}
+	r, _, err := in.Server.Media.Open(ctx, j.FileKey)
+	if err != nil {
+		t.Fatalf("the archive is not stored: %v", err)
+	}
+	r.Close()
+	if _, err := in.DB.PortabilityJob(ctx, bob.Account.ID, arc.ID); err == nil {
+		t.Error("bob sees alice's job")
+	}
+}
