@@ -17,7 +17,7 @@ import (
 // authorize page of this server or an account's analytics page (no open
 // redirect).
 func safeReturnTo(s string) string {
-	if s == "/oauth/authorize" || strings.HasPrefix(s, "/oauth/authorize?") || analyticsPage.MatchString(s) || brandSettingsPage.MatchString(s) {
+	if s == "/oauth/authorize" || strings.HasPrefix(s, "/oauth/authorize?") || analyticsPage.MatchString(s) || brandSettingsPage.MatchString(s) || portabilitySettingsPage.MatchString(s) {
 		return s
 	}
 	return ""
@@ -29,6 +29,10 @@ var analyticsPage = regexp.MustCompile(`^/@[A-Za-z0-9_]{1,30}/analytics(\?[A-Za-
 
 // brandSettingsPage matches the brand settings pages of web/pages.
 var brandSettingsPage = regexp.MustCompile(`^/settings/brands(/[A-Za-z0-9_]{1,30})?$`)
+
+// portabilitySettingsPage matches the export, import, migration and
+// archive pages of web/pages.
+var portabilitySettingsPage = regexp.MustCompile(`^/settings/(export|import|migration|archive)$`)
 
 // signInURL is the sign-in page that comes back to returnTo.
 func signInURL(returnTo string) string {
