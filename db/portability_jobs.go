@@ -109,3 +109,24 @@ func (d *DB) PortabilityJob(ctx context.Context, accountID, id int64) (*Portabil
 	err := d.r.NewSelect().Model(j).ExcludeColumn("input").Where("id = ? AND account_id = ?", id, accountID).Scan(ctx)
 	return j, notFound(err)
 }
+
+// OlderArchiveFiles lists the stored archive files of an account's jobs
+// before keepID, and forgets them (the caller deletes the files): only
+// the newest archive is kept.
+func (d *DB) OlderArchiveFiles(ctx context.Context, accountID, keepID int64, kind string) ([]string, error) {
+	var jobs []*PortabilityJob
+	err := d.w.NewSelect().Model(&jobs).Column("id", "file_key").
+		Where("account_id = ? AND kind = ? AND id < ? AND file_key <> ''", accountID, kind, keepID).Scan(ctx)
+	if err != nil || len(jobs) == 0 {
+		return nil, err
+	}
+	ids, keys := make([]int64, len(jobs)), make([]string, len(jobs))
+	for i, j := range jobs {
+		ids[i], keys[i] = j.ID, j.FileKey
+	}
+	_, err = d.w.NewUpdate().Model((*PortabilityJob)(nil)).Set("file_key = ''").Where("id IN (?)", bun.List(ids)).Exec(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("db: older archives: %w", err)
+	}
+	return keys, nil
+}

@@ -191,5 +191,15 @@ func (r *Runner) archive(ctx context.Context, j *db.PortabilityJob, a *db.Accoun
 	}
 	summary, _ := json.Marshal(stats)
 	j.FileKey, j.Result = key, string(summary)
+	// Only the newest archive is kept.
+	older, err := r.Engine.DB().OlderArchiveFiles(ctx, a.ID, j.ID, ArchiveKind)
+	if err != nil {
+		r.Log.Warn("portability: older archives", "err", err)
+	}
+	for _, k := range older {
+		if err := r.Files.Delete(ctx, k); err != nil {
+			r.Log.Warn("portability: delete older archive", "key", k, "err", err)
+		}
+	}
 	return nil
 }

@@ -216,6 +216,20 @@ func TestBackgroundJobs(t *testing.T) {
 		t.Fatalf("the archive is not stored: %v", err)
 	}
 	r.Close()
+	// A second archive replaces the first.
+	arc2, err := portability.QueueArchive(ctx, in.DB, alice.Account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j2 := wait(arc2.ID); j2.State != db.JobDone || j2.FileKey == "" {
+		t.Fatalf("second archive: %+v", j2)
+	}
+	if _, _, err := in.Server.Media.Open(ctx, j.FileKey); err == nil {
+		t.Error("the first archive's file is still stored")
+	}
+	if old, _ := in.DB.PortabilityJob(ctx, alice.Account.ID, arc.ID); old.FileKey != "" {
+		t.Errorf("the first archive's job still names its file: %+v", old)
+	}
 	if _, err := in.DB.PortabilityJob(ctx, bob.Account.ID, arc.ID); err == nil {
 		t.Error("bob sees alice's job")
 	}
