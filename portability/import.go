@@ -254,12 +254,18 @@ func (r *rowRunner) bookmark(ctx context.Context, uri string) error {
 	return r.e.DB().Bookmark(ctx, r.account.ID, id)
 }
 
+// maxListTitle is the API's bound on a list title (in bytes).
+const maxListTitle = 512
+
 // listMember puts the row's account on the named list, making the list
 // and following the account if needed (a list holds followed accounts
 // only), as Mastodon's list import does.
 func (r *rowRunner) listMember(ctx context.Context, f []string) error {
 	if len(f) < 2 || f[0] == "" {
 		return errors.New("want a list name and an account address")
+	}
+	if len(f[0]) > maxListTitle {
+		return errors.New("the list name is too long")
 	}
 	target, err := r.resolve(ctx, f[1])
 	if err != nil {

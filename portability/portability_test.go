@@ -234,3 +234,41 @@ func TestBackgroundJobs(t *testing.T) {
 		t.Error("bob sees alice's job")
 	}
 }
+
+// A list import follows the accounts it lists; an overwrite removes the
+// lists and members the file does not name, and keeps the rest.
+func TestListImport(t *testing.T) {
+	ctx := context.Background()
+	in := kontortest.Start(t, kontortest.Options{})
+	alice, bob, carol, dave := in.CreateUser("alice"), in.CreateUser("bob"), in.CreateUser("carol"), in.CreateUser("dave")
+	im := &portability.Importer{Engine: in.Engine()}
+	run := func(mode portability.Mode, file string) *portability.Result {
+		rows, err := portability.Parse(portability.Lists, strings.NewReader(file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := im.Import(ctx, alice.Account, portability.Lists, mode, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	res := run(portability.Merge, "Work,"+bob.Handle+"\nWork,"+carol.Handle+"\nFriends,"+dave.Handle+"\n"+strings.Repeat("x", 600)+","+bob.Handle+"\n")
+	if res.Done != 3 || len(res.Failed) != 1 || res.Failed[0].Reason != "the list name is too long" {
+		t.Fatalf("merge: %+v", res)
+	}
+	if f, err := in.DB.FollowBetween(ctx, alice.Account.ID, carol.Account.ID); err != nil || !f.Accepted {
+		t.Fatalf("the list import did not follow carol: %v", err)
+	}
+	res = run(portability.Overwrite, "Work,"+bob.Handle+"\n")
+	if res.Removed != 2 { // the list Friends, and carol from Work
+		t.Fatalf("overwrite: %+v", res)
+	}
+	var buf bytes.Buffer
+	if err := portability.Export(ctx, in.DB, in.Engine().URLs(), alice.Account, portability.Lists, &buf); err != nil {
+		t.Fatal(err)
+	}
+	if buf.String() != "Work,"+bob.Handle+"\n" {
+		t.Errorf("lists after the overwrite: %q", buf.String())
+	}
+}
