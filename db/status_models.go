@@ -191,6 +191,7 @@ const (
 	NotifyFavourite     = "favourite"
 	NotifyPoll          = "poll"
 	NotifyUpdate        = "update"
+	NotifyMove          = "move"
 )
 
 // Notification tells a local account that something happened.

@@ -50,7 +50,7 @@ func layer(t *testing.T, pkg string) int {
 		return 2
 	case "activitypub":
 		return 3
-	case "brands", "analytics", "signup":
+	case "brands", "analytics", "signup", "portability":
 		return 4
 	case "web":
 		if pkg == "web/static" {

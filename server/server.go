@@ -23,6 +23,7 @@ import (
 	"github.com/kontor-social/kontor/media/mediacache"
 	"github.com/kontor-social/kontor/media/orphans"
 	"github.com/kontor-social/kontor/metrics"
+	"github.com/kontor-social/kontor/portability"
 	"github.com/kontor-social/kontor/web"
 	"github.com/kontor-social/kontor/web/streaming"
 )
@@ -157,7 +158,8 @@ func userAgent(cfg *config.Config) string { return "Kontor/" + Version + " (+" +
 
 // jobs are the background work besides the engine's workers.
 func (s *Server) jobs() []func(context.Context) {
-	jobs := []func(context.Context){s.Orphans.Run, analytics.NewJob(s.DB, s.Log).Run}
+	jobs := []func(context.Context){s.Orphans.Run, analytics.NewJob(s.DB, s.Log).Run,
+		(&portability.Runner{Engine: s.Engine, Files: s.Media, Log: s.Log}).Run}
 	if s.RemoteMedia != nil {
 		jobs = append(jobs, s.RemoteMedia.Run)
 	}

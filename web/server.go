@@ -77,6 +77,7 @@ func NewHandler(d Deps) http.Handler {
 	oauthHandlers.Routes(r)
 	pg.Analytics(analytics.New(d.DB), oauthHandlers.SessionUser).Routes(r)
 	pg.Brands(brands.New(d.DB, d.Engine), oauthHandlers).Routes(r)
+	pg.Portability(oauthHandlers, d.Media).Routes(r)
 
 	present := entity.New(entity.Deps{DB: d.DB, MediaURL: d.Engine.MediaURL, MediaPreviewURL: d.Engine.MediaPreviewURL,
 		TagURL: d.Engine.URLs().Tag, BaseURL: d.Config.BaseURL(), Logger: d.Logger})

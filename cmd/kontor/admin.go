@@ -38,6 +38,9 @@ func adminCommands() []*command {
 			{name: "unblock", summary: "lift a domain block", run: runDomainUnblock},
 			{name: "list", summary: "list blocked domains", run: runDomainList},
 		}},
+		{name: "archive", summary: "write a user's archive (Mastodon's layout) to a zip file (--username U --out FILE.zip)", run: runArchive},
+		{name: "export", summary: "write a user's follows, blocks, mutes … as Mastodon's CSV (export KIND --username U)", sub: exportCommands()},
+		{name: "import", summary: "read a Mastodon CSV for a user (import KIND --username U FILE [--mode merge|overwrite])", sub: importCommands()},
 		{name: "media", summary: "manage stored media (prune cached remote copies)", sub: mediaCommands()},
 		{name: "report", summary: "list and resolve moderation reports", sub: reportCommands()},
 		{name: "token", summary: "issue access tokens for scripts and bots", sub: []*command{

@@ -38,6 +38,7 @@ func (h *Handlers) accountRoutes(r chi.Router) {
 	r.Get("/accounts/{id}/featured_tags", h.handler(h.accountFeaturedTags))
 	h.relationshipRoutes(r)
 	h.accountListRoutes(r)
+	h.accountMoveRoutes(r)
 	r.Get("/preferences", h.handler(h.preferences))
 }
 

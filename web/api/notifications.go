@@ -15,7 +15,7 @@ import (
 // these (Kontor stores the first eight).
 var notificationTypes = []string{
 	db.NotifyMention, db.NotifyStatus, db.NotifyReblog, db.NotifyFollow, db.NotifyFollowRequest, db.NotifyFavourite,
-	db.NotifyPoll, db.NotifyUpdate, "admin.sign_up", "admin.report", "severed_relationships", "moderation_warning",
+	db.NotifyPoll, db.NotifyUpdate, db.NotifyMove, "admin.sign_up", "admin.report", "severed_relationships", "moderation_warning",
 	"quote", "quoted_update",
 }
 

@@ -17,7 +17,8 @@ import (
 // authorize page of this server or an account's analytics page (no open
 // redirect).
 func safeReturnTo(s string) string {
-	if s == "/oauth/authorize" || strings.HasPrefix(s, "/oauth/authorize?") || analyticsPage.MatchString(s) || brandSettingsPage.MatchString(s) || workspacePage.MatchString(s) {
+	if s == "/oauth/authorize" || strings.HasPrefix(s, "/oauth/authorize?") || analyticsPage.MatchString(s) || brandSettingsPage.MatchString(s) || workspacePage.MatchString(s) ||
+		portabilitySettingsPage.MatchString(s) {
 		return s
 	}
 	return ""
@@ -33,6 +34,10 @@ var brandSettingsPage = regexp.MustCompile(`^/settings/(brands(/[A-Za-z0-9_]{1,3
 
 // workspacePage matches the signed-in pages of web/pages (workspace).
 var workspacePage = regexp.MustCompile(`^/(notifications|conversations|local|federated|bookmarks|favourites|lists(/[0-9]+)?|statuses/[0-9]+|accounts/[0-9]+|settings/profile|search(\?q=[A-Za-z0-9_.%+@:/-]*)?)$`)
+
+// portabilitySettingsPage matches the export, import, migration and
+// archive pages of web/pages.
+var portabilitySettingsPage = regexp.MustCompile(`^/settings/(export|import|migration|archive)$`)
 
 // signInURL is the sign-in page that comes back to returnTo.
 func signInURL(returnTo string) string {
