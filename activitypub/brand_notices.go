@@ -21,11 +21,10 @@ import (
 // resubmitted); its author hears of the decision, with the owner's note.
 // The same events go out by email when SMTP is set (Options.Mailer).
 
-// DraftURL is where a brand's draft #number is decided: its row on the
-// brand's settings page (the page sign-in returns to; the row links the
-// draft's own page).
+// DraftURL is the page where a brand's draft #number is decided (sign-in
+// returns there).
 func (e *Engine) DraftURL(brand string, number int64) string {
-	return fmt.Sprintf("%s/settings/brands/%s#draft-%d", e.urls.Base(), url.PathEscape(brand), number)
+	return fmt.Sprintf("%s/settings/brands/%s/drafts/%d", e.urls.Base(), url.PathEscape(brand), number)
 }
 
 // noticeContext is ctx for a notice the brand sends on its own: no member

@@ -298,7 +298,7 @@ func TestBrandApprovalNotices(t *testing.T) {
 	code, out := w.call(t, "POST", "/api/v1/statuses", w.editorTok, url.Values{"status": {"Launch day!"}})
 	held(t, "post", code, out)
 	n := int64(out["kontor_draft_number"].(float64))
-	link := w.in.Config.BaseURL() + "/settings/brands/acme#draft-" + strconv.FormatInt(n, 10)
+	link := w.in.Config.BaseURL() + "/settings/brands/acme/drafts/" + strconv.FormatInt(n, 10)
 	st := w.waitNotice(t, w.owner.Token, "Draft #"+strconv.FormatInt(n, 10), "by eddie", link)
 	if st["visibility"] != "direct" {
 		t.Errorf("notice visibility %v, want direct", st["visibility"])

@@ -52,13 +52,13 @@ func TestNoticeEmails(t *testing.T) {
 		t.Fatalf("held: %d %v", code, held)
 	}
 	next("olivia@example.com", "Subject: [Acme Social] Draft #1 of @acme waits for your approval",
-		in.Config.BaseURL()+"/settings/brands/acme#draft-1", "eddie wrote a post", "/settings/email")
+		in.Config.BaseURL()+"/settings/brands/acme/drafts/1", "eddie wrote a post", "/settings/email")
 	code, _, body := plCall(t, in, "POST", "/api/v1/kontor/brands/"+db.FormatID(w.brand.ID)+"/drafts/"+held["kontor_draft_id"].(string)+"/reject",
 		w.owner.Token, url.Values{"note": {"Too short"}})
 	if code != 200 {
 		t.Fatalf("reject: %d %s", code, body)
 	}
-	next("eddie@example.com", "was rejected", "Their note: Too short", "/settings/brands/acme#draft-1")
+	next("eddie@example.com", "was rejected", "Their note: Too short", "/settings/brands/acme/drafts/1")
 
 	// The owner turns drafts emails off on the settings page: the next
 	// draft is told in the app only.
