@@ -132,11 +132,7 @@ func (ws *Workspace) accountAction(w http.ResponseWriter, r *http.Request) {
 		render.Error(w, r, http.StatusNotFound, "Not found")
 		return
 	}
-	if !ws.auth.CheckCSRF(r) {
-		render.Error(w, r, http.StatusForbidden, "This form has expired or did not come from this site. Reload the page and try again.")
-		return
-	}
-	v, ok := ws.viewer(w, r)
+	v, ok := ws.formViewer(w, r)
 	if !ok {
 		return
 	}

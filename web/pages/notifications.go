@@ -117,11 +117,7 @@ func (ws *Workspace) notificationViews(r *http.Request, v *viewer, list []*db.No
 // /follow_requests/{id}/reject, through the engine as in the API.
 func (ws *Workspace) answerFollowRequest(accept bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !ws.auth.CheckCSRF(r) {
-			render.Error(w, r, http.StatusForbidden, "This form has expired or did not come from this site. Reload the page and try again.")
-			return
-		}
-		v, ok := ws.viewer(w, r)
+		v, ok := ws.formViewer(w, r)
 		if !ok {
 			return
 		}

@@ -247,11 +247,7 @@ func (ws *Workspace) statusAction(w http.ResponseWriter, r *http.Request) {
 		render.Error(w, r, http.StatusNotFound, "Not found")
 		return
 	}
-	if !ws.auth.CheckCSRF(r) {
-		render.Error(w, r, http.StatusForbidden, "This form has expired or did not come from this site. Reload the page and try again.")
-		return
-	}
-	v, ok := ws.viewer(w, r)
+	v, ok := ws.formViewer(w, r)
 	if !ok {
 		return
 	}
@@ -281,11 +277,7 @@ func (ws *Workspace) statusAction(w http.ResponseWriter, r *http.Request) {
 // vote is POST /polls/{id}/votes with choices[] (option indexes), through
 // the engine as the API votes.
 func (ws *Workspace) vote(w http.ResponseWriter, r *http.Request) {
-	if !ws.auth.CheckCSRF(r) {
-		render.Error(w, r, http.StatusForbidden, "This form has expired or did not come from this site. Reload the page and try again.")
-		return
-	}
-	v, ok := ws.viewer(w, r)
+	v, ok := ws.formViewer(w, r)
 	if !ok {
 		return
 	}

@@ -128,6 +128,15 @@ func (ws *Workspace) viewer(w http.ResponseWriter, r *http.Request) (*viewer, bo
 	return ws.viewerOf(w, r, u)
 }
 
+// formViewer is viewer for a form's POST: the CSRF token must match first.
+func (ws *Workspace) formViewer(w http.ResponseWriter, r *http.Request) (*viewer, bool) {
+	if !ws.auth.CheckCSRF(r) {
+		render.Error(w, r, http.StatusForbidden, "This form has expired or did not come from this site. Reload the page and try again.")
+		return nil, false
+	}
+	return ws.viewer(w, r)
+}
+
 // viewerOf fills in the navigation bar's data for u.
 func (ws *Workspace) viewerOf(w http.ResponseWriter, r *http.Request, u *db.User) (*viewer, bool) {
 	v := &viewer{User: u, Account: u.Account, CSRF: ws.auth.CSRFToken(w, r), CSRFField: oauth.CSRFField,
