@@ -76,7 +76,7 @@ func NewHandler(d Deps) http.Handler {
 	oauthHandlers := oauth.New(oauthDeps)
 	oauthHandlers.Routes(r)
 	pg.Analytics(analytics.New(d.DB), oauthHandlers.SessionUser).Routes(r)
-	pg.Brands(brands.New(d.DB, d.Engine), oauthHandlers).Routes(r)
+	brandPages := pg.Brands(brands.New(d.DB, d.Engine), oauthHandlers)
 	pg.Portability(oauthHandlers, d.Media).Routes(r)
 
 	present := entity.New(entity.Deps{DB: d.DB, MediaURL: d.Engine.MediaURL, MediaPreviewURL: d.Engine.MediaPreviewURL,
@@ -89,6 +89,8 @@ func NewHandler(d Deps) http.Handler {
 	apiHandlers := api.New(apiDeps)
 	workspace := pg.Workspace(oauthHandlers, present, brands.New(d.DB, d.Engine))
 	workspace.Upload, workspace.Search, workspace.UpdateProfile = apiHandlers.UploadFile, apiHandlers.Search, apiHandlers.UpdateProfile
+	brandPages.UpdateProfile = apiHandlers.UpdateBrandProfile
+	brandPages.Routes(r)
 	workspace.Routes(r)
 	if d.Streaming != nil {
 		st := streaming.New(streaming.Deps{Hub: d.Streaming, Presenter: present, Tokens: tokens, Logger: d.Logger})

@@ -1,6 +1,9 @@
 package api_test
 
 import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -46,6 +49,24 @@ func TestBrandPagesForAdminsAndProfile(t *testing.T) {
 	}
 	if e := findAudit(w.audit(t, w.owner.Token), "profile.update", ""); e == nil || memberOf(e) != "olivia" {
 		t.Errorf("profile audit: %v", e)
+	}
+	// The avatar, uploaded on the page, through the API's profile editor.
+	fields := kontortest.Form(t, page, "/settings/brands/acme/profile")
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k := range fields {
+		mw.WriteField(k, fields.Get(k))
+	}
+	fw, _ := mw.CreateFormFile("avatar", "logo.png")
+	fw.Write(acctPNG(t, 64, 64))
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, in.URL+"/settings/brands/acme/profile", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if resp, page := ob.Do(req); resp.StatusCode != 200 || !strings.Contains(string(page), "Profile saved") {
+		t.Fatalf("avatar upload: %d\n%s", resp.StatusCode, page)
+	}
+	if a, _ := in.DB.AccountByID(brCtx, w.brand.ID); a.AvatarMediaID == nil || a.DisplayName != "Acme Inc." {
+		t.Errorf("after the avatar upload: avatar %v, name %q", a.AvatarMediaID, a.DisplayName)
 	}
 	// Too long a name: the page says why, nothing changes.
 	resp, page = ob.Submit(page, "/settings/brands/acme/profile", map[string]string{"display_name": strings.Repeat("x", 31)})

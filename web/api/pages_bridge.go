@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/web/auth"
 	"github.com/kontor-social/kontor/web/entity"
@@ -56,5 +57,19 @@ func (h *Handlers) UpdateProfile(r *http.Request, u *db.User) error {
 		return err
 	}
 	_, err = h.applyCredentials(r.Context(), &auth.Caller{Account: u.Account, User: u}, p)
+	return err
+}
+
+// UpdateBrandProfile saves the profile form of a brand's page for brand,
+// done by member (a manager of the brand; the page checks): the parameters
+// and checks of update_credentials with an owner's act-as token, avatar and
+// header included, recorded in the brand's audit log as member's.
+func (h *Handlers) UpdateBrandProfile(r *http.Request, brand *db.Account, member *db.User) error {
+	p, err := ReadParams(r)
+	if err != nil {
+		return err
+	}
+	ctx := activitypub.WithActingMember(r.Context(), member.ID)
+	_, err = h.applyCredentials(ctx, &auth.Caller{Account: brand}, p)
 	return err
 }

@@ -37,6 +37,10 @@ type BrandPages struct {
 	csrf    func(http.ResponseWriter, *http.Request) string
 	check   func(*http.Request) bool
 	invites *signup.Service
+	// UpdateProfile is the API's profile editor for a brand (avatar and
+	// header included), set by the wiring; without it the page saves the
+	// texts only.
+	UpdateProfile func(r *http.Request, brand *db.Account, member *db.User) error
 }
 
 // Brands returns the brand settings pages; auth gives the signed-in user
@@ -294,7 +298,8 @@ func (b *BrandPages) showBrand(w http.ResponseWriter, r *http.Request, acc *bran
 // redirects back to the page with a notice.
 func (b *BrandPages) form(action func(r *http.Request, acc *brands.Access) (string, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if err := r.ParseForm(); err != nil || !b.check(r) {
+		// Multipart for the profile form's images; its fields join PostForm.
+		if err := r.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) || !b.check(r) {
 			render.Error(w, r, http.StatusForbidden, "The form expired or came from another site; go back, reload the page and try again.")
 			return
 		}
@@ -321,8 +326,11 @@ func (b *BrandPages) form(action func(r *http.Request, acc *brands.Access) (stri
 			case errors.As(err, &inErr):
 				msg = "The draft cannot be published: " + inErr.Field + " " + inErr.Msg
 			default:
-				b.fail(w, r, err)
-				return
+				var ok bool
+				if msg, status, ok = userMessage(err); !ok {
+					b.fail(w, r, err)
+					return
+				}
 			}
 			if !acc.Member() && !acc.Admin {
 				render.Error(w, r, status, msg)
@@ -358,9 +366,18 @@ func (b *BrandPages) setApproval(r *http.Request, acc *brands.Access) (string, e
 	return "Posts by editors are now published at once.", nil
 }
 
-// setProfile saves the brand's display name, bio and fields (owners and
-// admins; avatar and header go through the API with an owner's token).
+// setProfile saves the brand's display name, bio, fields, avatar and header
+// (owners and admins) through the API's profile editor.
 func (b *BrandPages) setProfile(r *http.Request, acc *brands.Access) (string, error) {
+	if b.UpdateProfile != nil {
+		if !acc.Manages() {
+			return "", &brands.Forbidden{Msg: "Only an owner of " + acc.Handle() + " can edit the profile."}
+		}
+		if err := b.UpdateProfile(r, acc.Brand.Account, acc.User); err != nil {
+			return "", err
+		}
+		return "Profile saved; followers see the change.", nil
+	}
 	name, note := r.PostFormValue("display_name"), r.PostFormValue("note")
 	fields := make([]activitypub.FieldInput, activitypub.MaxProfileFields)
 	for i := range fields {
