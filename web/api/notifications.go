@@ -146,34 +146,54 @@ func (h *Handlers) clearNotifications(w http.ResponseWriter, r *http.Request) er
 	return nil
 }
 
+// unreadQuery is what an unread count reads: the filter, the limit
+// (default 100, at most 1000) and the notifications marker. none: types[]
+// named only unknown types, so nothing is unread.
+type unreadQuery struct {
+	params *Params
+	filter db.NotificationFilter
+	limit  int
+	after  int64
+	none   bool
+}
+
+func (h *Handlers) readUnreadQuery(r *http.Request, accountID int64) (q unreadQuery, err error) {
+	if q.params, q.filter, q.none, err = readNotificationFilter(r); err != nil {
+		return q, err
+	}
+	q.limit = 100
+	if n, ok, err := q.params.Int("limit"); err != nil {
+		return q, err
+	} else if ok {
+		q.limit = int(min(max(n, 1), 1000))
+	}
+	if q.none {
+		return q, nil
+	}
+	markers, err := h.DB.Markers(r.Context(), accountID, []string{"notifications"})
+	if err != nil {
+		return q, err
+	}
+	if m := markers["notifications"]; m != nil {
+		q.after = m.LastReadID
+	}
+	return q, nil
+}
+
 // unreadNotifications counts notifications newer than the notifications
-// marker (limit: default 100, at most 1000).
+// marker.
 func (h *Handlers) unreadNotifications(w http.ResponseWriter, r *http.Request) error {
 	a, ok := h.require(w, r, "read:notifications")
 	if !ok {
 		return nil
 	}
-	params, f, none, err := readNotificationFilter(r)
+	q, err := h.readUnreadQuery(r, a.Account.ID)
 	if err != nil {
 		return err
 	}
-	limit := int64(100)
-	if n, ok, err := params.Int("limit"); err != nil {
-		return err
-	} else if ok {
-		limit = min(max(n, 1), 1000)
-	}
 	count := 0
-	if !none {
-		markers, err := h.DB.Markers(r.Context(), a.Account.ID, []string{"notifications"})
-		if err != nil {
-			return err
-		}
-		var after int64
-		if m := markers["notifications"]; m != nil {
-			after = m.LastReadID
-		}
-		if count, err = h.DB.CountNotificationsAfter(r.Context(), a.Account.ID, f, after, int(limit)); err != nil {
+	if !q.none {
+		if count, err = h.DB.CountNotificationsAfter(r.Context(), a.Account.ID, q.filter, q.after, q.limit); err != nil {
 			return err
 		}
 	}

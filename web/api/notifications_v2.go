@@ -171,39 +171,25 @@ func (h *Handlers) dismissNotificationGroup(w http.ResponseWriter, r *http.Reque
 }
 
 // unreadNotificationGroups counts the groups with notifications newer than
-// the notifications marker, up to limit (default 100, at most 1,000).
+// the notifications marker, up to limit.
 func (h *Handlers) unreadNotificationGroups(w http.ResponseWriter, r *http.Request) error {
 	a, ok := h.require(w, r, "read:notifications")
 	if !ok {
 		return nil
 	}
-	p, f, none, err := readNotificationFilter(r)
+	q, err := h.readUnreadQuery(r, a.Account.ID)
 	if err != nil {
 		return err
 	}
-	limit := int64(100)
-	if n, ok, err := p.Int("limit"); err != nil {
-		return err
-	} else if ok {
-		limit = min(max(n, 1), 1000)
-	}
 	keys := map[string]bool{}
-	if !none {
-		markers, err := h.DB.Markers(r.Context(), a.Account.ID, []string{"notifications"})
-		if err != nil {
-			return err
-		}
-		var after int64
-		if m := markers["notifications"]; m != nil {
-			after = m.LastReadID
-		}
-		grouped := groupedTypes(p)
-		list, err := h.DB.Notifications(r.Context(), a.Account.ID, f, db.Page{SinceID: after, Limit: 4 * int(limit)})
+	if !q.none {
+		grouped := groupedTypes(q.params)
+		list, err := h.DB.Notifications(r.Context(), a.Account.ID, q.filter, db.Page{SinceID: q.after, Limit: 4 * q.limit})
 		if err != nil {
 			return err
 		}
 		for _, n := range list {
-			if len(keys) < int(limit) {
+			if len(keys) < q.limit {
 				keys[db.NotificationGroupKey(n, grouped)] = true
 			}
 		}
