@@ -328,6 +328,9 @@ func runTokenCreate(e *env, args []string) error {
 	} else if err != nil {
 		return err
 	}
+	if !scopes.RoleMayHold(u.Role, list) {
+		return fmt.Errorf("admin token create: @%s is not an admin or moderator: admin scopes are for staff only", a.Username)
+	}
 	acting, ceiling := a, ""
 	if *as != "" {
 		b, err := s.brandArg(e, "admin token create", *as)
