@@ -83,6 +83,8 @@ type Account struct {
 	AlsoKnownAs      []string   `bun:"also_known_as,type:text"`
 	MovedToAccountID *int64     `bun:"moved_to_account_id"`
 	SuspendedAt      *time.Time `bun:"suspended_at"`
+	SilencedAt       *time.Time `bun:"silenced_at"`   // limited: only followers see its posts
+	SensitizedAt     *time.Time `bun:"sensitized_at"` // its media always marked sensitive
 	FollowersCount   int64      `bun:"followers_count"`
 	FollowingCount   int64      `bun:"following_count"`
 	StatusesCount    int64      `bun:"statuses_count"`
@@ -138,6 +140,7 @@ type User struct {
 	DefaultSensitive  bool       `bun:"default_sensitive"`
 	DefaultLanguage   string     `bun:"default_language"`
 	LastSignInAt      *time.Time `bun:"last_sign_in_at"`
+	SignUpIP          string     `bun:"sign_up_ip"`
 	CreatedAt         time.Time  `bun:"created_at"`
 	UpdatedAt         time.Time  `bun:"updated_at"`
 

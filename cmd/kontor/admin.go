@@ -234,13 +234,9 @@ func setSuspended(e *env, args []string, suspend bool) error {
 	if err != nil {
 		return err
 	}
-	// Through the engine: the followers of the account hear of it.
-	if suspend {
-		err = s.engine.Suspend(e.ctx, a)
-	} else {
-		err = s.engine.Unsuspend(e.ctx, a)
-	}
-	if err != nil {
+	// Through the engine, as the admin API: the followers of the account
+	// hear of it, and the audit log keeps it.
+	if err := s.engine.ModerateAccount(e.ctx, activitypub.Moderator{}, a, activitypub.AccountAction{Type: name}); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%sed @%s\n", name, a.Username)

@@ -30,3 +30,22 @@ func adStaff(t *testing.T, in *kontortest.Instance, name, role string, scopeList
 	}
 	return &kontortest.User{Account: a, User: u, Password: pw, Token: tok.AccessToken, Handle: name + "@" + in.Config.AccountDomain}
 }
+
+// adStatus expects status from a request and returns the body.
+func adStatus(t *testing.T, in *kontortest.Instance, want int, method, path, token string, body any) []byte {
+	t.Helper()
+	resp, data := stCall(t, in, method, path, token, body)
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s: %d %s, want %d", method, path, resp.StatusCode, data, want)
+	}
+	return data
+}
+
+// adIDs are the ids of a list of entities.
+func adIDs(list []map[string]any) []string {
+	out := []string{}
+	for _, v := range list {
+		out = append(out, v["id"].(string))
+	}
+	return out
+}

@@ -25,6 +25,7 @@ func (h *Handlers) v1Groups() []func(chi.Router) {
 		h.timelineRoutes,
 		h.brandRoutes,
 		h.reportRoutes,
+		h.adminAccountRoutes,
 	}
 }
 
@@ -37,5 +38,6 @@ func (h *Handlers) v2Groups() []func(chi.Router) {
 		h.searchV2Routes,
 		h.instanceV2Routes,
 		h.mediaV2Routes,
+		h.adminAccountV2Routes,
 	}
 }

@@ -84,7 +84,7 @@ func (p *Presenter) account(ctx context.Context, a *db.Account, media map[int64]
 		HideCollections: ptr(a.HideCollections), Noindex: !a.Indexable,
 		CreatedAt:     Time(a.CreatedAt.UTC().Truncate(24 * time.Hour)),
 		StatusesCount: a.StatusesCount, FollowersCount: a.FollowersCount, FollowingCount: a.FollowingCount,
-		Roles: []Role{}, Suspended: a.Suspended(), Memorial: a.Memorial, Brand: a.IsBrand,
+		Roles: []Role{}, Suspended: a.Suspended(), Limited: a.SilencedAt != nil, Memorial: a.Memorial, Brand: a.IsBrand,
 	}
 	if a.LastStatusAt != nil {
 		out.LastStatusAt = ptr(a.LastStatusAt.UTC().Format("2006-01-02"))
