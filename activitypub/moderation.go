@@ -151,3 +151,58 @@ func (e *Engine) DeleteAccountData(ctx context.Context, by Moderator, a *db.Acco
 	return e.db.RecordAdminAction(ctx, &db.AdminAction{AccountID: by.AccountID, Action: "delete",
 		TargetType: "Account", TargetID: a.ID, TargetLabel: "@" + a.Acct()})
 }
+
+// Changes of a report by admins and moderators (Mastodon's report actions).
+const (
+	ReportResolve      = "resolve"
+	ReportReopen       = "reopen"
+	ReportAssignToSelf = "assign_to_self"
+	ReportUnassign     = "unassign"
+	ReportUpdate       = "update"
+)
+
+// ReportChange is one change of a report; Category and RuleIDs are for
+// ReportUpdate (nil RuleIDs leaves them).
+type ReportChange struct {
+	Kind     string
+	Category string
+	RuleIDs  []int64
+	Text     string
+}
+
+// ChangeReport applies a change to report id and records it in the audit
+// log. The command line (no moderator account) cannot take a report.
+func (e *Engine) ChangeReport(ctx context.Context, by Moderator, id int64, c ReportChange) error {
+	r, err := e.db.ReportByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	switch c.Kind {
+	case ReportResolve:
+		_, err = e.db.ResolveReport(ctx, id, by.AccountID)
+	case ReportReopen:
+		err = e.db.ReopenReport(ctx, id)
+	case ReportAssignToSelf:
+		if by.AccountID == nil {
+			return inputErr("", "only an admin's or moderator's account can take a report")
+		}
+		err = e.db.AssignReport(ctx, id, by.AccountID)
+	case ReportUnassign:
+		err = e.db.AssignReport(ctx, id, nil)
+	case ReportUpdate:
+		if c.Category == "" {
+			c.Category = r.Category
+		}
+		if !db.ValidReportCategory(c.Category) {
+			return inputErr("category", "must be one of other, spam, legal, violation")
+		}
+		err = e.db.UpdateReportCategory(ctx, id, c.Category, c.RuleIDs)
+	default:
+		return inputErr("", "unknown report change %q", c.Kind)
+	}
+	if err != nil {
+		return err
+	}
+	return e.db.RecordAdminAction(ctx, &db.AdminAction{AccountID: by.AccountID, Action: c.Kind,
+		TargetType: "Report", TargetID: id, TargetLabel: "report about @" + r.TargetAccount.Acct(), Text: c.Text})
+}

@@ -26,6 +26,7 @@ func (h *Handlers) v1Groups() []func(chi.Router) {
 		h.brandRoutes,
 		h.reportRoutes,
 		h.adminAccountRoutes,
+		h.adminReportRoutes,
 	}
 }
 
