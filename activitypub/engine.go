@@ -232,13 +232,19 @@ func (e *Engine) SyncDomainBlocks(ctx context.Context, domains []string) error {
 			return err
 		}
 	}
-	e.blocksMu.Lock()
-	e.blocksLoaded = time.Time{}
-	e.blocksMu.Unlock()
+	e.forgetDomainBlocks()
 	return nil
 }
 
-// DomainBlocked reports whether a host (or a parent domain of it) is blocked.
+// forgetDomainBlocks makes the next DomainBlocked read the list again.
+func (e *Engine) forgetDomainBlocks() {
+	e.blocksMu.Lock()
+	e.blocksLoaded = time.Time{}
+	e.blocksMu.Unlock()
+}
+
+// DomainBlocked reports whether a host (or a parent domain of it) is
+// blocked with severity suspend.
 // The list is cached briefly: it is read on every inbox POST.
 func (e *Engine) DomainBlocked(ctx context.Context, host string) bool {
 	e.blocksMu.Lock()
@@ -247,7 +253,9 @@ func (e *Engine) DomainBlocked(ctx context.Context, host string) bool {
 		if err == nil {
 			e.blocks = e.blocks[:0]
 			for _, b := range list {
-				e.blocks = append(e.blocks, b.Domain)
+				if b.Severity == "suspend" { // silence and noop still federate
+					e.blocks = append(e.blocks, b.Domain)
+				}
 			}
 			e.blocksLoaded = time.Now()
 		}

@@ -151,10 +151,15 @@ type User struct {
 type DomainBlock struct {
 	bun.BaseModel `bun:"table:domain_blocks"`
 
-	Domain    string    `bun:"domain,pk"`
-	Severity  string    `bun:"severity"`
-	Reason    string    `bun:"reason"`
-	CreatedAt time.Time `bun:"created_at"`
+	Domain        string    `bun:"domain,pk"`
+	ID            int64     `bun:"id"`
+	Severity      string    `bun:"severity"` // suspend, silence or noop
+	Reason        string    `bun:"reason"`   // the private comment
+	PublicComment string    `bun:"public_comment"`
+	RejectMedia   bool      `bun:"reject_media"`
+	RejectReports bool      `bun:"reject_reports"`
+	Obfuscate     bool      `bun:"obfuscate"`
+	CreatedAt     time.Time `bun:"created_at"`
 }
 
 // Instance is what Kontor knows about a remote server's health.

@@ -57,6 +57,9 @@ func (d *DB) UpsertRemoteAccount(ctx context.Context, a *Account) error {
 			return err
 		}
 		a.ID = d.NewID()
+		if err := tx.limitIfDomainSilenced(ctx, a); err != nil {
+			return err
+		}
 		if a.CreatedAt.IsZero() || a.CreatedAt.After(t) {
 			a.CreatedAt = t
 		}

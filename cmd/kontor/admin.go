@@ -378,7 +378,9 @@ func runDomainBlock(e *env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	if err := s.db.AddDomainBlock(e.ctx, d, *reason); err != nil {
+	// Through the engine, as the admin API (audit log included).
+	b := &db.DomainBlock{Domain: d, Severity: "suspend", Reason: *reason}
+	if err := s.engine.BlockDomain(e.ctx, activitypub.Moderator{}, b, false); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "blocked %s (and its subdomains): nothing is accepted from or delivered to it\n", d)
@@ -399,9 +401,13 @@ func runDomainUnblock(e *env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	if err := s.db.RemoveDomainBlock(e.ctx, d); errors.Is(err, db.ErrNotFound) {
+	b, err := s.db.DomainBlockByDomain(e.ctx, d)
+	if errors.Is(err, db.ErrNotFound) {
 		return fmt.Errorf("admin domain unblock: %s is not blocked", d)
 	} else if err != nil {
+		return err
+	}
+	if err := s.engine.UnblockDomain(e.ctx, activitypub.Moderator{}, b); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "unblocked %s\n", d)

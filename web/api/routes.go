@@ -27,6 +27,7 @@ func (h *Handlers) v1Groups() []func(chi.Router) {
 		h.reportRoutes,
 		h.adminAccountRoutes,
 		h.adminReportRoutes,
+		h.adminDomainBlockRoutes,
 	}
 }
 
