@@ -29,6 +29,7 @@ func (h *Handlers) v1Groups() []func(chi.Router) {
 		h.adminReportRoutes,
 		h.adminDomainBlockRoutes,
 		h.adminAuditRoutes,
+		h.adminBlockRoutes,
 	}
 }
 
