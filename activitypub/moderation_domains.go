@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/kontor-social/kontor/activitypub/vocab"
 	"github.com/kontor-social/kontor/db"
 )
 
@@ -62,4 +63,43 @@ func (e *Engine) UnblockDomain(ctx context.Context, by Moderator, b *db.DomainBl
 	e.forgetDomainBlocks()
 	return e.db.RecordAdminAction(ctx, &db.AdminAction{AccountID: by.AccountID, Action: "destroy",
 		TargetType: "DomainBlock", TargetID: b.ID, TargetLabel: b.Domain})
+}
+
+// federatingInboxes leaves out the inboxes of domains that do not federate
+// (blocked, or not allowed in allowlist mode).
+func (e *Engine) federatingInboxes(ctx context.Context, inboxes []string) []string {
+	out := inboxes[:0:0]
+	for _, in := range inboxes {
+		if !e.DomainBlocked(ctx, vocab.Host(in)) {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+// AllowDomain lets a domain federate in allowlist mode, and records it.
+func (e *Engine) AllowDomain(ctx context.Context, by Moderator, domain string) (*db.DomainAllow, error) {
+	d, err := NormalizeDomain("domain", domain)
+	if err != nil {
+		return nil, err
+	}
+	a := &db.DomainAllow{Domain: d}
+	if err := e.db.AddDomainAllow(ctx, a); errors.Is(err, db.ErrConflict) {
+		return nil, inputErr("domain", "is already allowed")
+	} else if err != nil {
+		return nil, err
+	}
+	e.forgetDomainBlocks()
+	return a, e.db.RecordAdminAction(ctx, &db.AdminAction{AccountID: by.AccountID, Action: "create",
+		TargetType: "DomainAllow", TargetID: a.ID, TargetLabel: a.Domain})
+}
+
+// DisallowDomain removes a domain from the allowlist, and records it.
+func (e *Engine) DisallowDomain(ctx context.Context, by Moderator, a *db.DomainAllow) error {
+	if err := e.db.DeleteDomainAllow(ctx, a.ID); err != nil {
+		return err
+	}
+	e.forgetDomainBlocks()
+	return e.db.RecordAdminAction(ctx, &db.AdminAction{AccountID: by.AccountID, Action: "destroy",
+		TargetType: "DomainAllow", TargetID: a.ID, TargetLabel: a.Domain})
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
 )
 
 // limitIfDomainSilenced limits a new remote account whose domain (or a
@@ -44,4 +47,41 @@ func (d *DB) DomainBlockByID(ctx context.Context, id int64) (*DomainBlock, error
 func (d *DB) DomainBlockByDomain(ctx context.Context, domain string) (*DomainBlock, error) {
 	b := new(DomainBlock)
 	return b, notFound(d.r.NewSelect().Model(b).Where("domain = ?", strings.ToLower(domain)).Scan(ctx))
+}
+
+// DomainAllow lets a domain federate when federation_mode is "allowlist".
+type DomainAllow struct {
+	bun.BaseModel `bun:"table:domain_allows,alias:da"`
+
+	ID        int64     `bun:"id,pk"`
+	Domain    string    `bun:"domain"`
+	CreatedAt time.Time `bun:"created_at"`
+}
+
+// AddDomainAllow allows a domain (ErrConflict if it is already).
+func (d *DB) AddDomainAllow(ctx context.Context, a *DomainAllow) error {
+	a.Domain = strings.ToLower(strings.TrimSpace(a.Domain))
+	return insertBlock(ctx, d, a, &a.ID, &a.CreatedAt)
+}
+
+// DomainAllows lists allowed domains, newest first.
+func (d *DB) DomainAllows(ctx context.Context, p Page) ([]*DomainAllow, error) {
+	return blocksPage[DomainAllow](ctx, d, p)
+}
+
+// DomainAllowByID returns one allowed domain.
+func (d *DB) DomainAllowByID(ctx context.Context, id int64) (*DomainAllow, error) {
+	return blockByID[DomainAllow](ctx, d, id)
+}
+
+// DeleteDomainAllow removes a domain from the allowlist.
+func (d *DB) DeleteDomainAllow(ctx context.Context, id int64) error {
+	return deleteBlock[DomainAllow](ctx, d, id)
+}
+
+// AllowedDomains lists every allowed domain.
+func (d *DB) AllowedDomains(ctx context.Context) ([]string, error) {
+	var out []string
+	err := d.r.NewSelect().Model((*DomainAllow)(nil)).Column("domain").Scan(ctx, &out)
+	return out, err
 }

@@ -129,3 +129,69 @@ func (h *Handlers) adminDeleteDomainBlock(w http.ResponseWriter, r *http.Request
 	render.JSON(w, http.StatusOK, struct{}{})
 	return nil
 }
+
+// AdminDomainAllow is Mastodon's Admin::DomainAllow.
+type AdminDomainAllow struct {
+	ID        string `json:"id"`
+	Domain    string `json:"domain"`
+	CreatedAt string `json:"created_at"`
+}
+
+func adminDomainAllow(a *db.DomainAllow) AdminDomainAllow {
+	return AdminDomainAllow{ID: db.FormatID(a.ID), Domain: a.Domain, CreatedAt: entity.Time(a.CreatedAt)}
+}
+
+// adminDomainAllowRoutes: the domains that federate when federation_mode
+// is "allowlist" (Engine.AllowDomain and DisallowDomain).
+func (h *Handlers) adminDomainAllowRoutes(r chi.Router) {
+	load := func(ctx context.Context, _, id int64) (*db.DomainAllow, error) { return h.DB.DomainAllowByID(ctx, id) }
+	r.Get("/admin/domain_allows", h.handler(h.adminDomainAllows))
+	r.Get("/admin/domain_allows/{id}", h.handler(showOwn(h, "admin:read:domain_allows", load, adminDomainAllow)))
+	r.Post("/admin/domain_allows", h.handler(h.adminAllowDomain))
+	r.Delete("/admin/domain_allows/{id}", h.handler(func(w http.ResponseWriter, r *http.Request) error {
+		a, allow, ok, err := requireOwn(h, w, r, "admin:write:domain_allows", load)
+		if !ok {
+			return err
+		}
+		if err := h.Engine.DisallowDomain(r.Context(), moderator(a), allow); err != nil {
+			return err
+		}
+		render.JSON(w, http.StatusOK, struct{}{})
+		return nil
+	}))
+}
+
+func (h *Handlers) adminDomainAllows(w http.ResponseWriter, r *http.Request) error {
+	_, page, ok, err := h.requirePage(w, r, "admin:read:domain_allows", 100, 200)
+	if !ok {
+		return err
+	}
+	list, err := h.DB.DomainAllows(r.Context(), page)
+	if err != nil {
+		return err
+	}
+	out := make([]AdminDomainAllow, 0, len(list))
+	for _, a := range list {
+		out = append(out, adminDomainAllow(a))
+	}
+	setPageLink(h, w, r, list, func(a *db.DomainAllow) int64 { return a.ID })
+	render.JSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (h *Handlers) adminAllowDomain(w http.ResponseWriter, r *http.Request) error {
+	a, ok := h.require(w, r, "admin:write:domain_allows")
+	if !ok {
+		return nil
+	}
+	p, err := ReadParams(r)
+	if err != nil {
+		return err
+	}
+	allow, err := h.Engine.AllowDomain(r.Context(), moderator(a), p.String("domain"))
+	if err != nil {
+		return err
+	}
+	render.JSON(w, http.StatusOK, adminDomainAllow(allow))
+	return nil
+}

@@ -28,6 +28,7 @@ func (h *Handlers) v1Groups() []func(chi.Router) {
 		h.adminAccountRoutes,
 		h.adminReportRoutes,
 		h.adminDomainBlockRoutes,
+		h.adminDomainAllowRoutes,
 		h.adminAuditRoutes,
 		h.adminBlockRoutes,
 	}
