@@ -203,5 +203,8 @@ func (e *Engine) flag(ctx context.Context, tx *db.Tx, reporter, target *db.Accou
 		return ErrForbidden
 	}
 	r.AccountID, r.TargetAccountID = reporter.ID, target.ID
-	return tx.InsertReport(ctx, r)
+	if err := tx.InsertReport(ctx, r); err != nil {
+		return err
+	}
+	return e.notifyStaff(ctx, tx, db.NotifyAdminReport, reporter.ID, &r.ID)
 }

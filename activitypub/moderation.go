@@ -206,3 +206,26 @@ func (e *Engine) ChangeReport(ctx context.Context, by Moderator, id int64, c Rep
 	return e.db.RecordAdminAction(ctx, &db.AdminAction{AccountID: by.AccountID, Action: c.Kind,
 		TargetType: "Report", TargetID: id, TargetLabel: "report about @" + r.TargetAccount.Acct(), Text: c.Text})
 }
+
+// notifyStaff tells every admin and moderator (admin.sign_up, admin.report)
+// in the caller's transaction; streaming hears it after commit.
+func (e *Engine) notifyStaff(ctx context.Context, tx *db.Tx, typ string, fromID int64, reportID *int64) error {
+	staff, err := tx.StaffAccountIDs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range staff {
+		if err := e.notify(ctx, tx, &db.Notification{AccountID: id, Type: typ, FromAccountID: fromID, ReportID: reportID}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AnnounceSignUp tells admins and moderators of a new account (signed up
+// through the API, the web form or single sign-on).
+func (e *Engine) AnnounceSignUp(ctx context.Context, a *db.Account) error {
+	return e.db.InTx(ctx, func(tx *db.Tx) error {
+		return e.notifyStaff(ctx, tx, db.NotifyAdminSignUp, a.ID, nil)
+	})
+}

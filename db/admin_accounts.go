@@ -206,3 +206,16 @@ func (d *DB) DeleteLocalAccountData(ctx context.Context, id int64) error {
 		return err
 	})
 }
+
+// StaffAccountIDs lists the accounts of admins and moderators who may act
+// (not disabled, not suspended): they hear of sign-ups and reports.
+func (t *Tx) StaffAccountIDs(ctx context.Context) ([]int64, error) {
+	var ids []int64
+	err := t.tx.NewSelect().TableExpr("users AS u").Join("JOIN accounts AS a ON a.id = u.account_id").Column("a.id").
+		Where("u.role IN (?) AND u.disabled = FALSE AND a.suspended_at IS NULL", bun.List([]string{RoleAdmin, RoleModerator})).
+		Scan(ctx, &ids)
+	if err != nil {
+		return nil, fmt.Errorf("db: staff: %w", err)
+	}
+	return ids, nil
+}

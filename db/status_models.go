@@ -191,6 +191,8 @@ const (
 	NotifyFavourite     = "favourite"
 	NotifyPoll          = "poll"
 	NotifyUpdate        = "update"
+	NotifyAdminSignUp   = "admin.sign_up"
+	NotifyAdminReport   = "admin.report"
 )
 
 // Notification tells a local account that something happened.
@@ -202,6 +204,7 @@ type Notification struct {
 	Type          string    `bun:"type"`
 	FromAccountID int64     `bun:"from_account_id"`
 	StatusID      *int64    `bun:"status_id"`
+	ReportID      *int64    `bun:"report_id"` // admin.report
 	CreatedAt     time.Time `bun:"created_at"`
 }
 

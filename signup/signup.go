@@ -266,6 +266,9 @@ func (s *Service) Register(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	u.Account = a
+	if err := s.Engine.AnnounceSignUp(ctx, a); err != nil {
+		s.Logger.Error("signup: tell admins", "account", a.ID, "err", err)
+	}
 	res := &Result{Account: a, User: u, NeedsConfirmation: true, NeedsApproval: !approved}
 	if s.mailer != nil {
 		if err := s.SendConfirmation(ctx, u); err != nil {

@@ -82,3 +82,17 @@ func (p *Presenter) AdminReports(ctx context.Context, viewer int64, list []*db.R
 	}
 	return out, nil
 }
+
+// notificationReport renders the report of an admin.report notification
+// (nil when it is gone).
+func (p *Presenter) notificationReport(ctx context.Context, viewer, id int64) *AdminReport {
+	r, err := p.db.ReportByID(ctx, id)
+	if err != nil {
+		return nil
+	}
+	out, err := p.AdminReports(ctx, viewer, []*db.Report{r})
+	if err != nil || len(out) == 0 {
+		return nil
+	}
+	return &out[0]
+}
