@@ -163,6 +163,9 @@ func (h *Handlers) adminAccountAction(w http.ResponseWriter, r *http.Request) er
 	if err := h.Engine.ModerateAccount(r.Context(), moderator(a), target, act); err != nil {
 		return err
 	}
+	if act.Type == activitypub.ActionSuspend || act.Type == activitypub.ActionDisable {
+		h.TokensRevoked() // the person's streams end now
+	}
 	render.JSON(w, http.StatusOK, struct{}{})
 	return nil
 }
