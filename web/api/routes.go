@@ -31,6 +31,7 @@ func (h *Handlers) v1Groups() []func(chi.Router) {
 		h.adminDomainAllowRoutes,
 		h.adminAuditRoutes,
 		h.adminBlockRoutes,
+		h.adminMeasureRoutes,
 	}
 }
 

@@ -1,0 +1,95 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/entity"
+	"github.com/kontor-social/kontor/web/render"
+)
+
+// AdminMeasure is Mastodon's Admin::Measure: a figure per day over a range.
+type AdminMeasure struct {
+	Key           string             `json:"key"`
+	Unit          *string            `json:"unit"`
+	Total         string             `json:"total"`
+	HumanValue    string             `json:"human_value"`
+	PreviousTotal string             `json:"previous_total"`
+	Data          []AdminMeasureData `json:"data"`
+}
+
+// AdminMeasureData is one day of a measure.
+type AdminMeasureData struct {
+	Date  string `json:"date"`
+	Value string `json:"value"`
+}
+
+func (h *Handlers) adminMeasureRoutes(r chi.Router) {
+	r.Post("/admin/measures", h.handler(h.adminMeasures))
+}
+
+// adminMeasures is POST /api/v1/admin/measures: keys[], start_at and
+// end_at (dates, both days included). Unknown keys are left out, as
+// Mastodon does; previous_total covers the same span just before.
+func (h *Handlers) adminMeasures(w http.ResponseWriter, r *http.Request) error {
+	if _, ok := h.require(w, r, "admin:read"); !ok {
+		return nil
+	}
+	p, err := ReadParams(r)
+	if err != nil {
+		return err
+	}
+	start, err := dayParam(p, "start_at")
+	if err != nil {
+		return err
+	}
+	end, err := dayParam(p, "end_at")
+	if err != nil {
+		return err
+	}
+	if end.Before(start) || end.Sub(start) > 366*24*time.Hour {
+		return fieldErr("end_at", "must be after start_at, at most a year later")
+	}
+	span := end.Sub(start) + 24*time.Hour
+	out := []AdminMeasure{}
+	for _, key := range p.Strings("keys") {
+		if !slices.Contains(db.AdminMeasureKeys, key) {
+			continue
+		}
+		days, total, err := h.DB.AdminMeasure(r.Context(), key, start, end)
+		if err != nil {
+			return err
+		}
+		_, previous, err := h.DB.AdminMeasure(r.Context(), key, start.Add(-span), start.Add(-24*time.Hour))
+		if err != nil {
+			return err
+		}
+		m := AdminMeasure{Key: key, Total: strconv.FormatInt(total, 10), HumanValue: strconv.FormatInt(total, 10),
+			PreviousTotal: strconv.FormatInt(previous, 10), Data: make([]AdminMeasureData, 0, len(days))}
+		for _, d := range days {
+			m.Data = append(m.Data, AdminMeasureData{Date: entity.Time(d.Date), Value: strconv.FormatInt(d.Value, 10)})
+		}
+		out = append(out, m)
+	}
+	render.JSON(w, http.StatusOK, out)
+	return nil
+}
+
+// dayParam reads a required date (2024-05-01) or datetime.
+func dayParam(p *Params, key string) (time.Time, error) {
+	s := strings.TrimSpace(p.String(key))
+	if s == "" {
+		return time.Time{}, fieldErr(key, "can't be blank")
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, nil
+	}
+	t, _, err := p.Time(key)
+	return t, err
+}

@@ -1,0 +1,47 @@
+package api_test
+
+import (
+	"testing"
+	"time"
+)
+
+// The dashboard's measures count today's sign-ups, activity, interactions
+// and reports; moderators see them, plain users do not.
+func TestAdminMeasures(t *testing.T) {
+	in := stStart(t)
+	today := time.Now().UTC() // the range runs to tomorrow: midnight may pass meanwhile
+	mod := adStaff(t, in, "mod", "moderator")
+	alice, bob := in.CreateUser("alice"), in.CreateUser("bob")
+	post := stPost(t, in, bob, map[string]any{"status": "hello"})
+	stOK[map[string]any](t, in, "POST", "/api/v1/statuses/"+post.ID+"/favourite", alice.Token, nil)
+	stPost(t, in, alice, map[string]any{"status": "hi", "in_reply_to_id": post.ID})
+	reportID := adReport(t, in, alice, bob)
+	adStatus(t, in, 200, "POST", "/api/v1/admin/reports/"+reportID+"/resolve", mod.Token, nil)
+
+	body := map[string]any{"keys": []string{"new_users", "active_users", "interactions", "opened_reports", "resolved_reports", "unknown"},
+		"start_at": today.AddDate(0, 0, -2).Format("2006-01-02"), "end_at": today.AddDate(0, 0, 1).Format("2006-01-02")}
+	adStatus(t, in, 403, "POST", "/api/v1/admin/measures", alice.Token, body)
+	var measures []struct {
+		Key           string `json:"key"`
+		Total         string `json:"total"`
+		PreviousTotal string `json:"previous_total"`
+		Data          []struct {
+			Date  string `json:"date"`
+			Value string `json:"value"`
+		} `json:"data"`
+	}
+	stDecode(t, adStatus(t, in, 200, "POST", "/api/v1/admin/measures", mod.Token, body), &measures)
+	want := map[string]string{"new_users": "3", "active_users": "2", "interactions": "2", "opened_reports": "1", "resolved_reports": "1"}
+	if len(measures) != len(want) {
+		t.Fatalf("measures %+v", measures)
+	}
+	for _, m := range measures {
+		if m.Total != want[m.Key] || m.PreviousTotal != "0" || len(m.Data) != 4 || m.Data[0].Value != "0" {
+			t.Errorf("%s: %+v, want total %s today", m.Key, m, want[m.Key])
+		}
+	}
+	for _, bad := range []map[string]any{{"keys": []string{"new_users"}}, {"keys": []string{"new_users"}, "start_at": "yesterday", "end_at": "2024-01-01"},
+		{"keys": []string{"new_users"}, "start_at": "2024-02-01", "end_at": "2024-01-01"}} {
+		adStatus(t, in, 422, "POST", "/api/v1/admin/measures", mod.Token, bad)
+	}
+}
