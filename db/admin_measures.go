@@ -86,3 +86,45 @@ func (d *DB) AdminMeasure(ctx context.Context, key string, start, end time.Time)
 	}
 	return days, total, nil
 }
+
+// DimensionItem is one value of an admin dimension and how often it occurs.
+type DimensionItem struct {
+	Key   string `bun:"key"`
+	Value int64  `bun:"value"`
+}
+
+// dimensionSQL is, per dimension, the grouping of statuses made in
+// [start, end): languages of local posts, servers of remote posts.
+var dimensionSQL = map[string]string{
+	"languages": `SELECT s.language AS key, count(*) AS value FROM statuses s JOIN accounts a ON a.id = s.account_id
+		WHERE a.domain = '' AND s.language <> '' AND s.created_at >= ? AND s.created_at < ? GROUP BY s.language ORDER BY value DESC, key LIMIT ?`,
+	"servers": `SELECT a.domain AS key, count(*) AS value FROM statuses s JOIN accounts a ON a.id = s.account_id
+		WHERE a.domain <> '' AND s.created_at >= ? AND s.created_at < ? GROUP BY a.domain ORDER BY value DESC, key LIMIT ?`,
+}
+
+// AdminDimension returns the most frequent values of a dimension
+// ("languages" or "servers") from start to end (both days included).
+func (d *DB) AdminDimension(ctx context.Context, key string, start, end time.Time, limit int) ([]DimensionItem, error) {
+	q, ok := dimensionSQL[key]
+	if !ok {
+		return nil, fmt.Errorf("db: unknown dimension %q", key)
+	}
+	from := start.UTC().Truncate(24 * time.Hour)
+	until := end.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
+	var out []DimensionItem
+	if err := d.r.NewRaw(q, from, until, limit).Scan(ctx, &out); err != nil {
+		return nil, fmt.Errorf("db: dimension %s: %w", key, err)
+	}
+	return out, nil
+}
+
+// ServerVersion is the database's own version.
+func (d *DB) ServerVersion(ctx context.Context) (string, error) {
+	q := "SELECT sqlite_version()"
+	if d.dialect == Postgres {
+		q = "SHOW server_version"
+	}
+	var v string
+	err := d.r.NewRaw(q).Scan(ctx, &v)
+	return v, err
+}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,6 +33,7 @@ type AdminMeasureData struct {
 
 func (h *Handlers) adminMeasureRoutes(r chi.Router) {
 	r.Post("/admin/measures", h.handler(h.adminMeasures))
+	r.Post("/admin/dimensions", h.handler(h.adminDimensions))
 }
 
 // adminMeasures is POST /api/v1/admin/measures: keys[], start_at and
@@ -92,4 +94,76 @@ func dayParam(p *Params, key string) (time.Time, error) {
 	}
 	t, _, err := p.Time(key)
 	return t, err
+}
+
+// AdminDimension is Mastodon's Admin::Dimension: the most frequent values
+// of something over a range.
+type AdminDimension struct {
+	Key  string               `json:"key"`
+	Data []AdminDimensionData `json:"data"`
+}
+
+// AdminDimensionData is one value of a dimension.
+type AdminDimensionData struct {
+	Key        string `json:"key"`
+	HumanKey   string `json:"human_key"`
+	Value      string `json:"value"`
+	HumanValue string `json:"human_value,omitempty"`
+}
+
+// adminDimensions is POST /api/v1/admin/dimensions: keys[] (languages,
+// servers, software_versions), start_at, end_at and limit.
+func (h *Handlers) adminDimensions(w http.ResponseWriter, r *http.Request) error {
+	if _, ok := h.require(w, r, "admin:read"); !ok {
+		return nil
+	}
+	p, err := ReadParams(r)
+	if err != nil {
+		return err
+	}
+	start, err := dayParam(p, "start_at")
+	if err != nil {
+		return err
+	}
+	end, err := dayParam(p, "end_at")
+	if err != nil {
+		return err
+	}
+	limit, _, err := p.Int("limit")
+	if err != nil {
+		return err
+	}
+	limit = min(max(limit, 1), 100)
+	if !p.Has("limit") {
+		limit = 10
+	}
+	out := []AdminDimension{}
+	for _, key := range p.Strings("keys") {
+		dim := AdminDimension{Key: key, Data: []AdminDimensionData{}}
+		switch key {
+		case "languages", "servers":
+			items, err := h.DB.AdminDimension(r.Context(), key, start, end, int(limit))
+			if err != nil {
+				return err
+			}
+			for _, it := range items {
+				v := strconv.FormatInt(it.Value, 10)
+				dim.Data = append(dim.Data, AdminDimensionData{Key: it.Key, HumanKey: it.Key, Value: v})
+			}
+		case "software_versions":
+			dbVersion, err := h.DB.ServerVersion(r.Context())
+			if err != nil {
+				return err
+			}
+			dim.Data = append(dim.Data,
+				AdminDimensionData{Key: "kontor", HumanKey: "Kontor", Value: h.Version, HumanValue: h.Version},
+				AdminDimensionData{Key: "go", HumanKey: "Go", Value: runtime.Version(), HumanValue: runtime.Version()},
+				AdminDimensionData{Key: h.DB.Dialect(), HumanKey: h.DB.Dialect(), Value: dbVersion, HumanValue: dbVersion})
+		default:
+			continue // unknown keys are left out, as Mastodon does
+		}
+		out = append(out, dim)
+	}
+	render.JSON(w, http.StatusOK, out)
+	return nil
 }

@@ -45,3 +45,34 @@ func TestAdminMeasures(t *testing.T) {
 		adStatus(t, in, 422, "POST", "/api/v1/admin/measures", mod.Token, bad)
 	}
 }
+
+// Dimensions: the languages of local posts, and what software runs here.
+func TestAdminDimensions(t *testing.T) {
+	in := stStart(t)
+	today := time.Now().UTC()
+	mod := adStaff(t, in, "mod", "moderator")
+	bob := in.CreateUser("bob")
+	stPost(t, in, bob, map[string]any{"status": "hallo", "language": "de"})
+	stPost(t, in, bob, map[string]any{"status": "moin", "language": "de"})
+	stPost(t, in, bob, map[string]any{"status": "hello", "language": "en"})
+	body := map[string]any{"keys": []string{"languages", "software_versions", "servers", "nonsense"},
+		"start_at": today.AddDate(0, 0, -1).Format("2006-01-02"), "end_at": today.AddDate(0, 0, 1).Format("2006-01-02")}
+	adStatus(t, in, 403, "POST", "/api/v1/admin/dimensions", bob.Token, body)
+	var dims []struct {
+		Key  string `json:"key"`
+		Data []struct {
+			Key   string `json:"key"`
+			Value string `json:"value"`
+		} `json:"data"`
+	}
+	stDecode(t, adStatus(t, in, 200, "POST", "/api/v1/admin/dimensions", mod.Token, body), &dims)
+	if len(dims) != 3 || dims[0].Key != "languages" || len(dims[0].Data) != 2 || dims[0].Data[0].Key != "de" || dims[0].Data[0].Value != "2" {
+		t.Fatalf("dimensions %+v", dims)
+	}
+	if sw := dims[1].Data; len(sw) != 3 || sw[0].Key != "kontor" || sw[2].Value == "" {
+		t.Errorf("software_versions %+v", sw)
+	}
+	if len(dims[2].Data) != 0 {
+		t.Errorf("servers %+v", dims[2].Data)
+	}
+}
