@@ -103,3 +103,13 @@ func (e *Engine) DisallowDomain(ctx context.Context, by Moderator, a *db.DomainA
 	return e.db.RecordAdminAction(ctx, &db.AdminAction{AccountID: by.AccountID, Action: "destroy",
 		TargetType: "DomainAllow", TargetID: a.ID, TargetLabel: a.Domain})
 }
+
+// reportsRejected reports whether a domain block of host (or a parent
+// domain) has reject_reports: its Flags are dropped.
+func (e *Engine) reportsRejected(ctx context.Context, host string) bool {
+	rejected, err := e.db.DomainRejectsReports(ctx, host)
+	if err != nil {
+		e.log.Warn("domain blocks: reject_reports", "host", host, "err", err)
+	}
+	return rejected
+}

@@ -85,3 +85,14 @@ func (d *DB) AllowedDomains(ctx context.Context) ([]string, error) {
 	err := d.r.NewSelect().Model((*DomainAllow)(nil)).Column("domain").Scan(ctx, &out)
 	return out, err
 }
+
+// DomainRejectsReports reports whether a block of host (or a parent
+// domain of it) has reject_reports.
+func (d *DB) DomainRejectsReports(ctx context.Context, host string) (bool, error) {
+	host = strings.ToLower(host)
+	if h, _, ok := strings.Cut(host, ":"); ok {
+		host = h
+	}
+	return d.r.NewSelect().Model((*DomainBlock)(nil)).
+		Where("reject_reports = TRUE AND (domain = ? OR ? LIKE '%.' || domain)", host, host).Exists(ctx)
+}
