@@ -192,3 +192,18 @@ func (d *DB) IPSeverities(ctx context.Context, addr string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// NoAccessRanges lists the unexpired ranges blocked with severity no_access.
+func (d *DB) NoAccessRanges(ctx context.Context) ([]netip.Prefix, error) {
+	var list []*IPBlock
+	if err := d.r.NewSelect().Model(&list).Where("severity = ? AND (expires_at IS NULL OR expires_at > ?)", IPNoAccess, now()).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("db: no-access ranges: %w", err)
+	}
+	var out []netip.Prefix
+	for _, b := range list {
+		if p, err := netip.ParsePrefix(b.IP); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}

@@ -131,6 +131,7 @@ func registerBlockKind[T, E any](h *Handlers, r chi.Router, k blockKind[T, E], c
 		} else if err != nil {
 			return err
 		}
+		h.ipGate.forget()
 		render.JSON(w, http.StatusOK, k.present(b))
 		return h.audit(r, a, "create", k.target, k.id(b), "")
 	}))
@@ -142,6 +143,7 @@ func registerBlockKind[T, E any](h *Handlers, r chi.Router, k blockKind[T, E], c
 		if err := k.del(r.Context(), id); err != nil {
 			return err
 		}
+		h.ipGate.forget()
 		render.JSON(w, http.StatusOK, struct{}{})
 		return h.audit(r, a, "destroy", k.target, id, "")
 	}))
@@ -259,6 +261,7 @@ func (h *Handlers) updateIPBlock(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	h.ipGate.forget()
 	render.JSON(w, http.StatusOK, adminIPBlock(b))
 	return h.audit(r, a, "update", "IpBlock", b.ID, b.IP)
 }

@@ -71,3 +71,17 @@ func TestAdminSignUpBlocks(t *testing.T) {
 		t.Errorf("ip blocks %v", list)
 	}
 }
+
+// no_access refuses every API request from its range.
+func TestAdminIPBlockNoAccess(t *testing.T) {
+	in := stStart(t)
+	admin := adStaff(t, in, "boss", "admin")
+	adStatus(t, in, 200, "POST", "/api/v1/admin/ip_blocks", admin.Token, map[string]any{"ip": "10.0.0.0/8", "severity": "no_access"})
+	adStatus(t, in, 200, "GET", "/api/v1/instance", "", nil)
+	adStatus(t, in, 200, "POST", "/api/v1/admin/ip_blocks", admin.Token, map[string]any{"ip": "127.0.0.1", "severity": "no_access"})
+	data := adStatus(t, in, 403, "GET", "/api/v1/instance", "", nil)
+	if string(data) != `{"error":"Access from your network is not allowed"}` {
+		t.Errorf("body %s", data)
+	}
+	adStatus(t, in, 403, "GET", "/api/v1/admin/ip_blocks", admin.Token, nil)
+}

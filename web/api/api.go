@@ -63,12 +63,14 @@ type Handlers struct {
 
 	present *entity.Presenter
 	tokens  *auth.Resolver
+	ipGate  *ipGate
 }
 
 // New returns the API handlers.
 func New(d Deps) *Handlers {
 	h := &Handlers{Config: d.Config, DB: d.DB, Engine: d.Engine, Media: d.Media, Log: d.Logger, Version: d.Version, V1Extra: d.V1Extra,
-		FiltersChanged: d.FiltersChanged, TokensRevoked: d.TokensRevoked, present: d.Presenter, tokens: d.Tokens}
+		FiltersChanged: d.FiltersChanged, TokensRevoked: d.TokensRevoked, present: d.Presenter, tokens: d.Tokens,
+		ipGate: &ipGate{db: d.DB}}
 	if h.FiltersChanged == nil {
 		h.FiltersChanged = func(int64) {}
 	}
@@ -83,6 +85,7 @@ func New(d Deps) *Handlers {
 func (h *Handlers) Routes(r chi.Router) {
 	r.Route("/api", func(r chi.Router) {
 		r.Use(CORS)
+		r.Use(h.refuseBlockedIPs)
 		r.Use(h.tokens.Middleware(h.Log))
 		r.Use(h.rateLimits()...)
 		r.Route("/v1", func(r chi.Router) {
