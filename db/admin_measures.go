@@ -128,3 +128,77 @@ func (d *DB) ServerVersion(ctx context.Context) (string, error) {
 	err := d.r.NewRaw(q).Scan(ctx, &v)
 	return v, err
 }
+
+// CohortPeriod is the retention of one cohort: the local users who signed
+// up in a period, and how many of them posted in it and each later period.
+type CohortPeriod struct {
+	Start  time.Time
+	Size   int64
+	Active []int64 // per period from Start on: members who posted
+}
+
+// AdminRetention builds cohorts of users by sign-up period (day or month)
+// from start to end, with activity (posting) per period up to end.
+func (d *DB) AdminRetention(ctx context.Context, start, end time.Time, monthly bool) ([]CohortPeriod, error) {
+	periodOf := func(t time.Time) time.Time {
+		t = t.UTC()
+		if monthly {
+			return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+		}
+		return t.Truncate(24 * time.Hour)
+	}
+	next := func(t time.Time) time.Time {
+		if monthly {
+			return t.AddDate(0, 1, 0)
+		}
+		return t.AddDate(0, 0, 1)
+	}
+	from, until := periodOf(start), next(periodOf(end))
+	var users []struct {
+		AccountID int64     `bun:"account_id"`
+		CreatedAt time.Time `bun:"created_at"`
+	}
+	if err := d.r.NewRaw(`SELECT account_id, created_at FROM users WHERE created_at >= ? AND created_at < ?`, from, until).Scan(ctx, &users); err != nil {
+		return nil, fmt.Errorf("db: retention: %w", err)
+	}
+	var posts []struct {
+		AccountID int64     `bun:"account_id"`
+		CreatedAt time.Time `bun:"created_at"`
+	}
+	if err := d.r.NewRaw(`SELECT s.account_id, s.created_at FROM statuses s JOIN users u ON u.account_id = s.account_id
+		WHERE u.created_at >= ? AND u.created_at < ? AND s.created_at >= ? AND s.created_at < ?`, from, until, from, until).Scan(ctx, &posts); err != nil {
+		return nil, fmt.Errorf("db: retention: %w", err)
+	}
+	cohortOf := map[int64]time.Time{}
+	for _, u := range users {
+		cohortOf[u.AccountID] = periodOf(u.CreatedAt)
+	}
+	active := map[time.Time]map[time.Time]map[int64]bool{} // cohort → period → accounts
+	for _, p := range posts {
+		c, period := cohortOf[p.AccountID], periodOf(p.CreatedAt)
+		if period.Before(c) {
+			continue
+		}
+		if active[c] == nil {
+			active[c] = map[time.Time]map[int64]bool{}
+		}
+		if active[c][period] == nil {
+			active[c][period] = map[int64]bool{}
+		}
+		active[c][period][p.AccountID] = true
+	}
+	var out []CohortPeriod
+	for c := from; c.Before(until); c = next(c) {
+		cp := CohortPeriod{Start: c}
+		for _, u := range users {
+			if periodOf(u.CreatedAt).Equal(c) {
+				cp.Size++
+			}
+		}
+		for p := c; p.Before(until); p = next(p) {
+			cp.Active = append(cp.Active, int64(len(active[c][p])))
+		}
+		out = append(out, cp)
+	}
+	return out, nil
+}

@@ -34,6 +34,7 @@ type AdminMeasureData struct {
 func (h *Handlers) adminMeasureRoutes(r chi.Router) {
 	r.Post("/admin/measures", h.handler(h.adminMeasures))
 	r.Post("/admin/dimensions", h.handler(h.adminDimensions))
+	r.Post("/admin/retention", h.handler(h.adminRetention))
 }
 
 // adminMeasures is POST /api/v1/admin/measures: keys[], start_at and
@@ -163,6 +164,72 @@ func (h *Handlers) adminDimensions(w http.ResponseWriter, r *http.Request) error
 			continue // unknown keys are left out, as Mastodon does
 		}
 		out = append(out, dim)
+	}
+	render.JSON(w, http.StatusOK, out)
+	return nil
+}
+
+// AdminCohort is Mastodon's Admin::Cohort: users who signed up in a period
+// and the share of them active (posting) in each period since.
+type AdminCohort struct {
+	Period    string            `json:"period"`
+	Frequency string            `json:"frequency"`
+	Data      []AdminCohortData `json:"data"`
+}
+
+// AdminCohortData is one period of a cohort.
+type AdminCohortData struct {
+	Date  string  `json:"date"`
+	Rate  float64 `json:"rate"`
+	Value string  `json:"value"`
+}
+
+// adminRetention is POST /api/v1/admin/retention: start_at, end_at and
+// frequency (day or month).
+func (h *Handlers) adminRetention(w http.ResponseWriter, r *http.Request) error {
+	if _, ok := h.require(w, r, "admin:read"); !ok {
+		return nil
+	}
+	p, err := ReadParams(r)
+	if err != nil {
+		return err
+	}
+	start, err := dayParam(p, "start_at")
+	if err != nil {
+		return err
+	}
+	end, err := dayParam(p, "end_at")
+	if err != nil {
+		return err
+	}
+	freq := p.String("frequency")
+	if freq != "day" && freq != "month" {
+		return fieldErr("frequency", "must be day or month")
+	}
+	if end.Before(start) || end.Sub(start) > 366*24*time.Hour {
+		return fieldErr("end_at", "must be after start_at, at most a year later")
+	}
+	cohorts, err := h.DB.AdminRetention(r.Context(), start, end, freq == "month")
+	if err != nil {
+		return err
+	}
+	out := make([]AdminCohort, 0, len(cohorts))
+	for _, c := range cohorts {
+		ac := AdminCohort{Period: entity.Time(c.Start), Frequency: freq, Data: []AdminCohortData{}}
+		date := c.Start
+		for _, n := range c.Active {
+			rate := 0.0
+			if c.Size > 0 {
+				rate = float64(n) / float64(c.Size)
+			}
+			ac.Data = append(ac.Data, AdminCohortData{Date: entity.Time(date), Rate: rate, Value: strconv.FormatInt(n, 10)})
+			if freq == "month" {
+				date = date.AddDate(0, 1, 0)
+			} else {
+				date = date.AddDate(0, 0, 1)
+			}
+		}
+		out = append(out, ac)
 	}
 	render.JSON(w, http.StatusOK, out)
 	return nil

@@ -76,3 +76,42 @@ func TestAdminDimensions(t *testing.T) {
 		t.Errorf("servers %+v", dims[2].Data)
 	}
 }
+
+// Retention: today's cohort has the users who signed up today, and the
+// share of them who posted.
+func TestAdminRetention(t *testing.T) {
+	in := stStart(t)
+	today := time.Now().UTC()
+	mod := adStaff(t, in, "mod", "moderator")
+	bob := in.CreateUser("bob")
+	in.CreateUser("carol")
+	stPost(t, in, bob, map[string]any{"status": "hello"})
+	body := map[string]any{"start_at": today.AddDate(0, 0, -1).Format("2006-01-02"), "end_at": today.AddDate(0, 0, 1).Format("2006-01-02"), "frequency": "day"}
+	adStatus(t, in, 403, "POST", "/api/v1/admin/retention", bob.Token, body)
+	var cohorts []struct {
+		Period    string `json:"period"`
+		Frequency string `json:"frequency"`
+		Data      []struct {
+			Rate  float64 `json:"rate"`
+			Value string  `json:"value"`
+		} `json:"data"`
+	}
+	stDecode(t, adStatus(t, in, 200, "POST", "/api/v1/admin/retention", mod.Token, body), &cohorts)
+	if len(cohorts) != 3 || cohorts[0].Frequency != "day" {
+		t.Fatalf("cohorts %+v", cohorts)
+	}
+	var found bool
+	for _, c := range cohorts {
+		if len(c.Data) > 0 && c.Data[0].Value == "1" {
+			found = true
+			if rate := c.Data[0].Rate; rate < 0.33 || rate > 0.34 { // 1 of mod, bob, carol
+				t.Errorf("rate %v, want 1/3", rate)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no cohort with bob's post: %+v", cohorts)
+	}
+	body["frequency"] = "week"
+	adStatus(t, in, 422, "POST", "/api/v1/admin/retention", mod.Token, body)
+}
