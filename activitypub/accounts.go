@@ -40,6 +40,7 @@ type NewLocalAccount struct {
 	InviteID    *int64 // the invite used to sign up (one use is counted)
 	SSOIssuer   string // the single sign-on identity the user signs in with
 	SSOSubject  string
+	SignUpIP    string // where the sign-up came from
 }
 
 // ValidateUsername checks a local username.
@@ -77,7 +78,7 @@ func (e *Engine) CreateLocalAccount(ctx context.Context, n NewLocalAccount) (*db
 		if err := ValidateEmail(n.Email); err != nil {
 			return nil, nil, err
 		}
-		user = &db.User{Email: n.Email, Role: role, Approved: n.Approved, SignUpReason: n.Reason, Locale: n.Locale,
+		user = &db.User{Email: n.Email, Role: role, Approved: n.Approved, SignUpReason: n.Reason, Locale: n.Locale, SignUpIP: n.SignUpIP,
 			InviteID: n.InviteID, SSOIssuer: n.SSOIssuer, SSOSubject: n.SSOSubject}
 		if n.Password != "" {
 			hash, err := db.HashPassword(n.Password)

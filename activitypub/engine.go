@@ -42,6 +42,7 @@ type Engine struct {
 
 	blocksMu     sync.Mutex
 	blocks       []string
+	allows       []string // the allowed domains, in allowlist mode
 	blocksLoaded time.Time
 }
 
@@ -52,9 +53,11 @@ type Options struct {
 	Logger *slog.Logger
 	Events Events
 
-	Protocol            string
-	AllowedNetworks     []*net.IPNet
-	AuthorizedFetch     bool
+	Protocol        string
+	AllowedNetworks []*net.IPNet
+	AuthorizedFetch bool
+	// AllowlistMode: only domains in domain_allows federate.
+	AllowlistMode       bool
 	DeliveryConcurrency int
 	InboxWorkers        int
 	MaxStatusCharacters int
@@ -240,33 +243,69 @@ func (e *Engine) SyncDomainBlocks(ctx context.Context, domains []string) error {
 			return err
 		}
 	}
-	e.blocksMu.Lock()
-	e.blocksLoaded = time.Time{}
-	e.blocksMu.Unlock()
+	e.forgetDomainBlocks()
 	return nil
 }
 
-// DomainBlocked reports whether a host (or a parent domain of it) is blocked.
-// The list is cached briefly: it is read on every inbox POST.
+// forgetDomainBlocks makes the next DomainBlocked read the list again.
+func (e *Engine) forgetDomainBlocks() {
+	e.blocksMu.Lock()
+	e.blocksLoaded = time.Time{}
+	e.blocksMu.Unlock()
+}
+
+// DomainBlocked reports whether a host (or a parent domain of it) is
+// blocked with severity suspend or, in allowlist mode, not allowed. The
+// lists are cached briefly: they are read on every inbox POST.
 func (e *Engine) DomainBlocked(ctx context.Context, host string) bool {
 	e.blocksMu.Lock()
 	if time.Since(e.blocksLoaded) > 30*time.Second {
-		list, err := e.db.DomainBlocks(ctx)
-		if err == nil {
-			e.blocks = e.blocks[:0]
-			for _, b := range list {
-				e.blocks = append(e.blocks, b.Domain)
-			}
-			e.blocksLoaded = time.Now()
-		}
+		e.loadDomainLists(ctx)
 	}
-	blocks := e.blocks
+	blocks, allows := e.blocks, e.allows
 	e.blocksMu.Unlock()
 	domain := strings.ToLower(host)
 	if h, _, err := net.SplitHostPort(domain); err == nil {
 		domain = h
 	}
-	for _, b := range blocks {
+	if e.opts.AllowlistMode && domain != e.localHost() && !matchesDomain(domain, allows) {
+		return true
+	}
+	return matchesDomain(domain, blocks)
+}
+
+// localHost is this instance's host name without a port.
+func (e *Engine) localHost() string {
+	if h, _, err := net.SplitHostPort(e.urls.Host()); err == nil {
+		return h
+	}
+	return e.urls.Host()
+}
+
+// loadDomainLists reads the blocked (and allowed) domains; e.blocksMu is held.
+func (e *Engine) loadDomainLists(ctx context.Context) {
+	list, err := e.db.DomainBlocks(ctx)
+	if err != nil {
+		return
+	}
+	var allows []string
+	if e.opts.AllowlistMode {
+		if allows, err = e.db.AllowedDomains(ctx); err != nil {
+			return
+		}
+	}
+	e.blocks = e.blocks[:0]
+	for _, b := range list {
+		if b.Severity == "suspend" { // silence and noop still federate
+			e.blocks = append(e.blocks, b.Domain)
+		}
+	}
+	e.allows, e.blocksLoaded = allows, time.Now()
+}
+
+// matchesDomain reports whether domain is one of list or a subdomain of one.
+func matchesDomain(domain string, list []string) bool {
+	for _, b := range list {
 		if domain == b || strings.HasSuffix(domain, "."+b) {
 			return true
 		}

@@ -142,6 +142,9 @@ func uniqueIDs(ids []int64) []int64 {
 // instance's actor). Objects that are not local are ignored; so is a Flag
 // naming nothing local. The reported accounts are not told.
 func (e *Engine) applyFlag(ctx context.Context, ic *inboxContext) error {
+	if e.reportsRejected(ctx, ic.actor.Domain) {
+		return permanent(errors.New("reports from this domain are rejected"))
+	}
 	var targets []*db.Account
 	statuses := map[int64][]int64{} // target account → its reported statuses
 	addTarget := func(a *db.Account) {
@@ -208,7 +211,7 @@ func (e *Engine) flag(ctx context.Context, tx *db.Tx, reporter, target *db.Accou
 		return err
 	}
 	tx.AfterCommit(func() { e.reportFiled(ctx, reporter, target, r) })
-	return nil
+	return e.notifyStaff(ctx, tx, db.NotifyAdminReport, reporter.ID, &r.ID)
 }
 
 // reportFiled emails the admins of a new report (when SMTP is set and they

@@ -23,7 +23,7 @@ func (e *Engine) record(ctx context.Context, tx *db.Tx, actor *db.Account, id in
 	if err := tx.InsertActivity(ctx, row); err != nil {
 		return err
 	}
-	n, err := tx.EnqueueDeliveries(ctx, id, inboxes, nil)
+	n, err := tx.EnqueueDeliveries(ctx, id, e.federatingInboxes(ctx, inboxes), nil)
 	if err != nil {
 		return err
 	}

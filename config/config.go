@@ -51,9 +51,12 @@ type Config struct {
 	AuthorizedFetch        bool     `toml:"authorized_fetch"`
 	AllowedPrivateNetworks []string `toml:"allowed_private_networks"`
 	DomainBlocks           []string `toml:"domain_blocks"`
-	DeliveryConcurrency    int      `toml:"delivery_concurrency"`
-	InboxWorkers           int      `toml:"inbox_workers"`
-	MaxStatusCharacters    int      `toml:"max_status_characters"`
+	// FederationMode: "blocklist" (everyone but blocked domains) or
+	// "allowlist" (only the domains admins allow federate).
+	FederationMode      string `toml:"federation_mode"`
+	DeliveryConcurrency int    `toml:"delivery_concurrency"`
+	InboxWorkers        int    `toml:"inbox_workers"`
+	MaxStatusCharacters int    `toml:"max_status_characters"`
 
 	APIRateLimit   int `toml:"api_rate_limit"`
 	APIRateLimitIP int `toml:"api_rate_limit_ip"`
@@ -317,6 +320,13 @@ func (c *Config) validate() error {
 	}
 	if c.MediaDir == "" {
 		return keyError("media_dir", "must not be empty")
+	}
+	switch c.FederationMode {
+	case "":
+		c.FederationMode = "blocklist"
+	case "blocklist", "allowlist":
+	default:
+		return keyError("federation_mode", "%q: want blocklist or allowlist", c.FederationMode)
 	}
 	switch c.Registrations {
 	case RegistrationsClosed, RegistrationsInvite, RegistrationsApproval, RegistrationsOpen:

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -13,43 +14,68 @@ import (
 // AddDomainBlock blocks a domain instance-wide: its accounts are suspended
 // and their statuses removed; nothing more is delivered to it.
 func (d *DB) AddDomainBlock(ctx context.Context, domain, reason string) error {
-	domain = strings.ToLower(strings.TrimSpace(domain))
+	return d.PutDomainBlock(ctx, &DomainBlock{Domain: domain, Severity: "suspend", Reason: reason})
+}
+
+// PutDomainBlock creates or changes the block of b.Domain and applies its
+// severity: suspend removes the domain's accounts' content and follows,
+// silence limits its accounts, noop only records. A change of severity
+// first lifts what the old one did to the accounts. b is filled in as stored.
+func (d *DB) PutDomainBlock(ctx context.Context, b *DomainBlock) error {
+	b.Domain = strings.ToLower(strings.TrimSpace(b.Domain))
 	return d.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.tx.NewInsert().Model(&DomainBlock{Domain: domain, Severity: "suspend", Reason: reason, CreatedAt: now()}).
-			On("CONFLICT (domain) DO UPDATE").Set("reason = EXCLUDED.reason").Exec(ctx); err != nil {
+		old := new(DomainBlock)
+		err := tx.tx.NewSelect().Model(old).Where("domain = ?", b.Domain).Scan(ctx)
+		switch {
+		case err == nil:
+			b.ID, b.CreatedAt = old.ID, old.CreatedAt
+			if _, err := tx.tx.NewUpdate().Model(b).WherePK().Exec(ctx); err != nil {
+				return fmt.Errorf("db: domain block: %w", err)
+			}
+			if old.Severity != b.Severity {
+				if err := tx.liftDomainSeverity(ctx, b.Domain); err != nil {
+					return err
+				}
+			}
+		case errors.Is(notFound(err), ErrNotFound):
+			b.ID, b.CreatedAt = d.NewID(), now()
+			if _, err := tx.tx.NewInsert().Model(b).Exec(ctx); err != nil {
+				return fmt.Errorf("db: domain block: %w", err)
+			}
+		default:
 			return fmt.Errorf("db: domain block: %w", err)
 		}
-		hosted, err := tx.accountsHostedOn(ctx, domain)
-		if err != nil {
+		switch b.Severity {
+		case "suspend":
+			return tx.suspendDomain(ctx, b.Domain)
+		case "silence":
+			match, args, err := tx.domainAccounts(ctx, b.Domain)
+			if err != nil {
+				return err
+			}
+			_, err = tx.tx.NewUpdate().Model((*Account)(nil)).Set("silenced_at = COALESCE(silenced_at, ?)", now()).
+				Where("domain <> ''").Where(match, args...).Exec(ctx)
 			return err
 		}
-		// By handle domain, or by the host of the actor for accounts shown
-		// under another (split) domain.
-		match := "(domain = ? OR domain LIKE ? OR domain LIKE ? OR id IN (?))"
-		args := []any{domain, "%." + domain, domain + ":%", bun.List(hosted)}
-		if _, err := tx.tx.NewUpdate().Model((*Account)(nil)).Set("suspended_at = COALESCE(suspended_at, ?)", now()).
-			Where("domain <> ''").Where(match, args...).Exec(ctx); err != nil {
-			return fmt.Errorf("db: suspend domain accounts: %w", err)
-		}
-		if _, err := tx.tx.NewDelete().Model((*Follow)(nil)).
-			Where("account_id IN (SELECT id FROM accounts WHERE domain <> '' AND "+match+") OR target_account_id IN (SELECT id FROM accounts WHERE domain <> '' AND "+match+")",
-				append(args, args...)...).Exec(ctx); err != nil {
-			return fmt.Errorf("db: drop domain follows: %w", err)
-		}
-		// Their statuses go below (with their feed rows); replies to them
-		// leave the feeds of those who followed them.
-		if err := tx.pruneHomeFeedsOfRepliesTo(ctx, "ra.domain <> '' AND (ra.domain = ? OR ra.domain LIKE ? OR ra.domain LIKE ? OR ra.id IN (?))", args...); err != nil {
-			return err
-		}
-		if _, err := tx.tx.NewDelete().Model((*Status)(nil)).
-			Where("account_id IN (SELECT id FROM accounts WHERE domain <> '' AND "+match+")", args...).Exec(ctx); err != nil {
-			return fmt.Errorf("db: remove domain statuses: %w", err)
-		}
-		if _, err := tx.tx.NewDelete().Model((*Delivery)(nil)).Where("host = ? OR host LIKE ? OR host LIKE ?", args[:3]...).Exec(ctx); err != nil {
-			return fmt.Errorf("db: drop domain deliveries: %w", err)
-		}
-		return tx.recountFollows(ctx)
+		return nil
 	})
+}
+
+// domainMatch matches a domain column against a domain and its subdomains
+// (and ports); domainArgs are its arguments.
+const domainMatch = "(domain = ? OR domain LIKE ? OR domain LIKE ?)"
+
+func domainArgs(domain string) []any { return []any{domain, "%." + domain, domain + ":%"} }
+
+// domainAccounts is the condition (on accounts) of a domain's accounts: by
+// handle domain, or by the host of the actor for accounts shown under
+// another (split) domain.
+func (t *Tx) domainAccounts(ctx context.Context, domain string) (string, []any, error) {
+	hosted, err := t.accountsHostedOn(ctx, domain)
+	if err != nil {
+		return "", nil, err
+	}
+	return "(domain = ? OR domain LIKE ? OR domain LIKE ? OR id IN (?))", append(domainArgs(domain), bun.List(hosted)), nil
 }
 
 // accountsHostedOn returns the remote accounts whose actor lives on domain
@@ -79,6 +105,49 @@ func (t *Tx) accountsHostedOn(ctx context.Context, domain string) ([]int64, erro
 	return ids, nil
 }
 
+// liftDomainSeverity lifts the suspension and the limit of a domain's
+// accounts (their removed content stays gone).
+func (t *Tx) liftDomainSeverity(ctx context.Context, domain string) error {
+	match, args, err := t.domainAccounts(ctx, domain)
+	if err != nil {
+		return err
+	}
+	_, err = t.tx.NewUpdate().Model((*Account)(nil)).Set("suspended_at = NULL").Set("silenced_at = NULL").
+		Where("domain <> ''").Where(match, args...).Exec(ctx)
+	return err
+}
+
+// suspendDomain suspends a domain's accounts and removes their statuses,
+// follows and pending deliveries.
+func (t *Tx) suspendDomain(ctx context.Context, domain string) error {
+	match, args, err := t.domainAccounts(ctx, domain)
+	if err != nil {
+		return err
+	}
+	if _, err := t.tx.NewUpdate().Model((*Account)(nil)).Set("suspended_at = COALESCE(suspended_at, ?)", now()).
+		Where("domain <> ''").Where(match, args...).Exec(ctx); err != nil {
+		return fmt.Errorf("db: suspend domain accounts: %w", err)
+	}
+	if _, err := t.tx.NewDelete().Model((*Follow)(nil)).
+		Where("account_id IN (SELECT id FROM accounts WHERE domain <> '' AND "+match+") OR target_account_id IN (SELECT id FROM accounts WHERE domain <> '' AND "+match+")",
+			append(args, args...)...).Exec(ctx); err != nil {
+		return fmt.Errorf("db: drop domain follows: %w", err)
+	}
+	// Their statuses go below (with their feed rows); replies to them
+	// leave the feeds of those who followed them.
+	if err := t.pruneHomeFeedsOfRepliesTo(ctx, "ra.domain <> '' AND (ra.domain = ? OR ra.domain LIKE ? OR ra.domain LIKE ? OR ra.id IN (?))", args...); err != nil {
+		return err
+	}
+	if _, err := t.tx.NewDelete().Model((*Status)(nil)).
+		Where("account_id IN (SELECT id FROM accounts WHERE domain <> '' AND "+match+")", args...).Exec(ctx); err != nil {
+		return fmt.Errorf("db: remove domain statuses: %w", err)
+	}
+	if _, err := t.tx.NewDelete().Model((*Delivery)(nil)).Where("host = ? OR host LIKE ? OR host LIKE ?", args[:3]...).Exec(ctx); err != nil {
+		return fmt.Errorf("db: drop domain deliveries: %w", err)
+	}
+	return t.recountFollows(ctx)
+}
+
 // recountFollows recomputes follower/following counters of local accounts
 // (after a bulk removal of follows).
 func (t *Tx) recountFollows(ctx context.Context) error {
@@ -89,22 +158,16 @@ func (t *Tx) recountFollows(ctx context.Context) error {
 	return err
 }
 
-// RemoveDomainBlock lifts a domain block (accounts stay suspended until
-// they are refreshed; their content is gone).
+// RemoveDomainBlock lifts a domain block (accounts are no longer suspended
+// or limited; their removed content is gone).
 func (d *DB) RemoveDomainBlock(ctx context.Context, domain string) error {
 	domain = strings.ToLower(strings.TrimSpace(domain))
-	res, err := d.w.NewDelete().Model((*DomainBlock)(nil)).Where("domain = ?", domain).Exec(ctx)
-	if err := exactlyOne(res, err, "remove domain block"); err != nil {
-		return err
-	}
 	return d.InTx(ctx, func(tx *Tx) error {
-		hosted, err := tx.accountsHostedOn(ctx, domain)
-		if err != nil {
+		res, err := tx.tx.NewDelete().Model((*DomainBlock)(nil)).Where("domain = ?", domain).Exec(ctx)
+		if err := exactlyOne(res, err, "remove domain block"); err != nil {
 			return err
 		}
-		_, err = tx.tx.NewUpdate().Model((*Account)(nil)).Set("suspended_at = NULL").
-			Where("domain = ? OR domain LIKE ? OR domain LIKE ? OR id IN (?)", domain, "%."+domain, domain+":%", bun.List(hosted)).Exec(ctx)
-		return err
+		return tx.liftDomainSeverity(ctx, domain)
 	})
 }
 

@@ -83,6 +83,8 @@ type Account struct {
 	AlsoKnownAs      []string   `bun:"also_known_as,type:text"`
 	MovedToAccountID *int64     `bun:"moved_to_account_id"`
 	SuspendedAt      *time.Time `bun:"suspended_at"`
+	SilencedAt       *time.Time `bun:"silenced_at"`   // limited: only followers see its posts
+	SensitizedAt     *time.Time `bun:"sensitized_at"` // its media always marked sensitive
 	FollowersCount   int64      `bun:"followers_count"`
 	FollowingCount   int64      `bun:"following_count"`
 	StatusesCount    int64      `bun:"statuses_count"`
@@ -142,6 +144,7 @@ type User struct {
 	OTPPendingSecret  string     `bun:"otp_pending_secret"` // shown during enrolment, until confirmed
 	OTPLastStep       int64      `bun:"otp_last_step"`      // last accepted TOTP time step (no replay)
 	EmailOff          string     `bun:"email_off"`          // kinds of notice email turned off, space-separated
+	SignUpIP          string     `bun:"sign_up_ip"`
 	CreatedAt         time.Time  `bun:"created_at"`
 	UpdatedAt         time.Time  `bun:"updated_at"`
 
@@ -152,10 +155,15 @@ type User struct {
 type DomainBlock struct {
 	bun.BaseModel `bun:"table:domain_blocks"`
 
-	Domain    string    `bun:"domain,pk"`
-	Severity  string    `bun:"severity"`
-	Reason    string    `bun:"reason"`
-	CreatedAt time.Time `bun:"created_at"`
+	Domain        string    `bun:"domain,pk"`
+	ID            int64     `bun:"id"`
+	Severity      string    `bun:"severity"` // suspend, silence or noop
+	Reason        string    `bun:"reason"`   // the private comment
+	PublicComment string    `bun:"public_comment"`
+	RejectMedia   bool      `bun:"reject_media"`
+	RejectReports bool      `bun:"reject_reports"`
+	Obfuscate     bool      `bun:"obfuscate"`
+	CreatedAt     time.Time `bun:"created_at"`
 }
 
 // Instance is what Kontor knows about a remote server's health.

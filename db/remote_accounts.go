@@ -39,11 +39,12 @@ func (d *DB) UpsertRemoteAccount(ctx context.Context, a *Account) error {
 			}
 			a.FollowersCount, a.FollowingCount, a.StatusesCount = existing.FollowersCount, existing.FollowingCount, existing.StatusesCount
 			a.LastStatusAt, a.SuspendedAt = existing.LastStatusAt, existing.SuspendedAt
+			a.SilencedAt, a.SensitizedAt = existing.SilencedAt, existing.SensitizedAt // moderation is ours, not the actor's
 			if a.MovedToAccountID == nil {
 				a.MovedToAccountID = existing.MovedToAccountID
 			}
 			_, err := tx.tx.NewUpdate().Model(a).WherePK().
-				ExcludeColumn("id", "followers_count", "following_count", "statuses_count", "last_status_at", "suspended_at", "private_key_pem").
+				ExcludeColumn("id", "followers_count", "following_count", "statuses_count", "last_status_at", "suspended_at", "silenced_at", "sensitized_at", "private_key_pem").
 				Exec(ctx)
 			if err != nil {
 				return fmt.Errorf("db: refresh remote account: %w", err)
@@ -56,6 +57,9 @@ func (d *DB) UpsertRemoteAccount(ctx context.Context, a *Account) error {
 			return err
 		}
 		a.ID = d.NewID()
+		if err := tx.limitIfDomainSilenced(ctx, a); err != nil {
+			return err
+		}
 		if a.CreatedAt.IsZero() || a.CreatedAt.After(t) {
 			a.CreatedAt = t
 		}

@@ -28,6 +28,7 @@ type Report struct {
 	URI                    string     `bun:"uri"` // the Flag's id, sent or received
 	ActionTakenAt          *time.Time `bun:"action_taken_at"`
 	ActionTakenByAccountID *int64     `bun:"action_taken_by_account_id"`
+	AssignedAccountID      *int64     `bun:"assigned_account_id"`
 	CreatedAt              time.Time  `bun:"created_at"`
 	UpdatedAt              time.Time  `bun:"updated_at"`
 

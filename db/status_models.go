@@ -192,6 +192,8 @@ const (
 	NotifyPoll          = "poll"
 	NotifyUpdate        = "update"
 	NotifyMove          = "move"
+	NotifyAdminSignUp   = "admin.sign_up"
+	NotifyAdminReport   = "admin.report"
 )
 
 // Notification tells a local account that something happened.
@@ -203,6 +205,7 @@ type Notification struct {
 	Type          string    `bun:"type"`
 	FromAccountID int64     `bun:"from_account_id"`
 	StatusID      *int64    `bun:"status_id"`
+	ReportID      *int64    `bun:"report_id"` // admin.report
 	CreatedAt     time.Time `bun:"created_at"`
 }
 

@@ -93,7 +93,8 @@ func fill(b *strings.Builder, args *[]any, tmpl, s string, v viewerSQL, extra ..
 // condition under which status alias may be seen by v. Every read path —
 // API, streaming, pages, feeds, federation GETs, delivery — goes through it.
 //
-//   - the author is not suspended, and (for a logged-in viewer) neither side
+//   - the author is not suspended, nor limited (silenced) unless the viewer
+//     is the author, follows it or is mentioned; and (for a logged-in viewer) neither side
 //     blocks the other, and the viewer has not blocked the author's domain;
 //   - public and unlisted: everyone; private: the author, accepted followers
 //     and mentioned accounts; direct: the author and mentioned accounts;
@@ -125,7 +126,14 @@ func visibleToSQL(alias string, v viewerSQL) (string, []any) {
 const perRow = " LIMIT 1 OFFSET 0"
 
 func writeVisible(b *strings.Builder, args *[]any, s string, v viewerSQL, withReblog bool) {
-	fill(b, args, `(NOT EXISTS (SELECT 1 FROM accounts va WHERE va.id = {s}.account_id AND va.suspended_at IS NOT NULL)`, s, v)
+	if v.anonymous() {
+		fill(b, args, `(NOT EXISTS (SELECT 1 FROM accounts va WHERE va.id = {s}.account_id AND (va.suspended_at IS NOT NULL OR va.silenced_at IS NOT NULL))`, s, v)
+	} else {
+		fill(b, args, `(NOT EXISTS (SELECT 1 FROM accounts va WHERE va.id = {s}.account_id AND (va.suspended_at IS NOT NULL`+
+			` OR (va.silenced_at IS NOT NULL AND va.id <> {v}`+
+			` AND NOT EXISTS (SELECT 1 FROM follows vsf WHERE vsf.account_id = {v} AND vsf.target_account_id = va.id AND vsf.accepted = TRUE)`+
+			` AND NOT EXISTS (SELECT 1 FROM status_mentions vsm WHERE vsm.status_id = {s}.id AND vsm.account_id = {v}`+perRow+`))))`, s, v)
+	}
 	if v.anonymous() {
 		fill(b, args, ` AND {s}.visibility <= 1`, s, v)
 	} else {

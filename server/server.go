@@ -129,6 +129,7 @@ func NewEngine(cfg *config.Config, store *db.DB, files media.Store, log *slog.Lo
 		Protocol:            cfg.Protocol,
 		AllowedNetworks:     config.ParseNetworks(cfg.AllowedPrivateNetworks),
 		AuthorizedFetch:     cfg.AuthorizedFetch,
+		AllowlistMode:       cfg.FederationMode == "allowlist",
 		DeliveryConcurrency: cfg.DeliveryConcurrency,
 		InboxWorkers:        cfg.InboxWorkers,
 		MaxStatusCharacters: cfg.MaxStatusCharacters,

@@ -161,6 +161,7 @@ type Request struct {
 	Locale     string
 	Reason     string
 	InviteCode string
+	IP         string // the client's address (IP blocks; kept for admins)
 }
 
 // Result is a new account and what it still needs before it can sign in.
@@ -217,6 +218,10 @@ func (s *Service) Register(ctx context.Context, req Request) (*Result, error) {
 	if err := s.checkEmail(ctx, req.Email, verr); err != nil {
 		return nil, err
 	}
+	ipNeedsApproval, err := s.checkBlocks(ctx, req, verr)
+	if err != nil {
+		return nil, err
+	}
 	switch {
 	case req.Password == "":
 		verr.add("password", "ERR_BLANK", "can't be blank")
@@ -238,10 +243,10 @@ func (s *Service) Register(ctx context.Context, req Request) (*Result, error) {
 		return nil, verr
 	}
 	// Invited people skip approval, as on Mastodon: someone vouched for them.
-	approved := mode != config.RegistrationsApproval || invite != nil
+	approved := (mode != config.RegistrationsApproval || invite != nil) && !ipNeedsApproval
 	n := activitypub.NewLocalAccount{
 		Username: req.Username, Email: req.Email, Password: req.Password, Approved: approved,
-		Reason: req.Reason, Locale: strings.ReplaceAll(req.Locale, "_", "-"),
+		Reason: req.Reason, Locale: strings.ReplaceAll(req.Locale, "_", "-"), SignUpIP: req.IP,
 	}
 	if invite != nil {
 		n.InviteID = &invite.ID
@@ -261,6 +266,9 @@ func (s *Service) Register(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	u.Account = a
+	if err := s.Engine.AnnounceSignUp(ctx, a); err != nil {
+		s.Logger.Error("signup: tell admins", "account", a.ID, "err", err)
+	}
 	res := &Result{Account: a, User: u, NeedsConfirmation: true, NeedsApproval: !approved}
 	if s.mailer != nil {
 		if err := s.SendConfirmation(ctx, u); err != nil {

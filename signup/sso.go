@@ -140,6 +140,9 @@ func (s *Service) CreateSSOAccount(ctx context.Context, id Identity, username st
 		return nil, err
 	}
 	u.Account = a
+	if err := s.Engine.AnnounceSignUp(ctx, a); err != nil {
+		s.Logger.Error("signup: tell admins", "account", a.ID, "err", err)
+	}
 	s.Logger.Info("signup: account created by single sign-on", "username", a.Username, "issuer", id.Issuer)
 	return u, nil
 }

@@ -85,6 +85,7 @@ func NewHandler(d Deps) http.Handler {
 		Version: d.Version, V1Extra: []func(chi.Router){oauthHandlers.AppRoutes}}
 	if d.Streaming != nil {
 		apiDeps.FiltersChanged = d.Streaming.FiltersChanged
+		apiDeps.TokensRevoked = d.Streaming.TokensRevoked
 	}
 	apiHandlers := api.New(apiDeps)
 	workspace := pg.Workspace(oauthHandlers, present, brands.New(d.DB, d.Engine))

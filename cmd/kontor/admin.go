@@ -242,13 +242,9 @@ func setSuspended(e *env, args []string, suspend bool) error {
 	if err != nil {
 		return err
 	}
-	// Through the engine: the followers of the account hear of it.
-	if suspend {
-		err = s.engine.Suspend(e.ctx, a)
-	} else {
-		err = s.engine.Unsuspend(e.ctx, a)
-	}
-	if err != nil {
+	// Through the engine, as the admin API: the followers of the account
+	// hear of it, and the audit log keeps it.
+	if err := s.engine.ModerateAccount(e.ctx, activitypub.Moderator{}, a, activitypub.AccountAction{Type: name}); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%sed @%s\n", name, a.Username)
@@ -338,6 +334,9 @@ func runTokenCreate(e *env, args []string) error {
 	} else if err != nil {
 		return err
 	}
+	if !scopes.RoleMayHold(u.Role, list) {
+		return fmt.Errorf("admin token create: @%s is not an admin or moderator: admin scopes are for staff only", a.Username)
+	}
 	acting, ceiling := a, ""
 	if *as != "" {
 		b, err := s.brandArg(e, "admin token create", *as)
@@ -389,7 +388,9 @@ func runDomainBlock(e *env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	if err := s.db.AddDomainBlock(e.ctx, d, *reason); err != nil {
+	// Through the engine, as the admin API (audit log included).
+	b := &db.DomainBlock{Domain: d, Severity: "suspend", Reason: *reason}
+	if err := s.engine.BlockDomain(e.ctx, activitypub.Moderator{}, b, false); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "blocked %s (and its subdomains): nothing is accepted from or delivered to it\n", d)
@@ -410,9 +411,13 @@ func runDomainUnblock(e *env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	if err := s.db.RemoveDomainBlock(e.ctx, d); errors.Is(err, db.ErrNotFound) {
+	b, err := s.db.DomainBlockByDomain(e.ctx, d)
+	if errors.Is(err, db.ErrNotFound) {
 		return fmt.Errorf("admin domain unblock: %s is not blocked", d)
 	} else if err != nil {
+		return err
+	}
+	if err := s.engine.UnblockDomain(e.ctx, activitypub.Moderator{}, b); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "unblocked %s\n", d)

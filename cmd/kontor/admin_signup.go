@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/signup"
 )
@@ -40,7 +41,7 @@ func (s *adminSession) userArg(e *env, cmd string, fs interface {
 
 func runAccountApprove(e *env, args []string) error {
 	return changeUser(e, args, "approve", "approved", func(s *adminSession, u *db.User) error {
-		return s.db.ApproveUser(e.ctx, u.ID)
+		return s.engine.ModerateAccount(e.ctx, activitypub.Moderator{}, u.Account, activitypub.AccountAction{Type: activitypub.ActionApprove})
 	})
 }
 

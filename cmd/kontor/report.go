@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/db"
 )
 
@@ -124,7 +125,8 @@ func runReportResolve(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "report %d was already resolved on %s\n", id, before.ActionTakenAt.Format("2006-01-02 15:04"))
 		return nil
 	}
-	if _, err := s.db.ResolveReport(e.ctx, id, nil); err != nil {
+	// Through the engine, as the admin API: the audit log keeps it.
+	if err := s.engine.ChangeReport(e.ctx, activitypub.Moderator{}, id, activitypub.ReportChange{Kind: activitypub.ReportResolve}); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "resolved report %d about %s\n", id, acctLabel(before.TargetAccount))

@@ -41,6 +41,9 @@ type Deps struct {
 	// FiltersChanged is told when an account's filters change (the
 	// streaming hub sends filters_changed and reloads them); may be nil.
 	FiltersChanged func(accountID int64)
+	// TokensRevoked is told after an admin action revoked tokens (suspend,
+	// disable), so streaming ends their connections at once; may be nil.
+	TokensRevoked func()
 }
 
 // Handlers serves the Mastodon client API.
@@ -55,17 +58,24 @@ type Handlers struct {
 	// FiltersChanged must be called after an account's filters change
 	// (never nil).
 	FiltersChanged func(accountID int64)
+	// TokensRevoked is never nil (see Deps).
+	TokensRevoked func()
 
 	present *entity.Presenter
 	tokens  *auth.Resolver
+	ipGate  *ipGate
 }
 
 // New returns the API handlers.
 func New(d Deps) *Handlers {
 	h := &Handlers{Config: d.Config, DB: d.DB, Engine: d.Engine, Media: d.Media, Log: d.Logger, Version: d.Version, V1Extra: d.V1Extra,
-		FiltersChanged: d.FiltersChanged, present: d.Presenter, tokens: d.Tokens}
+		FiltersChanged: d.FiltersChanged, TokensRevoked: d.TokensRevoked, present: d.Presenter, tokens: d.Tokens,
+		ipGate: &ipGate{db: d.DB}}
 	if h.FiltersChanged == nil {
 		h.FiltersChanged = func(int64) {}
+	}
+	if h.TokensRevoked == nil {
+		h.TokensRevoked = func() {}
 	}
 	return h
 }
@@ -75,6 +85,7 @@ func New(d Deps) *Handlers {
 func (h *Handlers) Routes(r chi.Router) {
 	r.Route("/api", func(r chi.Router) {
 		r.Use(CORS)
+		r.Use(h.refuseBlockedIPs)
 		r.Use(h.tokens.Middleware(h.Log))
 		r.Use(h.rateLimits()...)
 		r.Get("/oembed", h.handler(h.oembed))

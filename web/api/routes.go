@@ -25,6 +25,13 @@ func (h *Handlers) v1Groups() []func(chi.Router) {
 		h.timelineRoutes,
 		h.brandRoutes,
 		h.reportRoutes,
+		h.adminAccountRoutes,
+		h.adminReportRoutes,
+		h.adminDomainBlockRoutes,
+		h.adminDomainAllowRoutes,
+		h.adminAuditRoutes,
+		h.adminBlockRoutes,
+		h.adminMeasureRoutes,
 	}
 }
 
@@ -37,5 +44,6 @@ func (h *Handlers) v2Groups() []func(chi.Router) {
 		h.searchV2Routes,
 		h.instanceV2Routes,
 		h.mediaV2Routes,
+		h.adminAccountV2Routes,
 	}
 }

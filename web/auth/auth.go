@@ -197,10 +197,26 @@ func (c *Caller) Allow(scope string) error {
 	if !scopes.Allows(c.Scopes, scope) {
 		return errOutOfScope
 	}
+	if strings.HasPrefix(scope, "admin:") && !c.staffMay(scope) {
+		return errOutOfScope
+	}
 	if c.BrandRole != "" && db.BrandRoleRank(c.BrandRole) < db.BrandRoleRank(BrandRoleFor(scope)) {
 		return errBrandRole
 	}
 	return nil
+}
+
+// staffMay reports whether the person behind the caller may use an admin
+// scope: by their own role (admin or moderator), never as a brand.
+func (c *Caller) staffMay(scope string) bool {
+	return c.User != nil && c.BrandRole == "" && c.Account != nil && c.Account.ID == c.User.AccountID &&
+		scopes.RoleAllows(c.User.Role, scope)
+}
+
+// Permitted reports whether the caller's own role grants perm (Mastodon's
+// role permission bits, scopes.Perm*), for admin actions finer than a scope.
+func (c *Caller) Permitted(perm int64) bool {
+	return c.User != nil && c.BrandRole == "" && scopes.RolePermissions(c.User.Role)&perm == perm
 }
 
 // BrandRoleFor is the least brand role that may use a scope: viewers read,

@@ -2,10 +2,12 @@ package entity
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/kontor-social/kontor/activitypub/content"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/scopes"
 )
 
 // DefaultAvatarPath and DefaultHeaderPath are the images of accounts without
@@ -82,7 +84,7 @@ func (p *Presenter) account(ctx context.Context, a *db.Account, media map[int64]
 		HideCollections: ptr(a.HideCollections), Noindex: !a.Indexable,
 		CreatedAt:     Time(a.CreatedAt.UTC().Truncate(24 * time.Hour)),
 		StatusesCount: a.StatusesCount, FollowersCount: a.FollowersCount, FollowingCount: a.FollowingCount,
-		Roles: []Role{}, Suspended: a.Suspended(), Memorial: a.Memorial, Brand: a.IsBrand,
+		Roles: []Role{}, Suspended: a.Suspended(), Limited: a.SilencedAt != nil, Memorial: a.Memorial, Brand: a.IsBrand,
 	}
 	if a.LastStatusAt != nil {
 		out.LastStatusAt = ptr(a.LastStatusAt.UTC().Format("2006-01-02"))
@@ -147,15 +149,16 @@ func (p *Presenter) CredentialAccount(ctx context.Context, a *db.Account, u *db.
 	return CredentialAccount{Account: p.Account(ctx, a), Source: src, Role: role}, nil
 }
 
-// UserRole is Mastodon's Role of a user: the built-in roles with their
-// permission bits (everyone: invite_users; moderator: reports, users,
-// appeals, taxonomies, dashboard, audit log; admin: everything).
+// UserRole is Mastodon's Role of a user: the built-in roles with the
+// permission bits of what Kontor lets that role do (scopes.RolePermissions),
+// so apps offer only the moderation screens that work.
 func UserRole(role string) *Role {
+	perms := strconv.FormatInt(scopes.RolePermissions(role), 10)
 	switch role {
 	case db.RoleAdmin:
-		return &Role{ID: "3", Name: "Admin", Color: "", Permissions: "1048575", Highlighted: true}
+		return &Role{ID: "3", Name: "Admin", Color: "", Permissions: perms, Highlighted: true}
 	case db.RoleModerator:
-		return &Role{ID: "1", Name: "Moderator", Color: "", Permissions: "67356", Highlighted: true}
+		return &Role{ID: "1", Name: "Moderator", Color: "", Permissions: perms, Highlighted: true}
 	}
-	return &Role{ID: "-99", Name: "", Color: "", Permissions: "65536", Highlighted: false}
+	return &Role{ID: "-99", Name: "", Color: "", Permissions: perms, Highlighted: false}
 }

@@ -15,6 +15,8 @@ type Notification struct {
 	CreatedAt string  `json:"created_at"`
 	Account   Account `json:"account"`
 	Status    *Status `json:"status,omitempty"`
+	// Report is the report of an admin.report notification.
+	Report *AdminReport `json:"report,omitempty"`
 }
 
 // Notifications renders notifications for their recipient with a fixed
@@ -43,6 +45,11 @@ func (p *Presenter) Notifications(ctx context.Context, viewer int64, list []*db.
 			CreatedAt: Time(n.CreatedAt), Account: from}
 		if n.StatusID != nil {
 			if e.Status = statuses[*n.StatusID]; e.Status == nil {
+				continue
+			}
+		}
+		if n.ReportID != nil {
+			if e.Report = p.notificationReport(ctx, viewer, *n.ReportID); e.Report == nil {
 				continue
 			}
 		}

@@ -69,7 +69,7 @@ func (h *Handlers) signUp(w http.ResponseWriter, r *http.Request) {
 	req := signup.Request{
 		Username: r.PostFormValue("username"), Email: r.PostFormValue("email"), Password: r.PostFormValue("password"),
 		Agreement: truthy(r.PostFormValue("agreement")), Reason: r.PostFormValue("reason"),
-		InviteCode: r.PostFormValue("invite_code"), Locale: pageLang(r),
+		InviteCode: r.PostFormValue("invite_code"), Locale: pageLang(r), IP: clientIP(r),
 	}
 	res, err := h.signup.Register(r.Context(), req)
 	var refusal signup.Refusal
