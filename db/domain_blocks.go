@@ -61,10 +61,8 @@ func (d *DB) PutDomainBlock(ctx context.Context, b *DomainBlock) error {
 	})
 }
 
-// domainMatch matches a domain column against a domain and its subdomains
-// (and ports); domainArgs are its arguments.
-const domainMatch = "(domain = ? OR domain LIKE ? OR domain LIKE ?)"
-
+// domainArgs match a domain column against a domain, its subdomains and
+// its ports: "(domain = ? OR domain LIKE ? OR domain LIKE ?)".
 func domainArgs(domain string) []any { return []any{domain, "%." + domain, domain + ":%"} }
 
 // domainAccounts is the condition (on accounts) of a domain's accounts: by
