@@ -33,7 +33,7 @@ var analyticsPage = regexp.MustCompile(`^/@[A-Za-z0-9_]{1,30}/analytics(\?[A-Za-
 var brandSettingsPage = regexp.MustCompile(`^/settings/(brands(/[A-Za-z0-9_]{1,30}(/drafts/[0-9]{1,9})?)?|sessions|apps|password|2fa|email)$`)
 
 // workspacePage matches the signed-in pages of web/pages (workspace).
-var workspacePage = regexp.MustCompile(`^/(notifications|conversations|local|federated|bookmarks|favourites|lists(/[0-9]+)?|statuses/[0-9]+|accounts/[0-9]+|settings/profile|search(\?q=[A-Za-z0-9_.%+@:/-]*)?)$`)
+var workspacePage = regexp.MustCompile(`^/(notifications|conversations|local|federated|bookmarks|favourites|lists(/[0-9]+)?|statuses/[0-9]+|accounts/[0-9]+|settings/profile|search(\?q=[A-Za-z0-9_.%+@:/-]*)?|authorize_interaction\?uri=[A-Za-z0-9_.%+@:/-]*)$`)
 
 // portabilitySettingsPage matches the export, import, migration and
 // archive pages of web/pages.

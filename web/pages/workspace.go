@@ -85,6 +85,7 @@ func (ws *Workspace) Routes(r chi.Router) {
 	r.Get("/accounts/{id}", ws.account)
 	r.Post("/accounts/{id}/{action}", ws.accountAction)
 	r.Get("/search", ws.search)
+	r.Get("/authorize_interaction", ws.authorizeInteraction)
 	r.Get("/settings/profile", ws.settingsProfile)
 	r.Post("/settings/profile", ws.saveProfile)
 }
