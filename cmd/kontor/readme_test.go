@@ -121,8 +121,9 @@ func TestReadmeAdminExamplesParse(t *testing.T) {
 	for _, line := range lines {
 		for _, args := range readmeVariants(line) {
 			for k, a := range args {
-				if strings.HasPrefix(a, "FILE") { // files the commands write go to a scratch directory
-					args[k] = filepath.Join(dir, a)
+				// Files the commands write go to a scratch directory, never the source tree.
+				if strings.HasPrefix(a, "FILE") || k > 0 && args[k-1] == "--out" {
+					args[k] = filepath.Join(dir, filepath.Base(a))
 				}
 			}
 			code, out, errOut := c.run("a-long-enough-password\n", args...)
