@@ -56,3 +56,29 @@ func TestSilencedAccountReachesOnlyFollowers(t *testing.T) {
 		t.Error("unsilenced account's post still hidden")
 	}
 }
+
+// A sensitized account's media is shown as sensitive, its posts without
+// media are left alone.
+func TestSensitizedAccountMedia(t *testing.T) {
+	in := stStart(t)
+	admin := adStaff(t, in, "boss", "admin")
+	bob := in.CreateUser("bob")
+	m := stMedia(t, in, bob)
+	withMedia := stPost(t, in, bob, map[string]any{"status": "look", "media_ids": []string{db.FormatID(m.ID)}})
+	plain := stPost(t, in, bob, map[string]any{"status": "words"})
+	sensitive := func(id string) bool {
+		v := stOK[map[string]any](t, in, "GET", "/api/v1/statuses/"+id, "", nil)
+		return v["sensitive"] == true
+	}
+	if sensitive(withMedia.ID) {
+		t.Fatal("sensitive before the action")
+	}
+	adStatus(t, in, 200, "POST", "/api/v1/admin/accounts/"+db.FormatID(bob.Account.ID)+"/action", admin.Token, map[string]any{"type": "sensitive"})
+	if !sensitive(withMedia.ID) || sensitive(plain.ID) {
+		t.Error("sensitized: media post not sensitive, or a post without media made sensitive")
+	}
+	adStatus(t, in, 200, "POST", "/api/v1/admin/accounts/"+db.FormatID(bob.Account.ID)+"/unsensitive", admin.Token, nil)
+	if sensitive(withMedia.ID) {
+		t.Error("still sensitive after unsensitive")
+	}
+}

@@ -104,6 +104,9 @@ func (p *Presenter) statusShared(ctx context.Context, s *db.Status, b *statusBat
 			out.Application = &Application{Name: app.Name, Website: OptString(app.Website)}
 		}
 	}
+	if s.Account != nil && s.Account.SensitizedAt != nil && len(out.MediaAttachments) > 0 {
+		out.Sensitive = true // an admin marked the author's media sensitive
+	}
 	return out
 }
 
