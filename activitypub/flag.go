@@ -222,10 +222,8 @@ func (e *Engine) reportFiled(ctx context.Context, reporter, target *db.Account, 
 		e.log.Warn("report mail: admins", "err", err)
 		return
 	}
-	link := target.URL
-	if link == "" {
-		link = target.URI
-	}
+	// The moderation page, where the report is resolved (web/pages/moderation.go).
+	link := e.urls.Base() + "/admin/reports#report-" + db.FormatID(r.ID)
 	e.MailNotice(ctx, mail.KindReport, admins, map[string]any{"ID": r.ID, "Reporter": acctOf(reporter), "Target": acctOf(target),
 		"Statuses": len(r.StatusIDs), "Comment": r.Comment, "Link": link})
 }

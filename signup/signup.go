@@ -422,5 +422,5 @@ func (s *Service) tellAdmins(ctx context.Context, u *db.User) {
 		return
 	}
 	s.Engine.MailNotice(ctx, mail.KindSignup, admins, map[string]any{"Account": u.Account.Username, "Email": u.Email,
-		"Reason": u.SignUpReason, "Link": s.Engine.URLs().Profile(u.Account.Username)})
+		"Reason": u.SignUpReason, "Link": s.Engine.URLs().Base() + "/admin/sign-ups#account-" + db.FormatID(u.Account.ID)})
 }

@@ -86,7 +86,7 @@ func TestNoticeEmails(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("report: %d %s", code, body)
 	}
-	next("boss@example.com", "New report about @vivian", "@sam reported @vivian", "Their comment: spam", in.Config.BaseURL()+"/@vivian", "kontor admin report resolve")
+	next("boss@example.com", "New report about @vivian", "@sam reported @vivian", "Their comment: spam", in.Config.BaseURL()+"/admin/reports#report-", "kontor admin report resolve")
 	tok := regAppToken(t, in, "read write")
 	regPost(t, in, tok, regForm("newbie", "newbie@acme.example", "reason", "I work here"))
 	// The sign-up's own confirmation mail comes too; find the admin's.
@@ -94,7 +94,8 @@ func TestNoticeEmails(t *testing.T) {
 	for range 2 {
 		m := smtp.Wait(t, 10*time.Second)
 		if m.To[0] == "boss@example.com" {
-			got = strings.Contains(m.Data, "@newbie signed up") && strings.Contains(m.Data, "kontor admin account approve newbie") && strings.Contains(m.Data, "I work here")
+			got = strings.Contains(m.Data, "@newbie signed up") && strings.Contains(m.Data, "kontor admin account approve newbie") &&
+				strings.Contains(m.Data, "I work here") && strings.Contains(m.Data, in.Config.BaseURL()+"/admin/sign-ups#account-")
 		}
 	}
 	if !got {

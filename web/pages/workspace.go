@@ -56,7 +56,7 @@ const workspaceCSP = "default-src 'none'; script-src 'self'; style-src 'self'; i
 // to signed-in people.
 func (p *Pages) Workspace(auth *oauth.Handlers, present *entity.Presenter, svc *brands.Service) *Workspace {
 	ws := &Workspace{p: p, auth: auth, present: present, brands: svc, pages: map[string]*template.Template{}}
-	for _, name := range []string{"timeline", "notifications", "conversations", "lists", "account", "search", "settings_profile"} {
+	for _, name := range []string{"timeline", "notifications", "conversations", "lists", "account", "search", "settings_profile", "moderation"} {
 		ws.pages[name] = template.Must(template.New(name).Funcs(workspaceFuncs).ParseFS(templateFiles,
 			"templates/app.html", "templates/ws_post.html", "templates/compose.html", "templates/"+name+".html"))
 	}
@@ -86,6 +86,10 @@ func (ws *Workspace) Routes(r chi.Router) {
 	r.Post("/accounts/{id}/{action}", ws.accountAction)
 	r.Get("/search", ws.search)
 	r.Get("/authorize_interaction", ws.authorizeInteraction)
+	r.Get("/admin/reports", ws.reports)
+	r.Post("/admin/reports/{id}/resolve", ws.resolveReport)
+	r.Get("/admin/sign-ups", ws.signUps)
+	r.Post("/admin/accounts/{id}/{decision}", ws.decideSignUp)
 	r.Get("/settings/profile", ws.settingsProfile)
 	r.Post("/settings/profile", ws.saveProfile)
 }
@@ -105,10 +109,6 @@ type viewer struct {
 	CSS, JS     string
 	AdminLinks  []navLink
 }
-
-// adminLinks are the admin pages that exist, for admins' navigation bars
-// (none yet: the admin dashboard adds itself here).
-var adminLinks []navLink
 
 // viewer returns the signed-in person; visitors are sent to sign in.
 func (ws *Workspace) viewer(w http.ResponseWriter, r *http.Request) (*viewer, bool) {
@@ -142,8 +142,8 @@ func (ws *Workspace) formViewer(w http.ResponseWriter, r *http.Request) (*viewer
 func (ws *Workspace) viewerOf(w http.ResponseWriter, r *http.Request, u *db.User) (*viewer, bool) {
 	v := &viewer{User: u, Account: u.Account, CSRF: ws.auth.CSRFToken(w, r), CSRFField: oauth.CSRFField,
 		CSS: static.URL("workspace.css"), JS: static.URL("workspace.js")}
-	if u.Role == db.RoleAdmin {
-		v.AdminLinks = adminLinks
+	if isStaff(u) {
+		v.AdminLinks = moderationLinks
 	}
 	var err error
 	if v.StreamToken, err = ws.auth.StreamToken(r, u); err != nil {
