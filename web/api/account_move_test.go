@@ -50,8 +50,13 @@ func TestAccountMoveAcrossInstances(t *testing.T) {
 
 	movedOver := func(in *kontortest.Instance, who *kontortest.User, other *kontortest.Instance) {
 		t.Helper()
-		newOnIn := in.RemoteAccount(newAlice, b)
+		// The follower's server learns of the new account when it applies the
+		// Move (asynchronously): wait for that, then for the follow.
 		kontortest.Eventually(t, kontortest.Wait, who.Handle+" to follow the new account", func() bool {
+			newOnIn, err := in.DB.AccountByURI(ctx, newURI)
+			if err != nil {
+				return false
+			}
 			f, err := in.DB.FollowBetween(ctx, who.Account.ID, newOnIn.ID)
 			return err == nil && f.Accepted
 		})
