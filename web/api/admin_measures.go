@@ -41,19 +41,8 @@ func (h *Handlers) adminMeasureRoutes(r chi.Router) {
 // end_at (dates, both days included). Unknown keys are left out, as
 // Mastodon does; previous_total covers the same span just before.
 func (h *Handlers) adminMeasures(w http.ResponseWriter, r *http.Request) error {
-	if _, ok := h.require(w, r, "admin:read"); !ok {
-		return nil
-	}
-	p, err := ReadParams(r)
-	if err != nil {
-		return err
-	}
-	start, err := dayParam(p, "start_at")
-	if err != nil {
-		return err
-	}
-	end, err := dayParam(p, "end_at")
-	if err != nil {
+	p, start, end, ok, err := h.readAdminPeriod(w, r)
+	if !ok {
 		return err
 	}
 	if end.Before(start) || end.Sub(start) > 366*24*time.Hour {
@@ -82,6 +71,25 @@ func (h *Handlers) adminMeasures(w http.ResponseWriter, r *http.Request) error {
 	}
 	render.JSON(w, http.StatusOK, out)
 	return nil
+}
+
+// readAdminPeriod is the common head of the figures endpoints: admin:read,
+// then the parameters with start_at and end_at. When ok is false the
+// handler returns err.
+func (h *Handlers) readAdminPeriod(w http.ResponseWriter, r *http.Request) (p *Params, start, end time.Time, ok bool, err error) {
+	if _, ok := h.require(w, r, "admin:read"); !ok {
+		return nil, start, end, false, nil
+	}
+	if p, err = ReadParams(r); err != nil {
+		return nil, start, end, false, err
+	}
+	if start, err = dayParam(p, "start_at"); err != nil {
+		return nil, start, end, false, err
+	}
+	if end, err = dayParam(p, "end_at"); err != nil {
+		return nil, start, end, false, err
+	}
+	return p, start, end, true, nil
 }
 
 // dayParam reads a required date (2024-05-01) or datetime.
@@ -115,19 +123,8 @@ type AdminDimensionData struct {
 // adminDimensions is POST /api/v1/admin/dimensions: keys[] (languages,
 // servers, software_versions), start_at, end_at and limit.
 func (h *Handlers) adminDimensions(w http.ResponseWriter, r *http.Request) error {
-	if _, ok := h.require(w, r, "admin:read"); !ok {
-		return nil
-	}
-	p, err := ReadParams(r)
-	if err != nil {
-		return err
-	}
-	start, err := dayParam(p, "start_at")
-	if err != nil {
-		return err
-	}
-	end, err := dayParam(p, "end_at")
-	if err != nil {
+	p, start, end, ok, err := h.readAdminPeriod(w, r)
+	if !ok {
 		return err
 	}
 	limit, _, err := p.Int("limit")
@@ -187,19 +184,8 @@ type AdminCohortData struct {
 // adminRetention is POST /api/v1/admin/retention: start_at, end_at and
 // frequency (day or month).
 func (h *Handlers) adminRetention(w http.ResponseWriter, r *http.Request) error {
-	if _, ok := h.require(w, r, "admin:read"); !ok {
-		return nil
-	}
-	p, err := ReadParams(r)
-	if err != nil {
-		return err
-	}
-	start, err := dayParam(p, "start_at")
-	if err != nil {
-		return err
-	}
-	end, err := dayParam(p, "end_at")
-	if err != nil {
+	p, start, end, ok, err := h.readAdminPeriod(w, r)
+	if !ok {
 		return err
 	}
 	freq := p.String("frequency")
