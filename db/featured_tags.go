@@ -48,12 +48,9 @@ func (d *DB) FeaturedTags(ctx context.Context, accountID int64) ([]*FeaturedTag,
 // first use, up to max tags (ErrLimit beyond). created is false when it was
 // featured already.
 func (t *Tx) FeatureTag(ctx context.Context, accountID int64, display string, max int) (ft *FeaturedTag, created bool, err error) {
-	tag := &Tag{ID: t.d.NewID(), Name: NormalizeTagName(display), DisplayName: display, CreatedAt: now()}
-	if _, err := t.tx.NewInsert().Model(tag).On("CONFLICT (name) DO NOTHING").Exec(ctx); err != nil {
-		return nil, false, fmt.Errorf("db: feature tag: %w", err)
-	}
-	if err := t.tx.NewSelect().Model(tag).Where("t.name = ?", tag.Name).Scan(ctx); err != nil {
-		return nil, false, fmt.Errorf("db: feature tag: %w", err)
+	tag, err := t.ensureTag(ctx, display)
+	if err != nil {
+		return nil, false, err
 	}
 	n, err := t.tx.NewSelect().TableExpr("featured_tags").Where("account_id = ?", accountID).Count(ctx)
 	if err != nil {

@@ -148,15 +148,11 @@ func (t *Tx) setTags(ctx context.Context, statusID int64, names []string, at tim
 			continue
 		}
 		seen[name] = true
-		tag := &Tag{ID: t.d.NewID(), Name: name, DisplayName: display, CreatedAt: now()}
-		if _, err := t.tx.NewInsert().Model(tag).On("CONFLICT (name) DO NOTHING").Exec(ctx); err != nil {
-			return fmt.Errorf("db: insert tag: %w", err)
+		tag, err := t.ensureTag(ctx, display)
+		if err != nil {
+			return err
 		}
-		var id int64
-		if err := t.tx.NewSelect().Table("tags").Column("id").Where("name = ?", name).Scan(ctx, &id); err != nil {
-			return fmt.Errorf("db: tag id: %w", err)
-		}
-		ids = append(ids, id)
+		ids = append(ids, tag.ID)
 	}
 	if len(ids) == 0 {
 		return nil

@@ -27,13 +27,11 @@ func (d *DB) TagByName(ctx context.Context, name string) (*Tag, error) {
 // FollowTag makes accountID follow a hashtag, creating the tag on first
 // use, and returns the tag (idempotent).
 func (d *DB) FollowTag(ctx context.Context, accountID int64, display string) (*Tag, error) {
-	t := &Tag{ID: d.NewID(), Name: NormalizeTagName(display), DisplayName: display, CreatedAt: now()}
+	var t *Tag
 	err := d.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.tx.NewInsert().Model(t).On("CONFLICT (name) DO NOTHING").Exec(ctx); err != nil {
-			return fmt.Errorf("db: follow tag: %w", err)
-		}
-		if err := tx.tx.NewSelect().Model(t).Where("t.name = ?", t.Name).Scan(ctx); err != nil {
-			return fmt.Errorf("db: follow tag: %w", err)
+		var err error
+		if t, err = tx.ensureTag(ctx, display); err != nil {
+			return err
 		}
 		ft := &FollowedTag{AccountID: accountID, TagID: t.ID, CreatedAt: now()}
 		res, err := tx.tx.NewInsert().Model(ft).On("CONFLICT DO NOTHING").Exec(ctx)
@@ -46,6 +44,19 @@ func (d *DB) FollowTag(ctx context.Context, accountID int64, display string) (*T
 		return tx.homeFeedTagFollowed(ctx, accountID, t.ID)
 	})
 	return t, err
+}
+
+// ensureTag returns the hashtag named display, creating it on first use
+// (concurrent creators meet on the unique name).
+func (t *Tx) ensureTag(ctx context.Context, display string) (*Tag, error) {
+	tag := &Tag{ID: t.d.NewID(), Name: NormalizeTagName(display), DisplayName: display, CreatedAt: now()}
+	if _, err := t.tx.NewInsert().Model(tag).On("CONFLICT (name) DO NOTHING").Exec(ctx); err != nil {
+		return nil, fmt.Errorf("db: insert tag: %w", err)
+	}
+	if err := t.tx.NewSelect().Model(tag).Where("t.name = ?", tag.Name).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("db: tag: %w", err)
+	}
+	return tag, nil
 }
 
 // UnfollowTag stops accountID following a hashtag (idempotent); the
