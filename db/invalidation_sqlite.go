@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -13,13 +14,12 @@ import (
 // SQLite every write of a watched table also counts it in cache_epochs, in
 // the same transaction, and a read cache first compares those counts with
 // the ones it last saw: a table written elsewhere drops its entries before
-// the lookup. The comparison is one indexed one-row read, made at most
-// once per epochCheckEvery.
+// the lookup. The comparison is one one-row read; lookups that wait at once
+// share one read, as long as it began after they did (so a write committed
+// before a lookup began is always seen).
 
 // epochColumns are cache_epochs' columns in the order of the table bits.
 var epochColumns = [...]string{"accounts", "users", "tokens", "apps", "statuses", "instances"}
-
-const epochCheckEvery = time.Millisecond
 
 // epochSQL is the statement that counts the writes of set.
 func epochSQL(set table) string {
@@ -50,9 +50,10 @@ func (c *cachingConn) countWrite(ctx context.Context, set table) {
 
 // epochs are the counts of cache_epochs a store last saw (SQLite).
 type epochs struct {
-	seen      [len(epochColumns)]atomic.Int64
-	lastCheck atomic.Int64 // unix nanoseconds
-	checking  atomic.Bool
+	seen [len(epochColumns)]atomic.Int64
+	mu   sync.Mutex
+	// began is when the last finished read of cache_epochs began (unix ns).
+	began atomic.Int64
 }
 
 // syncEpochs advances the generations of the tables another process wrote
@@ -61,11 +62,13 @@ func (d *DB) syncEpochs() {
 	if d.epochs == nil {
 		return
 	}
-	now := time.Now().UnixNano()
-	if now-d.epochs.lastCheck.Load() < int64(epochCheckEvery) || !d.epochs.checking.CompareAndSwap(false, true) {
-		return
+	asked := time.Now().UnixNano()
+	d.epochs.mu.Lock()
+	defer d.epochs.mu.Unlock()
+	if d.epochs.began.Load() >= asked {
+		return // a read that began after this lookup has just been made
 	}
-	defer d.epochs.checking.Store(false)
+	began := time.Now().UnixNano()
 	var n [len(epochColumns)]int64
 	err := d.r.QueryRowContext(context.Background(),
 		"SELECT accounts, users, tokens, apps, statuses, instances FROM cache_epochs WHERE id = 1").
@@ -80,5 +83,5 @@ func (d *DB) syncEpochs() {
 		}
 	}
 	d.gens.advance(changed)
-	d.epochs.lastCheck.Store(now)
+	d.epochs.began.Store(began)
 }
