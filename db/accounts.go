@@ -87,6 +87,7 @@ func (d *DB) CreateLocalAccount(ctx context.Context, a *Account, u *User) error 
 
 // AccountByID returns any account by ID.
 func (d *DB) AccountByID(ctx context.Context, id int64) (*Account, error) {
+	d.freshen(ctx)
 	if a, ok := d.reads.accounts.get(id); ok {
 		return &a, nil
 	}
@@ -106,6 +107,7 @@ func (d *DB) AccountsByIDs(ctx context.Context, ids []int64) (map[int64]*Account
 	if len(ids) == 0 {
 		return out, nil
 	}
+	d.freshen(ctx)
 	var missing []int64
 	for _, id := range ids {
 		if a, ok := d.reads.accounts.get(id); ok {

@@ -23,6 +23,7 @@ func (d *DB) KnownPeers(ctx context.Context) ([]string, error) {
 // ContactAccount returns the account of the first administrator, the
 // instance's contact (ErrNotFound when there is none).
 func (d *DB) ContactAccount(ctx context.Context) (*Account, error) {
+	d.freshen(ctx)
 	if a, ok := d.reads.contact.get(struct{}{}); ok {
 		return &a, nil
 	}
@@ -112,6 +113,7 @@ type Usage struct {
 
 // InstanceUsage counts local users and posts.
 func (d *DB) InstanceUsage(ctx context.Context) (Usage, error) {
+	d.freshen(ctx)
 	if u, ok := d.reads.usage.get(struct{}{}); ok {
 		return u, nil
 	}

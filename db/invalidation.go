@@ -52,9 +52,10 @@ type generations struct {
 	// channel is the PostgreSQL NOTIFY channel of the schema ("" until the
 	// store knows it, and on SQLite).
 	channel atomic.Pointer[string]
-	// sync hears of other processes' writes before a cache is consulted
-	// (SQLite: cache_epochs, invalidation_sqlite.go); nil on PostgreSQL.
-	sync func()
+	// sync hears of other processes' writes committed before asked (unix
+	// ns) before a cache is consulted (SQLite: cache_epochs,
+	// invalidation_sqlite.go); nil on PostgreSQL.
+	sync func(asked int64)
 }
 
 // advance marks the tables in set as written.
@@ -68,9 +69,6 @@ func (g *generations) advance(set table) {
 
 // of is a number that changes whenever a table of set is written.
 func (g *generations) of(set table) uint64 {
-	if g.sync != nil {
-		g.sync()
-	}
 	var sum uint64
 	for i := range g.gen {
 		if set&(1<<i) != 0 {

@@ -54,21 +54,24 @@ type epochs struct {
 	mu   sync.Mutex
 	// began is when the last finished read of cache_epochs began (unix ns).
 	began atomic.Int64
+	// reads counts the reads of cache_epochs (for tests).
+	reads atomic.Int64
 }
 
 // syncEpochs advances the generations of the tables another process wrote
-// since the last look (SQLite; a no-op elsewhere).
-func (d *DB) syncEpochs() {
-	if d.epochs == nil {
+// in a transaction committed before asked (unix ns): one read of
+// cache_epochs that began after asked, shared by every lookup it satisfies.
+func (d *DB) syncEpochs(asked int64) {
+	if d.epochs.began.Load() >= asked {
 		return
 	}
-	asked := time.Now().UnixNano()
 	d.epochs.mu.Lock()
 	defer d.epochs.mu.Unlock()
 	if d.epochs.began.Load() >= asked {
-		return // a read that began after this lookup has just been made
+		return // a read that began after asked has just been made
 	}
 	began := time.Now().UnixNano()
+	d.epochs.reads.Add(1)
 	var n [len(epochColumns)]int64
 	err := d.r.QueryRowContext(context.Background(),
 		"SELECT accounts, users, tokens, apps, statuses, instances FROM cache_epochs WHERE id = 1").
@@ -84,4 +87,35 @@ func (d *DB) syncEpochs() {
 	}
 	d.gens.advance(changed)
 	d.epochs.began.Store(began)
+}
+
+// A request reads the cache_epochs once, not at each of its lookups: what
+// another process committed before the request began is what it must see
+// (a suspension from the CLI, then the suspended person's next request).
+
+type readsSinceKey struct{}
+
+// ReadsSince marks ctx as a request that began at start: its cached reads
+// see every write committed before start, by any process.
+func ReadsSince(ctx context.Context, start time.Time) context.Context {
+	return context.WithValue(ctx, readsSinceKey{}, start.UnixNano())
+}
+
+// requestMarkAge bounds how long a request's mark stands in for the present:
+// a long-lived request (a stream) looks afresh.
+const requestMarkAge = time.Second
+
+// freshen brings the generations up to date for the reads of ctx before a
+// cache is consulted: on SQLite, through cache_epochs; on PostgreSQL,
+// notifications already did.
+func (d *DB) freshen(ctx context.Context) {
+	if d.gens.sync == nil {
+		return
+	}
+	now := time.Now().UnixNano()
+	asked := now
+	if start, ok := ctx.Value(readsSinceKey{}).(int64); ok && now-start < int64(requestMarkAge) {
+		asked = start
+	}
+	d.gens.sync(asked)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/kontor-social/kontor/db"
 )
@@ -54,10 +55,20 @@ func TestSQLiteCachesHearOtherProcesses(t *testing.T) {
 	}
 	admin.Close()
 
+	// A request that begins now sees both writes, looking at cache_epochs
+	// once for all its lookups.
+	ctx = db.ReadsSince(ctx, time.Now())
+	before := db.EpochReads(server)
 	if _, err := server.TokenByPlaintext(ctx, tok.AccessToken); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("a token revoked by another process still works: %v", err)
 	}
 	if acct, err := server.AccountByID(ctx, a.ID); err != nil || !acct.Suspended() {
 		t.Errorf("an account suspended by another process reads as %+v, %v", acct, err)
+	}
+	if _, err := server.AccountsByIDs(ctx, []int64{a.ID, a.ID + 1, a.ID + 2}); err != nil {
+		t.Fatal(err)
+	}
+	if n := db.EpochReads(server) - before; n != 1 {
+		t.Errorf("one request read cache_epochs %d times, want once", n)
 	}
 }

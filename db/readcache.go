@@ -36,7 +36,8 @@ func newReadCache[K comparable, V any](gens *generations, deps table) *readCache
 	return &readCache[K, V]{gens: gens, deps: deps, entries: map[K]readEntry[V]{}}
 }
 
-// get returns the row of k if it is still good.
+// get returns the row of k if it is still good. The caller has brought the
+// generations up to date for its request first (DB.freshen).
 func (c *readCache[K, V]) get(k K) (V, bool) {
 	c.mu.RLock()
 	e, ok := c.entries[k]

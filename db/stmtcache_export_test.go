@@ -16,3 +16,6 @@ func (d *DB) StatementCacheHits() int64 {
 func (d *DB) RawScan(ctx context.Context, query string, dest ...any) error {
 	return d.r.NewRaw(query).Scan(ctx, dest...)
 }
+
+// EpochReads is how often d has read cache_epochs (SQLite).
+func EpochReads(d *DB) int64 { return d.epochs.reads.Load() }

@@ -3,10 +3,13 @@ package db
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/schema"
 )
 
 // HomeTimeline is what a local account follows: its own statuses, those of
@@ -114,10 +117,28 @@ func (d *DB) homeStatuses(ctx context.Context, viewer int64, fromFeed bool, lowe
 }
 
 // withoutKeys leaves an author's key pair out of a page of statuses: a few
-// kilobytes per row that rendering never reads.
+// kilobytes per row that rendering never reads. (bun's ExcludeColumn does
+// nothing in a joined relation, so the other columns are named.)
 func withoutKeys(q *bun.SelectQuery) *bun.SelectQuery {
-	return q.ExcludeColumn("public_key_pem", "private_key_pem")
+	return q.Column(accountColumnsWithoutKeys(q.Dialect())...)
 }
+
+// accountColumnsWithoutKeys are the columns of accounts but the key pair.
+func accountColumnsWithoutKeys(d schema.Dialect) []string {
+	if cols := accountColumnsCache.Load(); cols != nil {
+		return *cols
+	}
+	var cols []string
+	for _, f := range d.Tables().Get(reflect.TypeFor[Account]()).Fields {
+		if f.Name != "public_key_pem" && f.Name != "private_key_pem" {
+			cols = append(cols, f.Name)
+		}
+	}
+	accountColumnsCache.Store(&cols)
+	return cols
+}
+
+var accountColumnsCache atomic.Pointer[[]string]
 
 // homeFeedFrom makes a query of statuses s read them through the rows of
 // viewer's home feed (alias hfeed).
@@ -147,7 +168,7 @@ func (d *DB) homeTimelineQuery(list *[]*Status, viewer int64, p Page) *bun.Selec
 // with its values written in (ExplainHomeTimeline shows its plan).
 func (d *DB) homeFeedQuery(list *[]*Status, viewer int64, p Page) *bun.SelectQuery {
 	q := homeFeedFrom(d.r.NewSelect().Model(list), viewer)
-	q = homeTimelineWhere(q.Relation("Account"), ViewerOf(viewer))
+	q = homeTimelineWhere(q.Relation("Account", withoutKeys), ViewerOf(viewer))
 	return p.apply(q, "hfeed.status_id")
 }
 

@@ -97,6 +97,7 @@ func (d *DB) createToken(ctx context.Context, idb bun.IDB, n NewToken) (*IssuedT
 // TokenByPlaintext returns a live (unrevoked, unexpired) token.
 func (d *DB) TokenByPlaintext(ctx context.Context, plain string) (*Token, error) {
 	hash := HashSecret(plain)
+	d.freshen(ctx)
 	if t, ok := d.reads.tokens.get(hash); ok {
 		if t.ExpiresAt != nil && !t.ExpiresAt.After(now()) {
 			return nil, ErrNotFound

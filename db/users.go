@@ -18,6 +18,7 @@ func (d *DB) UserByAccountID(ctx context.Context, accountID int64) (*User, error
 
 // UserByID returns a user with its account.
 func (d *DB) UserByID(ctx context.Context, id int64) (*User, error) {
+	d.freshen(ctx)
 	if u, ok := d.reads.users.get(id); ok {
 		return cachedUser(u), nil
 	}

@@ -47,6 +47,7 @@ type Deps struct {
 func NewHandler(d Deps) http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
+	r.Use(middleware.FreshReads)
 	r.Use(middleware.ForwardedHost(config.ParseNetworks(d.Config.TrustedProxies)))
 	r.Use(middleware.RealIP(config.ParseNetworks(d.Config.TrustedProxies)))
 	r.Use(middleware.Logger(d.Logger))
