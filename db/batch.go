@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/uptrace/bun"
 )
@@ -18,8 +19,11 @@ func (d *DB) StatusesByIDs(ctx context.Context, ids []int64) (map[int64]*Status,
 		return out, nil
 	}
 	var list []*Status
-	if err := d.r.NewSelect().Model(&list).Relation("Account").Where("s.id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+	if err := d.r.NewSelect().Model(&list).Where("s.id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("db: statuses by ids: %w", err)
+	}
+	if err := d.withAuthors(ctx, list); err != nil {
+		return nil, err
 	}
 	for _, s := range list {
 		out[s.ID] = s
@@ -34,9 +38,12 @@ func (d *DB) VisibleStatusesByIDs(ctx context.Context, ids []int64, v Viewer) (m
 		return out, nil
 	}
 	var list []*Status
-	q := d.r.NewSelect().Model(&list).Relation("Account").Where("s.id IN (?)", bun.List(ids))
+	q := d.r.NewSelect().Model(&list).Where("s.id IN (?)", bun.List(ids))
 	if err := whereVisible(q, "s", v).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("db: visible statuses: %w", err)
+	}
+	if err := d.withAuthors(ctx, list); err != nil {
+		return nil, err
 	}
 	for _, s := range list {
 		out[s.ID] = s
@@ -161,6 +168,104 @@ func (d *DB) MediaByIDs(ctx context.Context, ids []int64) (map[int64]*MediaAttac
 	}
 	for _, m := range list {
 		out[m.ID] = m
+	}
+	return out, nil
+}
+
+// statusParts are a status's hashtags and the accounts it mentions, as of
+// its updated_at: both change only when the status is written (created or
+// edited, which sets updated_at), so a copy is good while the status row
+// the caller holds says the same time. Nothing here decides who sees the
+// status: the caller's row came from a query that did.
+type statusParts struct {
+	updated  time.Time
+	tags     []Tag
+	mentions []int64 // account ids, in order; the accounts come from their own cache
+}
+
+// TagsAndMentions returns the hashtags and the (not silent) mentioned
+// accounts of each status of a page, reading only those whose parts are not
+// kept for the updated_at they carry.
+func (d *DB) TagsAndMentions(ctx context.Context, list []*Status) (map[int64][]*Tag, map[int64][]*Account, error) {
+	tags, mentions := map[int64][]*Tag{}, map[int64][]*Account{}
+	parts := make(map[int64]statusParts, len(list))
+	var missing []int64
+	for _, s := range list {
+		if p, ok := d.reads.parts.get(s.ID); ok && p.updated.Equal(s.UpdatedAt) {
+			parts[s.ID] = p
+		} else if _, seen := parts[s.ID]; !seen {
+			missing = append(missing, s.ID)
+		}
+	}
+	if len(missing) > 0 {
+		read, err := d.readStatusParts(ctx, missing)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, s := range list {
+			if p, ok := read[s.ID]; ok {
+				p.updated = s.UpdatedAt
+				parts[s.ID] = p
+				d.reads.parts.put(s.ID, p, 0)
+			}
+		}
+	}
+	var accountIDs []int64
+	for _, p := range parts {
+		accountIDs = append(accountIDs, p.mentions...)
+	}
+	accounts, err := d.AccountsByIDs(ctx, accountIDs)
+	if err != nil {
+		return nil, nil, fmt.Errorf("db: mentions for statuses: %w", err)
+	}
+	for id, p := range parts {
+		for i := range p.tags {
+			t := p.tags[i] // each status its own copy
+			tags[id] = append(tags[id], &t)
+		}
+		for _, aid := range p.mentions {
+			if a, ok := accounts[aid]; ok {
+				cp := *a
+				mentions[id] = append(mentions[id], &cp)
+			}
+		}
+	}
+	return tags, mentions, nil
+}
+
+// readStatusParts reads the hashtags and mentions of ids in one query (a
+// page's tags carry what statuses show of them: id, name, display name).
+func (d *DB) readStatusParts(ctx context.Context, ids []int64) (map[int64]statusParts, error) {
+	var rows []struct {
+		StatusID    int64  `bun:"status_id"`
+		Mention     int64  `bun:"mention"` // 0 on a hashtag's row
+		TagID       int64  `bun:"tag_id"`
+		Name        string `bun:"name"`
+		DisplayName string `bun:"display_name"`
+		Part        int    `bun:"part"` // what the rows are ordered by: mentions, then hashtags
+	}
+	// Mentions by account id, then hashtags by name: the orders
+	// MentionsForStatuses and TagsForStatuses give.
+	err := d.r.NewRaw(`SELECT sm.status_id, sm.account_id AS mention, 0 AS tag_id, '' AS name, '' AS display_name, 0 AS part
+			FROM status_mentions AS sm WHERE sm.status_id IN (?) AND sm.silent = FALSE
+		UNION ALL SELECT st.status_id, 0, t.id, t.name, t.display_name, 1
+			FROM status_tags AS st JOIN tags AS t ON t.id = st.tag_id WHERE st.status_id IN (?)
+		ORDER BY part, mention, name`, bun.List(ids), bun.List(ids)).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("db: tags and mentions: %w", err)
+	}
+	out := make(map[int64]statusParts, len(ids))
+	for _, id := range ids {
+		out[id] = statusParts{}
+	}
+	for _, r := range rows {
+		p := out[r.StatusID]
+		if r.Mention != 0 {
+			p.mentions = append(p.mentions, r.Mention)
+		} else {
+			p.tags = append(p.tags, Tag{ID: r.TagID, Name: r.Name, DisplayName: r.DisplayName})
+		}
+		out[r.StatusID] = p
 	}
 	return out, nil
 }

@@ -73,6 +73,8 @@ type readCaches struct {
 	// the instance's figures and its contact (GET /api/v1/instance)
 	usage   *readCache[struct{}, Usage]
 	contact *readCache[struct{}, Account]
+	// statuses' hashtags and mentions, checked against their updated_at
+	parts *readCache[int64, statusParts]
 }
 
 func newReadCaches(gens *generations) *readCaches {
@@ -82,6 +84,7 @@ func newReadCaches(gens *generations) *readCaches {
 		accounts: newReadCache[int64, Account](gens, tableAccounts),
 		usage:    newReadCache[struct{}, Usage](gens, tableAccounts|tableUsers),
 		contact:  newReadCache[struct{}, Account](gens, tableAccounts|tableUsers),
+		parts:    newReadCache[int64, statusParts](gens, 0),
 	}
 }
 

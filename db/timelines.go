@@ -3,13 +3,10 @@ package db
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"strconv"
 	"strings"
-	"sync/atomic"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/schema"
 )
 
 // HomeTimeline is what a local account follows: its own statuses, those of
@@ -97,7 +94,7 @@ func (d *DB) homeStatuses(ctx context.Context, viewer int64, fromFeed bool, lowe
 			q = homeFeedFrom(q, param(1))
 			col = "hfeed.status_id"
 		}
-		q = homeTimelineWhere(q.Relation("Account", withoutKeys), v)
+		q = homeTimelineWhere(q, v)
 		n := 3
 		if upper > 0 {
 			q = q.Where(col+" < ?", param(n))
@@ -115,30 +112,6 @@ func (d *DB) homeStatuses(ctx context.Context, viewer int64, fromFeed bool, lowe
 	}
 	return d.preparedStatuses(ctx, key, build, args...)
 }
-
-// withoutKeys leaves an author's key pair out of a page of statuses: a few
-// kilobytes per row that rendering never reads. (bun's ExcludeColumn does
-// nothing in a joined relation, so the other columns are named.)
-func withoutKeys(q *bun.SelectQuery) *bun.SelectQuery {
-	return q.Column(accountColumnsWithoutKeys(q.Dialect())...)
-}
-
-// accountColumnsWithoutKeys are the columns of accounts but the key pair.
-func accountColumnsWithoutKeys(d schema.Dialect) []string {
-	if cols := accountColumnsCache.Load(); cols != nil {
-		return *cols
-	}
-	var cols []string
-	for _, f := range d.Tables().Get(reflect.TypeFor[Account]()).Fields {
-		if f.Name != "public_key_pem" && f.Name != "private_key_pem" {
-			cols = append(cols, f.Name)
-		}
-	}
-	accountColumnsCache.Store(&cols)
-	return cols
-}
-
-var accountColumnsCache atomic.Pointer[[]string]
 
 // homeFeedFrom makes a query of statuses s read them through the rows of
 // viewer's home feed (alias hfeed).
@@ -168,7 +141,7 @@ func (d *DB) homeTimelineQuery(list *[]*Status, viewer int64, p Page) *bun.Selec
 // with its values written in (ExplainHomeTimeline shows its plan).
 func (d *DB) homeFeedQuery(list *[]*Status, viewer int64, p Page) *bun.SelectQuery {
 	q := homeFeedFrom(d.r.NewSelect().Model(list), viewer)
-	q = homeTimelineWhere(q.Relation("Account", withoutKeys), ViewerOf(viewer))
+	q = homeTimelineWhere(q, ViewerOf(viewer))
 	return p.apply(q, "hfeed.status_id")
 }
 
@@ -183,7 +156,7 @@ type PublicTimelineFilter struct {
 // boosts), newest first.
 func (d *DB) PublicTimeline(ctx context.Context, v Viewer, f PublicTimelineFilter, p Page) ([]*Status, error) {
 	var list []*Status
-	q := d.r.NewSelect().Model(&list).Relation("Account", withoutKeys).Where("s.visibility = 0 AND s.reblog_of_id IS NULL")
+	q := d.r.NewSelect().Model(&list).Where("s.visibility = 0 AND s.reblog_of_id IS NULL")
 	q = applyPublicFilter(q, f)
 	q = whereVisible(q, "s", v)
 	cond, args := notMutedBy("s", v)
@@ -191,7 +164,7 @@ func (d *DB) PublicTimeline(ctx context.Context, v Viewer, f PublicTimelineFilte
 	if err := p.apply(q, "s.id").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("db: public timeline: %w", err)
 	}
-	return newestFirst(p, list), nil
+	return newestFirst(p, list), d.withAuthors(ctx, list)
 }
 
 func applyPublicFilter(q *bun.SelectQuery, f PublicTimelineFilter) *bun.SelectQuery {
@@ -225,7 +198,7 @@ func (d *DB) TagTimeline(ctx context.Context, v Viewer, f TagTimelineFilter, p P
 		return []*Status{}, nil
 	}
 	var list []*Status
-	q := d.r.NewSelect().Model(&list).Relation("Account", withoutKeys).
+	q := d.r.NewSelect().Model(&list).
 		Where("s.visibility = 0 AND s.reblog_of_id IS NULL").
 		Where("s.id IN (SELECT tst.status_id FROM status_tags tst WHERE tst.tag_id IN (?))", bun.List(anyIDs))
 	for _, name := range f.All {
@@ -252,7 +225,7 @@ func (d *DB) TagTimeline(ctx context.Context, v Viewer, f TagTimelineFilter, p P
 	if err := p.apply(q, "s.id").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("db: tag timeline: %w", err)
 	}
-	return newestFirst(p, list), nil
+	return newestFirst(p, list), d.withAuthors(ctx, list)
 }
 
 // tagIDs returns the ids of the known tags among names.
@@ -286,7 +259,7 @@ func (d *DB) ListRepliesPolicy(ctx context.Context, listID, ownerID int64) (stri
 // owner may see, newest first, with replies as the list's policy says.
 func (d *DB) ListTimeline(ctx context.Context, owner, listID int64, policy string, p Page) ([]*Status, error) {
 	var list []*Status
-	q := d.r.NewSelect().Model(&list).Relation("Account", withoutKeys).
+	q := d.r.NewSelect().Model(&list).
 		Where("s.account_id IN (SELECT la.account_id FROM list_accounts la WHERE la.list_id = ?)", listID).
 		// Boosts follow the owner's "show boosts" choice for the member.
 		Where("(s.reblog_of_id IS NULL OR NOT EXISTS (SELECT 1 FROM follows lf WHERE lf.account_id = ? AND lf.target_account_id = s.account_id AND lf.show_reblogs = FALSE))", owner)
@@ -306,14 +279,14 @@ func (d *DB) ListTimeline(ctx context.Context, owner, listID int64, policy strin
 	if err := p.apply(q, "s.id").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("db: list timeline: %w", err)
 	}
-	return newestFirst(p, list), nil
+	return newestFirst(p, list), d.withAuthors(ctx, list)
 }
 
 // DirectTimeline lists direct statuses the viewer wrote or is mentioned
 // in, newest first.
 func (d *DB) DirectTimeline(ctx context.Context, viewer int64, p Page) ([]*Status, error) {
 	var list []*Status
-	q := d.r.NewSelect().Model(&list).Relation("Account", withoutKeys).
+	q := d.r.NewSelect().Model(&list).
 		Where("s.visibility = 3 AND s.reblog_of_id IS NULL").
 		Where("(s.account_id = ? OR s.id IN (SELECT dm.status_id FROM status_mentions dm WHERE dm.account_id = ?))", viewer, viewer)
 	v := ViewerOf(viewer)
@@ -323,7 +296,7 @@ func (d *DB) DirectTimeline(ctx context.Context, viewer int64, p Page) ([]*Statu
 	if err := p.apply(q, "s.id").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("db: direct timeline: %w", err)
 	}
-	return newestFirst(p, list), nil
+	return newestFirst(p, list), d.withAuthors(ctx, list)
 }
 
 // ExplainHomeTimeline returns the plan of HomeTimeline's query for a viewer
@@ -387,7 +360,7 @@ type AccountStatusesFilter struct {
 // AccountStatuses returns an account's statuses that v may see, newest first.
 func (d *DB) AccountStatuses(ctx context.Context, accountID int64, v Viewer, f AccountStatusesFilter, p Page) ([]*Status, error) {
 	var list []*Status
-	q := d.r.NewSelect().Model(&list).Relation("Account").Where("s.account_id = ?", accountID)
+	q := d.r.NewSelect().Model(&list).Where("s.account_id = ?", accountID)
 	if f.ExcludeReplies {
 		// Self-replies (threads) stay, as on Mastodon profiles.
 		q = q.Where("(s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)")
@@ -414,7 +387,7 @@ func (d *DB) AccountStatuses(ctx context.Context, accountID int64, v Viewer, f A
 	if err := p.apply(q, "s.id").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("db: account statuses: %w", err)
 	}
-	return newestFirst(p, list), nil
+	return newestFirst(p, list), d.withAuthors(ctx, list)
 }
 
 // CountPublicStatuses counts an account's public and unlisted originals and boosts (outbox totalItems).
@@ -426,10 +399,10 @@ func (d *DB) CountPublicStatuses(ctx context.Context, accountID int64) (int, err
 // StatusReplies returns replies to a status that v may see, oldest first.
 func (d *DB) StatusReplies(ctx context.Context, statusID int64, v Viewer, limit int) ([]*Status, error) {
 	var list []*Status
-	q := d.r.NewSelect().Model(&list).Relation("Account").Where("s.in_reply_to_id = ?", statusID)
+	q := d.r.NewSelect().Model(&list).Where("s.in_reply_to_id = ?", statusID)
 	err := whereVisible(q, "s", v).Order("s.id ASC").Limit(int64(limit)).Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("db: replies: %w", err)
 	}
-	return list, nil
+	return list, d.withAuthors(ctx, list)
 }

@@ -95,6 +95,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	server.TuneGC() // as kontor serve does
 	srv, err := server.New(ctx, cfg, log)
 	if err != nil {
 		return err

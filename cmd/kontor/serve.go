@@ -20,6 +20,7 @@ func runServe(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	server.TuneGC()
 	log := e.logger(cfg)
 	// Listen before touching the database: a taken port must not leave a
 	// half-started instance behind.

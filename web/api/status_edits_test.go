@@ -92,3 +92,48 @@ func TestEditStatus(t *testing.T) {
 		t.Errorf("changed poll: %d", resp.StatusCode)
 	}
 }
+
+// Hashtags and mentions of a page are kept between requests (keyed by the
+// status's updated_at): an edit that changes them shows on the next read,
+// on the status and on the home timeline.
+func TestEditedTagsAndMentionsShowAtOnce(t *testing.T) {
+	in := stStart(t)
+	alice := in.CreateUser("alice")
+	in.CreateUser("bob")
+	in.CreateUser("carol")
+	type parts struct {
+		ID   string `json:"id"`
+		Tags []struct {
+			Name string `json:"name"`
+		} `json:"tags"`
+		Mentions []struct {
+			Acct string `json:"acct"`
+		} `json:"mentions"`
+	}
+	describe := func(p parts) string {
+		var out []string
+		for _, tg := range p.Tags {
+			out = append(out, "#"+tg.Name)
+		}
+		for _, m := range p.Mentions {
+			out = append(out, "@"+m.Acct)
+		}
+		return strings.Join(out, " ")
+	}
+	check := func(id, want string) {
+		t.Helper()
+		for range 2 { // the second read is served from the kept parts
+			if got := describe(stOK[parts](t, in, http.MethodGet, "/api/v1/statuses/"+id, alice.Token, nil)); got != want {
+				t.Errorf("status: %q, want %q", got, want)
+			}
+			home := stOK[[]parts](t, in, http.MethodGet, "/api/v1/timelines/home", alice.Token, nil)
+			if len(home) == 0 || home[0].ID != id || describe(home[0]) != want {
+				t.Errorf("home: %+v, want %q first", home, want)
+			}
+		}
+	}
+	s := stPost(t, in, alice, map[string]any{"status": "#alpha #omega hello @bob"})
+	check(s.ID, "#alpha #omega @bob")
+	stOK[parts](t, in, http.MethodPut, "/api/v1/statuses/"+s.ID, alice.Token, map[string]any{"status": "#beta hello @carol @bob"})
+	check(s.ID, "#beta @bob @carol")
+}

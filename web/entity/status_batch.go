@@ -27,10 +27,12 @@ type statusBatch struct {
 type statusRefs struct {
 	ids, threads, polls, apps []int64
 	accounts                  []*db.Account
+	statuses                  []*db.Status
 }
 
 func (r *statusRefs) add(s *db.Status) {
 	r.ids = append(r.ids, s.ID)
+	r.statuses = append(r.statuses, s)
 	r.threads = append(r.threads, s.ThreadID)
 	if s.PollID != nil {
 		r.polls = append(r.polls, *s.PollID)
@@ -83,10 +85,7 @@ func (p *Presenter) loadRefs(ctx context.Context, viewer int64, b *statusBatch, 
 	if b.media, err = p.db.MediaForStatuses(ctx, refs.ids); err != nil {
 		return err
 	}
-	if b.mentions, err = p.db.MentionsForStatuses(ctx, refs.ids); err != nil {
-		return err
-	}
-	if b.tags, err = p.db.TagsForStatuses(ctx, refs.ids); err != nil {
+	if b.tags, b.mentions, err = p.db.TagsAndMentions(ctx, refs.statuses); err != nil {
 		return err
 	}
 	if b.polls, err = p.db.PollsByIDs(ctx, refs.polls); err != nil {
