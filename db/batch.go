@@ -67,40 +67,6 @@ func (d *DB) MediaForStatuses(ctx context.Context, ids []int64) (map[int64][]*Me
 	return out, nil
 }
 
-// MentionsForStatuses returns the accounts each status mentions.
-func (d *DB) MentionsForStatuses(ctx context.Context, ids []int64) (map[int64][]*Account, error) {
-	out := map[int64][]*Account{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	// The pairs, then the accounts (mostly from the account cache: a page
-	// mentions the same few accounts again and again).
-	var rows []struct {
-		StatusID  int64 `bun:"status_id"`
-		AccountID int64 `bun:"account_id"`
-	}
-	err := d.r.NewSelect().TableExpr("status_mentions AS sm").ColumnExpr("sm.status_id, sm.account_id").
-		Where("sm.status_id IN (?) AND sm.silent = FALSE", bun.List(ids)).Order("sm.account_id").Scan(ctx, &rows)
-	if err != nil {
-		return nil, fmt.Errorf("db: mentions for statuses: %w", err)
-	}
-	accountIDs := make([]int64, len(rows))
-	for i, r := range rows {
-		accountIDs[i] = r.AccountID
-	}
-	accounts, err := d.AccountsByIDs(ctx, accountIDs)
-	if err != nil {
-		return nil, fmt.Errorf("db: mentions for statuses: %w", err)
-	}
-	for _, r := range rows {
-		if a, ok := accounts[r.AccountID]; ok {
-			cp := *a // each status its own copy, as before
-			out[r.StatusID] = append(out[r.StatusID], &cp)
-		}
-	}
-	return out, nil
-}
-
 // TagsForStatuses returns the hashtags of each status.
 func (d *DB) TagsForStatuses(ctx context.Context, ids []int64) (map[int64][]*Tag, error) {
 	out := map[int64][]*Tag{}
@@ -244,8 +210,7 @@ func (d *DB) readStatusParts(ctx context.Context, ids []int64) (map[int64]status
 		DisplayName string `bun:"display_name"`
 		Part        int    `bun:"part"` // what the rows are ordered by: mentions, then hashtags
 	}
-	// Mentions by account id, then hashtags by name: the orders
-	// MentionsForStatuses and TagsForStatuses give.
+	// Mentions by account id, then hashtags by name (as TagsForStatuses).
 	err := d.r.NewRaw(`SELECT sm.status_id, sm.account_id AS mention, 0 AS tag_id, '' AS name, '' AS display_name, 0 AS part
 			FROM status_mentions AS sm WHERE sm.status_id IN (?) AND sm.silent = FALSE
 		UNION ALL SELECT st.status_id, 0, t.id, t.name, t.display_name, 1
