@@ -30,12 +30,27 @@ func (d *DB) AppsByIDs(ctx context.Context, ids []int64) (map[int64]*App, error)
 	if len(ids) == 0 {
 		return out, nil
 	}
+	// Every post a page shows names its app: a handful of rows, kept.
+	d.freshen(ctx)
+	var missing []int64
+	for _, id := range ids {
+		if a, ok := d.reads.apps.get(id); ok {
+			out[id] = &a
+		} else if _, dup := out[id]; !dup {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	gen := d.reads.apps.generation()
 	var list []*App
-	if err := d.r.NewSelect().Model(&list).Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+	if err := d.r.NewSelect().Model(&list).Where("id IN (?)", bun.List(missing)).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("db: apps: %w", err)
 	}
 	for _, a := range list {
 		out[a.ID] = a
+		d.reads.apps.put(a.ID, *a, gen)
 	}
 	return out, nil
 }

@@ -73,6 +73,7 @@ type readCaches struct {
 	// the instance's figures and its contact (GET /api/v1/instance)
 	usage   *readCache[struct{}, Usage]
 	contact *readCache[struct{}, Account]
+	apps    *readCache[int64, App]
 	// statuses' hashtags and mentions, checked against their updated_at
 	parts *readCache[int64, statusParts]
 }
@@ -84,6 +85,7 @@ func newReadCaches(gens *generations) *readCaches {
 		accounts: newReadCache[int64, Account](gens, tableAccounts),
 		usage:    newReadCache[struct{}, Usage](gens, tableAccounts|tableUsers),
 		contact:  newReadCache[struct{}, Account](gens, tableAccounts|tableUsers),
+		apps:     newReadCache[int64, App](gens, tableApps),
 		parts:    newReadCache[int64, statusParts](gens, 0),
 	}
 }
