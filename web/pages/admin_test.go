@@ -249,3 +249,142 @@ func TestAdminAccounts(t *testing.T) {
 		t.Error("carol's login is still there")
 	}
 }
+
+// A moderator takes a report, gives it back, resolves it with a note and
+// no action, and reopens it from the resolved list; the reported post is
+// shown even though it is followers-only.
+func TestAdminReportQueue(t *testing.T) {
+	in := kontortest.Start(t, kontortest.Options{})
+	ctx := context.Background()
+	bob, carol := in.CreateUser("bob"), in.CreateUser("carol")
+	if _, err := in.Engine().Follow(ctx, bob.Account, carol.Account, activitypub.FollowOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	post := in.Post(carol, activitypub.PostParams{Text: "followers only insult", Visibility: db.Private})
+	rp := report(t, in, bob, carol.Account, post, "mean")
+	id := db.FormatID(rp.ID)
+	mb, _ := signedIn(t, in, staffUser(t, in, "mo", db.RoleModerator))
+	_, page := mb.Get("/admin/reports")
+	has(t, "the reports", page, "followers only insult", "mean", "Assign to me")
+	resp, page := mb.Submit(page, "/admin/reports/"+id+"/assign_to_self", nil)
+	has(t, "after taking the report", page, "Report assigned to you.", "assigned to @mo", "Unassign")
+	if r, _ := in.DB.ReportByID(ctx, rp.ID); resp.StatusCode != 200 || r.AssignedAccountID == nil {
+		t.Errorf("assign: %d", resp.StatusCode)
+	}
+	_, page = mb.Submit(page, "/admin/reports/"+id+"/unassign", nil)
+	has(t, "after giving it back", page, "Report unassigned.", "Assign to me")
+	_, page = mb.Submit(page, "/admin/reports/"+id+"/resolve", map[string]string{"text": "not against the rules"})
+	has(t, "after resolving", page, "Report resolved.", "No open reports")
+	if a, _ := in.DB.AccountByID(ctx, carol.Account.ID); a.Suspended() || a.SilencedAt != nil {
+		t.Error("resolving without an action acted on carol")
+	}
+	_, page = mb.Get("/admin/reports?resolved=1")
+	has(t, "the resolved reports", page, "followers only insult", "resolved")
+	resp, page = mb.Submit(page, "/admin/reports/"+id+"/reopen", nil)
+	if r, _ := in.DB.ReportByID(ctx, rp.ID); resp.StatusCode != 200 || r.ActionTakenAt != nil || !strings.Contains(string(page), "Report reopened.") {
+		t.Errorf("reopen: %d\n%s", resp.StatusCode, page)
+	}
+	_, page = mb.Get("/admin/reports")
+	if resp, _ := mb.Submit(page, "/admin/reports/"+id+"/resolve", map[string]string{"action": "banish"}); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("resolve with an unknown action: %d", resp.StatusCode)
+	}
+	_, page = mb.Get("/admin/audit")
+	for _, action := range []string{"assign_to_self", "unassign", "resolve", "reopen"} {
+		if !strings.Contains(string(page), "<td>"+action+"</td>") {
+			t.Errorf("no audit row for %s", action)
+		}
+	}
+	has(t, "the audit log", page, "not against the rules")
+}
+
+// An admin blocks a domain with its options, changes and lifts the block;
+// allows a domain (with the note that the allowlist is off); blocks
+// sign-ups by email domain and by IP range; bad input gets a readable page;
+// every change is in the audit log.
+func TestAdminBlocks(t *testing.T) {
+	in := kontortest.Start(t, kontortest.Options{})
+	ctx := context.Background()
+	admin := staffUser(t, in, "ada", db.RoleAdmin)
+	ab, _ := signedIn(t, in, admin)
+
+	_, page := ab.Get("/admin/domain-blocks")
+	resp, page := ab.Submit(page, "/admin/domain-blocks", map[string]string{"domain": "Evil.Example", "severity": "suspend",
+		"reject_media": "1", "public_comment": "harassment", "private_comment": "see ticket 12"})
+	has(t, "after the block", page, "evil.example blocked.", "harassment", "see ticket 12", "no media")
+	b, err := in.DB.DomainBlockByDomain(ctx, "evil.example")
+	if resp.StatusCode != 200 || err != nil || b.Severity != "suspend" || !b.RejectMedia || b.RejectReports {
+		t.Fatalf("block: %d %+v %v", resp.StatusCode, b, err)
+	}
+	if !in.Engine().DomainBlocked(ctx, "evil.example") {
+		t.Error("federation does not obey the block")
+	}
+	edit := "/admin/domain-blocks/" + db.FormatID(b.ID)
+	_, page = ab.Submit(page, edit, map[string]string{"severity": "silence", "reject_media": "", "reject_reports": "1"})
+	has(t, "after the edit", page, "evil.example block changed.")
+	if b, _ = in.DB.DomainBlockByID(ctx, b.ID); b.Severity != "silence" || b.RejectMedia || !b.RejectReports || b.PublicComment != "harassment" {
+		t.Errorf("edited block: %+v", b)
+	}
+	if resp, page := ab.Submit(page, "/admin/domain-blocks", map[string]string{"domain": "evil.example"}); resp.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(string(page), "already blocked") {
+		t.Errorf("a second block: %d\n%s", resp.StatusCode, page)
+	}
+	if resp, page := ab.Submit(page, "/admin/domain-blocks", map[string]string{"domain": "not a domain"}); resp.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(string(page), "domain is not a domain") {
+		t.Errorf("a bad domain: %d\n%s", resp.StatusCode, page)
+	}
+	_, page = ab.Submit(page, edit+"/delete", nil)
+	has(t, "after lifting", page, "evil.example is no longer blocked.", "No domain is blocked.")
+
+	_, page = ab.Get("/admin/domain-allows")
+	has(t, "the allows in blocklist mode", page, `federation_mode is not "allowlist"`)
+	_, page = ab.Submit(page, "/admin/domain-allows", map[string]string{"domain": "friends.example"})
+	has(t, "after allowing", page, "friends.example allowed.", "<td>friends.example</td>")
+	allowed, _ := in.DB.AllowedDomains(ctx)
+	if len(allowed) != 1 {
+		t.Fatalf("allowed: %v", allowed)
+	}
+	_, page = ab.Submit(page, regexp.MustCompile(`/admin/domain-allows/\d+/delete`).FindString(string(page)), nil)
+	has(t, "after removing the allow", page, "friends.example is no longer allowed.", "No domain is allowed.")
+
+	_, page = ab.Get("/admin/email-domain-blocks")
+	_, page = ab.Submit(page, "/admin/email-domain-blocks", map[string]string{"domain": "spam.example"})
+	has(t, "after the email block", page, "Sign-ups from spam.example are blocked.", "<td>spam.example</td>")
+	if blocked, _ := in.DB.EmailDomainBlocked(ctx, "x@mail.spam.example"); !blocked {
+		t.Error("sign-ups from a subdomain are not blocked")
+	}
+	if resp, page := ab.Submit(page, "/admin/email-domain-blocks", map[string]string{"domain": "spam.example"}); resp.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(string(page), "is blocked already") {
+		t.Errorf("a second email block: %d\n%s", resp.StatusCode, page)
+	}
+	_, page = ab.Submit(page, regexp.MustCompile(`/admin/email-domain-blocks/\d+/delete`).FindString(string(page)), nil)
+	has(t, "after lifting the email block", page, "Email domain block removed.", "No email domain is blocked.")
+
+	_, page = ab.Get("/admin/ip-blocks")
+	if resp, bad := ab.Submit(page, "/admin/ip-blocks", map[string]string{"ip": "10.0.0.300/8", "severity": "sign_up_block"}); resp.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(string(bad), "ip is not an IP address or range") {
+		t.Errorf("a bad CIDR: %d\n%s", resp.StatusCode, bad)
+	}
+	_, page = ab.Submit(page, "/admin/ip-blocks", map[string]string{"ip": "192.0.2.7/24", "severity": "sign_up_block", "comment": "bots", "expires_in": "86400"})
+	has(t, "after the IP block", page, "192.0.2.0/24 blocked (sign_up_block).", "<td>bots</td>")
+	if sev, _ := in.DB.IPSeverities(ctx, "192.0.2.99"); len(sev) != 1 || sev[0] != db.IPSignUpBlock {
+		t.Errorf("severities of an address in the range: %v", sev)
+	}
+	_, page = ab.Submit(page, regexp.MustCompile(`/admin/ip-blocks/\d+/delete`).FindString(string(page)), nil)
+	has(t, "after lifting the IP block", page, "IP block removed.", "No address is blocked.")
+
+	_, page = ab.Get("/admin/audit")
+	for _, label := range []string{"DomainBlock: evil.example", "DomainAllow: friends.example", "EmailDomainBlock: spam.example", "IpBlock: 192.0.2.0/24"} {
+		if n := strings.Count(string(page), label); n < 2 {
+			t.Errorf("%d audit rows of %s, want its creation and removal", n, label)
+		}
+	}
+	// The API's audit log shows the pages' entries as well.
+	tok, err := in.DB.CreateToken(ctx, db.NewToken{UserID: &admin.User.ID, AccountID: &admin.Account.ID, Scopes: []string{"admin:read"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, body := in.Get("/api/v1/kontor/admin/audit?target_type=IpBlock", "Authorization: Bearer "+tok.AccessToken)
+	if resp.StatusCode != 200 || strings.Count(string(body), `"target":"192.0.2.0/24"`) != 2 {
+		t.Errorf("API audit: %d %s", resp.StatusCode, body)
+	}
+}
