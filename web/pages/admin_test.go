@@ -265,7 +265,7 @@ func TestAdminReportQueue(t *testing.T) {
 	id := db.FormatID(rp.ID)
 	mb, _ := signedIn(t, in, staffUser(t, in, "mo", db.RoleModerator))
 	_, page := mb.Get("/admin/reports")
-	has(t, "the reports", page, "followers only insult", "mean", "Assign to me")
+	has(t, "the reports", page, "followers only insult", "mean", "Assign to me", "@carol</span>")
 	resp, page := mb.Submit(page, "/admin/reports/"+id+"/assign_to_self", nil)
 	has(t, "after taking the report", page, "Report assigned to you.", "assigned to @mo", "Unassign")
 	if r, _ := in.DB.ReportByID(ctx, rp.ID); resp.StatusCode != 200 || r.AssignedAccountID == nil {

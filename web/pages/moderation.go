@@ -51,9 +51,13 @@ func (ws *Workspace) reportViews(r *http.Request, v *viewer, list []*db.Report, 
 	if err != nil {
 		return nil, err
 	}
-	statuses, err := ws.p.DB.StatusesByIDsAny(ctx, statusIDs)
+	found, err := ws.p.DB.StatusesByIDs(ctx, statusIDs)
 	if err != nil {
 		return nil, err
+	}
+	statuses := make([]*db.Status, 0, len(found))
+	for _, s := range found {
+		statuses = append(statuses, s)
 	}
 	posts, err := ws.posts(ctx, v, statuses, "public")
 	if err != nil {
