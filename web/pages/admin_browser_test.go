@@ -88,6 +88,23 @@ func TestBrowserAdmin(t *testing.T) {
 	}
 	shot(t, tab, "admin-domain-blocks")
 
+	// The account page after the suspension, and the audit log of it all.
+	if err := chromedp.Do(tab, chromedp.Navigate(in.URL+"/admin/accounts/"+db.FormatID(carol.Account.ID)),
+		chromedp.WaitVisible(chromedp.CSS(".admin-profile"))); err != nil {
+		t.Fatal(err)
+	}
+	if n := js[int](t, tab, `document.querySelectorAll('.admin-actions form[action$="/unsuspend"]').length`); n != 1 {
+		t.Errorf("%d unsuspend forms on the suspended account's page", n)
+	}
+	shot(t, tab, "admin-account")
+	if err := chromedp.Do(tab, chromedp.Navigate(in.URL+"/admin/audit"), chromedp.WaitVisible(chromedp.CSS("table.audit"))); err != nil {
+		t.Fatal(err)
+	}
+	if n := js[int](t, tab, `document.querySelectorAll("table.audit tbody tr").length`); n != 3 {
+		t.Errorf("%d audit rows, want the suspension, the resolution and the domain block", n)
+	}
+	shot(t, tab, "admin-audit")
+
 	// On a phone the overview fits the width.
 	if err := chromedp.Do(tab, chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile), chromedp.Navigate(in.URL+"/admin"),
 		chromedp.WaitVisible(chromedp.CSS(".admin-menu"))); err != nil {

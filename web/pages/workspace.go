@@ -45,8 +45,8 @@ type Workspace struct {
 	UpdateProfile func(r *http.Request, u *db.User) error
 	// Search is the API's search with remote resolution (nil: none).
 	Search func(ctx context.Context, viewer int64, q string) ([]entity.Account, []entity.Status, []entity.Tag, error)
-	// Admin is what the administration pages borrow from the API (nil:
-	// their account and sign-up block actions fail).
+	// Admin is what the administration pages borrow from the API (set by
+	// the wiring, web/server.go).
 	Admin AdminAPI
 	pages map[string]*template.Template
 }
