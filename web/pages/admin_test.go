@@ -234,6 +234,9 @@ func TestAdminAccounts(t *testing.T) {
 	if strings.Contains(string(page), path+"/delete") {
 		t.Error("a moderator is offered to delete data")
 	}
+	if resp, _ := mb.Post(path+"/delete", kontortest.Form(t, page, path+"/action")); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a moderator's removal of data: %d", resp.StatusCode)
+	}
 	if resp, _ := mb.Submit(page, path+"/unsuspend", nil); resp.StatusCode != 200 {
 		t.Errorf("unsuspend: %d", resp.StatusCode)
 	}

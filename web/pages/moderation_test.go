@@ -81,6 +81,19 @@ func TestModerationPages(t *testing.T) {
 		t.Errorf("approve: %d\n%s", resp.StatusCode, page)
 	}
 
+	// A rejected sign-up is gone, and the page says so.
+	spam, _, err := in.Engine().CreateLocalAccount(ctx, activitypub.NewLocalAccount{Username: "spammy", Email: "spammy@example.com",
+		Password: "password-spammy", Confirmed: true, Reason: "cheap watches"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, page = ab.Get("/admin/sign-ups")
+	resp, page = ab.Submit(page, "/admin/accounts/"+db.FormatID(spam.ID)+"/reject", nil)
+	if _, err := in.DB.AccountByID(ctx, spam.ID); resp.StatusCode != 200 || err == nil || resp.Request.URL.Path != "/admin/sign-ups" ||
+		!strings.Contains(string(page), "@spammy rejected.") {
+		t.Errorf("reject: %d %s %v", resp.StatusCode, resp.Request.URL, err)
+	}
+
 	ub, _ := signedIn(t, in, bob)
 	if resp, _ := ub.Get("/admin/reports"); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a plain user on the reports page: %d, want 403", resp.StatusCode)
