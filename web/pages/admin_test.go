@@ -391,3 +391,29 @@ func TestAdminBlocks(t *testing.T) {
 		t.Errorf("API audit: %d %s", resp.StatusCode, body)
 	}
 }
+
+// An IP block with no_access added on the page closes the API to the range
+// at once: the page goes through the API's own step, which tells its gate.
+func TestAdminIPBlockGate(t *testing.T) {
+	in := kontortest.Start(t, kontortest.Options{})
+	bob := in.CreateUser("bob")
+	auth := "Authorization: Bearer " + bob.Token
+	if resp, _ := in.Get("/api/v1/accounts/verify_credentials", auth); resp.StatusCode != 200 {
+		t.Fatalf("before the block: %d", resp.StatusCode)
+	}
+	ab, _ := signedIn(t, in, staffUser(t, in, "ada", db.RoleAdmin))
+	_, page := ab.Get("/admin/ip-blocks")
+	resp, page := ab.Submit(page, "/admin/ip-blocks", map[string]string{"ip": "127.0.0.1", "severity": "no_access"})
+	has(t, "after the block", page, "127.0.0.1/32 blocked (no_access).")
+	if resp.StatusCode != 200 {
+		t.Fatalf("block: %d", resp.StatusCode)
+	}
+	if resp, _ := in.Get("/api/v1/accounts/verify_credentials", auth); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("right after the block: %d, want 403", resp.StatusCode)
+	}
+	_, page = ab.Submit(page, regexp.MustCompile(`/admin/ip-blocks/\d+/delete`).FindString(string(page)), nil)
+	has(t, "after lifting", page, "IP block removed.")
+	if resp, _ := in.Get("/api/v1/accounts/verify_credentials", auth); resp.StatusCode != 200 {
+		t.Errorf("right after lifting the block: %d", resp.StatusCode)
+	}
+}
