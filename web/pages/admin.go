@@ -69,7 +69,7 @@ func (s adminSection) may(role string) bool {
 	if s.adminOnly {
 		return role == db.RoleAdmin
 	}
-	return isStaff(&db.User{Role: role}) && scopes.RolePermissions(role)&s.perm == s.perm
+	return s.perm != 0 && scopes.RolePermissions(role)&s.perm == s.perm
 }
 
 func isStaff(u *db.User) bool { return u.Role == db.RoleAdmin || u.Role == db.RoleModerator }
@@ -117,8 +117,9 @@ func (ws *Workspace) adminPage(w http.ResponseWriter, r *http.Request, section s
 // adminPageNames are the templates of the administration pages.
 var adminPageNames = []string{"moderation", "admin", "admin_accounts", "admin_account", "admin_domains", "admin_blocks", "admin_audit"}
 
-// parseAdminPages parses the administration pages with the section menu
-// and the chart of admin.html.
+// parseAdminPages parses the administration pages with the parts they
+// share (admin_menu.html: the section menu, the chart, a report, an
+// account's flags).
 func (ws *Workspace) parseAdminPages() {
 	for _, name := range adminPageNames {
 		files := []string{"templates/app.html", "templates/ws_post.html", "templates/compose.html", "templates/admin_menu.html",

@@ -143,6 +143,10 @@ func TestAdminOverview(t *testing.T) {
 	if n := strings.Count(string(page), `<svg class="chart"`); n != 5 {
 		t.Errorf("%d charts, want 5", n)
 	}
+	if len(page) > 50_000 {
+		t.Errorf("the overview is %d bytes, over the workspace's 50 KB", len(page))
+	}
+	t.Logf("overview: %d bytes", len(page))
 }
 
 // A moderator finds an account, reads its page (email, sign-up address and
