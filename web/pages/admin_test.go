@@ -302,6 +302,15 @@ func TestAdminReportQueue(t *testing.T) {
 		}
 	}
 	has(t, "the audit log", page, "not against the rules")
+
+	// What `kontor admin` does (no moderator account) is in the log as well.
+	if err := in.Engine().ModerateAccount(ctx, activitypub.Moderator{}, carol.Account, activitypub.AccountAction{Type: "sensitive", Text: "from the CLI"}); err != nil {
+		t.Fatal(err)
+	}
+	_, page = mb.Get("/admin/audit?action=sensitive")
+	if row := auditRow(page, "from the CLI"); !strings.Contains(row, "command line") || !strings.Contains(row, "@carol") {
+		t.Errorf("the command line's row: %q", row)
+	}
 }
 
 // An admin blocks a domain with its options, changes and lifts the block;
