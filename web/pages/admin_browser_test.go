@@ -113,5 +113,8 @@ func TestBrowserAdmin(t *testing.T) {
 	if w := js[int](t, tab, `document.documentElement.scrollWidth`); w > 375 {
 		t.Errorf("the overview is %d px wide at 375 px", w)
 	}
+	if right := js[float64](t, tab, `(() => { const r = document.querySelector(".rail li.staff a").getBoundingClientRect(); return r.width > 0 ? r.right : -1 })()`); right < 0 || right > 375 {
+		t.Errorf("the Administration link in the phone's bottom bar ends at %v px", right)
+	}
 	shot(t, tab, "admin-phone")
 }
