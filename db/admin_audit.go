@@ -37,6 +37,7 @@ func (d *DB) RecordAdminAction(ctx context.Context, a *AdminAction) error {
 // AdminActionFilter narrows the audit log; zero fields do not filter.
 type AdminActionFilter struct {
 	AccountID  int64
+	Action     string
 	TargetType string
 	TargetID   int64
 }
@@ -47,6 +48,9 @@ func (d *DB) AdminActions(ctx context.Context, f AdminActionFilter, p Page) ([]*
 	q := d.r.NewSelect().Model(&list).Relation("Account")
 	if f.AccountID != 0 {
 		q = q.Where("aa.account_id = ?", f.AccountID)
+	}
+	if f.Action != "" {
+		q = q.Where("aa.action = ?", f.Action)
 	}
 	if f.TargetType != "" {
 		q = q.Where("aa.target_type = ?", f.TargetType)

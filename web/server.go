@@ -91,6 +91,7 @@ func NewHandler(d Deps) http.Handler {
 	apiHandlers := api.New(apiDeps)
 	workspace := pg.Workspace(oauthHandlers, present, brands.New(d.DB, d.Engine))
 	workspace.Upload, workspace.Search, workspace.UpdateProfile = apiHandlers.UploadFile, apiHandlers.Search, apiHandlers.UpdateProfile
+	workspace.Admin = apiHandlers
 	brandPages.UpdateProfile = apiHandlers.UpdateBrandProfile
 	brandPages.Routes(r)
 	workspace.Routes(r)

@@ -160,11 +160,8 @@ func (h *Handlers) adminAccountAction(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	if err := h.Engine.ModerateAccount(r.Context(), moderator(a), target, act); err != nil {
+	if err := h.ModerateAccount(r.Context(), moderator(a), target, act); err != nil {
 		return err
-	}
-	if act.Type == activitypub.ActionSuspend || act.Type == activitypub.ActionDisable {
-		h.TokensRevoked() // the person's streams end now
 	}
 	render.JSON(w, http.StatusOK, struct{}{})
 	return nil
@@ -182,7 +179,7 @@ func (h *Handlers) adminAccountUndo(action string) func(http.ResponseWriter, *ht
 		if err != nil {
 			return err
 		}
-		if err := h.Engine.ModerateAccount(r.Context(), moderator(a), target.Account, activitypub.AccountAction{Type: action}); err != nil {
+		if err := h.ModerateAccount(r.Context(), moderator(a), target.Account, activitypub.AccountAction{Type: action}); err != nil {
 			return err
 		}
 		if action == activitypub.ActionReject {

@@ -161,12 +161,18 @@ func (h *Handlers) audit(r *http.Request, a *auth.Caller, action, targetType str
 }
 
 func (h *Handlers) createEmailDomainBlock(p *Params, _ *auth.Caller, r *http.Request) (*db.EmailDomainBlock, error) {
-	d, err := activitypub.NormalizeDomain("domain", p.String("domain"))
+	return h.addEmailDomainBlock(r.Context(), p.String("domain"))
+}
+
+// addEmailDomainBlock checks and stores a block of sign-ups from domain
+// (the API's and the admin pages').
+func (h *Handlers) addEmailDomainBlock(ctx context.Context, domain string) (*db.EmailDomainBlock, error) {
+	d, err := activitypub.NormalizeDomain("domain", domain)
 	if err != nil {
 		return nil, err
 	}
 	b := &db.EmailDomainBlock{Domain: d}
-	return b, h.DB.AddEmailDomainBlock(r.Context(), b)
+	return b, h.DB.AddEmailDomainBlock(ctx, b)
 }
 
 func (h *Handlers) createCanonicalEmailBlock(p *Params, _ *auth.Caller, r *http.Request) (*db.CanonicalEmailBlock, error) {
@@ -210,26 +216,31 @@ func (h *Handlers) testCanonicalEmail(w http.ResponseWriter, r *http.Request) er
 // seconds), or with update changes the one of the path's id.
 func (h *Handlers) putIPBlock(update bool) func(*Params, *auth.Caller, *http.Request) (*db.IPBlock, error) {
 	return func(p *Params, _ *auth.Caller, r *http.Request) (*db.IPBlock, error) {
-		b := &db.IPBlock{}
-		if update {
-			id, err := pathID(r, "id")
+		if !update {
+			secs, _, err := p.Int("expires_in")
 			if err != nil {
 				return nil, err
 			}
-			if b, err = h.DB.IPBlockByID(r.Context(), id); err != nil {
-				return nil, err
-			}
+			return h.addIPBlock(r.Context(), p.String("ip"), p.String("severity"), p.String("comment"), secs)
 		}
-		if p.Has("ip") || !update {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return nil, err
+		}
+		b, err := h.DB.IPBlockByID(r.Context(), id)
+		if err != nil {
+			return nil, err
+		}
+		if p.Has("ip") {
 			prefix, err := parseIPRange(p.String("ip"))
 			if err != nil {
 				return nil, err
 			}
 			b.IP = prefix
 		}
-		if p.Has("severity") || !update {
+		if p.Has("severity") {
 			if b.Severity = p.String("severity"); !db.ValidIPSeverity(b.Severity) {
-				return nil, fieldErr("severity", "must be one of sign_up_requires_approval, sign_up_block, no_access")
+				return nil, errIPSeverity
 			}
 		}
 		if p.Has("comment") {
@@ -240,11 +251,27 @@ func (h *Handlers) putIPBlock(update bool) func(*Params, *auth.Caller, *http.Req
 		} else if ok && secs > 0 {
 			b.ExpiresAt = ptr(time.Now().UTC().Add(time.Duration(secs) * time.Second))
 		}
-		if update {
-			return b, h.DB.UpdateIPBlock(r.Context(), b)
-		}
-		return b, h.DB.AddIPBlock(r.Context(), b)
+		return b, h.DB.UpdateIPBlock(r.Context(), b)
 	}
+}
+
+var errIPSeverity = fieldErr("severity", "must be one of sign_up_requires_approval, sign_up_block, no_access")
+
+// addIPBlock checks and stores a new IP block (expiresIn seconds, 0 or
+// less: never), for the API and the admin pages.
+func (h *Handlers) addIPBlock(ctx context.Context, ip, severity, comment string, expiresIn int64) (*db.IPBlock, error) {
+	prefix, err := parseIPRange(ip)
+	if err != nil {
+		return nil, err
+	}
+	if !db.ValidIPSeverity(severity) {
+		return nil, errIPSeverity
+	}
+	b := &db.IPBlock{IP: prefix, Severity: severity, Comment: comment}
+	if expiresIn > 0 {
+		b.ExpiresAt = ptr(time.Now().UTC().Add(time.Duration(expiresIn) * time.Second))
+	}
+	return b, h.DB.AddIPBlock(ctx, b)
 }
 
 // updateIPBlock is PUT /admin/ip_blocks/:id.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"mime/multipart"
 	"net/http"
@@ -15,8 +16,8 @@ import (
 )
 
 // What Kontor's own pages (web/pages) borrow from the API so that they do
-// not implement it twice: the media upload, the search and the profile
-// editor.
+// not implement it twice: the media upload, the search, the profile
+// editor, and the admin steps the API holds (pages.AdminAPI).
 
 // UploadFile stores a file sent with an HTML form, with its alt text, for
 // accountID — checked, processed and stored as POST /api/v2/media does.
@@ -72,4 +73,73 @@ func (h *Handlers) UpdateBrandProfile(r *http.Request, brand *db.Account, member
 	ctx := activitypub.WithActingMember(r.Context(), member.ID)
 	_, err = h.applyCredentials(ctx, &auth.Caller{Account: brand}, p)
 	return err
+}
+
+// ModerateAccount applies an admin action to target through the engine (as
+// POST /api/v1/admin/accounts/:id/action and the ways back do); after a
+// suspension or a disabled login the person's streams end at once.
+func (h *Handlers) ModerateAccount(ctx context.Context, by activitypub.Moderator, target *db.Account, act activitypub.AccountAction) error {
+	if err := h.Engine.ModerateAccount(ctx, by, target, act); err != nil {
+		return err
+	}
+	if act.Type == activitypub.ActionSuspend || act.Type == activitypub.ActionDisable {
+		h.TokensRevoked()
+	}
+	return nil
+}
+
+// BlockEmailDomain blocks sign-ups from a domain, as POST
+// /api/v1/admin/email_domain_blocks does, and records it.
+func (h *Handlers) BlockEmailDomain(ctx context.Context, by activitypub.Moderator, domain string) (*db.EmailDomainBlock, error) {
+	b, err := h.addEmailDomainBlock(ctx, domain)
+	if errors.Is(err, db.ErrConflict) {
+		return nil, fieldErr("domain", "is blocked already")
+	} else if err != nil {
+		return nil, err
+	}
+	return b, h.recordAdminAction(ctx, by, "create", "EmailDomainBlock", b.ID, b.Domain)
+}
+
+// UnblockEmailDomain lifts an email domain block and records it.
+func (h *Handlers) UnblockEmailDomain(ctx context.Context, by activitypub.Moderator, id int64) error {
+	b, err := h.DB.EmailDomainBlockByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := h.DB.DeleteEmailDomainBlock(ctx, id); err != nil {
+		return err
+	}
+	return h.recordAdminAction(ctx, by, "destroy", "EmailDomainBlock", id, b.Domain)
+}
+
+// BlockIPs adds an IP block, as POST /api/v1/admin/ip_blocks does (the
+// API's gate of no_access ranges hears of it at once), and records it.
+func (h *Handlers) BlockIPs(ctx context.Context, by activitypub.Moderator, ip, severity, comment string, expiresIn int64) (*db.IPBlock, error) {
+	b, err := h.addIPBlock(ctx, ip, severity, comment, expiresIn)
+	if errors.Is(err, db.ErrConflict) {
+		return nil, fieldErr("ip", "is blocked already")
+	} else if err != nil {
+		return nil, err
+	}
+	h.ipGate.forget()
+	return b, h.recordAdminAction(ctx, by, "create", "IpBlock", b.ID, b.IP)
+}
+
+// UnblockIPs lifts an IP block and records it.
+func (h *Handlers) UnblockIPs(ctx context.Context, by activitypub.Moderator, id int64) error {
+	b, err := h.DB.IPBlockByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := h.DB.DeleteIPBlock(ctx, id); err != nil {
+		return err
+	}
+	h.ipGate.forget()
+	return h.recordAdminAction(ctx, by, "destroy", "IpBlock", id, b.IP)
+}
+
+// recordAdminAction writes the audit log entry of a page's admin action.
+func (h *Handlers) recordAdminAction(ctx context.Context, by activitypub.Moderator, action, targetType string, id int64, label string) error {
+	return h.DB.RecordAdminAction(ctx, &db.AdminAction{AccountID: by.AccountID, Action: action, TargetType: targetType,
+		TargetID: id, TargetLabel: label})
 }

@@ -62,8 +62,25 @@ type lineChart struct {
 // day (gaps where no snapshot exists), y spans the values seen (a line
 // from zero would flatten the change of a large account).
 func followersChart(days []db.AccountDay, period analytics.Period) lineChart {
-	c := lineChart{Width: chartWidth, Height: lineHeight, GridX1: svgNum(lineLeft), GridX2: svgNum(chartWidth - lineRight)}
 	first, last := period.Days()
+	points := make([]dayPoint, len(days))
+	for i, d := range days {
+		points[i] = dayPoint{Day: d.Day, Value: d.FollowersCount}
+	}
+	return dayLineChart(points, first, last, false, "follower", "followers")
+}
+
+// dayPoint is one day's value (Day in analytics.DayLayout).
+type dayPoint struct {
+	Day   string
+	Value int64
+}
+
+// dayLineChart draws values over the days first to last, each dot titled
+// "day: n one/many". y starts at zero when fromZero (counts per day), else
+// it spans the values seen.
+func dayLineChart(days []dayPoint, first, last string, fromZero bool, one, many string) lineChart {
+	c := lineChart{Width: chartWidth, Height: lineHeight, GridX1: svgNum(lineLeft), GridX2: svgNum(chartWidth - lineRight)}
 	start, _ := time.Parse(analytics.DayLayout, first)
 	end, _ := time.Parse(analytics.DayLayout, last)
 	span := end.Sub(start).Hours() / 24
@@ -71,9 +88,12 @@ func followersChart(days []db.AccountDay, period analytics.Period) lineChart {
 		c.Empty = true
 		return c
 	}
-	lo, hi := days[0].FollowersCount, days[0].FollowersCount
+	lo, hi := days[0].Value, days[0].Value
 	for _, d := range days {
-		lo, hi = min(lo, d.FollowersCount), max(hi, d.FollowersCount)
+		lo, hi = min(lo, d.Value), max(hi, d.Value)
+	}
+	if fromZero {
+		lo = 0
 	}
 	if lo == hi {
 		lo, hi = max(0, lo-1), hi+1
@@ -93,9 +113,9 @@ func followersChart(days []db.AccountDay, period analytics.Period) lineChart {
 		if i > 0 {
 			pts = append(pts, ' ')
 		}
-		px, py := x(d.Day), y(d.FollowersCount)
+		px, py := x(d.Day), y(d.Value)
 		pts = append(pts, svgNum(px)+","+svgNum(py)...)
-		c.Dots = append(c.Dots, chartDot{X: svgNum(px), Y: svgNum(py), Title: d.Day + ": " + counted(d.FollowersCount, "follower", "followers")})
+		c.Dots = append(c.Dots, chartDot{X: svgNum(px), Y: svgNum(py), Title: d.Day + ": " + counted(d.Value, one, many)})
 	}
 	c.Points = string(pts)
 	ticks := []int64{hi}

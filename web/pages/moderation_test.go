@@ -46,8 +46,8 @@ func TestModerationPages(t *testing.T) {
 
 	mod := staffUser(t, in, "mo", db.RoleModerator)
 	b, home := signedIn(t, in, mod)
-	if !strings.Contains(string(home), `href="/admin/reports"`) {
-		t.Error("a moderator's navigation has no Reports link")
+	if !strings.Contains(string(home), `href="/admin"`) || strings.Contains(string(home), `href="/admin/reports"`) {
+		t.Error("a moderator's navigation has no single Administration link")
 	}
 	resp, page := b.Get("/admin/reports")
 	if resp.StatusCode != 200 || !strings.Contains(string(page), "@carol") || !strings.Contains(string(page), "spam again") ||
@@ -60,7 +60,7 @@ func TestModerationPages(t *testing.T) {
 	}
 	action := "/admin/reports/" + db.FormatID(reports[0].ID) + "/resolve"
 	resp, page = b.Submit(page, action, map[string]string{"action": "suspend", "text": "spam account"})
-	if resp.StatusCode != 200 || !strings.Contains(string(page), "Report resolved") || !strings.Contains(string(page), "No open reports") {
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "Report resolved: @carol suspended.") || !strings.Contains(string(page), "No open reports") {
 		t.Errorf("resolve: %d\n%s", resp.StatusCode, page)
 	}
 	if a, _ := in.DB.AccountByID(ctx, carol.Account.ID); !a.Suspended() {
@@ -79,6 +79,19 @@ func TestModerationPages(t *testing.T) {
 	resp, page = ab.Submit(page, "/admin/accounts/"+db.FormatID(newbie.ID)+"/approve", nil)
 	if u, _ := in.DB.UserByAccountID(ctx, newbie.ID); resp.StatusCode != 200 || u == nil || !u.Approved || !strings.Contains(string(page), "No sign-ups are waiting") {
 		t.Errorf("approve: %d\n%s", resp.StatusCode, page)
+	}
+
+	// A rejected sign-up is gone, and the page says so.
+	spam, _, err := in.Engine().CreateLocalAccount(ctx, activitypub.NewLocalAccount{Username: "spammy", Email: "spammy@example.com",
+		Password: "password-spammy", Confirmed: true, Reason: "cheap watches"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, page = ab.Get("/admin/sign-ups")
+	resp, page = ab.Submit(page, "/admin/accounts/"+db.FormatID(spam.ID)+"/reject", nil)
+	if _, err := in.DB.AccountByID(ctx, spam.ID); resp.StatusCode != 200 || err == nil || resp.Request.URL.Path != "/admin/sign-ups" ||
+		!strings.Contains(string(page), "@spammy rejected.") {
+		t.Errorf("reject: %d %s %v", resp.StatusCode, resp.Request.URL, err)
 	}
 
 	ub, _ := signedIn(t, in, bob)

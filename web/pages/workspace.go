@@ -45,7 +45,10 @@ type Workspace struct {
 	UpdateProfile func(r *http.Request, u *db.User) error
 	// Search is the API's search with remote resolution (nil: none).
 	Search func(ctx context.Context, viewer int64, q string) ([]entity.Account, []entity.Status, []entity.Tag, error)
-	pages  map[string]*template.Template
+	// Admin is what the administration pages borrow from the API (set by
+	// the wiring, web/server.go).
+	Admin AdminAPI
+	pages map[string]*template.Template
 }
 
 // workspaceCSP allows our own script and stylesheet files only: no inline
@@ -56,10 +59,11 @@ const workspaceCSP = "default-src 'none'; script-src 'self'; style-src 'self'; i
 // to signed-in people.
 func (p *Pages) Workspace(auth *oauth.Handlers, present *entity.Presenter, svc *brands.Service) *Workspace {
 	ws := &Workspace{p: p, auth: auth, present: present, brands: svc, pages: map[string]*template.Template{}}
-	for _, name := range []string{"timeline", "notifications", "conversations", "lists", "account", "search", "settings_profile", "moderation"} {
+	for _, name := range []string{"timeline", "notifications", "conversations", "lists", "account", "search", "settings_profile"} {
 		ws.pages[name] = template.Must(template.New(name).Funcs(workspaceFuncs).ParseFS(templateFiles,
 			"templates/app.html", "templates/ws_post.html", "templates/compose.html", "templates/"+name+".html"))
 	}
+	ws.parseAdminPages()
 	p.workspace = ws
 	return ws
 }
@@ -86,10 +90,7 @@ func (ws *Workspace) Routes(r chi.Router) {
 	r.Post("/accounts/{id}/{action}", ws.accountAction)
 	r.Get("/search", ws.search)
 	r.Get("/authorize_interaction", ws.authorizeInteraction)
-	r.Get("/admin/reports", ws.reports)
-	r.Post("/admin/reports/{id}/resolve", ws.resolveReport)
-	r.Get("/admin/sign-ups", ws.signUps)
-	r.Post("/admin/accounts/{id}/{decision}", ws.decideSignUp)
+	ws.adminRoutes(r)
 	r.Get("/settings/profile", ws.settingsProfile)
 	r.Post("/settings/profile", ws.saveProfile)
 }
@@ -143,7 +144,7 @@ func (ws *Workspace) viewerOf(w http.ResponseWriter, r *http.Request, u *db.User
 	v := &viewer{User: u, Account: u.Account, CSRF: ws.auth.CSRFToken(w, r), CSRFField: oauth.CSRFField,
 		CSS: static.URL("workspace.css"), JS: static.URL("workspace.js")}
 	if isStaff(u) {
-		v.AdminLinks = moderationLinks
+		v.AdminLinks = administrationLink
 	}
 	var err error
 	if v.StreamToken, err = ws.auth.StreamToken(r, u); err != nil {
