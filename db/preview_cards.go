@@ -280,3 +280,11 @@ func (d *DB) CardHistory(ctx context.Context, cardIDs []int64, days int) (map[in
 	}
 	return out, nil
 }
+
+// StatusCardOf returns the card fetch of a status (ErrNotFound when the
+// status shows no link).
+func (d *DB) StatusCardOf(ctx context.Context, statusID int64) (*StatusCard, error) {
+	sc := new(StatusCard)
+	err := d.r.NewSelect().Model(sc).Where("status_id = ?", statusID).Scan(ctx)
+	return sc, notFound(err)
+}
