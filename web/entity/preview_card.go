@@ -1,7 +1,9 @@
 package entity
 
 import (
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/kontor-social/kontor/db"
 )
@@ -75,4 +77,13 @@ func (p *Presenter) TrendsLinks(list []*db.PreviewCard, history map[int64][]db.C
 		out = append(out, t)
 	}
 	return out
+}
+
+// Domain is the host a card links to, without "www." (shown under it).
+func (c *PreviewCard) Domain() string {
+	u, err := url.Parse(c.URL)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(u.Hostname(), "www.")
 }
