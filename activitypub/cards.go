@@ -35,15 +35,11 @@ const (
 )
 
 // queueCard queues the card fetch of a status being stored in tx, when it
-// shows one: Mastodon's rule, the first link that is not a mention, hashtag
-// or attachment, and no card for posts with attachments or a poll.
+// shows one (cardLink).
 func (e *Engine) queueCard(ctx context.Context, tx *db.Tx, p *preparedStatus) error {
 	s := p.status
-	if s.ReblogOfID != nil || p.poll != nil || len(p.media) > 0 || len(p.mediaIDs) > 0 {
-		return nil
-	}
-	link := cards.FirstLink(s.Content, nil)
-	if link == "" || e.urls.IsLocal(link) {
+	link := e.cardLink(s, p.poll != nil || len(p.media) > 0 || len(p.mediaIDs) > 0)
+	if link == "" {
 		return nil
 	}
 	if err := tx.QueueStatusCard(ctx, s.ID, link); err != nil {
@@ -51,6 +47,30 @@ func (e *Engine) queueCard(ctx context.Context, tx *db.Tx, p *preparedStatus) er
 	}
 	tx.AfterCommit(e.wakeCards)
 	return nil
+}
+
+// requeueCard follows an edit (in tx, after the status was updated): a
+// changed link drops the old card and queues a fetch of the new one.
+func (e *Engine) requeueCard(ctx context.Context, tx *db.Tx, s *db.Status) error {
+	queued, err := tx.ReplaceStatusCard(ctx, s.ID, e.cardLink(s, s.HasMedia || s.PollID != nil))
+	if queued {
+		tx.AfterCommit(e.wakeCards)
+	}
+	return err
+}
+
+// cardLink is the link of a status that gets a card, by Mastodon's rule:
+// the first that is not a mention, hashtag or attachment (nor a page of
+// this instance); none for boosts and posts with attachments or a poll.
+func (e *Engine) cardLink(s *db.Status, mediaOrPoll bool) string {
+	if s.ReblogOfID != nil || mediaOrPoll {
+		return ""
+	}
+	link := cards.FirstLink(s.Content, nil)
+	if link == "" || e.urls.IsLocal(link) {
+		return ""
+	}
+	return link
 }
 
 // wakeCards tells the card worker there is work, without blocking.

@@ -288,3 +288,23 @@ func (d *DB) StatusCardOf(ctx context.Context, statusID int64) (*StatusCard, err
 	err := d.r.NewSelect().Model(sc).Where("status_id = ?", statusID).Scan(ctx)
 	return sc, notFound(err)
 }
+
+// ReplaceStatusCard sets the link an edited status shows: unchanged, the
+// status keeps its card; else its card goes and, when url is not "", a new
+// fetch is queued. It reports whether one was.
+func (t *Tx) ReplaceStatusCard(ctx context.Context, statusID int64, url string) (bool, error) {
+	var old []string
+	if err := t.tx.NewSelect().Model((*StatusCard)(nil)).Column("url").Where("status_id = ?", statusID).Scan(ctx, &old); err != nil {
+		return false, fmt.Errorf("db: status card: %w", err)
+	}
+	if len(old) == 1 && old[0] == url || len(old) == 0 && url == "" {
+		return false, nil
+	}
+	if _, err := t.tx.NewDelete().Model((*StatusCard)(nil)).Where("status_id = ?", statusID).Exec(ctx); err != nil {
+		return false, fmt.Errorf("db: drop status card: %w", err)
+	}
+	if url == "" {
+		return false, nil
+	}
+	return true, t.QueueStatusCard(ctx, statusID, url)
+}

@@ -218,6 +218,28 @@ func TestPreviewCards(t *testing.T) {
 		}
 	})
 
+	t.Run("edits", func(t *testing.T) {
+		w := &miscWorld{t: t, in: w.in}
+		s := w.post(carol, "first "+siteURL+"/remote-story", db.Public)
+		if c := waitCard(t, w, carol.Token, s.ID); c.Title != "Remote story" {
+			t.Fatalf("card before the edit = %+v", c)
+		}
+		path := "/api/v1/statuses/" + db.FormatID(s.ID)
+		w.call("PUT", path, carol.Token, map[string]any{"status": "now " + story}, http.StatusOK, nil)
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			if c := cardOf(t, w, carol.Token, s.ID); c != nil && c.URL == story {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the edited link's card did not replace the old one")
+			}
+		}
+		w.call("PUT", path, carol.Token, map[string]any{"status": "no link any more"}, http.StatusOK, nil)
+		if c := cardOf(t, w, carol.Token, s.ID); c != nil {
+			t.Errorf("card after the link was edited out: %+v", c)
+		}
+	})
+
 	t.Run("no card with attachments or for mentions", func(t *testing.T) {
 		w := &miscWorld{t: t, in: w.in}
 		s := w.post(alice, "@bob hello #harbour", db.Public)
