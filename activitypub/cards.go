@@ -190,16 +190,23 @@ func (e *Engine) cardForStatuses(ctx context.Context, url string, jobs []*db.Sta
 var errNoCard = errors.New("cards: page has no title")
 
 // cardFor returns the card of url: the stored one when fetched within a
-// day, else fetched afresh and stored.
+// day, else fetched afresh and stored (the stored one still, when the page
+// cannot be fetched again).
 func (e *Engine) cardFor(ctx context.Context, url string) (*db.PreviewCard, error) {
 	old, err := e.db.PreviewCardByURL(ctx, url)
 	switch {
 	case err == nil && time.Since(old.FetchedAt) < cardFreshFor:
 		return old, nil
-	case err != nil && !errors.Is(err, db.ErrNotFound):
+	case errors.Is(err, db.ErrNotFound):
+		old = nil
+	case err != nil:
 		return nil, err
 	}
 	c, err := e.fetchCard(ctx, url)
+	if err != nil && old != nil && ctx.Err() == nil {
+		e.log.Info("cards: kept the old card", "url", url, "err", err)
+		return old, nil
+	}
 	if err != nil {
 		return nil, err
 	}

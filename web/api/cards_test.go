@@ -189,6 +189,23 @@ func TestPreviewCards(t *testing.T) {
 		}
 	})
 
+	t.Run("a day old card is fetched again", func(t *testing.T) {
+		w := &miscWorld{t: t, in: w.in}
+		stExec(t, w.in, "UPDATE preview_cards SET fetched_at = ? WHERE url = ?", time.Now().UTC().Add(-25*time.Hour), story)
+		site.hits["/story"].Store(0)
+		s := w.post(carol, "Old news? "+story, db.Public)
+		if c := waitCard(t, w, carol.Token, s.ID); c.Title != card.Title {
+			t.Errorf("card = %+v", c)
+		}
+		if n := site.hits["/story"].Load(); n != 1 {
+			t.Errorf("the story page was fetched %d times, want once more", n)
+		}
+		// The card was refreshed in place: the earlier posts show it still.
+		if c := cardOf(t, w, alice.Token, s1.ID); c == nil || c.URL != story {
+			t.Errorf("alice's card after the refresh = %+v", c)
+		}
+	})
+
 	t.Run("remote post", func(t *testing.T) {
 		w := &miscWorld{t: t, in: w.in}
 		remote := site.fs.Actor("dave")
