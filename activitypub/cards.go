@@ -146,7 +146,14 @@ func (e *Engine) cardForStatuses(ctx context.Context, url string, jobs []*db.Sta
 	card, err := e.cardFor(ctx, url)
 	if err != nil {
 		if ctx.Err() != nil {
-			return 0 // shutting down: the lease hands them to the next start
+			// Shutting down: hand them back for the next start at once
+			// (a crash leaves them to the lease running out).
+			for _, j := range jobs {
+				if err := e.db.RetryStatusCard(context.WithoutCancel(ctx), j.StatusID, time.Now(), false); err != nil {
+					e.log.Warn("cards: hand back", "status", j.StatusID, "err", err)
+				}
+			}
+			return 0
 		}
 		final := !transport.IsTemporary(err)
 		e.log.Info("cards: no card", "url", url, "err", err, "retry", !final)

@@ -274,3 +274,30 @@ func TestPreviewCards(t *testing.T) {
 		}
 	})
 }
+
+// A card fetch under way when the server stops is taken up again by the
+// next start: the queue is a table, not memory.
+func TestCardFetchSurvivesRestart(t *testing.T) {
+	site := kontortest.NewFakeServer(t)
+	var calls atomic.Int64
+	site.Handle("/story", func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			<-r.Context().Done() // the first fetch hangs until the server stops
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte(`<html><head><meta property="og:title" content="After the restart"></head></html>`))
+	})
+	tune := func(o *activitypub.Options) { o.DialHosts = map[string]string{"news.example.com": "127.0.0.1"} }
+	in := kontortest.Start(t, kontortest.Options{Engine: tune})
+	alice := in.CreateUser("alice")
+	_, port, _ := net.SplitHostPort(site.Host)
+	s := in.Post(alice, activitypub.PostParams{Text: "see http://news.example.com:" + port + "/story", Visibility: db.Public})
+	kontortest.Eventually(t, 10*time.Second, "the first fetch", func() bool { return calls.Load() == 1 })
+	in.Stop()
+	again := kontortest.Restart(t, strings.TrimPrefix(in.URL, "http://"), kontortest.Options{DatabaseURL: in.Config.Database, Engine: tune})
+	w := &miscWorld{t: t, in: again}
+	if c := waitCard(t, w, alice.Token, s.ID); c.Title != "After the restart" {
+		t.Errorf("card = %+v", c)
+	}
+}
