@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/kontor-social/kontor/activitypub"
+	"github.com/kontor-social/kontor/activitypub/cards"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/kontortest"
 	"github.com/kontor-social/kontor/web/entity"
@@ -119,7 +120,9 @@ func TestPreviewCards(t *testing.T) {
 	site := newCardSite(t)
 	w := &miscWorld{t: t, in: kontortest.Start(t, kontortest.Options{Engine: func(o *activitypub.Options) {
 		o.CardTimeout = time.Second
-		o.DialHosts = map[string]string{"news.example.com": "127.0.0.1", "private.example.com": "10.255.255.1"}
+		o.DialHosts = map[string]string{"news.example.com": "127.0.0.1", "video.example.com": "127.0.0.1", "private.example.com": "10.255.255.1"}
+		// The fake site's video host stands in for YouTube and Vimeo.
+		o.CardProviders = cards.Providers{"video.example.com": {"player.example.com"}}
 	}})}
 	alice, bob, carol := w.in.CreateUser("alice"), w.in.CreateUser("bob"), w.in.CreateUser("carol")
 	// The formatter links host names, not IP addresses: the site is news.example.com.
@@ -232,6 +235,21 @@ func TestPreviewCards(t *testing.T) {
 		}
 		if site.hits["/slow"].Load() == 0 {
 			t.Errorf("the slow page was never asked for")
+		}
+	})
+
+	t.Run("allowed player", func(t *testing.T) {
+		w := &miscWorld{t: t, in: w.in}
+		video := "http://video.example.com:" + port
+		site.page("/watch", "text/html", `<html><head><meta property="og:title" content="Launch film">
+			<link rel="alternate" type="application/json+oembed" href="`+video+`/oembed?url=watch"></head></html>`)
+		site.page("/oembed", "application/json", `{"type":"video","title":"Launch film","provider_name":"Video","width":640,"height":360,
+			"html":"<iframe src=\"https://player.example.com/embed/7?autoplay=1\" onload=\"alert(1)\" width=\"640\" height=\"360\"></iframe>"}`)
+		s := w.post(carol, "watch "+video+"/watch", db.Public)
+		c := waitCard(t, w, carol.Token, s.ID)
+		want := `<iframe src="https://player.example.com/embed/7?autoplay=1" width="640" height="360" frameborder="0" allowfullscreen="true" sandbox=`
+		if c.Type != "video" || c.EmbedURL != "https://player.example.com/embed/7?autoplay=1" || !strings.HasPrefix(c.HTML, want) || strings.Contains(c.HTML, "onload") {
+			t.Errorf("card = %+v", c)
 		}
 	})
 
