@@ -10,8 +10,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kontor-social/kontor/media"
 	"github.com/kontor-social/kontor/metrics"
 
+	"github.com/kontor-social/kontor/activitypub/cards"
 	"github.com/kontor-social/kontor/activitypub/content"
 	"github.com/kontor-social/kontor/activitypub/delivery"
 	"github.com/kontor-social/kontor/activitypub/resolve"
@@ -39,6 +41,7 @@ type Engine struct {
 	pending sync.Map      // inbox item ID → *queuedItem, handed from Receive to a worker
 
 	linkJobs chan struct{} // slots of background rel="me" checks (4 at once)
+	cardWake chan struct{} // a card fetch was queued (cards.go)
 
 	blocksMu     sync.Mutex
 	blocks       []string
@@ -79,6 +82,16 @@ type Options struct {
 	// without SMTP. InstanceTitle names the server in them.
 	Mailer        Mailer
 	InstanceTitle string
+	// Media is the store link preview images are copied into (nil: cards
+	// have no image). CardTimeout and CardMaxBytes bound the fetch of a
+	// linked page (default 10s, 1 MiB); CardProviders are the oEmbed
+	// providers whose players are embedded (default cards.DefaultProviders).
+	Media         media.Store
+	CardTimeout   time.Duration
+	CardMaxBytes  int64
+	CardProviders cards.Providers
+	// DialHosts is transport.Options.DialHosts (tests).
+	DialHosts map[string]string
 }
 
 // New builds an Engine. Workers start with Run.
@@ -107,11 +120,21 @@ func New(o Options) *Engine {
 	if o.MediaURL == nil {
 		o.MediaURL = o.URLs.Media
 	}
+	if o.CardTimeout <= 0 {
+		o.CardTimeout = defaultCardTimeout
+	}
+	if o.CardMaxBytes <= 0 {
+		o.CardMaxBytes = defaultCardMaxBytes
+	}
+	if o.CardProviders == nil {
+		o.CardProviders = cards.DefaultProviders
+	}
 	e := &Engine{db: o.DB, urls: o.URLs, log: o.Logger, opts: o, events: o.Events, inbox: make(chan int64, 4096), backlog: make(chan struct{}, 1),
-		linkJobs: make(chan struct{}, 4)}
+		linkJobs: make(chan struct{}, 4), cardWake: make(chan struct{}, 1)}
 	e.formatter = &content.Formatter{TagURL: e.urls.Tag, LocalDomain: e.urls.AccountDomain()}
 	e.client = transport.New(transport.Options{
 		Protocol: o.Protocol, AllowedNetworks: o.AllowedNetworks, UserAgent: o.UserAgent, Timeout: o.FetchTimeout,
+		DialHosts: o.DialHosts,
 	})
 	e.resolver = resolve.New(resolve.Options{
 		DB: o.DB, Client: e.client, LocalBase: e.urls.Base(),
@@ -165,7 +188,7 @@ func (e *Engine) Run(ctx context.Context) {
 		defer wg.Done()
 		e.housekeeping(ctx)
 	}()
-	for _, job := range []func(context.Context){e.pollJobs, e.scheduledJobs} {
+	for _, job := range []func(context.Context){e.pollJobs, e.scheduledJobs, e.cardJobs} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -388,6 +388,9 @@ func (e *Engine) commitStatus(ctx context.Context, tx *db.Tx, p *preparedStatus)
 	if err := tx.RecordConversation(ctx, p.status, p.mentions); err != nil {
 		return err
 	}
+	if err := e.queueCard(ctx, tx, p); err != nil {
+		return err
+	}
 	if p.poll == nil {
 		return nil
 	}

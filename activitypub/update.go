@@ -195,6 +195,9 @@ func (e *Engine) edit(ctx context.Context, tx *db.Tx, author *db.Account, s *db.
 	if err := tx.UpdateStatus(ctx, s, u); err != nil {
 		return err
 	}
+	if err := e.requeueCard(ctx, tx, s); err != nil {
+		return err
+	}
 	if err := e.auditBrand(ctx, tx, author, statusAction(s.Visibility, "edit"), &s.ID, auditExcerpt(u.Text, u.SpoilerText)); err != nil {
 		return err
 	}

@@ -33,6 +33,11 @@ type Options struct {
 	Timeout         time.Duration
 	MaxBodyBytes    int64 // response limit, default 2 MiB
 	MaxConnsPerHost int   // default 128: delivery fans out to one host a lot
+	// DialHosts answers the lookup of these host names with the given IP
+	// addresses (tests: a link to news.example.com, which the post
+	// formatter links and an IP address it would not, reaches a fake site
+	// on loopback). The guard still checks the address connected to.
+	DialHosts map[string]string
 }
 
 // Defaults of Options.
@@ -89,10 +94,19 @@ func New(o Options) *Client {
 		}
 	}
 	dialer := &net.Dialer{Timeout: c.timeout, KeepAlive: 30 * time.Second, Control: c.control}
+	dial := dialer.DialContext
+	if len(o.DialHosts) > 0 {
+		dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if host, port, err := net.SplitHostPort(addr); err == nil && o.DialHosts[host] != "" {
+				addr = net.JoinHostPort(o.DialHosts[host], port)
+			}
+			return dialer.DialContext(ctx, network, addr)
+		}
+	}
 	c.tr = &http.Transport{
 		// No proxy from the environment: the guard must see the peer's address.
 		Proxy:       nil,
-		DialContext: dialer.DialContext,
+		DialContext: dial,
 		// A custom DialContext turns HTTP/2 off unless forced; one HTTP/2
 		// connection carries many concurrent deliveries to a big instance.
 		ForceAttemptHTTP2: true,

@@ -18,8 +18,7 @@ func (h *Handlers) miscRoutes(r chi.Router) {
 	r.Get("/trends", h.handler(h.trendingTags))
 	r.Get("/trends/tags", h.handler(h.trendingTags))
 	r.Get("/trends/statuses", h.handler(h.trendingStatuses))
-	// Link trends need preview cards, which Kontor does not fetch yet.
-	r.Get("/trends/links", h.handler(publicEmptyList))
+	r.Get("/trends/links", h.handler(h.trendingLinks))
 	r.Get("/directory", h.handler(h.directory))
 	r.Get("/push/subscription", h.handler(h.pushSubscription))
 }

@@ -55,11 +55,7 @@ func (h *Handlers) statusRoutes(r chi.Router) {
 	r.Get("/statuses/{id}/history", h.handler(h.statusHistory))
 	r.Get("/statuses/{id}/source", h.handler(h.statusSource))
 	r.Get("/statuses/{id}/context", h.handler(h.statusContext))
-	// Mastodon 4 removed the card endpoint (the card is part of the
-	// Status); it answers 404 like any unknown route.
-	r.Get("/statuses/{id}/card", func(w http.ResponseWriter, r *http.Request) {
-		render.JSON(w, http.StatusNotFound, map[string]string{"error": "Not found"})
-	})
+	r.Get("/statuses/{id}/card", h.handler(h.statusCard))
 	h.statusActionRoutes(r)
 }
 

@@ -44,7 +44,7 @@ type Status struct {
 	InReplyToAccountID *string           `json:"in_reply_to_account_id"`
 	Reblog             *Status           `json:"reblog"`
 	Poll               *Poll             `json:"poll"`
-	Card               any               `json:"card"`
+	Card               *PreviewCard      `json:"card"`
 	Language           *string           `json:"language"`
 	Text               *string           `json:"text"`
 	EditedAt           *string           `json:"edited_at"`

@@ -18,6 +18,7 @@ type statusBatch struct {
 	apps        map[int64]*db.App
 	interacted  *db.Interactions
 	images      map[int64]*db.MediaAttachment
+	cards       map[int64]*db.PreviewCard
 	filters     *FilterSet
 	filterScope string
 }
@@ -97,6 +98,16 @@ func (p *Presenter) loadRefs(ctx context.Context, viewer int64, b *statusBatch, 
 	if b.apps, err = p.db.AppsByIDs(ctx, refs.apps); err != nil {
 		return err
 	}
+	if err := p.loadCards(ctx, b, refs); err != nil {
+		return err
+	}
 	b.interacted, err = p.db.ViewerInteractions(ctx, viewer, refs.ids, refs.threads)
+	return err
+}
+
+// loadCards loads the link preview cards of the page in one query.
+func (p *Presenter) loadCards(ctx context.Context, b *statusBatch, refs *statusRefs) error {
+	var err error
+	b.cards, err = p.db.CardsForStatuses(ctx, refs.ids)
 	return err
 }

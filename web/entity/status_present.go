@@ -99,6 +99,7 @@ func (p *Presenter) statusShared(ctx context.Context, s *db.Status, b *statusBat
 	for _, t := range b.tags[s.ID] {
 		out.Tags = append(out.Tags, TagRef{Name: t.Name, URL: p.tagURL(t.Name)})
 	}
+	out.Card = p.Card(b.cards[s.ID])
 	if s.ApplicationID != nil && s.Local {
 		if app := b.apps[*s.ApplicationID]; app != nil {
 			out.Application = &Application{Name: app.Name, Website: OptString(app.Website)}

@@ -25,6 +25,7 @@ type statusView struct {
 	Edited      bool
 	BoostedBy   *db.Account // set on a boost: the original is shown
 	Media       []mediaView
+	Card        *cardView
 	publicDetails
 }
 
@@ -63,6 +64,10 @@ func (p *Pages) statusViews(ctx context.Context, list []*db.Status) ([]statusVie
 	if err != nil {
 		return nil, err
 	}
+	cards, err := p.cardViews(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]statusView, 0, len(shown))
 	for _, s := range shown {
 		v := statusView{ID: db.FormatID(s.ID), URL: s.URL, Author: s.Account, Content: template.HTML(s.Content), // sanitized when stored
@@ -80,6 +85,7 @@ func (p *Pages) statusViews(ctx context.Context, list []*db.Status) ([]statusVie
 		for _, m := range media[s.ID] {
 			v.Media = append(v.Media, mediaView{URL: p.Engine.MediaURL(m), PreviewURL: p.Engine.MediaPreviewURL(m), Description: m.Description, Kind: m.Kind, ContentType: m.ContentType})
 		}
+		v.Card = cards[s.ID]
 		out = append(out, v)
 	}
 	if err := p.addPublicDetails(ctx, shown, out); err != nil {

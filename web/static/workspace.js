@@ -202,6 +202,17 @@
     es.onopen = () => { backoff = 1000; body.dataset.live = "true"; };
     es.addEventListener("update", (ev) => { try { onUpdate(JSON.parse(ev.data)); } catch (e) { /* a malformed event is skipped */ } });
     es.addEventListener("notification", (ev) => { try { onNotification(JSON.parse(ev.data)); } catch (e) { /* skipped */ } });
+    // An edit, or a link preview that arrived: a post on the page is redrawn.
+    es.addEventListener("status.update", async (ev) => {
+      try {
+        const status = JSON.parse(ev.data);
+        const shown = status && document.getElementById("post-" + status.id);
+        if (!shown) return;
+        const piece = await fetchPost(status.id);
+        const el = piece && piece.firstElementChild;
+        if (el) shown.replaceChildren(...el.childNodes);
+      } catch (e) { /* a malformed event is skipped */ }
+    });
     es.addEventListener("delete", (ev) => {
       const el = document.getElementById("post-" + ev.data);
       if (el) el.remove();
