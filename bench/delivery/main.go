@@ -27,6 +27,8 @@ type options struct {
 	killAfter int
 	timeout   time.Duration
 	logs      bool
+	shared    bool
+	instances int
 }
 
 func main() {
@@ -39,8 +41,24 @@ func main() {
 	flag.IntVar(&o.killAfter, "kill-after", 300, "kill -9 the server once this many followers have the post")
 	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up waiting for the followers after this")
 	flag.BoolVar(&o.logs, "logs", false, "show the server's log")
+	flag.BoolVar(&o.shared, "shared", false, "instead: time a post's fan-out to -followers (default 100,000) on -instances with shared inboxes, no crash")
+	flag.IntVar(&o.instances, "instances", 5000, "-shared: remote instances, each on a loopback address of its own")
 	flag.Parse()
-	if err := run(o); err != nil {
+	set := map[string]bool{}
+	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var err error
+	if o.shared {
+		if !set["followers"] {
+			o.followers = 100000
+		}
+		if !set["delay"] {
+			o.delay = 0
+		}
+		err = runShared(o)
+	} else {
+		err = run(o)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "delivery:", err)
 		os.Exit(1)
 	}
