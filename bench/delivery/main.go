@@ -19,16 +19,17 @@ import (
 )
 
 type options struct {
-	kontor    string
-	database  string
-	followers int
-	servers   int
-	delay     time.Duration
-	killAfter int
-	timeout   time.Duration
-	logs      bool
-	shared    bool
-	instances int
+	kontor     string
+	database   string
+	followers  int
+	servers    int
+	delay      time.Duration
+	killAfter  int
+	timeout    time.Duration
+	logs       bool
+	shared     bool
+	instances  int
+	cpuProfile string
 }
 
 func main() {
@@ -43,6 +44,7 @@ func main() {
 	flag.BoolVar(&o.logs, "logs", false, "show the server's log")
 	flag.BoolVar(&o.shared, "shared", false, "instead: time a post's fan-out to -followers (default 100,000) on -instances with shared inboxes, no crash")
 	flag.IntVar(&o.instances, "instances", 5000, "-shared: remote instances, each on a loopback address of its own")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "-shared: run the server in this process and write a CPU profile of the fan-out (from the POST until every inbox has it)")
 	flag.Parse()
 	set := map[string]bool{}
 	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })

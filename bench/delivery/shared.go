@@ -6,16 +6,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/kontor-social/kontor/bench/proc"
+	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/server"
 )
 
 // runShared measures a post's fan-out to many followers on many instances
@@ -50,12 +54,11 @@ func runShared(o options) error {
 	fmt.Printf("%d remote followers of alice on %d instances (shared inboxes answering in %s) written in %.1f s\n",
 		o.followers, o.instances, o.delay, time.Since(start).Seconds())
 
-	srv, err := proc.Serve(o.kontor, dir.env, dir.addr, o.logs)
+	pid, stop, err := startServer(ctx, o, dir)
 	if err != nil {
 		return err
 	}
-	defer func() { srv.Process.Kill(); srv.Wait() }()
-	pid := srv.Process.Pid
+	defer stop()
 	time.Sleep(2 * time.Second) // let the start-up work settle before reading the idle figure
 	fmt.Printf("kontor serve pid %d, RSS idle %s, load average %s\n", pid, proc.RSS(pid), proc.LoadAverage())
 
@@ -69,6 +72,9 @@ func runShared(o options) error {
 	werr := sink.wait(o.timeout, o.instances)
 	all := time.Since(posted)
 	used := proc.CPUTime(pid) - cpu
+	if o.cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	got, dups, unsigned := sink.tally()
 	fmt.Printf("POST answered in %.0f ms\n", float64(answered.Microseconds())/1000)
 	if werr != nil {
@@ -82,6 +88,56 @@ func runShared(o options) error {
 		return errors.New("duplicate or unsigned deliveries")
 	}
 	return werr
+}
+
+// startServer starts `kontor serve`, or with -cpuprofile the same server in
+// this process (server.New + Serve, what `kontor serve` runs) with the CPU
+// profile started once it is up: the profile then also holds the fake
+// instances' side, which is small (they only read and count).
+func startServer(ctx context.Context, o options, dir *runDir) (pid int, stop func(), err error) {
+	if o.cpuProfile == "" {
+		srv, err := proc.Serve(o.kontor, dir.env, dir.addr, o.logs)
+		if err != nil {
+			return 0, nil, err
+		}
+		return srv.Process.Pid, func() { srv.Process.Kill(); srv.Wait() }, nil
+	}
+	var env []string
+	for _, kv := range dir.env {
+		if strings.HasPrefix(kv, "KONTOR_") {
+			env = append(env, kv)
+		}
+	}
+	cfg, err := config.Load("", false, env)
+	if err != nil {
+		return 0, nil, err
+	}
+	level := slog.LevelWarn
+	if o.logs {
+		level = slog.LevelInfo
+	}
+	srv, err := server.New(ctx, cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
+	if err != nil {
+		return 0, nil, err
+	}
+	l, err := net.Listen("tcp", dir.addr)
+	if err != nil {
+		srv.Close()
+		return 0, nil, err
+	}
+	serveCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(serveCtx, l) }()
+	stop = func() { cancel(); <-done; srv.Close() }
+	f, err := os.Create(o.cpuProfile)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		stop()
+		return 0, nil, err
+	}
+	return os.Getpid(), stop, nil
 }
 
 // runDir is a fresh instance's files, database, address and alice's token.
