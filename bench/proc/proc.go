@@ -136,18 +136,27 @@ func CPUTime(pid int) time.Duration {
 	if err != nil {
 		return 0
 	}
-	// After the command name (which may hold spaces) the line continues with
-	// field 3; utime and stime are fields 14 and 15, in ticks of 10 ms.
-	_, rest, ok := strings.Cut(string(b), ") ")
-	if !ok {
+	return statCPU(string(b))
+}
+
+// statCPU reads utime + stime from a /proc/PID/stat line. The command name
+// (field 2, in parentheses) may hold spaces and parentheses, so the fields
+// are counted from the last ") ": utime and stime are fields 14 and 15, in
+// ticks of 10 ms (USER_HZ is 100 on Linux).
+func statCPU(line string) time.Duration {
+	i := strings.LastIndex(line, ") ")
+	if i < 0 {
 		return 0
 	}
-	f := strings.Fields(rest)
+	f := strings.Fields(line[i+2:])
 	if len(f) < 13 {
 		return 0
 	}
-	utime, _ := strconv.ParseInt(f[11], 10, 64)
-	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
 	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 

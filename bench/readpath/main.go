@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/kontor-social/kontor/activitypub"
+	"github.com/kontor-social/kontor/bench/proc"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/server"
@@ -165,7 +166,7 @@ func run(ctx context.Context, o options) error {
 	status := strconv.FormatInt(seeded.statusID, 10)
 	if o.serve > 0 || o.listen != "" {
 		// The load comes from another process: print what it needs, then serve.
-		fmt.Printf("kontor on %s (%s), pid %d, RSS idle %s\nTOKEN=%s\nSTATUS=%s\n", addr, srv.DB.Dialect(), os.Getpid(), rss(os.Getpid()), seeded.token, status)
+		fmt.Printf("kontor on %s (%s), pid %d, RSS idle %s\nTOKEN=%s\nSTATUS=%s\n", addr, srv.DB.Dialect(), os.Getpid(), proc.RSS(os.Getpid()), seeded.token, status)
 		fmt.Printf("readpath -target %s -token %s -status %s -pid %d\n", base, seeded.token, status, os.Getpid())
 		wait := make(<-chan time.Time)
 		if o.serve > 0 {
@@ -179,7 +180,7 @@ func run(ctx context.Context, o options) error {
 		return <-done
 	}
 	fmt.Printf("kontor on %s (%s), %d clients, %s per endpoint, GOMAXPROCS %d, load average %s, RSS idle %s\n",
-		addr, srv.DB.Dialect(), o.clients, o.duration, runtime.GOMAXPROCS(0), loadAverage(), rss(os.Getpid()))
+		addr, srv.DB.Dialect(), o.clients, o.duration, runtime.GOMAXPROCS(0), proc.LoadAverage(), proc.RSS(os.Getpid()))
 	err = measure(ctx, o, base, seeded.token, endpoints(status, o.tag, o.healthz), os.Getpid())
 	cancel()
 	if serveErr := <-done; err == nil {
@@ -205,9 +206,9 @@ func runTarget(ctx context.Context, o options) error {
 			return fmt.Errorf("finding a status to read (or give -status): %w", err)
 		}
 	}
-	fmt.Printf("target %s, status %s, %d clients, %s per endpoint, load average %s", base, status, o.clients, o.duration, loadAverage())
+	fmt.Printf("target %s, status %s, %d clients, %s per endpoint, load average %s", base, status, o.clients, o.duration, proc.LoadAverage())
 	if o.pid > 0 {
-		fmt.Printf(", server pid %d, its RSS idle %s", o.pid, rss(o.pid))
+		fmt.Printf(", server pid %d, its RSS idle %s", o.pid, proc.RSS(o.pid))
 	}
 	fmt.Println()
 	pid := o.pid
@@ -295,9 +296,9 @@ func measure(ctx context.Context, o options, base, token string, all []endpoint,
 			fmt.Fprintf(os.Stderr, "%s: first error: %s\n", ep.name, r.firstError)
 		}
 	}
-	fmt.Printf("load average after: %s", loadAverage())
+	fmt.Printf("load average after: %s", proc.LoadAverage())
 	if pid > 0 {
-		fmt.Printf(", RSS after: %s", rss(pid))
+		fmt.Printf(", RSS after: %s", proc.RSS(pid))
 	}
 	fmt.Println()
 	return nil
@@ -517,65 +518,20 @@ func waitUp(ctx context.Context, u string) error {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
 
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
-}
-
-// rss is the resident memory of process pid (this one: server and load
-// clients together).
-func rss(pid int) string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return "?"
-	}
-	for line := range strings.SplitSeq(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "?"
-}
-
-// cpuTime is the CPU process pid used so far (user and system; on
-// PostgreSQL the database's own work is in its backends, not here); 0 for
-// pid 0.
+// cpuTime is the CPU process pid used so far: this process from getrusage
+// (exact), another from /proc (10 ms ticks); 0 for pid 0.
 func cpuTime(pid int) time.Duration {
-	if pid == os.Getpid() {
+	switch pid {
+	case 0:
+		return 0
+	case os.Getpid():
 		var ru syscall.Rusage
 		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 			return 0
 		}
 		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
-	if pid <= 0 {
-		return 0
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	// The fields after the command name (which may hold spaces): utime and
-	// stime are the 14th and 15th of the line, in clock ticks (100 a second
-	// on Linux).
-	_, rest, ok := strings.Cut(string(b), ") ")
-	if !ok {
-		return 0
-	}
-	f := strings.Fields(rest)
-	if len(f) < 13 {
-		return 0
-	}
-	utime, _ := strconv.ParseInt(f[11], 10, 64)
-	stime, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(utime+stime) * 10 * time.Millisecond
+	return proc.CPUTime(pid)
 }
 
 func filepathTemp(name string) string { return os.TempDir() + "/" + name }
