@@ -19,14 +19,17 @@ import (
 )
 
 type options struct {
-	kontor    string
-	database  string
-	followers int
-	servers   int
-	delay     time.Duration
-	killAfter int
-	timeout   time.Duration
-	logs      bool
+	kontor     string
+	database   string
+	followers  int
+	servers    int
+	delay      time.Duration
+	killAfter  int
+	timeout    time.Duration
+	logs       bool
+	shared     bool
+	instances  int
+	cpuProfile string
 }
 
 func main() {
@@ -39,8 +42,25 @@ func main() {
 	flag.IntVar(&o.killAfter, "kill-after", 300, "kill -9 the server once this many followers have the post")
 	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up waiting for the followers after this")
 	flag.BoolVar(&o.logs, "logs", false, "show the server's log")
+	flag.BoolVar(&o.shared, "shared", false, "instead: time a post's fan-out to -followers (default 100,000) on -instances with shared inboxes, no crash")
+	flag.IntVar(&o.instances, "instances", 5000, "-shared: remote instances, each on a loopback address of its own")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "-shared: run the server in this process and write a CPU profile of the fan-out (from the POST until every inbox has it)")
 	flag.Parse()
-	if err := run(o); err != nil {
+	set := map[string]bool{}
+	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var err error
+	if o.shared {
+		if !set["followers"] {
+			o.followers = 100000
+		}
+		if !set["delay"] {
+			o.delay = 0
+		}
+		err = runShared(o)
+	} else {
+		err = run(o)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "delivery:", err)
 		os.Exit(1)
 	}

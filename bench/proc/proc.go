@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -113,4 +114,61 @@ func Call(method, u, token string, form url.Values) ([]byte, error) {
 		return b, fmt.Errorf("%s %s: %d %s", method, u, resp.StatusCode, b)
 	}
 	return b, nil
+}
+
+// RSS is the resident memory of process pid, as /proc shows it ("?" if unknown).
+func RSS(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "?"
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "?"
+}
+
+// CPUTime is the CPU (user and system) process pid has used so far, 0 if unknown.
+func CPUTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	return statCPU(string(b))
+}
+
+// statCPU reads utime + stime from a /proc/PID/stat line. The command name
+// (field 2, in parentheses) may hold spaces and parentheses, so the fields
+// are counted from the last ") ": utime and stime are fields 14 and 15, in
+// ticks of 10 ms (USER_HZ is 100 on Linux).
+func statCPU(line string) time.Duration {
+	i := strings.LastIndex(line, ") ")
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(line[i+2:])
+	if len(f) < 13 {
+		return 0
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+// LoadAverage is the machine's 1, 5 and 15 minute load average.
+func LoadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }

@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -30,6 +31,7 @@ import (
 	"time"
 
 	"github.com/kontor-social/kontor/activitypub"
+	"github.com/kontor-social/kontor/bench/proc"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/server"
@@ -45,7 +47,14 @@ type options struct {
 	cpuProfile  string
 	posts       int
 	serve       time.Duration
+	listen      string
 	explain     bool
+	target      string
+	token       string
+	status      string
+	tag         string
+	healthz     string
+	pid         int
 }
 
 func main() {
@@ -57,14 +66,27 @@ func main() {
 	flag.DurationVar(&o.duration, "d", 10*time.Second, "how long to drive each endpoint")
 	flag.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured load before each endpoint")
 	flag.StringVar(&o.endpoints, "endpoints", "", "comma-separated endpoint names to drive (default: all)")
-	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured load (server and clients: one process) to this file")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured load (this process: server and clients, or the clients alone with -target) to this file")
 	flag.IntVar(&o.posts, "posts", 40, "statuses the user posts")
-	flag.DurationVar(&o.serve, "serve", 0, "after seeding, print the token and serve this long (for an outside tool such as wrk) instead of driving the load")
+	flag.DurationVar(&o.serve, "serve", 0, "after seeding, print the token and serve this long (for an outside client) instead of driving the load")
+	flag.StringVar(&o.listen, "listen", "", "with -serve or alone: the address to serve on (alone: serve until interrupted)")
 	flag.BoolVar(&o.explain, "explain", false, "print the plan of the reader's home timeline query first")
+	flag.StringVar(&o.target, "target", "", "drive an already running Mastodon-API server at this base URL (http://host:port) instead of starting Kontor")
+	flag.StringVar(&o.token, "token", "", "-target: the bearer token of the user whose home timeline is read")
+	flag.StringVar(&o.status, "status", "", "-target: the status id to read (default: the user's oldest status among its 40 newest)")
+	flag.StringVar(&o.tag, "tag", "bench", "the hashtag of the tag timeline")
+	flag.StringVar(&o.healthz, "healthz", "/healthz", "path of the server's plain liveness endpoint (the HTTP stack alone, for scale)")
+	flag.IntVar(&o.pid, "pid", 0, "-target: the server's process id, for its CPU per request and RSS (same machine)")
 	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, o); err != nil {
+	var err error
+	if o.target != "" {
+		err = runTarget(ctx, o)
+	} else {
+		err = run(ctx, o)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "readpath:", err)
 		os.Exit(1)
 	}
@@ -75,13 +97,30 @@ type endpoint struct {
 	name, path string
 }
 
+// endpoints are the measured requests, for the reader's token.
+func endpoints(status, tag, healthz string) []endpoint {
+	return []endpoint{
+		{"home", "/api/v1/timelines/home?limit=20"},
+		{"public", "/api/v1/timelines/public?limit=20"},
+		{"tag", "/api/v1/timelines/tag/" + url.PathEscape(tag) + "?limit=20"},
+		{"status", "/api/v1/statuses/" + url.PathEscape(status)},
+		{"verify_credentials", "/api/v1/accounts/verify_credentials"},
+		{"instance", "/api/v1/instance"},
+		{"healthz", healthz},
+	}
+}
+
 func run(ctx context.Context, o options) error {
 	dbURL, cleanup, err := databaseURL(ctx, o)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	listen := o.listen
+	if listen == "" {
+		listen = "127.0.0.1:0"
+	}
+	l, err := net.Listen("tcp", listen)
 	if err != nil {
 		return err
 	}
@@ -121,30 +160,108 @@ func run(ctx context.Context, o options) error {
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(serveCtx, l) }()
 	base := "http://" + addr
-	if err := waitUp(ctx, base); err != nil {
+	if err := waitUp(ctx, base+"/healthz"); err != nil {
 		return err
 	}
 	runtime.GC()
-	fmt.Printf("kontor on %s (%s), %d clients, %s per endpoint, GOMAXPROCS %d, load average %s, RSS idle %s\n",
-		addr, srv.DB.Dialect(), o.clients, o.duration, runtime.GOMAXPROCS(0), loadAverage(), rss())
-	if o.serve > 0 {
-		fmt.Printf("TOKEN=%s\nSTATUS=%d\n", seeded.token, seeded.statusID)
+	status := strconv.FormatInt(seeded.statusID, 10)
+	if o.serve > 0 || o.listen != "" {
+		// The load comes from another process: print what it needs, then serve.
+		fmt.Printf("kontor on %s (%s), pid %d, RSS idle %s\nTOKEN=%s\nSTATUS=%s\n", addr, srv.DB.Dialect(), os.Getpid(), proc.RSS(os.Getpid()), seeded.token, status)
+		fmt.Printf("readpath -target %s -token %s -status %s -pid %d\n", base, seeded.token, status, os.Getpid())
+		wait := make(<-chan time.Time)
+		if o.serve > 0 {
+			wait = time.After(o.serve)
+		}
 		select {
-		case <-time.After(o.serve):
+		case <-wait:
 		case <-ctx.Done():
 		}
 		cancel()
 		return <-done
 	}
-	all := []endpoint{
-		{"home", "/api/v1/timelines/home?limit=20"},
-		{"public", "/api/v1/timelines/public?limit=20"},
-		{"tag", "/api/v1/timelines/tag/bench?limit=20"},
-		{"status", "/api/v1/statuses/" + strconv.FormatInt(seeded.statusID, 10)},
-		{"verify_credentials", "/api/v1/accounts/verify_credentials"},
-		{"instance", "/api/v1/instance"},
-		{"healthz", "/healthz"},
+	fmt.Printf("kontor on %s (%s), %d clients, %s per endpoint, GOMAXPROCS %d, load average %s, RSS idle %s\n",
+		addr, srv.DB.Dialect(), o.clients, o.duration, runtime.GOMAXPROCS(0), proc.LoadAverage(), proc.RSS(os.Getpid()))
+	err = measure(ctx, o, base, seeded.token, endpoints(status, o.tag, o.healthz), os.Getpid())
+	cancel()
+	if serveErr := <-done; err == nil {
+		err = serveErr
 	}
+	return err
+}
+
+// runTarget drives a server another process runs, Kontor or any server of
+// the Mastodon client API, with the same clients and endpoints.
+func runTarget(ctx context.Context, o options) error {
+	if o.token == "" {
+		return errors.New("-target needs -token")
+	}
+	base := strings.TrimRight(o.target, "/")
+	if err := waitUp(ctx, base+"/api/v1/instance"); err != nil {
+		return err
+	}
+	status := o.status
+	if status == "" {
+		var err error
+		if status, err = oldestOwnStatus(base, o.token); err != nil {
+			return fmt.Errorf("finding a status to read (or give -status): %w", err)
+		}
+	}
+	fmt.Printf("target %s, status %s, %d clients, %s per endpoint, load average %s", base, status, o.clients, o.duration, proc.LoadAverage())
+	if o.pid > 0 {
+		fmt.Printf(", server pid %d, its RSS idle %s", o.pid, proc.RSS(o.pid))
+	}
+	fmt.Println()
+	pid := o.pid
+	return measure(ctx, o, base, o.token, endpoints(status, o.tag, o.healthz), pid)
+}
+
+// oldestOwnStatus is the token user's oldest status among its 40 newest:
+// the reader's first post, as the in-process seeding reads.
+func oldestOwnStatus(base, token string) (string, error) {
+	var me struct {
+		ID string `json:"id"`
+	}
+	if err := getJSON(base+"/api/v1/accounts/verify_credentials", token, &me); err != nil {
+		return "", err
+	}
+	var statuses []struct {
+		ID string `json:"id"`
+	}
+	if err := getJSON(base+"/api/v1/accounts/"+url.PathEscape(me.ID)+"/statuses?limit=40", token, &statuses); err != nil {
+		return "", err
+	}
+	if len(statuses) == 0 {
+		return "", fmt.Errorf("account %s has no statuses", me.ID)
+	}
+	return statuses[len(statuses)-1].ID, nil
+}
+
+func getJSON(u, token string, v any) error {
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %d %.200s", u, resp.StatusCode, body)
+	}
+	return json.Unmarshal(body, v)
+}
+
+// measure drives each chosen endpoint and prints a table row for it. CPU per
+// request is that of process pid (this process: server and clients
+// together; another: the server alone; 0: not measured).
+func measure(ctx context.Context, o options, base, token string, all []endpoint, pid int) error {
 	chosen, err := choose(all, o.endpoints)
 	if err != nil {
 		return err
@@ -158,6 +275,7 @@ func run(ctx context.Context, o options) error {
 		if err := pprof.StartCPUProfile(f); err != nil {
 			return err
 		}
+		defer pprof.StopCPUProfile()
 	}
 	fmt.Println("| endpoint | req/s | p50 | p99 | CPU/req | errors |")
 	fmt.Println("|---|---|---|---|---|---|")
@@ -166,25 +284,25 @@ func run(ctx context.Context, o options) error {
 			break
 		}
 		if o.warmup > 0 {
-			drive(ctx, base+ep.path, seeded.token, o.clients, o.warmup)
+			drive(ctx, base+ep.path, token, o.clients, o.warmup)
 		}
-		cpu := cpuTime()
-		r := drive(ctx, base+ep.path, seeded.token, o.clients, o.duration)
-		perRequest := time.Duration(0)
-		if r.count > 0 {
-			perRequest = (cpuTime() - cpu) / time.Duration(r.count)
+		cpu := cpuTime(pid)
+		r := drive(ctx, base+ep.path, token, o.clients, o.duration)
+		perRequest := "–"
+		if pid > 0 && r.count > 0 {
+			perRequest = fmt.Sprintf("%.0f µs", float64((cpuTime(pid)-cpu)/time.Duration(r.count))/float64(time.Microsecond))
 		}
-		fmt.Printf("| %s | %.0f | %s | %s | %.0f µs | %d |\n", ep.name, r.rate, ms(r.p50), ms(r.p99), float64(perRequest)/float64(time.Microsecond), r.errors)
+		fmt.Printf("| %s | %.0f | %s | %s | %s | %d |\n", ep.name, r.rate, ms(r.p50), ms(r.p99), perRequest, r.errors)
 		if r.firstError != "" {
 			fmt.Fprintf(os.Stderr, "%s: first error: %s\n", ep.name, r.firstError)
 		}
 	}
-	if o.cpuProfile != "" {
-		pprof.StopCPUProfile()
+	fmt.Printf("load average after: %s", proc.LoadAverage())
+	if pid > 0 {
+		fmt.Printf(", RSS after: %s", proc.RSS(pid))
 	}
-	fmt.Printf("load average after: %s, RSS after: %s\n", loadAverage(), rss())
-	cancel()
-	return <-done
+	fmt.Println()
+	return nil
 }
 
 // databaseURL is the URL the server opens: an SQLite file in a fresh
@@ -377,10 +495,11 @@ func get(client *http.Client, target, token string) error {
 	return nil
 }
 
-func waitUp(ctx context.Context, base string) error {
+// waitUp waits until u answers 200.
+func waitUp(ctx context.Context, u string) error {
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		resp, err := http.Get(base + "/healthz")
+		resp, err := http.Get(u)
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -388,7 +507,7 @@ func waitUp(ctx context.Context, base string) error {
 			}
 		}
 		if time.Now().After(deadline) {
-			return errors.New("the server did not answer /healthz within 15 s")
+			return fmt.Errorf("%s did not answer 200 within 15 s", u)
 		}
 		select {
 		case <-ctx.Done():
@@ -400,40 +519,20 @@ func waitUp(ctx context.Context, base string) error {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
 
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
-}
-
-// rss is this process's resident memory (server and load clients together).
-func rss() string {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return "?"
-	}
-	for line := range strings.SplitSeq(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "?"
-}
-
-// cpuTime is the CPU this process used (server and clients; on PostgreSQL
-// the database's own work is in its backends, not here).
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+// cpuTime is the CPU process pid used so far: this process from getrusage
+// (exact), another from /proc (10 ms ticks); 0 for pid 0.
+func cpuTime(pid int) time.Duration {
+	switch pid {
+	case 0:
 		return 0
+	case os.Getpid():
+		var ru syscall.Rusage
+		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+			return 0
+		}
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return proc.CPUTime(pid)
 }
 
 func filepathTemp(name string) string { return os.TempDir() + "/" + name }
