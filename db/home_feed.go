@@ -59,9 +59,9 @@ var (
 // account it is on the home timeline of — among its author, the author's
 // followers and the followers of its hashtags, the only accounts onHomeOf
 // can let it through to. On PostgreSQL the statement is prepared (planning
-// it cost more than running it, bench/inbox); SQLite plans it in a tenth
-// of the time, and its one writer connection, which the transaction holds,
-// cannot prepare a statement for later transactions.
+// it cost more than running it, bench/inbox); on SQLite the writer
+// connection keeps it (stmtcache.go's cachedExec), since the transaction
+// holds the one connection a database/sql statement could be prepared on.
 func (t *Tx) fanOutHome(ctx context.Context, s *Status) error {
 	args := []any{s.AccountID, s.AccountID, s.ID, s.ID}
 	var err error

@@ -226,6 +226,11 @@ func (c *cachingConn) closeStatements() {
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if len(args) > 0 && !c.cache.postgres {
+		if res, handled, err := c.cachedExec(ctx, query, args); handled {
+			return res, err
+		}
+	}
 	e, ok := c.Conn.(driver.ExecerContext)
 	if !ok {
 		return nil, driver.ErrSkip
@@ -233,6 +238,31 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 	res, err := e.ExecContext(ctx, query, args)
 	c.wrote(ctx, writtenTables(query))
 	return res, err
+}
+
+// cachedExec runs a write that comes with its arguments (SQL written with
+// placeholders, such as the home feed's fan-out) through a statement kept on
+// the connection: SQLite would parse it again on every run, and its one
+// writer connection runs every write. (On PostgreSQL such statements are
+// prepared by their callers.) handled false leaves it to the driver.
+func (c *cachingConn) cachedExec(ctx context.Context, query string, args []driver.NamedValue) (res driver.Result, handled bool, err error) {
+	if _, refused := c.cache.refused.Load(query); refused {
+		return nil, false, nil
+	}
+	if g := c.cache.generation.Load(); g != c.generation {
+		c.closeStatements()
+		c.generation = g
+	}
+	cs := c.statement(ctx, query)
+	if cs == nil || cs.busy {
+		return nil, false, nil
+	}
+	e, ok := cs.stmt.(driver.StmtExecContext)
+	if !ok {
+		return nil, false, nil
+	}
+	res, err = e.ExecContext(ctx, args) // a writingStmt when it writes a watched table: it tells
+	return res, true, err
 }
 
 func (c *cachingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {

@@ -19,3 +19,10 @@ func (d *DB) RawScan(ctx context.Context, query string, dest ...any) error {
 
 // EpochReads is how often d has read cache_epochs (SQLite).
 func EpochReads(d *DB) int64 { return d.epochs.reads.Load() }
+
+// ExecArgs runs a write with placeholders and its arguments on the write
+// pool, past bun (a test hook).
+func (d *DB) ExecArgs(ctx context.Context, query string, args ...any) error {
+	_, err := d.w.DB.ExecContext(ctx, query, args...)
+	return err
+}

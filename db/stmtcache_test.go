@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/kontortest"
 )
 
 // TestStatementCache: queries of one shape with different values reuse a
@@ -60,4 +61,38 @@ func TestStatementCacheRefusedShape(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A write that comes with its arguments (the home feed's fan-out) runs
+// through a statement its connection keeps on SQLite, and still tells the
+// read caches what it wrote.
+func TestStatementCacheWritesWithArguments(t *testing.T) {
+	ctx := context.Background()
+	store, err := db.Open(ctx, kontortest.NewDatabaseURL(t, db.SQLite))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if _, err := store.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a := &db.Account{Username: "alice", URI: "http://x/users/alice"}
+	if err := store.CreateLocalAccount(ctx, a, &db.User{Email: "alice@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.AccountByID(ctx, a.ID); err != nil { // now cached
+		t.Fatal(err)
+	}
+	before := store.StatementCacheHits()
+	for _, note := range []string{"first", "second", "third"} {
+		if err := store.ExecArgs(ctx, "UPDATE accounts SET note = ?1 WHERE id = ?2", note, a.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if store.StatementCacheHits()-before < 2 {
+		t.Error("three runs of one write never reused its statement")
+	}
+	if got, err := store.AccountByID(ctx, a.ID); err != nil || got.Note != "third" {
+		t.Fatalf("after the writes the account reads %q, %v", got.Note, err)
+	}
 }
