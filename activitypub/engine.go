@@ -39,6 +39,7 @@ type Engine struct {
 	pending sync.Map      // inbox item ID → *queuedItem, handed from Receive to a worker
 
 	linkJobs chan struct{} // slots of background rel="me" checks (4 at once)
+	pushWake chan struct{} // a notification was stored: pushes may be queued (push.go)
 
 	blocksMu     sync.Mutex
 	blocks       []string
@@ -79,6 +80,8 @@ type Options struct {
 	// without SMTP. InstanceTitle names the server in them.
 	Mailer        Mailer
 	InstanceTitle string
+	// Push tunes the Web Push queue (push.go).
+	Push PushOptions
 }
 
 // New builds an Engine. Workers start with Run.
@@ -108,7 +111,7 @@ func New(o Options) *Engine {
 		o.MediaURL = o.URLs.Media
 	}
 	e := &Engine{db: o.DB, urls: o.URLs, log: o.Logger, opts: o, events: o.Events, inbox: make(chan int64, 4096), backlog: make(chan struct{}, 1),
-		linkJobs: make(chan struct{}, 4)}
+		linkJobs: make(chan struct{}, 4), pushWake: make(chan struct{}, 1)}
 	e.formatter = &content.Formatter{TagURL: e.urls.Tag, LocalDomain: e.urls.AccountDomain()}
 	e.client = transport.New(transport.Options{
 		Protocol: o.Protocol, AllowedNetworks: o.AllowedNetworks, UserAgent: o.UserAgent, Timeout: o.FetchTimeout,
@@ -142,7 +145,7 @@ func (e *Engine) Delivery() *delivery.Queue { return e.queue }
 func (e *Engine) SetEvents(ev Events) { e.events = ev }
 
 // Run starts the delivery queue, the inbox workers and the timed jobs
-// (poll results and endings, scheduled statuses) and blocks until ctx is
+// (poll results and endings, scheduled statuses, Web Push) and blocks until ctx is
 // done and they have stopped.
 func (e *Engine) Run(ctx context.Context) {
 	var wg sync.WaitGroup
@@ -165,7 +168,7 @@ func (e *Engine) Run(ctx context.Context) {
 		defer wg.Done()
 		e.housekeeping(ctx)
 	}()
-	for _, job := range []func(context.Context){e.pollJobs, e.scheduledJobs} {
+	for _, job := range []func(context.Context){e.pollJobs, e.scheduledJobs, e.pushJobs} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
