@@ -64,6 +64,18 @@ func (e *Engine) wakePush() {
 	}
 }
 
+// PushTokensRevoked removes at once the push subscriptions of tokens that
+// were just revoked (an app's revoke, a sign-out, a suspension); the push
+// job sweeps every minute for revocations nobody announces (the CLI, a
+// refresh that replaced its token), and nothing is queued for them meanwhile.
+func (e *Engine) PushTokensRevoked() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := e.db.DeleteDeadPushSubscriptions(ctx); err != nil {
+		e.log.Warn("push subscriptions of revoked tokens", "err", err)
+	}
+}
+
 // VAPIDPublicKey is the key push services check our requests with
 // (base64url), for the instance and app entities; "" on a database error.
 func (e *Engine) VAPIDPublicKey(ctx context.Context) string {

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/url"
 	"strings"
 	"testing"
@@ -151,6 +152,13 @@ func TestPushSubscriptionAPI(t *testing.T) {
 	w.call("GET", "/api/v1/apps/verify_credentials", tok.AccessToken, nil, 200, &appEntity)
 	if appEntity.VapidKey != serverKey {
 		t.Errorf("app vapid_key %q, want %q", appEntity.VapidKey, serverKey)
+	}
+
+	// The app revokes its token (its log-out): the subscription goes with it.
+	w.call("POST", path, tok.AccessToken, subscribeForm(svc), 200, nil)
+	w.call("POST", "/oauth/revoke", "", url.Values{"client_id": {app.ClientID}, "client_secret": {app.ClientSecret}, "token": {tok.AccessToken}}, 200, nil)
+	if _, err := w.in.DB.PushSubscriptionOfToken(ctx, tok.ID); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("subscription of a revoked token: %v", err)
 	}
 }
 
