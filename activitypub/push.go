@@ -198,13 +198,17 @@ func (e *Engine) sendPushes(ctx context.Context, o PushOptions, keys db.VAPIDKey
 			if out == db.PushRetry && time.Since(p.Notification.CreatedAt) > o.GiveUpAfter {
 				out = db.PushDrop
 			}
+			if ctx.Err() != nil && out != db.PushSent {
+				// Shutting down: hand the push back for the next process
+				// rather than leave it leased.
+				out, next = db.PushRetry, time.Now()
+			}
 			if out == db.PushDrop && lastErr != "" {
 				e.log.Info("push given up", "subscription", p.Subscription.ID, "notification", p.Notification.ID, "err", lastErr)
 			}
-			if ctx.Err() != nil {
-				return // the lease brings it back
-			}
-			if err := e.db.SettlePush(ctx, p, out, next, lastErr); err != nil {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			if err := e.db.SettlePush(sctx, p, out, next, lastErr); err != nil {
 				e.log.Warn("settle push", "err", err)
 			}
 		})

@@ -37,6 +37,7 @@ type PushService struct {
 	mu      sync.Mutex
 	answers []int
 	pushes  []Push
+	held    chan struct{} // while not nil, requests wait for it to close
 }
 
 // Push is one request the fake push service received.
@@ -90,7 +91,38 @@ func (s *PushService) Pushes() []Push {
 	return append([]Push(nil), s.pushes...)
 }
 
+// Hold makes requests wait, unanswered, until release is called or the
+// sender gives up (its request is then not recorded).
+func (s *PushService) Hold() (release func()) {
+	ch := make(chan struct{})
+	s.mu.Lock()
+	s.held = ch
+	s.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			s.held = nil
+			s.mu.Unlock()
+			close(ch)
+		})
+	}
+}
+
 func (s *PushService) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	held := s.held
+	s.mu.Unlock()
+	if held != nil {
+		select {
+		case <-held:
+		case <-r.Context().Done():
+			return
+		}
+		if r.Context().Err() != nil { // both were ready
+			return
+		}
+	}
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 8<<10))
 	p := Push{Header: r.Header.Clone(), Status: http.StatusCreated}
 	p.Audience, p.Subject, p.Expires, p.ServerKey, p.Err = VerifyVAPID(r.Header.Get("Authorization"))

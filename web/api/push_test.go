@@ -286,3 +286,36 @@ func TestPushServiceAnswers(t *testing.T) {
 		})
 	}
 }
+
+// A push in flight when the instance stops is handed back and sent by the
+// next start on the same database.
+func TestPushSurvivesRestart(t *testing.T) {
+	w, alice, bob, svc := newPushWorld(t)
+	release := svc.Hold()
+	t.Cleanup(release)
+	w.call("POST", "/api/v1/statuses", bob.Token, map[string]any{"status": "@alice before the restart"}, 200, nil)
+	var notes []struct {
+		ID string `json:"id"`
+	}
+	w.call("GET", "/api/v1/notifications", alice.Token, nil, 200, &notes)
+	if len(notes) != 1 {
+		t.Fatalf("notifications %+v", notes)
+	}
+	time.Sleep(300 * time.Millisecond) // the push is claimed and waits on the service
+	w.in.Stop()
+	if got := svc.Pushes(); len(got) != 0 {
+		t.Fatalf("pushed before the restart: %+v", got)
+	}
+	release()
+	again := kontortest.Restart(t, w.in.Host, kontortest.Options{DatabaseURL: w.in.Config.Database, Engine: func(o *activitypub.Options) {
+		o.Push.Poll = 200 * time.Millisecond
+	}})
+	pushes := waitPushes(t, svc, 1)
+	if !strings.Contains(string(pushes[0].Payload), `"notification_id":"`+notes[0].ID+`"`) {
+		t.Errorf("payload %s", pushes[0].Payload)
+	}
+	kontortest.Eventually(t, 5*time.Second, "an empty queue", func() bool {
+		n, err := again.DB.PendingPushes(context.Background())
+		return err == nil && n == 0
+	})
+}
