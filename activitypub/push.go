@@ -150,16 +150,23 @@ func (e *Engine) pushJobs(ctx context.Context) {
 				e.log.Info("push subscriptions of revoked tokens removed", "count", n)
 			}
 		}
-		claimed, err := e.db.ClaimPushes(ctx, pushClaimBatch, pushLease)
+		// Read first: a claim is a write, and the queue is empty most of the time.
+		next, due, err := e.db.NextPushDue(ctx)
 		if err != nil && ctx.Err() == nil {
-			e.log.Warn("claim pushes", "err", err)
+			e.log.Warn("push queue", "err", err)
 		}
-		e.sendPushes(ctx, o, keys, claimed)
-		if len(claimed) == pushClaimBatch {
-			continue // more may be due
+		if due && !next.After(time.Now()) {
+			claimed, err := e.db.ClaimPushes(ctx, pushClaimBatch, pushLease)
+			if err != nil && ctx.Err() == nil {
+				e.log.Warn("claim pushes", "err", err)
+			}
+			e.sendPushes(ctx, o, keys, claimed)
+			if len(claimed) > 0 {
+				continue // more may be due
+			}
 		}
 		wait := o.Poll
-		if next, ok, err := e.db.NextPushDue(ctx); err == nil && ok {
+		if due {
 			wait = min(wait, max(time.Until(next), 10*time.Millisecond))
 		}
 		t := time.NewTimer(wait)
@@ -285,6 +292,11 @@ const defaultAvatarPath = "/static/avatar.png"
 
 func (e *Engine) pushPayload(ctx context.Context, p *db.ClaimedPush) ([]byte, error) {
 	n := &p.Notification
+	// Pushed only while the notification list would show it (not from a
+	// suspended account or a blocked domain, about a status still visible).
+	if _, err := e.db.NotificationByID(ctx, n.AccountID, n.ID); err != nil {
+		return nil, err
+	}
 	from, err := e.db.AccountByID(ctx, n.FromAccountID)
 	if err != nil {
 		return nil, err

@@ -196,10 +196,12 @@ func (d *DB) SettlePush(ctx context.Context, p *ClaimedPush, out PushOutcome, ne
 	return nil
 }
 
-// NextPushDue is the earliest next_attempt_at of the queue.
+// NextPushDue is the earliest next_attempt_at of the pushes nobody holds
+// (a push leased by a worker is its business until the lease runs out).
 func (d *DB) NextPushDue(ctx context.Context) (time.Time, bool, error) {
 	var ts []time.Time
-	err := d.r.NewSelect().Table("push_deliveries").ColumnExpr("next_attempt_at").Order("next_attempt_at").Limit(1).Scan(ctx, &ts)
+	err := d.r.NewSelect().Table("push_deliveries").ColumnExpr("next_attempt_at").
+		Where("claimed_until IS NULL OR claimed_until < ?", now()).Order("next_attempt_at").Limit(1).Scan(ctx, &ts)
 	if err != nil || len(ts) == 0 {
 		return time.Time{}, false, err
 	}

@@ -165,9 +165,13 @@ func TestPushSubscriptionAPI(t *testing.T) {
 // pushWorld is an instance whose push retries come fast, with alice
 // subscribed (all alerts) to a fake push service.
 func newPushWorld(t *testing.T) (*miscWorld, *kontortest.User, *kontortest.User, *kontortest.PushService) {
+	return newPushWorldBackoff(t, 100*time.Millisecond)
+}
+
+func newPushWorldBackoff(t *testing.T, backoff time.Duration) (*miscWorld, *kontortest.User, *kontortest.User, *kontortest.PushService) {
 	t.Helper()
 	in := kontortest.Start(t, kontortest.Options{Engine: func(o *activitypub.Options) {
-		o.Push.Backoff = func(int) time.Duration { return 100 * time.Millisecond }
+		o.Push.Backoff = func(int) time.Duration { return backoff }
 		o.Push.Poll = 200 * time.Millisecond
 	}})
 	w := &miscWorld{t: t, in: in}
@@ -318,4 +322,23 @@ func TestPushSurvivesRestart(t *testing.T) {
 		n, err := again.DB.PendingPushes(context.Background())
 		return err == nil && n == 0
 	})
+}
+
+// A push waiting for its retry is dropped when the notification stops
+// being shown (here: its sender was suspended meanwhile).
+func TestPushDroppedWhenNotificationHidden(t *testing.T) {
+	w, _, bob, svc := newPushWorldBackoff(t, time.Second)
+	svc.Answer(500)
+	w.call("POST", "/api/v1/statuses", bob.Token, map[string]any{"status": "@alice soon suspended"}, 200, nil)
+	waitPushes(t, svc, 1)
+	if err := w.in.DB.SuspendAccount(context.Background(), bob.Account.ID); err != nil {
+		t.Fatal(err)
+	}
+	kontortest.Eventually(t, 5*time.Second, "an empty queue", func() bool {
+		n, err := w.in.DB.PendingPushes(context.Background())
+		return err == nil && n == 0
+	})
+	if got := len(svc.Pushes()); got != 1 {
+		t.Errorf("%d pushes, want only the first (refused) one", got)
+	}
 }
