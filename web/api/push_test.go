@@ -342,3 +342,45 @@ func TestPushDroppedWhenNotificationHidden(t *testing.T) {
 		t.Errorf("%d pushes, want only the first (refused) one", got)
 	}
 }
+
+// Two processes on one PostgreSQL database share the push queue: each
+// push is sent once, whichever process stored the notification.
+func TestPushQueueSharedByNodes(t *testing.T) {
+	if kontortest.Dialect() != db.Postgres {
+		t.Skip("several processes share a database on PostgreSQL")
+	}
+	w, _, bob, svc := newPushWorld(t)
+	nodeB := kontortest.Start(t, kontortest.Options{NodeOf: w.in, Engine: func(o *activitypub.Options) {
+		o.Push.Poll = 200 * time.Millisecond
+	}})
+	const posts = 12
+	for i := range posts {
+		node := w.in
+		if i%2 == 1 {
+			node = nodeB
+		}
+		data, _ := json.Marshal(map[string]any{"status": "@alice number " + string(rune('a'+i))})
+		if resp, body := node.Do("POST", "/api/v1/statuses", data, "Content-Type: application/json", "Authorization: Bearer "+bob.Token); resp.StatusCode != 200 {
+			t.Fatalf("post %d: %d %s", i, resp.StatusCode, body)
+		}
+	}
+	waitPushes(t, svc, posts)
+	kontortest.Eventually(t, 5*time.Second, "an empty queue", func() bool {
+		n, err := w.in.DB.PendingPushes(context.Background())
+		return err == nil && n == 0
+	})
+	time.Sleep(300 * time.Millisecond)
+	seen := map[string]bool{}
+	for _, p := range svc.Pushes() {
+		var payload struct {
+			ID string `json:"notification_id"`
+		}
+		if err := json.Unmarshal(p.Payload, &payload); err != nil || seen[payload.ID] {
+			t.Errorf("push %s: duplicate or unreadable (%v)", p.Payload, err)
+		}
+		seen[payload.ID] = true
+	}
+	if len(seen) != posts {
+		t.Errorf("%d distinct notifications pushed, want %d", len(seen), posts)
+	}
+}
