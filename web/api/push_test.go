@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kontor-social/kontor/activitypub"
+	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/kontortest"
 )
@@ -382,5 +383,29 @@ func TestPushQueueSharedByNodes(t *testing.T) {
 	}
 	if len(seen) != posts {
 		t.Errorf("%d distinct notifications pushed, want %d", len(seen), posts)
+	}
+}
+
+// Endpoints are called like federation peers: on an instance that allows
+// no private networks, a loopback push service is never reached and the
+// push is dropped rather than retried.
+func TestPushRefusesPrivateAddresses(t *testing.T) {
+	in := kontortest.Start(t, kontortest.Options{Configure: func(c *config.Config) { c.AllowedPrivateNetworks = nil }})
+	w := &miscWorld{t: t, in: in}
+	alice, bob := in.CreateUser("alice"), in.CreateUser("bob")
+	svc := kontortest.NewPushService(t)
+	w.call("POST", "/api/v1/push/subscription", alice.Token, subscribeForm(svc, "data[alerts][mention]", "true"), 200, nil)
+	w.call("POST", "/api/v1/statuses", bob.Token, map[string]any{"status": "@alice are you there?"}, 200, nil)
+	var notes []map[string]any
+	w.call("GET", "/api/v1/notifications", alice.Token, nil, 200, &notes)
+	if len(notes) != 1 { // stored, so its push was queued with it
+		t.Fatalf("notifications %v", notes)
+	}
+	kontortest.Eventually(t, 10*time.Second, "the push dropped", func() bool {
+		n, err := in.DB.PendingPushes(context.Background())
+		return err == nil && n == 0
+	})
+	if got := svc.Pushes(); len(got) != 0 {
+		t.Errorf("a private address was called: %+v", got)
 	}
 }
