@@ -202,13 +202,13 @@ func (e *Engine) sendPushes(ctx context.Context, o PushOptions, keys db.VAPIDKey
 			defer func() { <-slots }()
 			out, lastErr := e.sendPush(ctx, o, keys, p)
 			next := time.Now().Add(o.Backoff(p.Attempts))
-			if out == db.PushRetry && time.Since(p.Notification.CreatedAt) > o.GiveUpAfter {
+			switch {
+			case out == db.PushRetry && ctx.Err() != nil:
+				// Cut short by shutdown: hand the push back for the next
+				// process at once rather than leave it leased.
+				next = time.Now()
+			case out == db.PushRetry && time.Since(p.Notification.CreatedAt) > o.GiveUpAfter:
 				out = db.PushDrop
-			}
-			if ctx.Err() != nil && out != db.PushSent {
-				// Shutting down: hand the push back for the next process
-				// rather than leave it leased.
-				out, next = db.PushRetry, time.Now()
 			}
 			if out == db.PushDrop && lastErr != "" {
 				e.log.Info("push given up", "subscription", p.Subscription.ID, "notification", p.Notification.ID, "err", lastErr)

@@ -409,3 +409,32 @@ func TestPushRefusesPrivateAddresses(t *testing.T) {
 		t.Errorf("a private address was called: %+v", got)
 	}
 }
+
+// A push the service keeps refusing with 5xx is given up once its
+// notification is older than GiveUpAfter (a day by default); the
+// subscription stays.
+func TestPushGivenUp(t *testing.T) {
+	in := kontortest.Start(t, kontortest.Options{Engine: func(o *activitypub.Options) {
+		o.Push.Backoff = func(int) time.Duration { return 100 * time.Millisecond }
+		o.Push.GiveUpAfter = 700 * time.Millisecond
+	}})
+	w := &miscWorld{t: t, in: in}
+	alice, bob := in.CreateUser("alice"), in.CreateUser("bob")
+	svc := kontortest.NewPushService(t)
+	svc.Answer(500, 502, 503, 500, 502, 503, 500, 502, 503, 500, 502, 503, 500, 502, 503, 500, 502, 503, 500, 502)
+	w.call("POST", "/api/v1/push/subscription", alice.Token, subscribeForm(svc, "data[alerts][mention]", "true"), 200, nil)
+	w.call("POST", "/api/v1/statuses", bob.Token, map[string]any{"status": "@alice nobody home"}, 200, nil)
+	waitPushes(t, svc, 2)
+	kontortest.Eventually(t, 10*time.Second, "the push given up", func() bool {
+		n, err := in.DB.PendingPushes(context.Background())
+		return err == nil && n == 0
+	})
+	tried := len(svc.Pushes())
+	time.Sleep(400 * time.Millisecond)
+	if got := len(svc.Pushes()); got != tried || got >= 20 {
+		t.Errorf("%d tries, then %d: not given up in time", tried, got)
+	}
+	if resp, _ := w.do("GET", "/api/v1/push/subscription", alice.Token, nil); resp.StatusCode != 200 {
+		t.Errorf("subscription after giving up: %d", resp.StatusCode)
+	}
+}
