@@ -69,6 +69,14 @@ func JoinAlerts(enabled map[string]bool) string {
 // token's earlier one (and its queued pushes). ID and times are set here.
 func (d *DB) SubscribePush(ctx context.Context, s *PushSubscription) error {
 	return d.InTx(ctx, func(tx *Tx) error {
+		if d.dialect == Postgres {
+			// Concurrent POSTs of one token (a client retrying) take turns,
+			// or both would delete nothing and one insert would fail.
+			var id int64
+			if err := tx.tx.NewRaw("SELECT id FROM oauth_tokens WHERE id = ? FOR UPDATE", s.TokenID).Scan(ctx, &id); err != nil {
+				return fmt.Errorf("db: lock token: %w", notFound(err))
+			}
+		}
 		if _, err := tx.tx.NewDelete().Model((*PushSubscription)(nil)).Where("token_id = ?", s.TokenID).Exec(ctx); err != nil {
 			return fmt.Errorf("db: replace push subscription: %w", err)
 		}

@@ -164,3 +164,42 @@ func TestPushSubscriptionLifecycle(t *testing.T) {
 		}
 	})
 }
+
+// Concurrent subscriptions of one token (a client retrying) all succeed,
+// and one of them remains.
+func TestSubscribePushConcurrently(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, store *db.DB) {
+		ctx := context.Background()
+		if _, err := store.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		a := &db.Account{Username: "dan", URI: "http://x/users/dan"}
+		u := &db.User{Email: "dan@example.com"}
+		if err := store.CreateLocalAccount(ctx, a, u); err != nil {
+			t.Fatal(err)
+		}
+		tok, err := store.CreateToken(ctx, db.NewToken{UserID: &u.ID, AccountID: &a.ID, Scopes: []string{"push"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs := make(chan error, 4)
+		for i := range 4 {
+			go func() {
+				var err error
+				for j := 0; j < 10 && err == nil; j++ {
+					err = store.SubscribePush(ctx, &db.PushSubscription{TokenID: tok.ID, AccountID: a.ID,
+						Endpoint: "https://push.example/" + string(rune('a'+i)), KeyP256dh: "k", KeyAuth: "a", Policy: "all"})
+				}
+				errs <- err
+			}()
+		}
+		for range 4 {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		if _, err := store.PushSubscriptionOfToken(ctx, tok.ID); err != nil {
+			t.Errorf("no subscription left: %v", err)
+		}
+	})
+}
