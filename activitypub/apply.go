@@ -35,7 +35,10 @@ func (e *Engine) notify(ctx context.Context, tx *db.Tx, n *db.Notification) erro
 	if err != nil || stored == nil {
 		return err
 	}
-	tx.AfterCommit(func() { e.events.Notified(stored) })
+	tx.AfterCommit(func() {
+		e.events.Notified(stored)
+		e.wakePush()
+	})
 	return nil
 }
 

@@ -42,6 +42,7 @@ type Engine struct {
 
 	linkJobs chan struct{} // slots of background rel="me" checks (4 at once)
 	cardWake chan struct{} // a card fetch was queued (cards.go)
+	pushWake chan struct{} // a notification was stored: pushes may be queued (push.go)
 
 	blocksMu     sync.Mutex
 	blocks       []string
@@ -92,6 +93,8 @@ type Options struct {
 	CardProviders cards.Providers
 	// DialHosts is transport.Options.DialHosts (tests).
 	DialHosts map[string]string
+	// Push tunes the Web Push queue (push.go).
+	Push PushOptions
 }
 
 // New builds an Engine. Workers start with Run.
@@ -130,7 +133,7 @@ func New(o Options) *Engine {
 		o.CardProviders = cards.DefaultProviders
 	}
 	e := &Engine{db: o.DB, urls: o.URLs, log: o.Logger, opts: o, events: o.Events, inbox: make(chan int64, 4096), backlog: make(chan struct{}, 1),
-		linkJobs: make(chan struct{}, 4), cardWake: make(chan struct{}, 1)}
+		linkJobs: make(chan struct{}, 4), cardWake: make(chan struct{}, 1), pushWake: make(chan struct{}, 1)}
 	e.formatter = &content.Formatter{TagURL: e.urls.Tag, LocalDomain: e.urls.AccountDomain()}
 	e.client = transport.New(transport.Options{
 		Protocol: o.Protocol, AllowedNetworks: o.AllowedNetworks, UserAgent: o.UserAgent, Timeout: o.FetchTimeout,
@@ -165,7 +168,7 @@ func (e *Engine) Delivery() *delivery.Queue { return e.queue }
 func (e *Engine) SetEvents(ev Events) { e.events = ev }
 
 // Run starts the delivery queue, the inbox workers and the timed jobs
-// (poll results and endings, scheduled statuses) and blocks until ctx is
+// (poll results and endings, scheduled statuses, Web Push) and blocks until ctx is
 // done and they have stopped.
 func (e *Engine) Run(ctx context.Context) {
 	var wg sync.WaitGroup
@@ -188,7 +191,7 @@ func (e *Engine) Run(ctx context.Context) {
 		defer wg.Done()
 		e.housekeeping(ctx)
 	}()
-	for _, job := range []func(context.Context){e.pollJobs, e.scheduledJobs, e.cardJobs} {
+	for _, job := range []func(context.Context){e.pollJobs, e.scheduledJobs, e.cardJobs, e.pushJobs} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

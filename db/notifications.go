@@ -157,6 +157,9 @@ func (t *Tx) Notify(ctx context.Context, n *Notification) (*Notification, error)
 	if _, err := t.tx.NewInsert().Model(n).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("db: insert notification: %w", err)
 	}
+	if err := t.enqueuePushes(ctx, n); err != nil {
+		return nil, err
+	}
 	return n, nil
 }
 

@@ -11,6 +11,7 @@ type QueueStats struct {
 	DeliveriesQueued int64 // rows waiting to be sent (due now or later)
 	InboxQueued      int64 // received activities not yet applied
 	HostsDown        int64 // remote hosts that failed often enough to be considered down
+	PushesQueued     int64 // Web Push messages waiting to be sent (due now or later)
 }
 
 // QueueStats counts the queues in one query.
@@ -19,8 +20,9 @@ func (d *DB) QueueStats(ctx context.Context) (QueueStats, error) {
 	err := d.r.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM deliveries),
 		(SELECT count(*) FROM inbox_items),
-		(SELECT count(*) FROM instances WHERE down_since IS NOT NULL)`).
-		Scan(&s.DeliveriesQueued, &s.InboxQueued, &s.HostsDown)
+		(SELECT count(*) FROM instances WHERE down_since IS NOT NULL),
+		(SELECT count(*) FROM push_deliveries)`).
+		Scan(&s.DeliveriesQueued, &s.InboxQueued, &s.HostsDown, &s.PushesQueued)
 	if err != nil {
 		return s, fmt.Errorf("db: queue stats: %w", err)
 	}

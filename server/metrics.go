@@ -50,6 +50,7 @@ var (
 	deliveriesQueuedDesc = prometheus.NewDesc("kontor_deliveries_queued", "Deliveries waiting to be sent (due now or later).", nil, nil)
 	inboxQueuedDesc      = prometheus.NewDesc("kontor_inbox_queue_depth", "Received activities not yet applied.", nil, nil)
 	hostsDownDesc        = prometheus.NewDesc("kontor_hosts_down", "Remote hosts considered down (deliveries to them wait for a probe).", nil, nil)
+	pushesQueuedDesc     = prometheus.NewDesc("kontor_push_queued", "Web Push messages waiting to be sent (due now or later).", nil, nil)
 	poolOpenDesc         = prometheus.NewDesc("kontor_db_connections_open", "Open database connections, by pool.", []string{"pool"}, nil)
 	poolInUseDesc        = prometheus.NewDesc("kontor_db_connections_in_use", "Database connections in use, by pool.", []string{"pool"}, nil)
 	poolWaitDesc         = prometheus.NewDesc("kontor_db_wait_seconds_total", "Time spent waiting for a database connection, by pool.", []string{"pool"}, nil)
@@ -57,7 +58,7 @@ var (
 )
 
 func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{deliveriesQueuedDesc, inboxQueuedDesc, hostsDownDesc, poolOpenDesc, poolInUseDesc, poolWaitDesc, poolWaitCountDesc} {
+	for _, d := range []*prometheus.Desc{deliveriesQueuedDesc, inboxQueuedDesc, hostsDownDesc, pushesQueuedDesc, poolOpenDesc, poolInUseDesc, poolWaitDesc, poolWaitCountDesc} {
 		ch <- d
 	}
 }
@@ -69,6 +70,7 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(deliveriesQueuedDesc, prometheus.GaugeValue, float64(q.DeliveriesQueued))
 		ch <- prometheus.MustNewConstMetric(inboxQueuedDesc, prometheus.GaugeValue, float64(q.InboxQueued))
 		ch <- prometheus.MustNewConstMetric(hostsDownDesc, prometheus.GaugeValue, float64(q.HostsDown))
+		ch <- prometheus.MustNewConstMetric(pushesQueuedDesc, prometheus.GaugeValue, float64(q.PushesQueued))
 	} else {
 		ch <- prometheus.NewInvalidMetric(deliveriesQueuedDesc, err)
 	}

@@ -61,6 +61,7 @@ func TestMetrics(t *testing.T) {
 		{`kontor_delivery_duration_seconds_count`, 2},
 		{`kontor_deliveries_queued`, 0},
 		{`kontor_inbox_queue_depth`, 0},
+		{`kontor_push_queued`, 0},
 		{`kontor_hosts_down`, 0},
 		{`kontor_streaming_connections`, 0},
 		{`kontor_db_connections_open{pool="write"}`, 0},

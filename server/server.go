@@ -137,6 +137,7 @@ func NewEngine(cfg *config.Config, store *db.DB, files media.Store, log *slog.Lo
 		MediaURL:            files.URL,
 		Media:               files,
 		InstanceTitle:       cfg.InstanceTitle,
+		Push:                activitypub.PushOptions{Contact: cfg.ContactEmail},
 	}
 	if cfg.SMTPEnabled() {
 		m, err := mail.New(mail.Config{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername,

@@ -70,10 +70,16 @@ func NewHandler(d Deps) http.Handler {
 	}
 
 	tokens := auth.NewResolver(d.DB)
-	oauthDeps := oauth.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Tokens: tokens, Logger: d.Logger, CORS: api.CORS}
+	// Revoked tokens lose their push subscriptions and their streams at once.
+	tokensRevoked := d.Engine.PushTokensRevoked
 	if d.Streaming != nil {
-		oauthDeps.TokensRevoked = d.Streaming.TokensRevoked
+		tokensRevoked = func() {
+			d.Streaming.TokensRevoked()
+			d.Engine.PushTokensRevoked()
+		}
 	}
+	oauthDeps := oauth.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Tokens: tokens, Logger: d.Logger, CORS: api.CORS,
+		TokensRevoked: tokensRevoked}
 	oauthHandlers := oauth.New(oauthDeps)
 	oauthHandlers.Routes(r)
 	pg.Analytics(analytics.New(d.DB), oauthHandlers.SessionUser).Routes(r)
@@ -83,10 +89,9 @@ func NewHandler(d Deps) http.Handler {
 	present := entity.New(entity.Deps{DB: d.DB, MediaURL: d.Engine.MediaURL, MediaPreviewURL: d.Engine.MediaPreviewURL,
 		TagURL: d.Engine.URLs().Tag, BaseURL: d.Config.BaseURL(), Logger: d.Logger})
 	apiDeps := api.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Media: d.Media, Presenter: present, Tokens: tokens, Logger: d.Logger,
-		Version: d.Version, V1Extra: []func(chi.Router){oauthHandlers.AppRoutes}}
+		Version: d.Version, V1Extra: []func(chi.Router){oauthHandlers.AppRoutes}, TokensRevoked: tokensRevoked}
 	if d.Streaming != nil {
 		apiDeps.FiltersChanged = d.Streaming.FiltersChanged
-		apiDeps.TokensRevoked = d.Streaming.TokensRevoked
 	}
 	apiHandlers := api.New(apiDeps)
 	workspace := pg.Workspace(oauthHandlers, present, brands.New(d.DB, d.Engine))

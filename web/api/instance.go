@@ -78,7 +78,7 @@ func (h *Handlers) registrationsOpen() bool {
 
 // instanceConfiguration is the configuration object; every part is always
 // sent (Elk reads several of them without a null check).
-func (h *Handlers) instanceConfiguration(v2 bool) map[string]any {
+func (h *Handlers) instanceConfiguration(ctx context.Context, v2 bool) map[string]any {
 	limits := UploadLimits(h.Config)
 	maxChars := h.Config.MaxStatusCharacters
 	if maxChars <= 0 {
@@ -111,7 +111,7 @@ func (h *Handlers) instanceConfiguration(v2 bool) map[string]any {
 			"streaming": h.streamingURL(), "status": nil, "about": base + "/about",
 			"privacy_policy": base + "/about#privacy-policy", "terms_of_service": h.termsURL(base),
 		}
-		cfg["vapid"] = map[string]any{"public_key": ""}
+		cfg["vapid"] = map[string]any{"public_key": h.Engine.VAPIDPublicKey(ctx)}
 	}
 	return cfg
 }
@@ -164,7 +164,7 @@ func (h *Handlers) instanceV1(w http.ResponseWriter, r *http.Request) error {
 		"registrations":     h.registrationsOpen(),
 		"approval_required": h.Config.Registrations == config.RegistrationsApproval,
 		"invites_enabled":   h.Config.Registrations == config.RegistrationsInvite,
-		"configuration":     h.instanceConfiguration(false),
+		"configuration":     h.instanceConfiguration(r.Context(), false),
 		"contact_account":   contact,
 		"rules":             h.rules(),
 	})
@@ -190,7 +190,7 @@ func (h *Handlers) instanceV2(w http.ResponseWriter, r *http.Request) error {
 		},
 		"icon":          []any{},
 		"languages":     []string{"en"},
-		"configuration": h.instanceConfiguration(true),
+		"configuration": h.instanceConfiguration(r.Context(), true),
 		"registrations": map[string]any{
 			"enabled": h.registrationsOpen(), "approval_required": h.Config.Registrations == config.RegistrationsApproval,
 			"message": nil, "url": nil,

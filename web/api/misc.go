@@ -11,7 +11,7 @@ import (
 )
 
 // miscRoutes registers the small discovery endpoints: custom emojis,
-// announcements, trends, the profile directory and the push subscription.
+// announcements, trends and the profile directory.
 func (h *Handlers) miscRoutes(r chi.Router) {
 	r.Get("/custom_emojis", h.handler(publicEmptyList))
 	r.Get("/announcements", h.handler(h.announcements))
@@ -20,7 +20,6 @@ func (h *Handlers) miscRoutes(r chi.Router) {
 	r.Get("/trends/statuses", h.handler(h.trendingStatuses))
 	r.Get("/trends/links", h.handler(h.trendingLinks))
 	r.Get("/directory", h.handler(h.directory))
-	r.Get("/push/subscription", h.handler(h.pushSubscription))
 }
 
 // publicEmptyList answers [] to anyone for features Kontor does not have
@@ -37,15 +36,6 @@ func (h *Handlers) announcements(w http.ResponseWriter, r *http.Request) error {
 	}
 	render.JSON(w, http.StatusOK, []any{})
 	return nil
-}
-
-// pushSubscription: no web push yet, so there is never a subscription
-// (Elk accepts this 404).
-func (h *Handlers) pushSubscription(w http.ResponseWriter, r *http.Request) error {
-	if _, ok := h.require(w, r, "push"); !ok {
-		return nil
-	}
-	return errNotFound
 }
 
 // directory lists discoverable accounts: order=active (recent posters

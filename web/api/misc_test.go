@@ -117,7 +117,7 @@ func miscErrorOf(t *testing.T, data []byte) string {
 	return e.Error
 }
 
-func TestStubsAndPush(t *testing.T) {
+func TestStubs(t *testing.T) {
 	w := newMiscWorld(t)
 	alice := w.in.CreateUser("alice")
 	for _, path := range []string{"/api/v1/custom_emojis", "/api/v1/trends", "/api/v1/trends/tags", "/api/v1/trends/statuses", "/api/v1/trends/links"} {
@@ -131,14 +131,6 @@ func TestStubsAndPush(t *testing.T) {
 	}
 	if resp, _ := w.do("GET", "/api/v1/announcements", "", nil); resp.StatusCode != 401 {
 		t.Errorf("announcements without a token: %d", resp.StatusCode)
-	}
-	// Elk accepts exactly this while there is no web push.
-	resp, data := w.do("GET", "/api/v1/push/subscription", alice.Token, nil)
-	if resp.StatusCode != 404 || string(data) != `{"error":"Record not found"}` {
-		t.Errorf("push subscription: %d %s", resp.StatusCode, data)
-	}
-	if resp, _ := w.do("GET", "/api/v1/push/subscription", w.token(alice, "read"), nil); resp.StatusCode != 403 {
-		t.Errorf("push subscription without push scope: %d", resp.StatusCode)
 	}
 }
 

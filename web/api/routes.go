@@ -16,6 +16,7 @@ func (h *Handlers) v1Groups() []func(chi.Router) {
 		h.instanceRoutes,
 		h.conversationRoutes,
 		h.miscRoutes,
+		h.pushRoutes,
 		h.analyticsRoutes,
 		h.registrationRoutes,
 		h.mediaRoutes,

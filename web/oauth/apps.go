@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -140,9 +141,11 @@ func (h *Handlers) createApp(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusInternalServerError, "Internal server error")
 		return
 	}
-	render.JSON(w, http.StatusOK, CredentialApplication{
+	out := CredentialApplication{
 		Application: applicationEntity(app.App), ClientID: app.ClientID, ClientSecret: app.ClientSecret,
-	})
+	}
+	out.VapidKey = h.vapidKey(r.Context())
+	render.JSON(w, http.StatusOK, out)
 }
 
 // validRedirectURI accepts absolute URIs without fragments, custom schemes
@@ -228,5 +231,17 @@ func (h *Handlers) verifyApp(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusInternalServerError, "Internal server error")
 		return
 	}
-	render.JSON(w, http.StatusOK, applicationEntity(app))
+	entity := applicationEntity(app)
+	entity.VapidKey = h.vapidKey(r.Context())
+	render.JSON(w, http.StatusOK, entity)
+}
+
+// vapidKey is the instance's Web Push public key (the apps' deprecated
+// vapid_key), "" when it cannot be read.
+func (h *Handlers) vapidKey(ctx context.Context) string {
+	k, err := h.DB.VAPIDKeys(ctx)
+	if err != nil {
+		h.Logger.Warn("oauth: vapid keys", "err", err)
+	}
+	return k.Public
 }

@@ -32,11 +32,15 @@ func TestAuthorizationCodeFlowWithPKCE(t *testing.T) {
 	for k, want := range map[string]any{
 		"name": "Tusky", "website": "https://tusky.app", "redirect_uri": tusky,
 		"scopes":        []any{"read", "write", "follow", "push"},
-		"redirect_uris": []any{tusky}, "client_secret_expires_at": float64(0), "vapid_key": "",
+		"redirect_uris": []any{tusky}, "client_secret_expires_at": float64(0),
 	} {
 		if got := cred[k]; !equalJSON(got, want) {
 			t.Errorf("%s = %#v, want %#v", k, got, want)
 		}
+	}
+	// vapid_key: the instance's Web Push key, a P-256 point (65 bytes, base64url).
+	if k, _ := cred["vapid_key"].(string); len(k) != 87 {
+		t.Errorf("vapid_key = %#v, want the instance's public key", cred["vapid_key"])
 	}
 	for _, k := range []string{"id", "client_id", "client_secret"} {
 		if s, ok := cred[k].(string); !ok || s == "" {
