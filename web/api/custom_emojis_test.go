@@ -211,6 +211,9 @@ func TestLocalEmojisFederate(t *testing.T) {
 	if resp, _ := a.Get(emojiID, "Accept: application/activity+json"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("removed emoji's id: %d", resp.StatusCode)
 	}
+	if resp, _ := a.Get(le["url"].(string)); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("removed emoji's image: %d", resp.StatusCode)
+	}
 }
 
 // Bad emoji are refused with a reason a person can act on.
