@@ -171,8 +171,13 @@ func (e *Engine) AddLocalEmoji(ctx context.Context, files media.Store, in LocalE
 	em := &db.CustomEmoji{ID: e.db.NewID(), Shortcode: in.Shortcode, Category: in.Category, VisibleInPicker: true}
 	img, err := mediacache.StoreEmojiImage(ctx, files, em.ID, data)
 	if err != nil {
-		if media.IsInvalid(err) {
-			return nil, inputErr("image", "%s", strings.TrimPrefix(err.Error(), "media: "))
+		switch {
+		case errors.Is(err, mediacache.ErrEmojiType):
+			return nil, inputErr("image", "must be a PNG, GIF or WebP image")
+		case errors.Is(err, media.ErrTooLarge):
+			return nil, inputErr("image", "must be at most %d KB", mediacache.MaxEmojiBytes/1024)
+		case media.IsInvalid(err):
+			return nil, inputErr("image", "could not be read (%s)", strings.TrimPrefix(err.Error(), "media: "))
 		}
 		return nil, err
 	}
