@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"image"
 	"image/color"
 	"image/png"
@@ -166,6 +167,9 @@ func TestLocalEmojisFederate(t *testing.T) {
 
 	acctAs(t, a, alice).obj("PATCH", "/api/v1/accounts/update_credentials", acctJSON(`{"display_name":"Alice :blobcat:"}`))
 	b.Follow(bob, a, alice)
+	fs := kontortest.NewFakeServer(t)
+	erin := fs.Actor("erin")
+	erin.FollowLocal(a, alice)
 	s := a.Post(alice, activitypub.PostParams{Text: "hello :blobcat: and :nothere:", Visibility: db.Public})
 
 	mine := acctAs(t, a, alice).obj("GET", "/api/v1/statuses/"+db.FormatID(s.ID), nil)
@@ -188,6 +192,35 @@ func TestLocalEmojisFederate(t *testing.T) {
 		t.Errorf("emoji object: %d %s", resp.StatusCode, body)
 	}
 
+	// The Create a remote follower receives.
+	var tag map[string]any
+	kontortest.Eventually(t, kontortest.Wait, "erin to receive the Create", func() bool {
+		for _, r := range fs.Received() {
+			var doc struct {
+				Type   string `json:"type"`
+				Object struct {
+					ID  string           `json:"id"`
+					Tag []map[string]any `json:"tag"`
+				} `json:"object"`
+			}
+			if json.Unmarshal(r.Body, &doc) != nil || doc.Type != "Create" || doc.Object.ID != s.URI {
+				continue
+			}
+			for _, tg := range doc.Object.Tag {
+				if tg["type"] == "Emoji" {
+					tag = tg
+				}
+			}
+			return true
+		}
+		return false
+	})
+	icon, _ := tag["icon"].(map[string]any)
+	if tag["id"] != a.Engine().EmojiURI(em) || tag["name"] != ":blobcat:" || tag["updated"] == nil || icon == nil ||
+		icon["type"] != "Image" || icon["mediaType"] != "image/png" || icon["url"] != le["url"] {
+		t.Errorf("Emoji tag of the delivered Note: %v", tag)
+	}
+
 	onB := b.WaitStatus(s.URI)
 	var got map[string]any
 	kontortest.Eventually(t, kontortest.Wait, "B to show the emoji", func() bool {
@@ -197,6 +230,13 @@ func TestLocalEmojisFederate(t *testing.T) {
 	if u := emojiOf(got, "blobcat")["url"].(string); !strings.HasPrefix(u, b.URL+"/media/emoji/") {
 		t.Errorf("B hotlinks %s", u)
 	}
+
+	// An edit that drops it drops the emoji.
+	edited := acctAs(t, a, alice).obj("PUT", "/api/v1/statuses/"+db.FormatID(s.ID), acctJSON(`{"status":"hello, plainly"}`))
+	if len(edited["emojis"].([]any)) != 0 {
+		t.Errorf("edited status emojis %v", edited["emojis"])
+	}
+	acctAs(t, a, alice).obj("PUT", "/api/v1/statuses/"+db.FormatID(s.ID), acctJSON(`{"status":"hello again :blobcat:"}`))
 
 	if err := a.Engine().RemoveLocalEmoji(acctCtx, a.Server.Media, "blobcat"); err != nil {
 		t.Fatal(err)
