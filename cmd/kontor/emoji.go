@@ -90,7 +90,7 @@ func runEmojiRemove(e *env, args []string) error {
 	defer s.Close()
 	err = s.engine.RemoveLocalEmoji(e.ctx, s.media, fs.Arg(0))
 	if errors.Is(err, activitypub.ErrNotFound) {
-		return fmt.Errorf("admin emoji remove: no custom emoji :%s:", fs.Arg(0))
+		return fmt.Errorf("admin emoji remove: no custom emoji named %q", fs.Arg(0))
 	}
 	if err != nil {
 		return err

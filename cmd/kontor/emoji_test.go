@@ -42,7 +42,7 @@ func TestAdminEmoji(t *testing.T) {
 		{[]string{"add", "--shortcode", "gone", "--file", filepath.Join(dir, "missing.png")}, 1, "no such file"},
 		{[]string{"add", "--shortcode", "blobcat"}, 2, "required"},
 		{[]string{"remove"}, 2, "one shortcode"},
-		{[]string{"remove", "nothere"}, 1, "no custom emoji :nothere:"},
+		{[]string{"remove", "nothere"}, 1, `no custom emoji named "nothere"`},
 	} {
 		code, _, errOut := c.run("", append([]string{"admin", "emoji"}, tc.args...)...)
 		if code != tc.code || !strings.Contains(errOut, tc.msg) {
