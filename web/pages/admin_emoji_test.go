@@ -10,15 +10,26 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/chromedp"
+
+	"github.com/kontor-social/kontor/activitypub"
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/kontortest"
 )
 
+// emojiPNG is a 16×16 PNG: an orange disc.
 func emojiPNG(t *testing.T) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, 16, 16))
-	img.Set(8, 8, color.RGBA{255, 0, 0, 255})
+	for x := range 16 {
+		for y := range 16 {
+			if (x-8)*(x-8)+(y-8)*(y-8) < 56 {
+				img.Set(x, y, color.RGBA{240, 140, 20, 255})
+			}
+		}
+	}
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
 		t.Fatal(err)
@@ -107,4 +118,35 @@ func TestAdminEmojiPage(t *testing.T) {
 	if resp, _ := ub.Get("/admin/emoji"); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a user gets %d", resp.StatusCode)
 	}
+}
+
+// In a real browser, a post using :blobcat: shows the image inline at the
+// height of the text, and the admin page lists it with its image.
+func TestBrowserCustomEmoji(t *testing.T) {
+	in := kontortest.Start(t, kontortest.Options{})
+	admin := staffUser(t, in, "ada", db.RoleAdmin)
+	if _, err := in.Engine().AddLocalEmoji(context.Background(), in.Server.Media, activitypub.LocalEmoji{Shortcode: "blobcat",
+		Image: bytes.NewReader(emojiPNG(t))}); err != nil {
+		t.Fatal(err)
+	}
+	in.Post(admin, activitypub.PostParams{Text: "Shipping today :blobcat: <b>bold?</b> :nope:", Visibility: db.Public})
+	tab := kontortest.Tab(t, 60*time.Second)
+	browserSignIn(t, tab, in, admin)
+	waitFor(t, tab, "the emoji image", `(() => { const i = document.querySelector("#posts .post .content img.custom-emoji");
+		return i && i.complete && i.naturalWidth === 16 && i.alt === ":blobcat:" })()`)
+	h := js[float64](t, tab, `document.querySelector("#posts .post .content img.custom-emoji").getBoundingClientRect().height`)
+	fontSize := js[float64](t, tab, `parseFloat(getComputedStyle(document.querySelector("#posts .post .content p")).fontSize)`)
+	if h < fontSize || h > 1.5*fontSize {
+		t.Errorf("emoji is %.1fpx high with text of %.1fpx", h, fontSize)
+	}
+	text := js[string](t, tab, `document.querySelector("#posts .post .content").textContent`)
+	if !strings.Contains(text, ":nope:") || !strings.Contains(text, "<b>bold?</b>") {
+		t.Errorf("post text %q", text)
+	}
+	shot(t, tab, "emoji-post")
+	if err := chromedp.Do(tab, chromedp.Navigate(in.URL+"/admin/emoji")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, tab, "the listed image", `(() => { const i = document.querySelector(".emoji-list img.custom-emoji"); return i && i.complete && i.naturalWidth === 16 })()`)
+	shot(t, tab, "emoji-admin")
 }
