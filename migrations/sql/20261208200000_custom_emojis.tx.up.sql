@@ -23,6 +23,9 @@ CREATE TABLE custom_emojis (
 --bun:split
 CREATE UNIQUE INDEX custom_emojis_shortcode_domain ON custom_emojis (shortcode, domain);
 --bun:split
+-- The copier's queue (it looks every second): only images not tried yet.
+CREATE INDEX custom_emojis_to_copy ON custom_emojis (id) WHERE copy_claimed_at IS NULL;
+--bun:split
 -- The emoji a status's text uses (its content, content warning and poll
 -- options), read in one query per page of statuses.
 CREATE TABLE status_emojis (
