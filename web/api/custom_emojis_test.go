@@ -139,6 +139,16 @@ func TestRemoteEmojisAreCopiedAndShown(t *testing.T) {
 	if resp, _ := in.Get(url); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("the replaced copy is still served: %d", resp.StatusCode)
 	}
+
+	// carol drops it from her name: her Update leaves her account without it.
+	carol.Doc["name"], carol.Doc["tag"] = "Carol", []any{}
+	if status, body := carol.SignedPost(in.URL+"/inbox", carol.Activity("Update", "updates/1", carol.Doc, nil)); status != http.StatusAccepted {
+		t.Fatalf("update: %d %s", status, body)
+	}
+	kontortest.Eventually(t, kontortest.Wait, "carol's profile without the emoji", func() bool {
+		acc := api.obj("GET", "/api/v1/accounts/"+db.FormatID(s.AccountID), nil)
+		return acc["display_name"] == "Carol" && len(acc["emojis"].([]any)) == 0
+	})
 }
 
 // alice adds :blobcat: on A and uses it in a post and in her display name;
