@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -247,6 +248,14 @@ func TestLocalEmojisFederate(t *testing.T) {
 		t.Errorf("edited status emojis %v", edited["emojis"])
 	}
 	acctAs(t, a, alice).obj("PUT", "/api/v1/statuses/"+db.FormatID(s.ID), acctJSON(`{"status":"hello again :blobcat:"}`))
+	history := acctAs(t, a, alice).list("/api/v1/statuses/" + db.FormatID(s.ID) + "/history")
+	var perVersion []int
+	for _, v := range history {
+		perVersion = append(perVersion, len(v.(map[string]any)["emojis"].([]any)))
+	}
+	if fmt.Sprint(perVersion) != "[1 0 1]" {
+		t.Errorf("emojis per version %v, want [1 0 1]", perVersion)
+	}
 
 	if err := a.Engine().RemoveLocalEmoji(acctCtx, a.Server.Media, "blobcat"); err != nil {
 		t.Fatal(err)

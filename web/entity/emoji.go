@@ -84,6 +84,24 @@ func (p *Presenter) pollEmojis(pl *Poll, found []*db.CustomEmoji) []Emoji {
 	return out
 }
 
+// addEditEmojis fills in the emoji of each version of a status: those of
+// the status's emoji that the version's text uses (one query).
+func (p *Presenter) addEditEmojis(ctx context.Context, statusID int64, list []StatusEdit) {
+	found, err := p.db.EmojisForStatuses(ctx, []int64{statusID})
+	if err != nil {
+		p.log.Warn("load status emojis", "err", err)
+		return
+	}
+	for i := range list {
+		for _, e := range found[statusID] {
+			code := ":" + e.Shortcode + ":"
+			if strings.Contains(list[i].Content, code) || strings.Contains(list[i].SpoilerText, code) {
+				list[i].Emojis = append(list[i].Emojis, p.CustomEmoji(e))
+			}
+		}
+	}
+}
+
 // addAccountEmojis fills in the emoji of rendered accounts (and of the
 // accounts they moved to) in one query.
 func (p *Presenter) addAccountEmojis(ctx context.Context, list []*Account) {
