@@ -39,16 +39,17 @@ func (e *CustomEmoji) Local() bool { return e.Domain == "" }
 const shownEmoji = "ce.disabled = FALSE AND ce.file_key <> ''"
 
 // UpsertRemoteEmojis stores remote emoji by shortcode and domain and sets
-// their IDs. A known emoji takes a new image when the URL changed or the
-// peer says it was updated later; its old copy keeps rendering until the
-// new one is made.
+// their IDs. A known emoji takes a new image when the peer says it was
+// updated later, or names another image without saying it is older; its
+// old copy keeps rendering until the new one is made.
 func (t *Tx) UpsertRemoteEmojis(ctx context.Context, list []*CustomEmoji) error {
 	for _, e := range list {
 		if e.Domain == "" {
 			return errors.New("db: remote emoji without domain")
 		}
 		ts := now()
-		if e.UpdatedAt.IsZero() {
+		given := !e.UpdatedAt.IsZero() // some servers leave `updated` out
+		if !given {
 			e.UpdatedAt = ts
 		}
 		e.UpdatedAt = e.UpdatedAt.UTC().Truncate(time.Microsecond)
@@ -62,8 +63,13 @@ func (t *Tx) UpsertRemoteEmojis(ctx context.Context, list []*CustomEmoji) error 
 			return fmt.Errorf("db: remote emoji: %w", err)
 		}
 		e.ID = stored.ID
-		if stored.ImageRemoteURL == e.ImageRemoteURL && !e.UpdatedAt.After(stored.UpdatedAt) {
+		newer := given && e.UpdatedAt.After(stored.UpdatedAt)
+		older := given && e.UpdatedAt.Before(stored.UpdatedAt)
+		if older || !newer && stored.ImageRemoteURL == e.ImageRemoteURL {
 			continue
+		}
+		if !given {
+			e.UpdatedAt = ts // another image, undated: it is new to us now
 		}
 		_, err := t.tx.NewUpdate().Model((*CustomEmoji)(nil)).ModelTableExpr("custom_emojis").
 			Set("image_remote_url = ?", e.ImageRemoteURL).Set("uri = ?", e.URI).Set("updated_at = ?", e.UpdatedAt).
