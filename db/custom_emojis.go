@@ -145,6 +145,45 @@ func (d *DB) EmojisForAccounts(ctx context.Context, ids []int64) (map[int64][]*C
 	return d.emojisFor(ctx, "account_emojis", "account_id", ids)
 }
 
+// EmojisForPage returns the shown emoji of statuses and of accounts in one
+// query (a page of statuses needs both: the read path pays one round trip).
+func (d *DB) EmojisForPage(ctx context.Context, statusIDs, accountIDs []int64) (byStatus, byAccount map[int64][]*CustomEmoji, err error) {
+	byStatus, byAccount = map[int64][]*CustomEmoji{}, map[int64][]*CustomEmoji{}
+	switch {
+	case len(statusIDs) == 0 && len(accountIDs) == 0:
+		return byStatus, byAccount, nil
+	case len(statusIDs) == 0:
+		byAccount, err = d.EmojisForAccounts(ctx, accountIDs)
+		return byStatus, byAccount, err
+	case len(accountIDs) == 0:
+		byStatus, err = d.EmojisForStatuses(ctx, statusIDs)
+		return byStatus, byAccount, err
+	}
+	var rows []struct {
+		Kind        string `bun:"kind"`
+		OwnerID     int64  `bun:"owner_id"`
+		CustomEmoji `bun:",extend"`
+	}
+	err = d.r.NewRaw(`SELECT 's' AS kind, x.status_id AS owner_id, ce.* FROM status_emojis AS x
+JOIN custom_emojis AS ce ON ce.id = x.emoji_id WHERE x.status_id IN (?) AND `+shownEmoji+`
+UNION ALL
+SELECT 'a' AS kind, x.account_id AS owner_id, ce.* FROM account_emojis AS x
+JOIN custom_emojis AS ce ON ce.id = x.emoji_id WHERE x.account_id IN (?) AND `+shownEmoji+`
+ORDER BY shortcode`, bun.List(dedupe(statusIDs)), bun.List(dedupe(accountIDs))).Scan(ctx, &rows)
+	if err != nil {
+		return nil, nil, fmt.Errorf("db: emojis of a page: %w", err)
+	}
+	for i := range rows {
+		e := rows[i].CustomEmoji
+		if rows[i].Kind == "s" {
+			byStatus[rows[i].OwnerID] = append(byStatus[rows[i].OwnerID], &e)
+		} else {
+			byAccount[rows[i].OwnerID] = append(byAccount[rows[i].OwnerID], &e)
+		}
+	}
+	return byStatus, byAccount, nil
+}
+
 func (d *DB) emojisFor(ctx context.Context, table, col string, ids []int64) (map[int64][]*CustomEmoji, error) {
 	out := map[int64][]*CustomEmoji{}
 	if len(ids) == 0 {

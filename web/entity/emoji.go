@@ -36,8 +36,8 @@ func (p *Presenter) emojiList(list []*db.CustomEmoji) []Emoji {
 }
 
 // addStatusEmojis fills in the emoji of rendered statuses, the statuses
-// they boost, their polls and their authors: one query for the statuses
-// and one for the accounts, whatever the length of the page.
+// they boost, their polls and their authors: one query, whatever the
+// length of the page.
 func (p *Presenter) addStatusEmojis(ctx context.Context, list []Status) {
 	var ids []int64
 	var accounts []*Account
@@ -49,12 +49,13 @@ func (p *Presenter) addStatusEmojis(ctx context.Context, list []Status) {
 			accounts = append(accounts, &s.Account)
 		}
 	}
-	p.addAccountEmojis(ctx, accounts)
-	byStatus, err := p.db.EmojisForStatuses(ctx, ids)
+	accountIDs, all := accountRefs(accounts)
+	byStatus, byAccount, err := p.db.EmojisForPage(ctx, ids, accountIDs)
 	if err != nil {
-		p.log.Warn("load status emojis", "err", err)
+		p.log.Warn("load emojis", "err", err)
 		return
 	}
+	p.fillAccountEmojis(all, byAccount)
 	for i := range list {
 		for s := &list[i]; s != nil; s = s.Reblog {
 			id, _ := db.ParseID(s.ID)
@@ -105,8 +106,18 @@ func (p *Presenter) addEditEmojis(ctx context.Context, statusID int64, list []St
 // addAccountEmojis fills in the emoji of rendered accounts (and of the
 // accounts they moved to) in one query.
 func (p *Presenter) addAccountEmojis(ctx context.Context, list []*Account) {
-	var ids []int64
-	var all []*Account
+	ids, all := accountRefs(list)
+	byAccount, err := p.db.EmojisForAccounts(ctx, ids)
+	if err != nil {
+		p.log.Warn("load account emojis", "err", err)
+		return
+	}
+	p.fillAccountEmojis(all, byAccount)
+}
+
+// accountRefs are the ids of rendered accounts and of those they moved
+// to, with the entities to fill in.
+func accountRefs(list []*Account) (ids []int64, all []*Account) {
 	for _, a := range list {
 		for ; a != nil; a = a.Moved {
 			if id, ok := db.ParseID(a.ID); ok {
@@ -115,11 +126,10 @@ func (p *Presenter) addAccountEmojis(ctx context.Context, list []*Account) {
 			}
 		}
 	}
-	byAccount, err := p.db.EmojisForAccounts(ctx, ids)
-	if err != nil {
-		p.log.Warn("load account emojis", "err", err)
-		return
-	}
+	return ids, all
+}
+
+func (p *Presenter) fillAccountEmojis(all []*Account, byAccount map[int64][]*db.CustomEmoji) {
 	for _, a := range all {
 		if found := byAccount[mustID(a.ID)]; len(found) > 0 && !a.Suspended {
 			a.Emojis = p.emojiList(found)
