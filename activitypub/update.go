@@ -112,13 +112,17 @@ func (e *Engine) composeEdit(ctx context.Context, author *db.Account, s *db.Stat
 	if ed.media, err = e.mediaRows(ctx, p.MediaIDs); err != nil {
 		return nil, err
 	}
-	if ed.emojis, err = e.postEmojis(ctx, &p); err != nil {
-		return nil, err
-	}
+	texts := []string{p.Text, p.SpoilerText}
 	if s.PollID != nil {
 		if ed.poll, err = e.db.PollByID(ctx, *s.PollID); err != nil {
 			return nil, err
 		}
+		for _, o := range ed.poll.Options { // the poll stays, and its emoji with it
+			texts = append(texts, o.Title)
+		}
+	}
+	if ed.emojis, err = e.localEmojisIn(ctx, texts...); err != nil {
+		return nil, err
 	}
 	return ed, nil
 }

@@ -257,6 +257,15 @@ func TestLocalEmojisFederate(t *testing.T) {
 		t.Errorf("emojis per version %v, want [1 0 1]", perVersion)
 	}
 
+	// A poll option's emoji is the poll's too, and an edit of the text keeps it.
+	pl := a.Post(alice, activitypub.PostParams{Text: "vote", Visibility: db.Public,
+		Poll: &activitypub.PollParams{Options: []string{":blobcat: yes", "no"}, ExpiresIn: time.Hour}})
+	acctAs(t, a, alice).obj("PUT", "/api/v1/statuses/"+db.FormatID(pl.ID), acctJSON(`{"status":"vote now"}`))
+	poll := acctAs(t, a, alice).obj("GET", "/api/v1/statuses/"+db.FormatID(pl.ID), nil)["poll"].(map[string]any)
+	if pe := poll["emojis"].([]any); len(pe) != 1 || pe[0].(map[string]any)["shortcode"] != "blobcat" {
+		t.Errorf("poll emojis %v", poll["emojis"])
+	}
+
 	if err := a.Engine().RemoveLocalEmoji(acctCtx, a.Server.Media, "blobcat"); err != nil {
 		t.Fatal(err)
 	}
