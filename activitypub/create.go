@@ -49,6 +49,7 @@ func (e *Engine) PublishStatus(ctx context.Context, author *db.Account, p PostPa
 			return err
 		}
 		note := e.noteFrom(s, author, lp.mentioned, lp.prepared.tags, lp.media, lp.prepared.poll)
+		e.addEmojiTags(note, lp.prepared.emojis)
 		create := vocab.NewCreate(s.URI+"/activity", author.URI, note)
 		inboxes, err := e.statusInboxes(ctx, author, s.Visibility, lp.mentioned, lp.extra...)
 		if err != nil {
@@ -89,6 +90,9 @@ func (e *Engine) composeStatus(ctx context.Context, author *db.Account, p *PostP
 		ApplicationID: p.ApplicationID, Account: author,
 	}
 	lp := &localPost{media: media, prepared: &preparedStatus{status: s, tags: formatted.Tags, mediaIDs: p.MediaIDs}}
+	if lp.prepared.emojis, err = e.postEmojis(ctx, p); err != nil {
+		return nil, err
+	}
 	for _, m := range formatted.Mentions {
 		if a := found[m.Href]; a != nil && a.ID != author.ID {
 			lp.mentioned = append(lp.mentioned, a)

@@ -36,6 +36,7 @@ type preparedStatus struct {
 	media    []*db.MediaAttachment // remote attachments, inserted with the status
 	mediaIDs []int64               // a local post's uploads, attached to it
 	poll     *db.Poll
+	emojis   []*db.CustomEmoji // the custom emoji its text uses
 }
 
 // objectOf returns the object of a Create/Update, fetched from its origin
@@ -216,6 +217,7 @@ func (e *Engine) prepareStatus(ctx context.Context, obj *vocab.Object, author *d
 	if obj.Is("Question") {
 		p.poll = remotePoll(obj, author.ID)
 	}
+	p.emojis = remoteStatusEmojis(obj, author)
 	return p, nil
 }
 
@@ -390,6 +392,11 @@ func (e *Engine) commitStatus(ctx context.Context, tx *db.Tx, p *preparedStatus)
 	}
 	if err := e.queueCard(ctx, tx, p); err != nil {
 		return err
+	}
+	if len(p.emojis) > 0 {
+		if err := linkStatusEmojis(ctx, tx, p.status.ID, p.emojis); err != nil {
+			return err
+		}
 	}
 	if p.poll == nil {
 		return nil

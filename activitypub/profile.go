@@ -60,6 +60,9 @@ func (e *Engine) UpdateProfile(ctx context.Context, u ProfileUpdate) error {
 	if err := e.db.UpdateCredentials(ctx, u.CredentialsUpdate); err != nil {
 		return err
 	}
+	if err := e.linkProfileEmojis(ctx, after); err != nil {
+		return err
+	}
 	if u.Before.Locked && !after.Locked {
 		e.acceptFollowRequests(ctx, after) // first: the new followers get the Update too
 	}

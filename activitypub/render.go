@@ -59,6 +59,11 @@ func (e *Engine) RenderActor(ctx context.Context, a *db.Account) (*vocab.Object,
 	} else if img != nil {
 		doc.Image = vocab.Embed(img)
 	}
+	emojis, err := e.db.EmojisForAccounts(ctx, []int64{a.ID})
+	if err != nil {
+		return nil, err
+	}
+	e.addEmojiTags(doc, emojis[a.ID])
 	return doc, nil
 }
 
@@ -141,7 +146,13 @@ func (e *Engine) NoteDocument(ctx context.Context, s *db.Status, author *db.Acco
 			return nil, err
 		}
 	}
-	return e.renderNote(s, author, mentioned, tags, media, poll), nil
+	emojis, err := e.db.EmojisForStatuses(ctx, []int64{s.ID})
+	if err != nil {
+		return nil, err
+	}
+	note := e.renderNote(s, author, mentioned, tags, media, poll)
+	e.addEmojiTags(note, emojis[s.ID])
+	return note, nil
 }
 
 // renderNote builds the Note (or Question) of a local status from its parts.

@@ -18,6 +18,7 @@ type localEdit struct {
 	added     []*db.Account
 	media     []*db.MediaAttachment
 	poll      *db.Poll
+	emojis    []*db.CustomEmoji
 }
 
 // EditStatus changes a local status (the local entry of Update) and sends
@@ -47,7 +48,11 @@ func (e *Engine) EditStatus(ctx context.Context, author *db.Account, statusID in
 		if err := e.edit(ctx, tx, author, s, ed.update, ed.added); err != nil {
 			return err
 		}
+		if err := linkStatusEmojis(ctx, tx, s.ID, ed.emojis); err != nil {
+			return err
+		}
 		note := e.noteFrom(s, author, ed.mentioned, ed.update.Tags, ed.media, ed.poll)
+		e.addEmojiTags(note, ed.emojis)
 		actID := e.db.NewID()
 		update := vocab.NewUpdate(e.activityURI(author, actID), author.URI, note)
 		inboxes, err := e.statusInboxes(ctx, author, s.Visibility, ed.mentioned)
@@ -107,10 +112,17 @@ func (e *Engine) composeEdit(ctx context.Context, author *db.Account, s *db.Stat
 	if ed.media, err = e.mediaRows(ctx, p.MediaIDs); err != nil {
 		return nil, err
 	}
+	texts := []string{p.Text, p.SpoilerText}
 	if s.PollID != nil {
 		if ed.poll, err = e.db.PollByID(ctx, *s.PollID); err != nil {
 			return nil, err
 		}
+		for _, o := range ed.poll.Options { // the poll stays, and its emoji with it
+			texts = append(texts, o.Title)
+		}
+	}
+	if ed.emojis, err = e.localEmojisIn(ctx, texts...); err != nil {
+		return nil, err
 	}
 	return ed, nil
 }
@@ -168,7 +180,10 @@ func (e *Engine) applyUpdate(ctx context.Context, ic *inboxContext) error {
 		if err := tx.InsertRemoteMedia(ctx, p.media); err != nil {
 			return err
 		}
-		return e.edit(ctx, tx, ic.actor, s, p.editUpdate(obj.Updated), added)
+		if err := e.edit(ctx, tx, ic.actor, s, p.editUpdate(obj.Updated), added); err != nil {
+			return err
+		}
+		return linkStatusEmojis(ctx, tx, s.ID, p.emojis)
 	})
 }
 

@@ -44,6 +44,8 @@ type Server struct {
 	// RemoteMedia copies remote attachments into Media; nil unless
 	// media_cache_remote is on.
 	RemoteMedia *mediacache.Cache
+	// RemoteEmojis copies the images of remote custom emoji into Media.
+	RemoteEmojis *mediacache.Emojis
 	// Streaming fans committed changes out to streaming clients (and, on
 	// PostgreSQL, to the other processes sharing the database).
 	Streaming *streaming.Hub
@@ -84,6 +86,12 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, tune ...func
 	engine.SetEvents(hub)
 	s := &Server{Config: cfg, DB: store, Engine: engine, Log: log, Media: files, Streaming: hub, Metrics: m,
 		Orphans: orphans.New(orphans.Options{DB: store, Store: files, Logger: log})}
+	s.RemoteEmojis = mediacache.NewEmojis(mediacache.Options{DB: store, Store: files, Logger: log,
+		Client: transport.New(transport.Options{
+			Protocol: cfg.Protocol, AllowedNetworks: config.ParseNetworks(cfg.AllowedPrivateNetworks),
+			UserAgent: userAgent(cfg), Timeout: mediaFetchTimeout,
+		}),
+	})
 	if cfg.MediaCacheRemote {
 		s.RemoteMedia = mediacache.New(mediacache.Options{
 			DB: store, Store: files, Logger: log, MaxBytes: cfg.MediaRemoteMaxBytes, MaxImagePixels: cfg.MediaMaxImagePixels,
@@ -162,7 +170,7 @@ func userAgent(cfg *config.Config) string { return "Kontor/" + Version + " (+" +
 // jobs are the background work besides the engine's workers.
 func (s *Server) jobs() []func(context.Context) {
 	jobs := []func(context.Context){s.Orphans.Run, analytics.NewJob(s.DB, s.Log).Run,
-		(&portability.Runner{Engine: s.Engine, Files: s.Media, Log: s.Log}).Run}
+		(&portability.Runner{Engine: s.Engine, Files: s.Media, Log: s.Log}).Run, s.RemoteEmojis.Run}
 	if s.RemoteMedia != nil {
 		jobs = append(jobs, s.RemoteMedia.Run)
 	}

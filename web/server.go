@@ -100,6 +100,7 @@ func NewHandler(d Deps) http.Handler {
 	brandPages.UpdateProfile = apiHandlers.UpdateBrandProfile
 	brandPages.Routes(r)
 	workspace.Routes(r)
+	workspace.EmojiAdmin(d.Media).Routes(r)
 	if d.Streaming != nil {
 		st := streaming.New(streaming.Deps{Hub: d.Streaming, Presenter: present, Tokens: tokens, Logger: d.Logger})
 		apiHandlers.V1Extra = append(apiHandlers.V1Extra, st.Routes)

@@ -161,6 +161,9 @@ func (r *Resolver) storeActor(ctx context.Context, requested, final string, doc 
 		}
 		return a, nil
 	}
+	if err := r.db.StoreRemoteAccountEmojis(ctx, a.ID, Emojis(doc, a.Domain)); err != nil {
+		r.log.Warn("resolve: store emojis of actor", "actor", a.URI, "err", err) // the profile shows :codes: as text
+	}
 	return a, nil
 }
 

@@ -39,6 +39,7 @@ func adminCommands() []*command {
 			{name: "list", summary: "list blocked domains", run: runDomainList},
 		}},
 		{name: "archive", summary: "write a user's archive (Mastodon's layout) to a zip file (--username U --out FILE.zip)", run: runArchive},
+		{name: "emoji", summary: "add, list and remove custom emoji", sub: emojiCommands()},
 		{name: "export", summary: "write a user's follows, blocks, mutes … as Mastodon's CSV (export KIND --username U)", sub: exportCommands()},
 		{name: "import", summary: "read a Mastodon CSV for a user (import KIND --username U FILE [--mode merge|overwrite])", sub: importCommands()},
 		{name: "media", summary: "manage stored media (prune cached remote copies)", sub: mediaCommands()},

@@ -13,7 +13,7 @@ import (
 // miscRoutes registers the small discovery endpoints: custom emojis,
 // announcements, trends and the profile directory.
 func (h *Handlers) miscRoutes(r chi.Router) {
-	r.Get("/custom_emojis", h.handler(publicEmptyList))
+	r.Get("/custom_emojis", h.handler(h.customEmojis))
 	r.Get("/announcements", h.handler(h.announcements))
 	r.Get("/trends", h.handler(h.trendingTags))
 	r.Get("/trends/tags", h.handler(h.trendingTags))
@@ -23,7 +23,7 @@ func (h *Handlers) miscRoutes(r chi.Router) {
 }
 
 // publicEmptyList answers [] to anyone for features Kontor does not have
-// (custom emojis, link trends): clients call them at startup and want a list.
+// (link trends): clients call them at startup and want a list.
 func publicEmptyList(w http.ResponseWriter, r *http.Request) error {
 	render.JSON(w, http.StatusOK, []any{})
 	return nil

@@ -19,7 +19,9 @@ const (
 
 // Account renders an account.
 func (p *Presenter) Account(ctx context.Context, a *db.Account) Account {
-	return p.account(ctx, a, nil)
+	out := p.account(ctx, a, nil)
+	p.addAccountEmojis(ctx, []*Account{&out})
+	return out
 }
 
 // Accounts renders a list of accounts, loading their images in one query.
@@ -29,6 +31,11 @@ func (p *Presenter) Accounts(ctx context.Context, list []*db.Account) []Account 
 	for _, a := range list {
 		out = append(out, p.account(ctx, a, media))
 	}
+	refs := make([]*Account, len(out))
+	for i := range out {
+		refs[i] = &out[i]
+	}
+	p.addAccountEmojis(ctx, refs)
 	return out
 }
 

@@ -66,6 +66,7 @@ func (p *Presenter) StatusHistory(ctx context.Context, s *db.Status) ([]StatusEd
 		}
 		out = append(out, v)
 	}
+	p.addEditEmojis(ctx, s.ID, out)
 	return out, nil
 }
 

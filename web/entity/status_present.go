@@ -32,6 +32,7 @@ func (p *Presenter) StatusesIn(ctx context.Context, viewer int64, list []*db.Sta
 		}
 		out = append(out, st)
 	}
+	p.addStatusEmojis(ctx, out)
 	return out, nil
 }
 

@@ -52,6 +52,7 @@ func (h *Handlers) Routes(r chi.Router, pages HTMLPages) {
 	r.Get("/nodeinfo/{version}", h.nodeinfo)
 	r.Get("/actor", h.instanceActor)
 	r.Get("/actor/outbox", h.instanceActorOutbox)
+	r.Get("/emojis/{id}", h.emoji)
 	r.Post("/actor/inbox", h.inbox(true))
 	r.Post("/inbox", h.inbox(true))
 	r.Route("/users/{username}", func(r chi.Router) {

@@ -267,6 +267,8 @@ var workspaceFuncs = template.FuncMap{
 	// cleaned when it was stored (remote).
 	"html":       func(s string) template.HTML { return template.HTML(s) },
 	"relTime":    relTime,
+	"emojiHTML":  emojiHTML, // content and names with their custom emoji
+	"emojiText":  emojiText,
 	"absTime":    absTime,
 	"profileURL": func(a entity.Account) string { return "/accounts/" + a.ID },
 	"add":        func(a, b int) int { return a + b },
