@@ -72,6 +72,7 @@ type readCaches struct {
 	// the instance's figures and its contact (GET /api/v1/instance)
 	usage   *readCache[struct{}, Usage]
 	contact *readCache[struct{}, Account]
+	site    *readCache[struct{}, *InstanceTexts] // shared, never changed
 }
 
 func newReadCaches(gens *generations) *readCaches {
@@ -80,7 +81,8 @@ func newReadCaches(gens *generations) *readCaches {
 		users:    newReadCache[int64, User](gens, tableUsers|tableAccounts),
 		accounts: newReadCache[int64, Account](gens, tableAccounts),
 		usage:    newReadCache[struct{}, Usage](gens, tableAccounts|tableUsers),
-		contact:  newReadCache[struct{}, Account](gens, tableAccounts|tableUsers),
+		contact:  newReadCache[struct{}, Account](gens, tableAccounts|tableUsers|tableSite),
+		site:     newReadCache[struct{}, *InstanceTexts](gens, tableSite),
 	}
 }
 
