@@ -130,36 +130,47 @@ func sameText(a, b SiteText) bool {
 	return a == b
 }
 
-// SaveInstanceTexts stores an admin's edit: the texts, and the rules as
-// listed (in their order). A rule with ID 0 is new and gets the next
-// unused id; a stored rule missing from the list is removed. From now on
-// the configuration no longer changes the texts.
-func (tx *Tx) SaveInstanceTexts(ctx context.Context, t SiteText, rules []SiteRule) error {
-	var stored []SiteRule
-	if err := tx.tx.NewSelect().Model(&stored).Scan(ctx); err != nil {
-		return fmt.Errorf("db: instance rules: %w", err)
-	}
-	var next int64
-	known := map[int64]bool{}
-	for _, r := range stored {
-		next = max(next, r.ID)
-		known[r.ID] = true
-	}
-	rules = slices.Clone(rules)
-	for i := range rules {
-		if rules[i].ID == 0 || !known[rules[i].ID] {
-			next++
-			rules[i].ID = next
+// SaveInstanceTexts stores an admin's edit and its entry of the audit log
+// in one transaction: the texts, and the rules as listed (in their order).
+// A rule with ID 0 (or an id no longer stored) is new and gets the next
+// id; a stored rule missing from the list is removed. From now on the
+// configuration no longer changes the texts.
+func (d *DB) SaveInstanceTexts(ctx context.Context, t SiteText, rules []SiteRule, audit *AdminAction) error {
+	return d.InTx(ctx, func(tx *Tx) error {
+		var stored []SiteRule
+		if err := tx.tx.NewSelect().Model(&stored).Scan(ctx); err != nil {
+			return fmt.Errorf("db: instance rules: %w", err)
 		}
-		rules[i].Position = i + 1
-	}
-	exists, err := tx.tx.NewSelect().Model((*SiteText)(nil)).Where("id = ?", siteTextID).Exists(ctx)
-	if err != nil {
-		return fmt.Errorf("db: instance texts: %w", err)
-	}
-	at := now()
-	t.ID, t.UpdatedAt, t.EditedAt = siteTextID, at, &at
-	return tx.writeInstanceTexts(ctx, &t, rules, exists)
+		var next int64
+		known := map[int64]bool{}
+		for _, r := range stored {
+			next = max(next, r.ID)
+			known[r.ID] = true
+		}
+		rules := slices.Clone(rules)
+		for i := range rules {
+			if rules[i].ID == 0 || !known[rules[i].ID] {
+				next++
+				rules[i].ID = next
+			}
+			known[rules[i].ID] = false // listed twice: the second is new
+			rules[i].Position = i + 1
+		}
+		exists, err := tx.tx.NewSelect().Model((*SiteText)(nil)).Where("id = ?", siteTextID).Exists(ctx)
+		if err != nil {
+			return fmt.Errorf("db: instance texts: %w", err)
+		}
+		at := now()
+		t.ID, t.UpdatedAt, t.EditedAt = siteTextID, at, &at
+		if err := tx.writeInstanceTexts(ctx, &t, rules, exists); err != nil {
+			return err
+		}
+		audit.ID, audit.CreatedAt = d.NewID(), at
+		if _, err := tx.tx.NewInsert().Model(audit).Exec(ctx); err != nil {
+			return fmt.Errorf("db: record admin action: %w", err)
+		}
+		return nil
+	})
 }
 
 // writeInstanceTexts replaces the row and the rules.

@@ -58,9 +58,8 @@ func TestInstanceTextsSeedAndEdit(t *testing.T) {
 
 		// An admin drops "Be kind", moves "No ads" first and adds a rule.
 		edit := db.SiteText{Description: "Edited", ContactEmail: "a@b.example", Registrations: "approval"}
-		err := store.InTx(ctx, func(tx *db.Tx) error {
-			return tx.SaveInstanceTexts(ctx, edit, []db.SiteRule{{ID: 3, Text: "No ads"}, {ID: 2, Text: "No spam at all", Hint: "none"}, {Text: "Be patient"}})
-		})
+		audit := &db.AdminAction{Action: "update", TargetType: "InstanceSettings", TargetID: 1, Text: "tidy"}
+		err := store.SaveInstanceTexts(ctx, edit, []db.SiteRule{{ID: 3, Text: "No ads"}, {ID: 2, Text: "No spam at all", Hint: "none"}, {Text: "Be patient"}}, audit)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,6 +68,10 @@ func TestInstanceTextsSeedAndEdit(t *testing.T) {
 			!slices.Equal(ruleTexts(got), []string{"No ads", "No spam at all", "Be patient"}) || !slices.Equal(got.RuleIDs(), []int64{3, 2, 4}) ||
 			got.Rules[1].Hint != "none" {
 			t.Fatalf("edited: %+v", got)
+		}
+		if log, err := store.AdminActions(ctx, db.AdminActionFilter{TargetType: "InstanceSettings"}, db.Page{Limit: 5}); err != nil ||
+			len(log) != 1 || log[0].Text != "tidy" {
+			t.Errorf("audit log: %v %v", log, err)
 		}
 		seed("Third", "Be kind") // the configuration no longer changes edited texts
 		if got := read(); got.Description != "Edited" || len(got.Rules) != 3 {

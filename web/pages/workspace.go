@@ -56,7 +56,7 @@ const workspaceCSP = "default-src 'none'; script-src 'self'; style-src 'self'; i
 // to signed-in people.
 func (p *Pages) Workspace(auth *oauth.Handlers, present *entity.Presenter, svc *brands.Service) *Workspace {
 	ws := &Workspace{p: p, auth: auth, present: present, brands: svc, pages: map[string]*template.Template{}}
-	for _, name := range []string{"timeline", "notifications", "conversations", "lists", "account", "search", "settings_profile", "moderation"} {
+	for _, name := range []string{"timeline", "notifications", "conversations", "lists", "account", "search", "settings_profile", "moderation", "admin_settings"} {
 		ws.pages[name] = template.Must(template.New(name).Funcs(workspaceFuncs).ParseFS(templateFiles,
 			"templates/app.html", "templates/ws_post.html", "templates/compose.html", "templates/"+name+".html"))
 	}
@@ -90,6 +90,8 @@ func (ws *Workspace) Routes(r chi.Router) {
 	r.Post("/admin/reports/{id}/resolve", ws.resolveReport)
 	r.Get("/admin/sign-ups", ws.signUps)
 	r.Post("/admin/accounts/{id}/{decision}", ws.decideSignUp)
+	r.Get("/admin/settings", ws.adminSettings)
+	r.Post("/admin/settings", ws.saveAdminSettings)
 	r.Get("/settings/profile", ws.settingsProfile)
 	r.Post("/settings/profile", ws.saveProfile)
 }
