@@ -106,7 +106,7 @@ func TestAdminSettings(t *testing.T) {
 	expect("v1 instance", "/api/v1/instance", func(body string) bool {
 		var v struct {
 			Description, Email string
-			Approval           bool `json:"approval_required"`
+			Approval           bool                      `json:"approval_required"`
 			Contact            struct{ Username string } `json:"contact_account"`
 			Rules              []struct{ ID, Text, Hint string }
 		}
