@@ -179,6 +179,7 @@ type Request struct {
 	Reason     string
 	InviteCode string
 	IP         string // the client's address (IP blocks; kept for admins)
+	AppID      *int64 // the OAuth app of an API sign-up (nil: the web form)
 }
 
 // Result is a new account and what it still needs before it can sign in.
@@ -266,7 +267,7 @@ func (s *Service) Register(ctx context.Context, req Request) (*Result, error) {
 	approved := (mode != config.RegistrationsApproval || invite != nil) && !ipNeedsApproval
 	n := activitypub.NewLocalAccount{
 		Username: req.Username, Email: req.Email, Password: req.Password, Approved: approved,
-		Reason: req.Reason, Locale: strings.ReplaceAll(req.Locale, "_", "-"), SignUpIP: req.IP,
+		Reason: req.Reason, Locale: strings.ReplaceAll(req.Locale, "_", "-"), SignUpIP: req.IP, AppID: req.AppID,
 	}
 	if invite != nil {
 		n.InviteID = &invite.ID
