@@ -17,6 +17,7 @@ import (
 	"github.com/kontor-social/kontor/activitypub/resolve"
 	"github.com/kontor-social/kontor/activitypub/transport"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/media"
 )
 
 // Engine is the protocol engine of one instance: the Outbox (local actions
@@ -73,6 +74,9 @@ type Options struct {
 	// MediaURL is the public URL of a stored file (the media store's URL:
 	// a local /media/ path or the S3 public URL). Default: URLs.Media.
 	MediaURL func(key string) string
+	// Files is the media store (nil: files of removed accounts are left
+	// for the operator).
+	Files media.Store
 	// Metrics records deliveries and inbox activities (nil: none).
 	Metrics *metrics.Set
 	// Mailer sends notice emails (brand drafts, reports, sign-ups); nil

@@ -135,6 +135,7 @@ func NewEngine(cfg *config.Config, store *db.DB, files media.Store, log *slog.Lo
 		MaxStatusCharacters: cfg.MaxStatusCharacters,
 		UserAgent:           userAgent(cfg),
 		MediaURL:            files.URL,
+		Files:               files,
 		InstanceTitle:       cfg.InstanceTitle,
 	}
 	if cfg.SMTPEnabled() {
