@@ -32,6 +32,10 @@ func TestBrowserAdminSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	shot(t, tab, "admin-settings-saved")
+	if err := chromedp.Do(tab, chromedp.Navigate(in.URL+"/auth/sign_up"), chromedp.WaitVisible(chromedp.CSS("#rules-title"))); err != nil {
+		t.Fatal(err)
+	}
+	shot(t, tab, "sign-up-rules")
 	_, body := in.Get("/about", htmlAccept)
 	if !strings.Contains(string(body), `<li id="rule-1">Be kind</li><li id="rule-2">No spam</li>`) {
 		t.Errorf("/about after the browser's save:\n%s", body)
