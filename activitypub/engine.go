@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -43,6 +44,7 @@ type Engine struct {
 
 	blocksMu     sync.Mutex
 	blocks       []string
+	rejectMedia  []string // domains blocked with reject_media
 	allows       []string // the allowed domains, in allowlist mode
 	blocksLoaded time.Time
 }
@@ -278,6 +280,38 @@ func (e *Engine) DomainBlocked(ctx context.Context, host string) bool {
 	return matchesDomain(domain, blocks)
 }
 
+// MediaRejected reports whether a's media are refused by a domain block
+// with reject_media, by its handle's domain or its actor's host (the same
+// rule as db's media cache query).
+func (e *Engine) MediaRejected(ctx context.Context, a *db.Account) bool {
+	e.blocksMu.Lock()
+	if time.Since(e.blocksLoaded) > 30*time.Second {
+		e.loadDomainLists(ctx)
+	}
+	rejected := e.rejectMedia
+	e.blocksMu.Unlock()
+	for _, host := range []string{a.Domain, hostOf(a.URI)} {
+		host = strings.ToLower(host)
+		name := host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			name = h
+		}
+		if host != "" && (matchesDomain(host, rejected) || matchesDomain(name, rejected)) {
+			return true
+		}
+	}
+	return false
+}
+
+// hostOf is the host of a URL ("" when it has none).
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
+
 // localHost is this instance's host name without a port.
 func (e *Engine) localHost() string {
 	if h, _, err := net.SplitHostPort(e.urls.Host()); err == nil {
@@ -298,10 +332,13 @@ func (e *Engine) loadDomainLists(ctx context.Context) {
 			return
 		}
 	}
-	e.blocks = e.blocks[:0]
+	e.blocks, e.rejectMedia = e.blocks[:0], e.rejectMedia[:0]
 	for _, b := range list {
 		if b.Severity == "suspend" { // silence and noop still federate
 			e.blocks = append(e.blocks, b.Domain)
+		}
+		if b.RejectMedia {
+			e.rejectMedia = append(e.rejectMedia, b.Domain)
 		}
 	}
 	e.allows, e.blocksLoaded = allows, time.Now()

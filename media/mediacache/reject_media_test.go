@@ -15,8 +15,8 @@ import (
 )
 
 // A domain block with reject_media (severity noop: posts still arrive)
-// keeps the attachments of its accounts from ever being fetched; another
-// server's are copied as before.
+// keeps the attachments of its accounts from ever being fetched (they are
+// links of unknown kind, as on Mastodon); another server's are copied.
 func TestRejectMediaIsNeverFetched(t *testing.T) {
 	var photo bytes.Buffer
 	jpeg.Encode(&photo, image.NewRGBA(image.Rect(0, 0, 20, 20)), nil)
@@ -60,7 +60,7 @@ func TestRejectMediaIsNeverFetched(t *testing.T) {
 		t.Fatalf("the other server's attachment was not copied: %v %+v", err, list)
 	}
 	list, err := in.DB.StatusMedia(ctx, blockedPost.ID)
-	if err != nil || len(list) != 1 || list[0].FileKey != "" || list[0].RemoteURL != files.URL+"/rejected.jpg" {
+	if err != nil || len(list) != 1 || list[0].FileKey != "" || list[0].RemoteURL != files.URL+"/rejected.jpg" || list[0].Kind != "unknown" {
 		t.Errorf("the rejected attachment: %v %+v", err, list)
 	}
 	mu.Lock()
