@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -74,7 +76,7 @@ func (d *DB) InstanceTexts(ctx context.Context) (*InstanceTexts, error) {
 	gen := d.reads.site.generation()
 	t := &InstanceTexts{SiteText: SiteText{ID: siteTextID, Registrations: "closed"}}
 	err := d.r.NewSelect().Model(&t.SiteText).Where("id = ?", siteTextID).Scan(ctx)
-	if err != nil && notFound(err) != ErrNotFound {
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("db: instance texts: %w", err)
 	}
 	if err := d.r.NewSelect().Model(&t.Rules).OrderExpr("position, id").Scan(ctx); err != nil {
