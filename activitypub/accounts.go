@@ -41,6 +41,7 @@ type NewLocalAccount struct {
 	SSOIssuer   string // the single sign-on identity the user signs in with
 	SSOSubject  string
 	SignUpIP    string // where the sign-up came from
+	AppID       *int64 // the OAuth app signed up through (nil: the web)
 }
 
 // ValidateUsername checks a local username.
@@ -78,7 +79,7 @@ func (e *Engine) CreateLocalAccount(ctx context.Context, n NewLocalAccount) (*db
 		if err := ValidateEmail(n.Email); err != nil {
 			return nil, nil, err
 		}
-		user = &db.User{Email: n.Email, Role: role, Approved: n.Approved, SignUpReason: n.Reason, Locale: n.Locale, SignUpIP: n.SignUpIP,
+		user = &db.User{Email: n.Email, Role: role, Approved: n.Approved, SignUpReason: n.Reason, Locale: n.Locale, SignUpIP: n.SignUpIP, CreatedByAppID: n.AppID,
 			InviteID: n.InviteID, SSOIssuer: n.SSOIssuer, SSOSubject: n.SSOSubject}
 		if n.Password != "" {
 			hash, err := db.HashPassword(n.Password)

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/kontor-social/kontor/media"
 	"github.com/kontor-social/kontor/metrics"
 
 	"github.com/kontor-social/kontor/activitypub/cards"
@@ -19,6 +19,7 @@ import (
 	"github.com/kontor-social/kontor/activitypub/resolve"
 	"github.com/kontor-social/kontor/activitypub/transport"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/media"
 )
 
 // Engine is the protocol engine of one instance: the Outbox (local actions
@@ -46,6 +47,7 @@ type Engine struct {
 
 	blocksMu     sync.Mutex
 	blocks       []string
+	rejectMedia  []string // domains blocked with reject_media
 	allows       []string // the allowed domains, in allowlist mode
 	blocksLoaded time.Time
 }
@@ -83,8 +85,9 @@ type Options struct {
 	// without SMTP. InstanceTitle names the server in them.
 	Mailer        Mailer
 	InstanceTitle string
-	// Media is the store link preview images are copied into (nil: cards
-	// have no image). CardTimeout and CardMaxBytes bound the fetch of a
+	// Media is the media store: link preview images are copied into it,
+	// files of removed accounts deleted from it (nil: cards have no image,
+	// removed accounts' files are left for the operator). CardTimeout and CardMaxBytes bound the fetch of a
 	// linked page (default 10s, 1 MiB); CardProviders are the oEmbed
 	// providers whose players are embedded (default cards.DefaultProviders).
 	Media         media.Store
@@ -300,6 +303,38 @@ func (e *Engine) DomainBlocked(ctx context.Context, host string) bool {
 	return matchesDomain(domain, blocks)
 }
 
+// MediaRejected reports whether a's media are refused by a domain block
+// with reject_media, by its handle's domain or its actor's host (the same
+// rule as db's media cache query).
+func (e *Engine) MediaRejected(ctx context.Context, a *db.Account) bool {
+	e.blocksMu.Lock()
+	if time.Since(e.blocksLoaded) > 30*time.Second {
+		e.loadDomainLists(ctx)
+	}
+	rejected := e.rejectMedia
+	e.blocksMu.Unlock()
+	for _, host := range []string{a.Domain, hostOf(a.URI)} {
+		host = strings.ToLower(host)
+		name := host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			name = h
+		}
+		if host != "" && (matchesDomain(host, rejected) || matchesDomain(name, rejected)) {
+			return true
+		}
+	}
+	return false
+}
+
+// hostOf is the host of a URL ("" when it has none).
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
+
 // localHost is this instance's host name without a port.
 func (e *Engine) localHost() string {
 	if h, _, err := net.SplitHostPort(e.urls.Host()); err == nil {
@@ -320,10 +355,13 @@ func (e *Engine) loadDomainLists(ctx context.Context) {
 			return
 		}
 	}
-	e.blocks = e.blocks[:0]
+	e.blocks, e.rejectMedia = e.blocks[:0], e.rejectMedia[:0]
 	for _, b := range list {
 		if b.Severity == "suspend" { // silence and noop still federate
 			e.blocks = append(e.blocks, b.Domain)
+		}
+		if b.RejectMedia {
+			e.rejectMedia = append(e.rejectMedia, b.Domain)
 		}
 	}
 	e.allows, e.blocksLoaded = allows, time.Now()

@@ -28,8 +28,7 @@ type ReportParams struct {
 	StatusIDs []int64
 	Comment   string
 	Category  string // other (default), spam, legal or violation
-	// RuleIDs are the instance rules broken. Kontor has no rules yet, so any
-	// id is refused.
+	// RuleIDs are the instance rules broken (db.InstanceTexts' rules).
 	RuleIDs []int64
 	// Forward asks to tell the server of a remote target too (a Flag from
 	// the instance actor: the reporter stays anonymous there).
@@ -50,12 +49,26 @@ func (e *Engine) Report(ctx context.Context, reporter, target *db.Account, p Rep
 	if err := validateReport(&p); err != nil {
 		return nil, err
 	}
+	var ruleIDs []int64 // nil: no rule named
+	if len(p.RuleIDs) > 0 {
+		ruleIDs = uniqueIDs(p.RuleIDs)
+		texts, err := e.db.InstanceTexts(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ruleIDs {
+			if !slices.Contains(texts.RuleIDs(), id) {
+				return nil, inputErr("rule_ids", "contains an unknown rule")
+			}
+		}
+	}
 	ids := uniqueIDs(p.StatusIDs)
 	uris, err := e.reportedURIs(ctx, reporter, target, ids)
 	if err != nil {
 		return nil, err
 	}
-	r := &db.Report{AccountID: reporter.ID, TargetAccountID: target.ID, StatusIDs: ids, Comment: p.Comment, Category: p.Category}
+	r := &db.Report{AccountID: reporter.ID, TargetAccountID: target.ID, StatusIDs: ids, Comment: p.Comment, Category: p.Category,
+		RuleIDs: ruleIDs}
 	var flagInbox string
 	var instance *db.Account
 	if p.Forward && !target.Local() {
@@ -93,8 +106,6 @@ func validateReport(p *ReportParams) error {
 	switch {
 	case !db.ValidReportCategory(p.Category):
 		return inputErr("category", "is not included in the list")
-	case len(p.RuleIDs) > 0:
-		return inputErr("rule_ids", "contains an unknown rule (this instance has no rules)")
 	case !utf8.ValidString(p.Comment):
 		return inputErr("comment", "is not valid UTF-8")
 	case utf8.RuneCountInString(p.Comment) > MaxReportComment:

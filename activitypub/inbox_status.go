@@ -206,11 +206,16 @@ func (e *Engine) prepareStatus(ctx context.Context, obj *vocab.Object, author *d
 			p.tags = append(p.tags, name)
 		}
 	}
+	rejectMedia := e.MediaRejected(ctx, author)
 	for _, att := range obj.Attachment.Objects() {
 		if len(p.media) == maxRemoteAttachments {
 			break
 		}
 		if m := remoteMedia(att, author.ID); m != nil {
+			if rejectMedia {
+				// As Mastodon: kept as a link to the remote file, of unknown kind.
+				m.Kind = "unknown"
+			}
 			p.media = append(p.media, m)
 		}
 	}

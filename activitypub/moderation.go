@@ -7,6 +7,7 @@ import (
 
 	"github.com/kontor-social/kontor/activitypub/vocab"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/media"
 )
 
 // Moderation of accounts by admins and moderators: the one place the admin
@@ -131,8 +132,8 @@ func (e *Engine) applyLoginAction(ctx context.Context, target *db.Account, actio
 }
 
 // DeleteAccountData removes a suspended local account's data: its remote
-// followers are sent a Delete of the actor, then its statuses, relations
-// and login go. The account row stays (suspended), so the actor keeps
+// followers are sent a Delete of the actor, then its statuses, relations,
+// login and media (the rows, then the files in the media store) go. The account row stays (suspended), so the actor keeps
 // answering 410 and the username is never given to someone else.
 func (e *Engine) DeleteAccountData(ctx context.Context, by Moderator, a *db.Account) error {
 	switch {
@@ -157,8 +158,31 @@ func (e *Engine) DeleteAccountData(ctx context.Context, by Moderator, a *db.Acco
 	if err := e.db.DeleteLocalAccountData(ctx, a.ID); err != nil {
 		return err
 	}
+	gone, err := e.db.DeleteAccountMedia(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	e.deleteFiles(ctx, gone)
 	return e.db.RecordAdminAction(ctx, &db.AdminAction{AccountID: by.AccountID, Action: "delete",
 		TargetType: "Account", TargetID: a.ID, TargetLabel: "@" + a.Acct()})
+}
+
+// deleteFiles removes the files of removed attachments from the media
+// store. A file that cannot be removed is logged and left (wasted space only).
+func (e *Engine) deleteFiles(ctx context.Context, list []*db.MediaAttachment) {
+	if e.opts.Media == nil {
+		return
+	}
+	for _, m := range list {
+		for _, key := range []string{m.FileKey, m.PreviewKey} {
+			if key == "" {
+				continue
+			}
+			if err := e.opts.Media.Delete(ctx, key); err != nil && !errors.Is(err, media.ErrNotFound) {
+				e.log.Warn("media: delete file of a removed account", "key", key, "err", err)
+			}
+		}
+	}
 }
 
 // Changes of a report by admins and moderators (Mastodon's report actions).

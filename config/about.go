@@ -1,15 +1,20 @@
 package config
 
-// PrivacyPolicyText is the configured privacy policy, or a short and true
-// default: what Kontor stores and where it sends it.
+// PrivacyPolicyText is the configured privacy policy, or the default one.
 func (c *Config) PrivacyPolicyText() string {
 	if c.PrivacyPolicy != "" {
 		return c.PrivacyPolicy
 	}
-	text := c.InstanceTitle + " stores what you post and share with it to run your account, " +
+	return DefaultPrivacyPolicy(c.InstanceTitle, c.ContactEmail)
+}
+
+// DefaultPrivacyPolicy is the policy of an instance that wrote none: short
+// and true, what Kontor stores and where it sends it (Markdown).
+func DefaultPrivacyPolicy(title, contactEmail string) string {
+	text := title + " stores what you post and share with it to run your account, " +
 		"and sends your public posts, and posts you address to others, to the servers of their recipients."
-	if c.ContactEmail != "" {
-		text += "\n\nQuestions: " + c.ContactEmail
+	if contactEmail != "" {
+		text += "\n\nQuestions: " + contactEmail
 	}
 	return text
 }

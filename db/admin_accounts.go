@@ -189,6 +189,26 @@ func (d *DB) DeleteLocalAccountData(ctx context.Context, id int64) error {
 	})
 }
 
+// DeleteAccountMedia removes every attachment row of an account (its
+// posts' media, its uploads, its avatar and header) and returns them, so
+// that the caller removes their files from the media store.
+func (d *DB) DeleteAccountMedia(ctx context.Context, id int64) ([]*MediaAttachment, error) {
+	var list []*MediaAttachment
+	err := d.InTx(ctx, func(tx *Tx) error {
+		list = nil // a retried transaction starts over
+		if _, err := tx.tx.NewUpdate().Model((*Account)(nil)).Set("avatar_media_id = NULL").Set("header_media_id = NULL").
+			Where("id = ?", id).Exec(ctx); err != nil {
+			return err
+		}
+		return tx.tx.NewDelete().Model((*MediaAttachment)(nil)).ModelTableExpr("media_attachments").
+			Where("account_id = ?", id).Returning("*").Scan(ctx, &list)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("db: delete account media: %w", err)
+	}
+	return list, nil
+}
+
 // StaffAccountIDs lists the accounts of admins and moderators who may act
 // (not disabled, not suspended): they hear of sign-ups and reports.
 func (t *Tx) StaffAccountIDs(ctx context.Context) ([]int64, error) {

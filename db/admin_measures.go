@@ -94,16 +94,20 @@ type DimensionItem struct {
 }
 
 // dimensionSQL is, per dimension, the grouping of statuses made in
-// [start, end): languages of local posts, servers of remote posts.
+// [start, end): languages of local posts, servers of remote posts; and of
+// the users who signed up then: sources, the app they signed up through
+// (Mastodon's name for the web form and everything else: "web").
 var dimensionSQL = map[string]string{
 	"languages": `SELECT s.language AS key, count(*) AS value FROM statuses s JOIN accounts a ON a.id = s.account_id
 		WHERE a.domain = '' AND s.language <> '' AND s.created_at >= ? AND s.created_at < ? GROUP BY s.language ORDER BY value DESC, key LIMIT ?`,
 	"servers": `SELECT a.domain AS key, count(*) AS value FROM statuses s JOIN accounts a ON a.id = s.account_id
 		WHERE a.domain <> '' AND s.created_at >= ? AND s.created_at < ? GROUP BY a.domain ORDER BY value DESC, key LIMIT ?`,
+	"sources": `SELECT COALESCE(o.name, 'web') AS key, count(*) AS value FROM users u LEFT JOIN oauth_apps o ON o.id = u.created_by_app_id
+		WHERE u.created_at >= ? AND u.created_at < ? GROUP BY COALESCE(o.name, 'web') ORDER BY value DESC, key LIMIT ?`,
 }
 
 // AdminDimension returns the most frequent values of a dimension
-// ("languages" or "servers") from start to end (both days included).
+// ("languages", "servers" or "sources") from start to end (both days included).
 func (d *DB) AdminDimension(ctx context.Context, key string, start, end time.Time, limit int) ([]DimensionItem, error) {
 	q, ok := dimensionSQL[key]
 	if !ok {

@@ -20,18 +20,28 @@ func (d *DB) KnownPeers(ctx context.Context) ([]string, error) {
 	return domains, nil
 }
 
-// ContactAccount returns the account of the first administrator, the
-// instance's contact (ErrNotFound when there is none).
+// ContactAccount returns the instance's contact: the local account the
+// settings name, else the first administrator (ErrNotFound when there is
+// none, or the named account is suspended).
 func (d *DB) ContactAccount(ctx context.Context) (*Account, error) {
 	d.freshen(ctx)
 	if a, ok := d.reads.contact.get(struct{}{}); ok {
 		return &a, nil
 	}
 	gen := d.reads.contact.generation()
+	texts, err := d.InstanceTexts(ctx)
+	if err != nil {
+		return nil, err
+	}
 	a := new(Account)
-	err := d.r.NewSelect().Model(a).Join("JOIN users AS u ON u.account_id = a.id").
-		Where("u.role = ? AND a.suspended_at IS NULL AND u.disabled = FALSE", RoleAdmin).
-		OrderExpr("u.id").Limit(1).Scan(ctx)
+	q := d.r.NewSelect().Model(a).Join("JOIN users AS u ON u.account_id = a.id").
+		Where("a.suspended_at IS NULL AND u.disabled = FALSE")
+	if texts.ContactUsername != "" {
+		q = q.Where("a.domain = '' AND lower(a.username) = lower(?)", texts.ContactUsername)
+	} else {
+		q = q.Where("u.role = ?", RoleAdmin)
+	}
+	err = q.OrderExpr("u.id").Limit(1).Scan(ctx)
 	if err != nil {
 		return a, notFound(err)
 	}

@@ -28,7 +28,8 @@ const (
 	tableApps
 	tableStatuses
 	tableInstances
-	allTables = tableAccounts | tableUsers | tableTokens | tableApps | tableStatuses | tableInstances
+	tableSite // site_texts and site_rules (instance_texts.go)
+	allTables = tableAccounts | tableUsers | tableTokens | tableApps | tableStatuses | tableInstances | tableSite
 )
 
 // watched names the tables whose writes the caches must hear of. Naming a
@@ -44,6 +45,8 @@ var watched = map[string]table{
 	"oauth_apps":   tableApps,
 	"statuses":     tableStatuses,
 	"instances":    tableInstances,
+	"site_texts":   tableSite,
+	"site_rules":   tableSite,
 }
 
 // generations are the watched tables' write counters of one store.

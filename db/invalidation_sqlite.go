@@ -19,7 +19,7 @@ import (
 // before a lookup began is always seen).
 
 // epochColumns are cache_epochs' columns in the order of the table bits.
-var epochColumns = [...]string{"accounts", "users", "tokens", "apps", "statuses", "instances"}
+var epochColumns = [...]string{"accounts", "users", "tokens", "apps", "statuses", "instances", "site"}
 
 // epochSQL is the statement that counts the writes of set.
 func epochSQL(set table) string {
@@ -74,8 +74,8 @@ func (d *DB) syncEpochs(asked int64) {
 	d.epochs.reads.Add(1)
 	var n [len(epochColumns)]int64
 	err := d.r.QueryRowContext(context.Background(),
-		"SELECT accounts, users, tokens, apps, statuses, instances FROM cache_epochs WHERE id = 1").
-		Scan(&n[0], &n[1], &n[2], &n[3], &n[4], &n[5])
+		"SELECT accounts, users, tokens, apps, statuses, instances, site FROM cache_epochs WHERE id = 1").
+		Scan(&n[0], &n[1], &n[2], &n[3], &n[4], &n[5], &n[6])
 	if err != nil {
 		return // before migrating: nothing is cached yet either
 	}

@@ -104,11 +104,13 @@ func (d *DB) AttachMediaToScheduled(ctx context.Context, accountID, scheduledID 
 
 // RemoteMediaToCache returns up to limit attachments of remote statuses,
 // with IDs above afterID, that no node has tried to copy yet (cached_at is
-// NULL), in ID order.
+// NULL), in ID order — but none of accounts whose domain (or actor host) a
+// domain block rejects the media of: those are never fetched.
 func (d *DB) RemoteMediaToCache(ctx context.Context, afterID int64, limit int) ([]*MediaAttachment, error) {
 	var list []*MediaAttachment
 	err := d.r.NewSelect().Model(&list).
 		Where("m.id > ? AND m.remote_url <> '' AND m.file_key = '' AND m.cached_at IS NULL AND m.status_id IS NOT NULL", afterID).
+		Where("NOT EXISTS (" + mediaRejectedSQL + ")").
 		Order("m.id").Limit(int64(limit)).Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("db: remote media to cache: %w", err)
@@ -230,3 +232,10 @@ func (d *DB) RestoreMediaAttributes(ctx context.Context, m *MediaAttachment) err
 	}
 	return nil
 }
+
+// mediaRejectedSQL selects the domain blocks with reject_media that reach
+// the account of attachment m: by its handle's domain (or a subdomain) or
+// its actor's host.
+const mediaRejectedSQL = `SELECT 1 FROM accounts ra JOIN domain_blocks rb ON rb.reject_media = TRUE
+	WHERE ra.id = m.account_id AND (ra.domain = rb.domain OR ra.domain LIKE '%.' || rb.domain OR ra.domain LIKE rb.domain || ':%'
+	OR ra.uri LIKE '%://' || rb.domain || '/%' OR ra.uri LIKE '%://' || rb.domain || ':%' OR ra.uri LIKE '%.' || rb.domain || '/%')`

@@ -145,6 +145,7 @@ type User struct {
 	OTPLastStep       int64      `bun:"otp_last_step"`      // last accepted TOTP time step (no replay)
 	EmailOff          string     `bun:"email_off"`          // kinds of notice email turned off, space-separated
 	SignUpIP          string     `bun:"sign_up_ip"`
+	CreatedByAppID    *int64     `bun:"created_by_app_id"` // the app signed up through (nil: the web)
 	CreatedAt         time.Time  `bun:"created_at"`
 	UpdatedAt         time.Time  `bun:"updated_at"`
 

@@ -76,6 +76,7 @@ type readCaches struct {
 	apps    *readCache[int64, App]
 	// statuses' hashtags and mentions, checked against their updated_at
 	parts *readCache[int64, statusParts]
+	site    *readCache[struct{}, *InstanceTexts] // shared, never changed
 }
 
 func newReadCaches(gens *generations) *readCaches {
@@ -84,9 +85,10 @@ func newReadCaches(gens *generations) *readCaches {
 		users:    newReadCache[int64, User](gens, tableUsers|tableAccounts),
 		accounts: newReadCache[int64, Account](gens, tableAccounts),
 		usage:    newReadCache[struct{}, Usage](gens, tableAccounts|tableUsers),
-		contact:  newReadCache[struct{}, Account](gens, tableAccounts|tableUsers),
+		contact:  newReadCache[struct{}, Account](gens, tableAccounts|tableUsers|tableSite),
 		apps:     newReadCache[int64, App](gens, tableApps),
 		parts:    newReadCache[int64, statusParts](gens, 0),
+		site:     newReadCache[struct{}, *InstanceTexts](gens, tableSite),
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/web/render"
 )
 
 // OpenDB opens and migrates the configured database and checks that it
@@ -36,5 +37,23 @@ func OpenDB(ctx context.Context, cfg *config.Config, log *slog.Logger) (*db.DB, 
 		}
 		return nil, err
 	}
+	if err := seedInstanceTexts(ctx, store, cfg); err != nil {
+		store.Close()
+		return nil, err
+	}
 	return store, nil
+}
+
+// seedInstanceTexts gives the database the configured instance texts and
+// sign-up mode until an admin edits them on /admin/settings (then the
+// database wins and the configuration's values are first values only).
+func seedInstanceTexts(ctx context.Context, store *db.DB, cfg *config.Config) error {
+	t := db.SiteText{Description: cfg.InstanceDescription, ContactEmail: cfg.ContactEmail,
+		PrivacyPolicy: cfg.PrivacyPolicy, TermsOfService: cfg.TermsOfService, Registrations: cfg.Registrations}
+	render.RenderPolicies(&t, cfg.InstanceTitle)
+	rules := make([]db.SiteRule, len(cfg.Rules))
+	for i, text := range cfg.Rules {
+		rules[i].Text = text
+	}
+	return store.SeedInstanceTexts(ctx, t, rules)
 }

@@ -96,13 +96,30 @@ func New(d Deps) *Service {
 	return s
 }
 
+// Mode is the sign-up mode (config.RegistrationsOpen …): the instance
+// settings' (db.InstanceTexts, edited on /admin/settings), read afresh for
+// every sign-up through the store's cache, so a change holds at once.
+func (s *Service) Mode(ctx context.Context) (string, error) {
+	t, err := s.DB.InstanceTexts(ctx)
+	if err != nil {
+		return "", err
+	}
+	return t.Registrations, nil
+}
+
 // Open reports whether sign-ups of any kind (password or single sign-on)
 // are possible.
-func (s *Service) Open() bool { return s.Config.Registrations != config.RegistrationsClosed }
+func (s *Service) Open(ctx context.Context) (bool, error) {
+	mode, err := s.Mode(ctx)
+	return mode != config.RegistrationsClosed && err == nil, err
+}
 
 // PasswordSignUps reports whether the sign-up form and API accept new
 // accounts with a password (not closed, not SSO-only).
-func (s *Service) PasswordSignUps() bool { return s.Open() && !s.Config.SSOOnly }
+func (s *Service) PasswordSignUps(ctx context.Context) (bool, error) {
+	open, err := s.Open(ctx)
+	return open && !s.Config.SSOOnly, err
+}
 
 // MailEnabled reports whether confirmation mails are sent.
 func (s *Service) MailEnabled() bool { return s.mailer != nil }
@@ -162,6 +179,7 @@ type Request struct {
 	Reason     string
 	InviteCode string
 	IP         string // the client's address (IP blocks; kept for admins)
+	AppID      *int64 // the OAuth app of an API sign-up (nil: the web form)
 }
 
 // Result is a new account and what it still needs before it can sign in.
@@ -183,7 +201,11 @@ var localeTag = regexp.MustCompile(`^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$`)
 // account may be made this way, a *ValidationError naming the fields that
 // are wrong, or the new account.
 func (s *Service) Register(ctx context.Context, req Request) (*Result, error) {
-	if !s.Open() {
+	mode, err := s.Mode(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if mode == config.RegistrationsClosed {
 		return nil, ErrClosed
 	}
 	if s.Config.SSOOnly {
@@ -193,7 +215,6 @@ func (s *Service) Register(ctx context.Context, req Request) (*Result, error) {
 	req.Email = strings.TrimSpace(req.Email)
 	req.InviteCode = strings.TrimSpace(req.InviteCode)
 	req.Reason = strings.TrimSpace(req.Reason)
-	mode := s.Config.Registrations
 	if mode == config.RegistrationsInvite && req.InviteCode == "" {
 		return nil, ErrInviteRequired
 	}
@@ -246,7 +267,7 @@ func (s *Service) Register(ctx context.Context, req Request) (*Result, error) {
 	approved := (mode != config.RegistrationsApproval || invite != nil) && !ipNeedsApproval
 	n := activitypub.NewLocalAccount{
 		Username: req.Username, Email: req.Email, Password: req.Password, Approved: approved,
-		Reason: req.Reason, Locale: strings.ReplaceAll(req.Locale, "_", "-"), SignUpIP: req.IP,
+		Reason: req.Reason, Locale: strings.ReplaceAll(req.Locale, "_", "-"), SignUpIP: req.IP, AppID: req.AppID,
 	}
 	if invite != nil {
 		n.InviteID = &invite.ID

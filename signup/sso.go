@@ -70,12 +70,14 @@ func (s *Service) SignInSSO(ctx context.Context, id Identity) (*db.User, error) 
 	} else if !errors.Is(err, db.ErrNotFound) {
 		return nil, err
 	}
-	return nil, s.mayJoinSSO(id)
+	return nil, s.mayJoinSSO(ctx, id)
 }
 
 // mayJoinSSO checks that a new person may join through single sign-on.
-func (s *Service) mayJoinSSO(id Identity) error {
-	if !s.Open() {
+func (s *Service) mayJoinSSO(ctx context.Context, id Identity) error {
+	if open, err := s.Open(ctx); err != nil {
+		return err
+	} else if !open {
 		return ErrClosed
 	}
 	if !s.Config.EmailDomainAllowed(id.Email) {
@@ -113,7 +115,7 @@ func (e *UsernameError) Error() string { return e.Reason }
 // provider vouches for them, so it is confirmed and approved. A
 // *UsernameError when the handle is invalid, reserved or taken.
 func (s *Service) CreateSSOAccount(ctx context.Context, id Identity, username string) (*db.User, error) {
-	if err := s.mayJoinSSO(id); err != nil {
+	if err := s.mayJoinSSO(ctx, id); err != nil {
 		return nil, err
 	}
 	username = strings.TrimPrefix(strings.TrimSpace(username), "@")

@@ -55,6 +55,8 @@ func NewHandler(d Deps) http.Handler {
 	r.Use(middleware.Recoverer(d.Logger))
 	r.Use(middleware.LimitBody(d.Config.MaxRequestBytes))
 	r.Use(middleware.RefuseNUL)
+	ipGate := api.NewIPGate(d.DB)
+	r.Use(ipGate.Refuse)
 
 	r.Get("/healthz", healthz(d.DB))
 
@@ -88,7 +90,7 @@ func NewHandler(d Deps) http.Handler {
 
 	present := entity.New(entity.Deps{DB: d.DB, MediaURL: d.Engine.MediaURL, MediaPreviewURL: d.Engine.MediaPreviewURL,
 		TagURL: d.Engine.URLs().Tag, BaseURL: d.Config.BaseURL(), Logger: d.Logger})
-	apiDeps := api.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Media: d.Media, Presenter: present, Tokens: tokens, Logger: d.Logger,
+	apiDeps := api.Deps{Config: d.Config, DB: d.DB, Engine: d.Engine, Media: d.Media, IPGate: ipGate, Presenter: present, Tokens: tokens, Logger: d.Logger,
 		Version: d.Version, V1Extra: []func(chi.Router){oauthHandlers.AppRoutes}, TokensRevoked: tokensRevoked}
 	if d.Streaming != nil {
 		apiDeps.FiltersChanged = d.Streaming.FiltersChanged

@@ -123,8 +123,10 @@ func runInviteCreate(e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintln(e.stdout, inv.URL)
-	if s.cfg.Registrations != "invite" && s.cfg.Registrations != "approval" && s.cfg.Registrations != "open" {
-		fmt.Fprintf(e.stderr, "note: registrations = %q, so the link cannot be used until sign-ups are opened (invite, approval or open)\n", s.cfg.Registrations)
+	if open, err := svc.Open(e.ctx); err != nil {
+		return err
+	} else if !open {
+		fmt.Fprintln(e.stderr, "note: sign-ups are closed, so the link cannot be used until they are opened (invite, approval or open) on /admin/settings")
 	}
 	return nil
 }

@@ -11,23 +11,27 @@ import (
 	"github.com/kontor-social/kontor/web/render"
 )
 
-// ipGate refuses API requests from address ranges blocked with severity
-// no_access. The ranges are cached for a short while (they are read on
-// every request); an admin change here forgets them at once.
-type ipGate struct {
+// IPGate refuses every request (the API, the pages, the sign-in and OAuth)
+// from address ranges blocked with severity no_access. The ranges are
+// cached for a short while (they are read on every request); an admin
+// change here forgets them at once.
+type IPGate struct {
 	db       *db.DB
 	mu       sync.Mutex
 	ranges   []netip.Prefix
 	loadedAt time.Time
 }
 
-func (g *ipGate) forget() {
+// NewIPGate returns the gate of the ranges stored in d.
+func NewIPGate(d *db.DB) *IPGate { return &IPGate{db: d} }
+
+func (g *IPGate) forget() {
 	g.mu.Lock()
 	g.loadedAt = time.Time{}
 	g.mu.Unlock()
 }
 
-func (g *ipGate) blocked(ctx context.Context, addr string) bool {
+func (g *IPGate) blocked(ctx context.Context, addr string) bool {
 	ip, err := netip.ParseAddr(addr)
 	if err != nil {
 		return false
@@ -48,11 +52,14 @@ func (g *ipGate) blocked(ctx context.Context, addr string) bool {
 	return false
 }
 
-// refuseBlockedIPs answers 403 to clients in a no_access range.
-func (h *Handlers) refuseBlockedIPs(next http.Handler) http.Handler {
+// Refuse answers 403 to clients in a no_access range, on every route but
+// /healthz (the load balancer's): a JSON error to the API and apps, a
+// readable page to browsers. It runs after the client's address is known
+// (middleware.RealIP).
+func (g *IPGate) Refuse(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if h.ipGate.blocked(r.Context(), remoteIP(r)) {
-			render.JSON(w, http.StatusForbidden, map[string]string{"error": "Access from your network is not allowed"})
+		if r.URL.Path != "/healthz" && g.blocked(r.Context(), remoteIP(r)) {
+			render.Error(w, r, http.StatusForbidden, "Access from your network is not allowed")
 			return
 		}
 		next.ServeHTTP(w, r)

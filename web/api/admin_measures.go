@@ -121,7 +121,7 @@ type AdminDimensionData struct {
 }
 
 // adminDimensions is POST /api/v1/admin/dimensions: keys[] (languages,
-// servers, software_versions), start_at, end_at and limit.
+// servers, sources, software_versions), start_at, end_at and limit.
 func (h *Handlers) adminDimensions(w http.ResponseWriter, r *http.Request) error {
 	p, start, end, ok, err := h.readAdminPeriod(w, r)
 	if !ok {
@@ -139,7 +139,7 @@ func (h *Handlers) adminDimensions(w http.ResponseWriter, r *http.Request) error
 	for _, key := range p.Strings("keys") {
 		dim := AdminDimension{Key: key, Data: []AdminDimensionData{}}
 		switch key {
-		case "languages", "servers":
+		case "languages", "servers", "sources":
 			items, err := h.DB.AdminDimension(r.Context(), key, start, end, int(limit))
 			if err != nil {
 				return err

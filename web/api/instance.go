@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -43,9 +42,11 @@ func (h *Handlers) instanceRoutes(r chi.Router) {
 		r.Get("/rules", h.handler(h.instanceRules))
 		r.Get("/peers", h.handler(h.instancePeers))
 		r.Get("/activity", h.handler(h.instanceActivity))
-		r.Get("/extended_description", h.handler(h.instanceExtendedDescription))
-		r.Get("/privacy_policy", h.handler(h.instancePrivacyPolicy))
-		r.Get("/terms_of_service", h.handler(h.instanceTermsOfService))
+		r.Get("/extended_description", h.handler(h.instanceText(false, func(t *db.InstanceTexts) string {
+			return string(render.Paragraphs(t.Description))
+		})))
+		r.Get("/privacy_policy", h.handler(h.instanceText(false, func(t *db.InstanceTexts) string { return t.PrivacyPolicyHTML })))
+		r.Get("/terms_of_service", h.handler(h.instanceText(true, func(t *db.InstanceTexts) string { return t.TermsOfServiceHTML })))
 		r.Get("/translation_languages", h.handler(h.instanceTranslationLanguages))
 		r.Get("/domain_blocks", h.handler(h.instanceDomainBlocks))
 		r.Get("/languages", h.handler(h.instanceLanguages))
@@ -72,13 +73,15 @@ func (h *Handlers) streamingURL() string {
 	return scheme + "://" + h.Config.Host
 }
 
-func (h *Handlers) registrationsOpen() bool {
-	return h.Config.Registrations == config.RegistrationsOpen || h.Config.Registrations == config.RegistrationsApproval
+// registrationsOpen: anyone may sign up without an invite (perhaps to be
+// approved), as Mastodon's "registrations" says.
+func registrationsOpen(t *db.InstanceTexts) bool {
+	return t.Registrations == config.RegistrationsOpen || t.Registrations == config.RegistrationsApproval
 }
 
 // instanceConfiguration is the configuration object; every part is always
 // sent (Elk reads several of them without a null check).
-func (h *Handlers) instanceConfiguration(ctx context.Context, v2 bool) map[string]any {
+func (h *Handlers) instanceConfiguration(ctx context.Context, v2 bool, texts *db.InstanceTexts) map[string]any {
 	limits := UploadLimits(h.Config)
 	maxChars := h.Config.MaxStatusCharacters
 	if maxChars <= 0 {
@@ -109,7 +112,7 @@ func (h *Handlers) instanceConfiguration(ctx context.Context, v2 bool) map[strin
 		base := h.Config.BaseURL()
 		cfg["urls"] = map[string]any{
 			"streaming": h.streamingURL(), "status": nil, "about": base + "/about",
-			"privacy_policy": base + "/about#privacy-policy", "terms_of_service": h.termsURL(base),
+			"privacy_policy": base + "/about#privacy-policy", "terms_of_service": termsURL(base, texts),
 		}
 		cfg["vapid"] = map[string]any{"public_key": h.Engine.VAPIDPublicKey(ctx)}
 	}
@@ -117,14 +120,19 @@ func (h *Handlers) instanceConfiguration(ctx context.Context, v2 bool) map[strin
 }
 
 // instanceState is what the instance endpoints report that changes: the
-// usage counts and the contact account.
-func (h *Handlers) instanceState(ctx context.Context) (db.Usage, *entity.Account, error) {
+// usage counts, the texts and sign-up mode, and the contact account (all
+// cached by the store).
+func (h *Handlers) instanceState(ctx context.Context) (db.Usage, *db.InstanceTexts, *entity.Account, error) {
 	usage, err := h.DB.InstanceUsage(ctx)
 	if err != nil {
-		return usage, nil, err
+		return usage, nil, nil, err
+	}
+	texts, err := h.DB.InstanceTexts(ctx)
+	if err != nil {
+		return usage, nil, nil, err
 	}
 	contact, err := h.contactAccount(ctx)
-	return usage, contact, err
+	return usage, texts, contact, err
 }
 
 // contactAccount renders the first administrator, or nil.
@@ -144,16 +152,16 @@ func (h *Handlers) thumbnailURL() string { return h.Config.BaseURL() + entity.De
 
 // instanceV1 is the v1 Instance entity (megalodon and go-mastodon read only this one).
 func (h *Handlers) instanceV1(w http.ResponseWriter, r *http.Request) error {
-	usage, contact, err := h.instanceState(r.Context())
+	usage, texts, contact, err := h.instanceState(r.Context())
 	if err != nil {
 		return err
 	}
 	render.JSON(w, http.StatusOK, map[string]any{
 		"uri":               h.Config.AccountDomain,
 		"title":             h.Config.InstanceTitle,
-		"short_description": h.Config.InstanceDescription,
-		"description":       h.Config.InstanceDescription,
-		"email":             h.Config.ContactEmail,
+		"short_description": texts.Description,
+		"description":       texts.Description,
+		"email":             texts.ContactEmail,
 		"version":           h.versionString(),
 		"urls":              map[string]string{"streaming_api": h.streamingURL()},
 		"stats": map[string]int64{
@@ -161,19 +169,19 @@ func (h *Handlers) instanceV1(w http.ResponseWriter, r *http.Request) error {
 		},
 		"thumbnail":         h.thumbnailURL(),
 		"languages":         []string{"en"},
-		"registrations":     h.registrationsOpen(),
-		"approval_required": h.Config.Registrations == config.RegistrationsApproval,
-		"invites_enabled":   h.Config.Registrations == config.RegistrationsInvite,
-		"configuration":     h.instanceConfiguration(r.Context(), false),
+		"registrations":     registrationsOpen(texts),
+		"approval_required": texts.Registrations == config.RegistrationsApproval,
+		"invites_enabled":   texts.Registrations == config.RegistrationsInvite,
+		"configuration":     h.instanceConfiguration(r.Context(), false, texts),
 		"contact_account":   contact,
-		"rules":             h.rules(),
+		"rules":             rules(texts),
 	})
 	return nil
 }
 
 // instanceV2 is the v2 Instance entity that Elk, Phanpy and Tusky read first.
 func (h *Handlers) instanceV2(w http.ResponseWriter, r *http.Request) error {
-	usage, contact, err := h.instanceState(r.Context())
+	usage, texts, contact, err := h.instanceState(r.Context())
 	if err != nil {
 		return err
 	}
@@ -183,50 +191,54 @@ func (h *Handlers) instanceV2(w http.ResponseWriter, r *http.Request) error {
 		"title":       h.Config.InstanceTitle,
 		"version":     h.versionString(),
 		"source_url":  instanceSourceURL,
-		"description": h.Config.InstanceDescription,
+		"description": texts.Description,
 		"usage":       map[string]any{"users": map[string]int64{"active_month": usage.ActiveMonth}},
 		"thumbnail": map[string]any{
 			"url": thumb, "blurhash": nil, "versions": map[string]string{"@1x": thumb, "@2x": thumb},
 		},
 		"icon":          []any{},
 		"languages":     []string{"en"},
-		"configuration": h.instanceConfiguration(r.Context(), true),
+		"configuration": h.instanceConfiguration(r.Context(), true, texts),
 		"registrations": map[string]any{
-			"enabled": h.registrationsOpen(), "approval_required": h.Config.Registrations == config.RegistrationsApproval,
+			"enabled": registrationsOpen(texts), "approval_required": texts.Registrations == config.RegistrationsApproval,
 			"message": nil, "url": nil,
 		},
 		"api_versions": map[string]int{"mastodon": 2},
-		"contact":      map[string]any{"email": h.Config.ContactEmail, "account": contact},
-		"rules":        h.rules(),
+		"contact":      map[string]any{"email": texts.ContactEmail, "account": contact},
+		"rules":        rules(texts),
 	})
 	return nil
 }
 
 // termsURL is where /about shows the terms of service, or nil without any.
-func (h *Handlers) termsURL(base string) any {
-	if strings.TrimSpace(h.Config.TermsOfService) == "" {
+func termsURL(base string, t *db.InstanceTexts) any {
+	if t.TermsOfServiceHTML == "" {
 		return nil
 	}
 	return base + "/about#terms-of-service"
 }
 
 func (h *Handlers) instanceRules(w http.ResponseWriter, r *http.Request) error {
-	render.JSON(w, http.StatusOK, h.rules())
+	texts, err := h.DB.InstanceTexts(r.Context())
+	if err != nil {
+		return err
+	}
+	render.JSON(w, http.StatusOK, rules(texts))
 	return nil
 }
 
-// rule is Mastodon's Rule entity; ids are the rules' positions.
+// rule is Mastodon's Rule entity.
 type rule struct {
 	ID   string `json:"id"`
 	Text string `json:"text"`
 	Hint string `json:"hint"`
 }
 
-// rules are the configured rules, in order.
-func (h *Handlers) rules() []rule {
-	out := make([]rule, 0, len(h.Config.Rules))
-	for i, text := range h.Config.Rules {
-		out = append(out, rule{ID: strconv.Itoa(i + 1), Text: text})
+// rules are the instance's rules, in order.
+func rules(t *db.InstanceTexts) []rule {
+	out := make([]rule, 0, len(t.Rules))
+	for _, r := range t.Rules {
+		out = append(out, rule{ID: strconv.FormatInt(r.ID, 10), Text: r.Text, Hint: r.Hint})
 	}
 	return out
 }
@@ -261,49 +273,22 @@ func (h *Handlers) instanceActivity(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-// textHTML turns configured plain text into paragraphs.
-func textHTML(s string) string { return string(render.Paragraphs(s)) }
-
-// configuredAt dates texts that come from the configuration: when the
-// instance was set up (its instance actor was created).
-func (h *Handlers) configuredAt(ctx context.Context) (string, error) {
-	a, err := h.DB.LocalAccount(ctx, activitypub.InstanceActorUsername)
-	if err != nil {
-		return "", err
+// instanceText answers one of the instance's texts as HTML, dated by the
+// last change of the texts; an empty optional one is a 404 (Mastodon's
+// answer without terms of service).
+func (h *Handlers) instanceText(optional bool, html func(t *db.InstanceTexts) string) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		texts, err := h.DB.InstanceTexts(r.Context())
+		if err != nil {
+			return err
+		}
+		content := html(texts)
+		if optional && content == "" {
+			return errNotFound
+		}
+		render.JSON(w, http.StatusOK, map[string]any{"updated_at": entity.Time(texts.UpdatedAt), "content": content})
+		return nil
 	}
-	return entity.Time(a.CreatedAt), nil
-}
-
-func (h *Handlers) instanceExtendedDescription(w http.ResponseWriter, r *http.Request) error {
-	at, err := h.configuredAt(r.Context())
-	if err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, map[string]any{"updated_at": at, "content": textHTML(h.Config.InstanceDescription)})
-	return nil
-}
-
-// instancePrivacyPolicy is privacy_policy, or a short, true default.
-func (h *Handlers) instancePrivacyPolicy(w http.ResponseWriter, r *http.Request) error {
-	at, err := h.configuredAt(r.Context())
-	if err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, map[string]any{"updated_at": at, "content": textHTML(h.Config.PrivacyPolicyText())})
-	return nil
-}
-
-// instanceTermsOfService is terms_of_service; without any, Mastodon answers 404.
-func (h *Handlers) instanceTermsOfService(w http.ResponseWriter, r *http.Request) error {
-	if strings.TrimSpace(h.Config.TermsOfService) == "" {
-		return errNotFound
-	}
-	at, err := h.configuredAt(r.Context())
-	if err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, map[string]any{"updated_at": at, "content": textHTML(h.Config.TermsOfService)})
-	return nil
 }
 
 func (h *Handlers) instanceTranslationLanguages(w http.ResponseWriter, r *http.Request) error {

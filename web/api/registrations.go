@@ -63,7 +63,7 @@ func (h *Handlers) registerAccount(w http.ResponseWriter, r *http.Request) error
 	res, err := h.signups().Register(r.Context(), signup.Request{
 		Username: p.String("username"), Email: p.String("email"), Password: p.String("password"),
 		Agreement: agreement, Locale: p.String("locale"), Reason: p.String("reason"), InviteCode: p.String("invite_code"),
-		IP: remoteIP(r),
+		IP: remoteIP(r), AppID: c.Token.AppID,
 	})
 	var refusal signup.Refusal
 	var verr *signup.ValidationError

@@ -158,6 +158,12 @@ func (h *Handlers) nodeinfo(w http.ResponseWriter, r *http.Request) {
 		render.Error(w, r, http.StatusInternalServerError, "Internal server error")
 		return
 	}
+	texts, err := h.DB.InstanceTexts(r.Context())
+	if err != nil {
+		h.Logger.Error("nodeinfo texts", "err", err)
+		render.Error(w, r, http.StatusInternalServerError, "Internal server error")
+		return
+	}
 	software := map[string]any{"name": "kontor", "version": h.Version}
 	if version == "2.1" {
 		software["repository"] = "https://github.com/kontor-social/kontor"
@@ -168,12 +174,12 @@ func (h *Handlers) nodeinfo(w http.ResponseWriter, r *http.Request) {
 		"software":          software,
 		"protocols":         []string{"activitypub"},
 		"services":          map[string]any{"inbound": []string{}, "outbound": []string{}},
-		"openRegistrations": h.Config.Registrations == config.RegistrationsOpen || h.Config.Registrations == config.RegistrationsApproval,
+		"openRegistrations": texts.Registrations == config.RegistrationsOpen || texts.Registrations == config.RegistrationsApproval,
 		"usage": map[string]any{
 			"users":      map[string]int64{"total": usage.Users, "activeMonth": usage.ActiveMonth, "activeHalfyear": usage.ActiveHalfyear},
 			"localPosts": usage.LocalPosts,
 		},
-		"metadata": map[string]any{"nodeName": h.Config.InstanceTitle, "nodeDescription": h.Config.InstanceDescription},
+		"metadata": map[string]any{"nodeName": h.Config.InstanceTitle, "nodeDescription": texts.Description},
 	}
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	w.Header().Set("Cache-Control", "max-age=1800, public")

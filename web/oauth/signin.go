@@ -92,7 +92,12 @@ func (h *Handlers) signInPage(w http.ResponseWriter, r *http.Request, status int
 	data["ReturnTo"] = returnTo
 	data["Lang"] = returnToLang(returnTo)
 	h.addSSO(data, returnTo)
-	if h.signup.PasswordSignUps() {
+	open, err := h.signup.PasswordSignUps(r.Context())
+	if err != nil {
+		h.internalError(w, r, "sign in", err)
+		return
+	}
+	if open {
 		data["SignUp"] = true
 		data["SignUpURL"] = withReturnTo("/auth/sign_up", returnTo)
 	}

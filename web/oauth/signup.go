@@ -18,8 +18,7 @@ import (
 func (h *Handlers) signUpForm(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	returnTo := safeReturnTo(q.Get("return_to"))
-	if !h.signup.Open() {
-		h.errorPage(w, r, http.StatusForbidden, "Sign-ups are closed", signup.ErrClosed.Error())
+	if !h.signUpsOpen(w, r) {
 		return
 	}
 	code := q.Get("invite_code")
@@ -37,6 +36,19 @@ func (h *Handlers) signUpForm(w http.ResponseWriter, r *http.Request) {
 	h.signUpPage(w, r, http.StatusOK, returnTo, code, map[string]any{})
 }
 
+// signUpsOpen answers the "closed" page (or an error) unless sign-ups are open.
+func (h *Handlers) signUpsOpen(w http.ResponseWriter, r *http.Request) bool {
+	open, err := h.signup.Open(r.Context())
+	if err != nil {
+		h.internalError(w, r, "sign up", err)
+		return false
+	}
+	if !open {
+		h.errorPage(w, r, http.StatusForbidden, "Sign-ups are closed", signup.ErrClosed.Error())
+	}
+	return open
+}
+
 // signUpPage renders the sign-up form (or, in SSO-only mode, the single
 // sign-on button; in invite mode without an invite, the explanation).
 func (h *Handlers) signUpPage(w http.ResponseWriter, r *http.Request, status int, returnTo, invite string, data map[string]any) {
@@ -44,8 +56,14 @@ func (h *Handlers) signUpPage(w http.ResponseWriter, r *http.Request, status int
 	data["ReturnTo"] = returnTo
 	data["Invite"] = invite
 	data["SignInURL"] = withReturnTo("/auth/sign_in", returnTo)
-	data["Approval"] = h.Config.Registrations == config.RegistrationsApproval && invite == ""
-	data["InviteRequired"] = h.Config.Registrations == config.RegistrationsInvite && invite == ""
+	texts, err := h.DB.InstanceTexts(r.Context())
+	if err != nil {
+		h.internalError(w, r, "sign up", err)
+		return
+	}
+	data["Approval"] = texts.Registrations == config.RegistrationsApproval && invite == ""
+	data["InviteRequired"] = texts.Registrations == config.RegistrationsInvite && invite == ""
+	data["Rules"] = texts.Rules
 	if len(h.Config.AllowedEmailDomains) > 0 {
 		data["Domains"] = h.signup.DomainList()
 	}
@@ -122,8 +140,7 @@ func (h *Handlers) invalidInvite(w http.ResponseWriter, r *http.Request) {
 // openInvite is GET /invite/{code}: the sign-up page with the invite.
 func (h *Handlers) openInvite(w http.ResponseWriter, r *http.Request) {
 	code := chi.URLParam(r, "code")
-	if !h.signup.Open() {
-		h.errorPage(w, r, http.StatusForbidden, "Sign-ups are closed", signup.ErrClosed.Error())
+	if !h.signUpsOpen(w, r) {
 		return
 	}
 	ok, err := h.signup.CheckInvite(r.Context(), code)

@@ -2,26 +2,32 @@ package pages
 
 import (
 	"errors"
+	"html/template"
 	"net/http"
-	"strings"
 
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/web/render"
 )
 
 // about serves /about: the instance's description, rules, contact, privacy
-// policy and terms, from the same settings as the instance API.
+// policy and terms, from the same settings as the instance API
+// (db.InstanceTexts; the policies were rendered when saved).
 func (p *Pages) about(w http.ResponseWriter, r *http.Request) {
-	c := p.Config
+	texts, err := p.DB.InstanceTexts(r.Context())
+	if err != nil {
+		p.Logger.Error("about page", "err", err)
+		render.Error(w, r, http.StatusInternalServerError, "Internal server error")
+		return
+	}
 	data := map[string]any{
-		"Description":   render.Paragraphs(c.InstanceDescription),
-		"Rules":         c.Rules,
-		"ContactEmail":  c.ContactEmail,
-		"PrivacyPolicy": render.Paragraphs(c.PrivacyPolicyText()),
+		"Description":   render.Paragraphs(texts.Description),
+		"Rules":         texts.Rules,
+		"ContactEmail":  texts.ContactEmail,
+		"PrivacyPolicy": template.HTML(texts.PrivacyPolicyHTML), // sanitized when saved (render.Markdown)
 		"Domain":        p.Engine.URLs().AccountDomain(),
 	}
-	if strings.TrimSpace(c.TermsOfService) != "" {
-		data["TermsOfService"] = render.Paragraphs(c.TermsOfService)
+	if texts.TermsOfServiceHTML != "" {
+		data["TermsOfService"] = template.HTML(texts.TermsOfServiceHTML)
 	}
 	admin, err := p.DB.ContactAccount(r.Context())
 	switch {

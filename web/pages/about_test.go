@@ -12,8 +12,8 @@ import (
 )
 
 // /about shows the configured description, rules, contact, privacy policy
-// and terms (escaped, in paragraphs), and the instance API answers the
-// same texts.
+// and terms (the policies as Markdown, where HTML is text), and the
+// instance API answers the same texts.
 func TestAboutPageAndInstanceTexts(t *testing.T) {
 	in := kontortest.Start(t, kontortest.Options{Configure: func(c *config.Config) {
 		c.InstanceTitle = "Acme Social"
@@ -37,8 +37,8 @@ func TestAboutPageAndInstanceTexts(t *testing.T) {
 		"<p>Where Acme talks.</p><p>Second &lt;paragraph&gt;.</p>",
 		`<a href="mailto:social@acme.example">social@acme.example</a>`,
 		`<a href="` + in.URL + `/@boss">@boss@`,
-		`<ol class="rules"><li>Be kind</li><li>No &lt;spam&gt; &amp; no ads</li></ol>`,
-		`<section id="privacy-policy"><h2>Privacy policy</h2><p>We keep little.<br>Very little.</p></section>`,
+		`<ol class="rules"><li id="rule-1">Be kind</li><li id="rule-2">No &lt;spam&gt; &amp; no ads</li></ol>`,
+		"<section id=\"privacy-policy\"><h2>Privacy policy</h2><p>We keep little.<br>\nVery little.</p></section>",
 		`<section id="terms-of-service"><h2>Terms of service</h2><p>Use it &lt;well&gt;.</p></section>`,
 	} {
 		if !strings.Contains(page, want) {
@@ -52,7 +52,7 @@ func TestAboutPageAndInstanceTexts(t *testing.T) {
 		t.Errorf("rules: %d %s", resp.StatusCode, body)
 	}
 	for path, want := range map[string]string{
-		"/api/v1/instance/privacy_policy":   "<p>We keep little.<br>Very little.</p>",
+		"/api/v1/instance/privacy_policy":   "<p>We keep little.<br>\nVery little.</p>",
 		"/api/v1/instance/terms_of_service": "<p>Use it &lt;well&gt;.</p>",
 	} {
 		var v map[string]any

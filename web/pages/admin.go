@@ -115,7 +115,8 @@ func (ws *Workspace) adminPage(w http.ResponseWriter, r *http.Request, section s
 }
 
 // adminPageNames are the templates of the administration pages.
-var adminPageNames = []string{"moderation", "admin", "admin_accounts", "admin_account", "admin_domains", "admin_blocks", "admin_audit"}
+var adminPageNames = []string{"moderation", "admin", "admin_accounts", "admin_account", "admin_domains", "admin_blocks", "admin_audit",
+	"admin_emoji", "admin_settings"}
 
 // parseAdminPages parses the administration pages with the parts they
 // share (admin_menu.html: the section menu, the chart, a report, an

@@ -2,14 +2,12 @@ package pages
 
 import (
 	"errors"
-	"html/template"
 	"net/http"
 	"net/url"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/activitypub"
-	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/media"
 	"github.com/kontor-social/kontor/media/mediacache"
 	"github.com/kontor-social/kontor/web/render"
@@ -25,8 +23,6 @@ type EmojiAdmin struct {
 
 // EmojiAdmin returns the custom emoji page, which stores images in files.
 func (ws *Workspace) EmojiAdmin(files media.Store) *EmojiAdmin {
-	ws.pages["admin_emoji"] = template.Must(template.New("admin_emoji").Funcs(workspaceFuncs).ParseFS(templateFiles,
-		"templates/app.html", "templates/ws_post.html", "templates/compose.html", "templates/admin_emoji.html"))
 	return &EmojiAdmin{ws: ws, files: files}
 }
 
@@ -37,17 +33,10 @@ func (ea *EmojiAdmin) Routes(r chi.Router) {
 	r.Post("/admin/emoji/{shortcode}/remove", ea.remove)
 }
 
-// admin is the signed-in admin; others get a 403 page.
+// admin is the signed-in admin (the emoji section's rule: others get a 403
+// page).
 func (ea *EmojiAdmin) admin(w http.ResponseWriter, r *http.Request, form bool) (*viewer, bool) {
-	view := ea.ws.viewer
-	if form {
-		view = ea.ws.formViewer
-	}
-	v, ok := view(w, r)
-	if ok && v.User.Role != db.RoleAdmin {
-		render.Error(w, r, http.StatusForbidden, "Only admins may manage custom emoji.")
-		return nil, false
-	}
+	v, _, ok := ea.ws.adminPage(w, r, "emoji", form)
 	return v, ok
 }
 
@@ -77,8 +66,10 @@ func (ea *EmojiAdmin) page(w http.ResponseWriter, r *http.Request, v *viewer, st
 		u, _ := ea.ws.p.Engine.EmojiImageURL(em)
 		rows = append(rows, emojiRow{Shortcode: em.Shortcode, Category: em.Category, URL: u})
 	}
-	ea.ws.render(w, r, status, "admin_emoji", v, map[string]any{"Title": "Custom emoji", "Emoji": rows,
-		"Notice": notice, "Error": problem, "Form": form, "MaxKB": mediacache.MaxEmojiBytes / 1024})
+	_, data, _ := ea.ws.adminPage(w, r, "emoji", false) // the section menu; v is an admin already
+	data["Title"], data["Emoji"], data["Notice"], data["Error"] = "Custom emoji", rows, notice, problem
+	data["Form"], data["MaxKB"] = form, mediacache.MaxEmojiBytes/1024
+	ea.ws.render(w, r, status, "admin_emoji", v, data)
 }
 
 // add is POST /admin/emoji (multipart: shortcode, category, file).

@@ -76,7 +76,13 @@ func (p *Pages) home(w http.ResponseWriter, r *http.Request) {
 	if p.workspace != nil && p.workspace.serveHome(w, r) {
 		return
 	}
-	p.render(w, r, "home", map[string]any{"Description": p.Config.InstanceDescription})
+	texts, err := p.DB.InstanceTexts(r.Context())
+	if err != nil {
+		p.Logger.Error("home page", "err", err)
+		render.Error(w, r, http.StatusInternalServerError, "Internal server error")
+		return
+	}
+	p.render(w, r, "home", map[string]any{"Description": texts.Description})
 }
 
 func (p *Pages) profileByName(w http.ResponseWriter, r *http.Request) {

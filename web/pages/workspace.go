@@ -91,6 +91,8 @@ func (ws *Workspace) Routes(r chi.Router) {
 	r.Get("/search", ws.search)
 	r.Get("/authorize_interaction", ws.authorizeInteraction)
 	ws.adminRoutes(r)
+	r.Get("/admin/settings", ws.adminSettings)
+	r.Post("/admin/settings", ws.saveAdminSettings)
 	r.Get("/settings/profile", ws.settingsProfile)
 	r.Post("/settings/profile", ws.saveProfile)
 }
