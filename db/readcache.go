@@ -76,7 +76,7 @@ type readCaches struct {
 	apps    *readCache[int64, App]
 	// statuses' hashtags and mentions, checked against their updated_at
 	parts *readCache[int64, statusParts]
-	site    *readCache[struct{}, *InstanceTexts] // shared, never changed
+	site  *readCache[struct{}, *InstanceTexts] // shared, never changed
 }
 
 func newReadCaches(gens *generations) *readCaches {

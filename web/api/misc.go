@@ -22,13 +22,6 @@ func (h *Handlers) miscRoutes(r chi.Router) {
 	r.Get("/directory", h.handler(h.directory))
 }
 
-// publicEmptyList answers [] to anyone for features Kontor does not have
-// (link trends): clients call them at startup and want a list.
-func publicEmptyList(w http.ResponseWriter, r *http.Request) error {
-	render.JSON(w, http.StatusOK, []any{})
-	return nil
-}
-
 // announcements: there are none (Tusky asks at startup).
 func (h *Handlers) announcements(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := h.require(w, r, "read"); !ok {
