@@ -43,7 +43,7 @@ func (p *Presenter) addStatusEmojis(ctx context.Context, list []Status) {
 	var accounts []*Account
 	for i := range list {
 		for s := &list[i]; s != nil; s = s.Reblog {
-			if id, ok := db.ParseID(s.ID); ok {
+			if id, ok := db.ParseID(s.ID); ok && statusUsesShortcode(s) {
 				ids = append(ids, id)
 			}
 			accounts = append(accounts, &s.Account)
@@ -120,7 +120,7 @@ func (p *Presenter) addAccountEmojis(ctx context.Context, list []*Account) {
 func accountRefs(list []*Account) (ids []int64, all []*Account) {
 	for _, a := range list {
 		for ; a != nil; a = a.Moved {
-			if id, ok := db.ParseID(a.ID); ok {
+			if id, ok := db.ParseID(a.ID); ok && accountUsesShortcode(a) {
 				ids = append(ids, id)
 				all = append(all, a)
 			}
@@ -140,4 +140,62 @@ func (p *Presenter) fillAccountEmojis(all []*Account, byAccount map[int64][]*db.
 func mustID(s string) int64 {
 	id, _ := db.ParseID(s)
 	return id
+}
+
+// An entity shows only the emoji its text uses (as Mastodon's do), so a
+// page whose texts hold no ":shortcode:" needs no query for them: most
+// pages, on the read path every app calls.
+
+func statusUsesShortcode(s *Status) bool {
+	if hasShortcode(s.Content) || hasShortcode(s.SpoilerText) {
+		return true
+	}
+	if s.Poll != nil {
+		for _, o := range s.Poll.Options {
+			if hasShortcode(o.Title) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func accountUsesShortcode(a *Account) bool {
+	if hasShortcode(a.DisplayName) || hasShortcode(a.Note) {
+		return true
+	}
+	for _, f := range a.Fields {
+		if hasShortcode(f.Name) || hasShortcode(f.Value) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasShortcode reports whether text holds ":name:" with a name of at least
+// two letters, digits or underscores (the shortcode rule).
+func hasShortcode(text string) bool {
+	for i := strings.IndexByte(text, ':'); i >= 0 && i < len(text)-1; {
+		n := 0
+		j := i + 1
+		for ; j < len(text) && isShortcodeByte(text[j]); j++ {
+			n++
+		}
+		if j < len(text) && text[j] == ':' && n >= 2 {
+			return true
+		}
+		if j >= len(text) {
+			return false
+		}
+		k := strings.IndexByte(text[j:], ':')
+		if k < 0 {
+			return false
+		}
+		i = j + k
+	}
+	return false
+}
+
+func isShortcodeByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
