@@ -185,12 +185,8 @@ func (d *DB) CardsForStatuses(ctx context.Context, ids []int64) (map[int64]*Prev
 	return out, nil
 }
 
-// CardUsage is one day of a link's use (Mastodon's history of a trend).
-type CardUsage struct {
-	Day      time.Time
-	Uses     int64
-	Accounts int64
-}
+// CardUsage is a link's day (Mastodon's history entry of a trending link).
+type CardUsage = DayUses
 
 // TrendingLinks ranks the cards of links in public original posts seen here
 // over the last week as TrendingTags ranks hashtags: each day's distinct
@@ -242,41 +238,9 @@ func (d *DB) TrendingLinks(ctx context.Context, limit, offset int) ([]*PreviewCa
 // CardHistory counts, per card and UTC day over the last days (today
 // first), the public original posts showing it and their distinct authors.
 func (d *DB) CardHistory(ctx context.Context, cardIDs []int64, days int) (map[int64][]CardUsage, error) {
-	out := map[int64][]CardUsage{}
-	if len(cardIDs) == 0 || days <= 0 {
-		return out, nil
-	}
-	today := time.Now().UTC().Truncate(24 * time.Hour)
-	since := today.AddDate(0, 0, -(days - 1))
-	// As in TagHistory: a status's UTC day is its ID's milliseconds per day.
-	perDay := int64(1) << (seqBits + nodeBits) * 86_400_000
-	var rows []struct {
-		CardID   int64 `bun:"card_id"`
-		Day      int64 `bun:"day"`
-		Uses     int64 `bun:"uses"`
-		Accounts int64 `bun:"accounts"`
-	}
-	err := d.r.NewSelect().TableExpr("status_cards AS sc").
-		ColumnExpr("sc.card_id, sc.status_id / ? AS day, count(*) AS uses, count(DISTINCT s.account_id) AS accounts", perDay).
-		Join("JOIN statuses AS s ON s.id = sc.status_id").
-		Where("sc.card_id IN (?) AND sc.status_id >= ?", bun.List(cardIDs), MinIDAt(since)).
-		Where("s.visibility = ? AND s.reblog_of_id IS NULL", Public).
-		GroupExpr("sc.card_id, sc.status_id / ?", perDay).Scan(ctx, &rows)
+	out, err := d.dailyUses(ctx, "status_cards", "card_id", cardIDs, days)
 	if err != nil {
 		return nil, fmt.Errorf("db: card history: %w", err)
-	}
-	for _, id := range cardIDs {
-		hist := make([]CardUsage, days)
-		for i := range hist {
-			hist[i].Day = today.AddDate(0, 0, -i)
-		}
-		out[id] = hist
-	}
-	todayNumber := today.Unix() / 86400
-	for _, r := range rows {
-		if i := todayNumber - r.Day; i >= 0 && i < int64(days) {
-			out[r.CardID][i].Uses, out[r.CardID][i].Accounts = r.Uses, r.Accounts
-		}
 	}
 	return out, nil
 }

@@ -101,18 +101,33 @@ func (d *DB) FollowedTagIDs(ctx context.Context, accountID int64, tagIDs []int64
 	return out, nil
 }
 
-// TagDay is a hashtag's use on one day: statuses and distinct authors.
-type TagDay struct {
+// DayUses are the uses of a hashtag or a link on one UTC day: public
+// original posts, and their distinct authors.
+type DayUses struct {
 	Day      time.Time
 	Uses     int64
 	Accounts int64
 }
 
+// TagDay is a hashtag's day (Mastodon's history entry).
+type TagDay = DayUses
+
 // TagHistory counts, for each tag, its uses by public original statuses on
 // each of the last days days (UTC), today first.
 func (d *DB) TagHistory(ctx context.Context, tagIDs []int64, days int) (map[int64][]TagDay, error) {
-	out := map[int64][]TagDay{}
-	if len(tagIDs) == 0 || days <= 0 {
+	out, err := d.dailyUses(ctx, "status_tags", "tag_id", tagIDs, days)
+	if err != nil {
+		return nil, fmt.Errorf("db: tag history: %w", err)
+	}
+	return out, nil
+}
+
+// dailyUses counts, for each id of col in the status link table (status_tags,
+// status_cards), its public original statuses and their distinct authors on
+// each of the last days days (UTC), today first.
+func (d *DB) dailyUses(ctx context.Context, table, col string, ids []int64, days int) (map[int64][]DayUses, error) {
+	out := map[int64][]DayUses{}
+	if len(ids) == 0 || days <= 0 {
 		return out, nil
 	}
 	today := time.Now().UTC().Truncate(24 * time.Hour)
@@ -121,22 +136,22 @@ func (d *DB) TagHistory(ctx context.Context, tagIDs []int64, days int) (map[int6
 	// day of a status is its ID's millisecond part divided by a day.
 	perDay := int64(1) << (seqBits + nodeBits) * 86_400_000
 	var rows []struct {
-		TagID    int64 `bun:"tag_id"`
+		ID       int64 `bun:"id"`
 		Day      int64 `bun:"day"`
 		Uses     int64 `bun:"uses"`
 		Accounts int64 `bun:"accounts"`
 	}
-	err := d.r.NewSelect().TableExpr("status_tags AS st").
-		ColumnExpr("st.tag_id, st.status_id / ? AS day, count(*) AS uses, count(DISTINCT s.account_id) AS accounts", perDay).
-		Join("JOIN statuses AS s ON s.id = st.status_id").
-		Where("st.tag_id IN (?) AND st.status_id >= ?", bun.List(tagIDs), MinIDAt(since)).
+	err := d.r.NewSelect().TableExpr("? AS link", bun.Ident(table)).
+		ColumnExpr("link.? AS id, link.status_id / ? AS day, count(*) AS uses, count(DISTINCT s.account_id) AS accounts", bun.Ident(col), perDay).
+		Join("JOIN statuses AS s ON s.id = link.status_id").
+		Where("link.? IN (?) AND link.status_id >= ?", bun.Ident(col), bun.List(ids), MinIDAt(since)).
 		Where("s.visibility = 0 AND s.reblog_of_id IS NULL").
-		GroupExpr("st.tag_id, st.status_id / ?", perDay).Scan(ctx, &rows)
+		GroupExpr("link.?, link.status_id / ?", bun.Ident(col), perDay).Scan(ctx, &rows)
 	if err != nil {
-		return nil, fmt.Errorf("db: tag history: %w", err)
+		return nil, err
 	}
-	for _, id := range tagIDs {
-		hist := make([]TagDay, days)
+	for _, id := range ids {
+		hist := make([]DayUses, days)
 		for i := range hist {
 			hist[i].Day = today.AddDate(0, 0, -i)
 		}
@@ -145,7 +160,7 @@ func (d *DB) TagHistory(ctx context.Context, tagIDs []int64, days int) (map[int6
 	todayNumber := today.Unix() / 86400
 	for _, r := range rows {
 		if i := todayNumber - r.Day; i >= 0 && i < int64(days) {
-			out[r.TagID][i].Uses, out[r.TagID][i].Accounts = r.Uses, r.Accounts
+			out[r.ID][i].Uses, out[r.ID][i].Accounts = r.Uses, r.Accounts
 		}
 	}
 	return out, nil
