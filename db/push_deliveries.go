@@ -2,8 +2,6 @@ package db
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -123,17 +121,8 @@ type claimedPushRow struct {
 // so several processes share the queue; a lease that runs out brings a
 // dead process's pushes back).
 func (d *DB) ClaimPushes(ctx context.Context, limit int, lease time.Duration) ([]ClaimedPush, error) {
-	t := now()
-	until := t.Add(lease)
-	lock := ""
-	if d.dialect == Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
-	var ids []int64
-	err := d.w.NewRaw(`UPDATE push_deliveries SET claimed_until = ? WHERE id IN (
-		SELECT id FROM push_deliveries WHERE next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)
-		ORDER BY next_attempt_at LIMIT ?`+lock+`) RETURNING id`, until, t, t, limit).Scan(ctx, &ids)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	ids, until, err := d.claimDue(ctx, "push_deliveries", "next_attempt_at", limit, lease)
+	if err != nil {
 		return nil, fmt.Errorf("db: claim pushes: %w", err)
 	}
 	if len(ids) == 0 {

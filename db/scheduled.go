@@ -167,11 +167,11 @@ func (d *DB) MediaForScheduledStatuses(ctx context.Context, ids []int64) (map[in
 	return out, nil
 }
 
-// ClaimDueScheduledStatuses leases up to limit scheduled statuses whose
-// time has come and that nobody holds (or whose holder's lease ran out).
-// ClaimedUntil of each row is the lease as written, for the fenced
-// PublishedScheduledStatus, RetryScheduledStatus and DropScheduledStatus.
-func (d *DB) ClaimDueScheduledStatuses(ctx context.Context, limit int, lease time.Duration) ([]*ScheduledStatus, error) {
+// claimDue leases up to limit rows of table whose time (dueCol) has come and
+// that no live lease holds, and returns their ids and the lease as written
+// (claimed_until). On PostgreSQL SKIP LOCKED lets several processes share
+// the queue; a lease that runs out brings a dead process's rows back.
+func (d *DB) claimDue(ctx context.Context, table, dueCol string, limit int, lease time.Duration) ([]int64, time.Time, error) {
 	t := now()
 	until := t.Add(lease)
 	lock := ""
@@ -179,10 +179,23 @@ func (d *DB) ClaimDueScheduledStatuses(ctx context.Context, limit int, lease tim
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	var ids []int64
-	err := d.w.NewRaw(`UPDATE scheduled_statuses SET claimed_until = ? WHERE id IN (
-		SELECT id FROM scheduled_statuses WHERE scheduled_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)
-		ORDER BY scheduled_at LIMIT ?`+lock+`) RETURNING id`, until, t, t, limit).Scan(ctx, &ids)
+	err := d.w.NewRaw(`UPDATE ? SET claimed_until = ? WHERE id IN (
+		SELECT id FROM ? WHERE ? <= ? AND (claimed_until IS NULL OR claimed_until < ?)
+		ORDER BY ? LIMIT ?`+lock+`) RETURNING id`,
+		bun.Ident(table), until, bun.Ident(table), bun.Ident(dueCol), t, t, bun.Ident(dueCol), limit).Scan(ctx, &ids)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, until, err
+	}
+	return ids, until, nil
+}
+
+// ClaimDueScheduledStatuses leases up to limit scheduled statuses whose
+// time has come and that nobody holds (or whose holder's lease ran out).
+// ClaimedUntil of each row is the lease as written, for the fenced
+// PublishedScheduledStatus, RetryScheduledStatus and DropScheduledStatus.
+func (d *DB) ClaimDueScheduledStatuses(ctx context.Context, limit int, lease time.Duration) ([]*ScheduledStatus, error) {
+	ids, until, err := d.claimDue(ctx, "scheduled_statuses", "scheduled_at", limit, lease)
+	if err != nil {
 		return nil, fmt.Errorf("db: claim scheduled statuses: %w", err)
 	}
 	if len(ids) == 0 {

@@ -105,18 +105,7 @@ func NewEmojis(o Options) *Emojis {
 
 // Run copies new remote emoji images every Interval until ctx is done.
 func (c *Emojis) Run(ctx context.Context) {
-	tick := time.NewTicker(c.o.Interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		if _, err := c.CopyNew(ctx); err != nil && ctx.Err() == nil {
-			c.o.Logger.Warn("media: copy remote emoji", "err", err)
-		}
-	}
+	every(ctx, c.o, "media: copy remote emoji", c.CopyNew)
 }
 
 // CopyNew copies the images of remote emoji that have none for their

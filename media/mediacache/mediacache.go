@@ -81,7 +81,13 @@ func New(o Options) *Cache {
 
 // Run copies new remote attachments every Interval until ctx is done.
 func (c *Cache) Run(ctx context.Context) {
-	tick := time.NewTicker(c.o.Interval)
+	every(ctx, c.o, "media: cache remote attachments", c.CacheNew)
+}
+
+// every runs step every o.Interval until ctx is done, logging its errors
+// as what.
+func every(ctx context.Context, o Options, what string, step func(context.Context) (int, error)) {
+	tick := time.NewTicker(o.Interval)
 	defer tick.Stop()
 	for {
 		select {
@@ -89,8 +95,8 @@ func (c *Cache) Run(ctx context.Context) {
 			return
 		case <-tick.C:
 		}
-		if _, err := c.CacheNew(ctx); err != nil && ctx.Err() == nil {
-			c.o.Logger.Warn("media: cache remote attachments", "err", err)
+		if _, err := step(ctx); err != nil && ctx.Err() == nil {
+			o.Logger.Warn(what, "err", err)
 		}
 	}
 }
