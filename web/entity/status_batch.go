@@ -2,6 +2,9 @@ package entity
 
 import (
 	"context"
+	"strings"
+
+	"github.com/kontor-social/kontor/activitypub/cards"
 
 	"github.com/kontor-social/kontor/db"
 )
@@ -27,14 +30,24 @@ type statusBatch struct {
 // points at.
 type statusRefs struct {
 	ids, threads, polls, apps []int64
-	accounts                  []*db.Account
-	statuses                  []*db.Status
+	// withMedia and withLink are the statuses that can have attachments
+	// (has_media, set whenever attachments are) and a card (a link in their
+	// text): a page without any skips that query.
+	withMedia, withLink []int64
+	accounts            []*db.Account
+	statuses            []*db.Status
 }
 
 func (r *statusRefs) add(s *db.Status) {
 	r.ids = append(r.ids, s.ID)
 	r.statuses = append(r.statuses, s)
 	r.threads = append(r.threads, s.ThreadID)
+	if s.HasMedia {
+		r.withMedia = append(r.withMedia, s.ID)
+	}
+	if mayHaveCard(s) {
+		r.withLink = append(r.withLink, s.ID)
+	}
 	if s.PollID != nil {
 		r.polls = append(r.polls, *s.PollID)
 	}
@@ -83,7 +96,7 @@ func (p *Presenter) loadBatch(ctx context.Context, viewer int64, list []*db.Stat
 // and the viewer's interactions of the statuses refs names.
 func (p *Presenter) loadRefs(ctx context.Context, viewer int64, b *statusBatch, refs *statusRefs) error {
 	var err error
-	if b.media, err = p.db.MediaForStatuses(ctx, refs.ids); err != nil {
+	if b.media, err = p.db.MediaForStatuses(ctx, refs.withMedia); err != nil {
 		return err
 	}
 	if b.tags, b.mentions, err = p.db.TagsAndMentions(ctx, refs.statuses); err != nil {
@@ -108,6 +121,17 @@ func (p *Presenter) loadRefs(ctx context.Context, viewer int64, b *statusBatch, 
 // loadCards loads the link preview cards of the page in one query.
 func (p *Presenter) loadCards(ctx context.Context, b *statusBatch, refs *statusRefs) error {
 	var err error
-	b.cards, err = p.db.CardsForStatuses(ctx, refs.ids)
+	b.cards, err = p.db.CardsForStatuses(ctx, refs.withLink)
 	return err
+}
+
+// mayHaveCard reports whether s can have a preview card: the engine queues
+// one only for a link of its text (activitypub.cardLink, again on every
+// edit), so a status whose text links nothing has none. Media and polls
+// are not checked here: a false "may" costs only the query.
+func mayHaveCard(s *db.Status) bool {
+	if s.ReblogOfID != nil || !(strings.Contains(s.Content, "<a") || strings.Contains(s.Content, "<A")) {
+		return false
+	}
+	return cards.FirstLink(s.Content, nil) != ""
 }
