@@ -185,6 +185,40 @@ func (d *DB) CardsForStatuses(ctx context.Context, ids []int64) (map[int64]*Prev
 	return out, nil
 }
 
+// PageCards loads the cards of statuses as CardsForStatuses does, and says
+// which of them have a card fetch under way (queued). A status absent from
+// both has no card, and keeps having none until its row's updated_at
+// changes: the card row is written with the status, by the same
+// transaction (QueueStatusCard, ReplaceStatusCard on an edit), and a failed
+// fetch is final.
+func (d *DB) PageCards(ctx context.Context, ids []int64) (cards map[int64]*PreviewCard, pending map[int64]bool, err error) {
+	cards, pending = map[int64]*PreviewCard{}, map[int64]bool{}
+	if len(ids) == 0 {
+		return cards, pending, nil
+	}
+	var rows []struct {
+		StatusID    int64  `bun:"status_id"`
+		State       string `bun:"state"`
+		PreviewCard `bun:",extend"`
+	}
+	err = d.r.NewSelect().TableExpr("status_cards AS sc").ColumnExpr("sc.status_id, sc.state, pc.*").
+		Join("LEFT JOIN preview_cards AS pc ON pc.id = sc.card_id").
+		Where("sc.status_id IN (?)", bun.List(ids)).Where("sc.state <> ?", CardFailed).Scan(ctx, &rows)
+	if err != nil {
+		return nil, nil, fmt.Errorf("db: cards of page: %w", err)
+	}
+	for i := range rows {
+		switch {
+		case rows[i].State == CardQueued:
+			pending[rows[i].StatusID] = true
+		case rows[i].PreviewCard.ID != 0:
+			c := rows[i].PreviewCard
+			cards[rows[i].StatusID] = &c
+		}
+	}
+	return cards, pending, nil
+}
+
 // CardUsage is a link's day (Mastodon's history entry of a trending link).
 type CardUsage = DayUses
 

@@ -17,6 +17,7 @@ type Presenter struct {
 	tagURL     func(name string) string
 	baseURL    string
 	log        *slog.Logger
+	cardless   *cardlessMemo
 }
 
 // Deps are what a Presenter renders with.
@@ -38,5 +39,6 @@ func New(d Deps) *Presenter {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	return &Presenter{db: d.DB, mediaURL: d.MediaURL, previewURL: d.MediaPreviewURL, tagURL: d.TagURL, baseURL: d.BaseURL, log: d.Logger}
+	return &Presenter{db: d.DB, mediaURL: d.MediaURL, previewURL: d.MediaPreviewURL, tagURL: d.TagURL, baseURL: d.BaseURL, log: d.Logger,
+		cardless: &cardlessMemo{}}
 }

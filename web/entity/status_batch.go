@@ -2,9 +2,6 @@ package entity
 
 import (
 	"context"
-	"strings"
-
-	"github.com/kontor-social/kontor/activitypub/cards"
 
 	"github.com/kontor-social/kontor/db"
 )
@@ -30,12 +27,11 @@ type statusBatch struct {
 // points at.
 type statusRefs struct {
 	ids, threads, polls, apps []int64
-	// withMedia and withLink are the statuses that can have attachments
-	// (has_media, set whenever attachments are) and a card (a link in their
-	// text): a page without any skips that query.
-	withMedia, withLink []int64
-	accounts            []*db.Account
-	statuses            []*db.Status
+	// withMedia are the statuses that can have attachments (has_media,
+	// set whenever attachments are): a page without any skips that query.
+	withMedia []int64
+	accounts  []*db.Account
+	statuses  []*db.Status
 }
 
 func (r *statusRefs) add(s *db.Status) {
@@ -44,9 +40,6 @@ func (r *statusRefs) add(s *db.Status) {
 	r.threads = append(r.threads, s.ThreadID)
 	if s.HasMedia {
 		r.withMedia = append(r.withMedia, s.ID)
-	}
-	if mayHaveCard(s) {
-		r.withLink = append(r.withLink, s.ID)
 	}
 	if s.PollID != nil {
 		r.polls = append(r.polls, *s.PollID)
@@ -118,20 +111,36 @@ func (p *Presenter) loadRefs(ctx context.Context, viewer int64, b *statusBatch, 
 	return err
 }
 
-// loadCards loads the link preview cards of the page in one query.
+// loadCards loads the link preview cards of the page in one query, asking
+// only for statuses that may have one and are not known to have none.
 func (p *Presenter) loadCards(ctx context.Context, b *statusBatch, refs *statusRefs) error {
-	var err error
-	b.cards, err = p.db.CardsForStatuses(ctx, refs.withLink)
-	return err
-}
-
-// mayHaveCard reports whether s can have a preview card: the engine queues
-// one only for a link of its text (activitypub.cardLink, again on every
-// edit), so a status whose text links nothing has none. Media and polls
-// are not checked here: a false "may" costs only the query.
-func mayHaveCard(s *db.Status) bool {
-	if s.ReblogOfID != nil || !(strings.Contains(s.Content, "<a") || strings.Contains(s.Content, "<A")) {
-		return false
+	var ask []*db.Status
+	for _, s := range refs.statuses {
+		switch {
+		case p.cardless.known(s):
+		case !mayHaveCard(s):
+			p.cardless.remember(s)
+		default:
+			ask = append(ask, s)
+		}
 	}
-	return cards.FirstLink(s.Content, nil) != ""
+	if len(ask) == 0 {
+		b.cards = map[int64]*db.PreviewCard{}
+		return nil
+	}
+	ids := make([]int64, len(ask))
+	for i, s := range ask {
+		ids[i] = s.ID
+	}
+	cards, pending, err := p.db.PageCards(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, s := range ask {
+		if cards[s.ID] == nil && !pending[s.ID] {
+			p.cardless.remember(s)
+		}
+	}
+	b.cards = cards
+	return nil
 }
