@@ -185,38 +185,42 @@ func (d *DB) CardsForStatuses(ctx context.Context, ids []int64) (map[int64]*Prev
 	return out, nil
 }
 
-// PageCards loads the cards of statuses as CardsForStatuses does, and says
-// which of them have a card fetch under way (queued). A status absent from
-// both has no card, and keeps having none until its row's updated_at
-// changes: the card row is written with the status, by the same
-// transaction (QueueStatusCard, ReplaceStatusCard on an edit), and a failed
-// fetch is final.
-func (d *DB) PageCards(ctx context.Context, ids []int64) (cards map[int64]*PreviewCard, pending map[int64]bool, err error) {
-	cards, pending = map[int64]*PreviewCard{}, map[int64]bool{}
-	if len(ids) == 0 {
-		return cards, pending, nil
+// CardStates returns the card fetches of statuses (state and card) by
+// status id; a status without one shows no link. What a status shows
+// changes only with its row: the fetch is queued by the transaction that
+// writes the status or its edit (QueueStatusCard, ReplaceStatusCard), and
+// once done or failed it stays so until the next edit.
+func (d *DB) CardStates(ctx context.Context, statusIDs []int64) (map[int64]StatusCard, error) {
+	out := make(map[int64]StatusCard, len(statusIDs))
+	if len(statusIDs) == 0 {
+		return out, nil
 	}
-	var rows []struct {
-		StatusID    int64  `bun:"status_id"`
-		State       string `bun:"state"`
-		PreviewCard `bun:",extend"`
-	}
-	err = d.r.NewSelect().TableExpr("status_cards AS sc").ColumnExpr("sc.status_id, sc.state, pc.*").
-		Join("LEFT JOIN preview_cards AS pc ON pc.id = sc.card_id").
-		Where("sc.status_id IN (?)", bun.List(ids)).Where("sc.state <> ?", CardFailed).Scan(ctx, &rows)
+	var rows []StatusCard
+	err := d.r.NewSelect().Model(&rows).Column("status_id", "state", "card_id").
+		Where("status_id IN (?)", bun.List(statusIDs)).Scan(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("db: cards of page: %w", err)
+		return nil, fmt.Errorf("db: card states: %w", err)
 	}
-	for i := range rows {
-		switch {
-		case rows[i].State == CardQueued:
-			pending[rows[i].StatusID] = true
-		case rows[i].PreviewCard.ID != 0:
-			c := rows[i].PreviewCard
-			cards[rows[i].StatusID] = &c
-		}
+	for _, r := range rows {
+		out[r.StatusID] = r
 	}
-	return cards, pending, nil
+	return out, nil
+}
+
+// PreviewCardsByIDs loads cards by id.
+func (d *DB) PreviewCardsByIDs(ctx context.Context, ids []int64) (map[int64]*PreviewCard, error) {
+	out := make(map[int64]*PreviewCard, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var list []*PreviewCard
+	if err := d.r.NewSelect().Model(&list).Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("db: preview cards: %w", err)
+	}
+	for _, c := range list {
+		out[c.ID] = c
+	}
+	return out, nil
 }
 
 // CardUsage is a link's day (Mastodon's history entry of a trending link).

@@ -14,12 +14,13 @@ import (
 	"github.com/kontor-social/kontor/web/entity"
 )
 
-// The presenter remembers which statuses show no card, keyed by the status
-// row's updated_at: a card that arrives after the first render, and a link
-// added by an edit, must still show on the next request — on the node that
+// The presenter remembers which card a status shows (none, mostly), keyed
+// by the status row's updated_at: a card that arrives after the first
+// render, a link added by an edit and one removed by the next must show on
+// the next request — on the node that
 // stored them and on a second process on the same PostgreSQL, which is told
 // nothing.
-func TestCardlessMemoSeesCards(t *testing.T) {
+func TestCardMemoSeesCards(t *testing.T) {
 	site := kontortest.NewFakeServer(t)
 	release := make(chan struct{})
 	site.Handle("/story", func(w http.ResponseWriter, r *http.Request) {
@@ -59,14 +60,23 @@ func TestCardlessMemoSeesCards(t *testing.T) {
 		}
 		return st.Card
 	}
-	// expectTitle reads id on every node until it shows a card titled want.
+	// expectTitle reads id on every node until it shows a card titled want
+	// ("": no card).
 	expectTitle := func(what string, id int64, want string) {
 		t.Helper()
 		for i, n := range nodes {
 			kontortest.Eventually(t, 10*time.Second, what+" on node "+string(rune('A'+i)), func() bool {
 				c := cardOn(n, id)
-				return c != nil && c.Title == want
+				return c == nil && want == "" || c != nil && c.Title == want
 			})
+		}
+	}
+	edit := func(id int64, text string) {
+		t.Helper()
+		resp, body := nodeA.Do(http.MethodPut, "/api/v1/statuses/"+db.FormatID(id), []byte(url.Values{"status": {text}}.Encode()),
+			"Authorization: Bearer "+alice.Token, "Content-Type: application/x-www-form-urlencoded")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("edit: %d %s", resp.StatusCode, body)
 		}
 	}
 
@@ -87,11 +97,10 @@ func TestCardlessMemoSeesCards(t *testing.T) {
 	expectTitle("the card that arrived after the first render", late.ID, "Late story")
 
 	// An edit adds a link to a post read (and remembered) without one.
-	resp, body := nodeA.Do(http.MethodPut, "/api/v1/statuses/"+db.FormatID(plain.ID),
-		[]byte(url.Values{"status": {"now with " + base + "/added"}}.Encode()),
-		"Authorization: Bearer "+alice.Token, "Content-Type: application/x-www-form-urlencoded")
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("edit: %d %s", resp.StatusCode, body)
-	}
+	edit(plain.ID, "now with "+base+"/added")
 	expectTitle("the card of a link added by an edit", plain.ID, "Added by an edit")
+
+	// The next edit takes the link away, and the card with it.
+	edit(plain.ID, "the link is gone")
+	expectTitle("no card once the link is edited away", plain.ID, "")
 }

@@ -9,38 +9,48 @@ import (
 	"github.com/kontor-social/kontor/db"
 )
 
-// cardlessEntries bounds the memo; a full memo starts over.
-const cardlessEntries = 20_000
+// cardMemoEntries bounds the memo; a full memo starts over.
+const cardMemoEntries = 20_000
 
-// cardlessMemo remembers the statuses known to show no preview card, each
-// with the updated_at of the row it was learned from: most posts never get
-// one, and a page would otherwise ask for their cards on every request.
+// cardMemo remembers, per status, which card it shows, with the updated_at
+// of the row it was learned from: most posts never get a card, and the
+// others keep theirs, so a page would otherwise ask again on every request.
 // The key is the status row's updated_at, which every page reads afresh,
 // not an invalidation: a status's card changes only with its row (the
 // fetch is queued in the transaction that writes the status or its edit,
-// and a failed fetch is final; db.PageCards), so the memo holds across
-// processes without being told anything. Visibility is not its business:
-// it is consulted only for statuses the query already returned.
-type cardlessMemo struct {
-	mu      sync.Mutex
-	updated map[int64]time.Time
+// and ends done or failed for good; db.CardStates), so the memo holds
+// across processes without being told anything. Only which card is
+// remembered: the card itself is read on each page (a refetch of a URL
+// rewrites its card in place). Visibility is not its business: it is
+// consulted only for statuses the query already returned.
+type cardMemo struct {
+	mu    sync.Mutex
+	facts map[int64]cardFact
 }
 
-// known reports whether s, as read, is known to show no card.
-func (m *cardlessMemo) known(s *db.Status) bool {
+// cardFact is what is known of a status's card as of its updated_at.
+type cardFact struct {
+	updated time.Time
+	final   bool  // the fetch is over (or there is none): cardID is what it shows
+	cardID  int64 // 0: no card
+}
+
+// get returns what is known of s, as read.
+func (m *cardMemo) get(s *db.Status) (cardFact, bool) {
 	m.mu.Lock()
-	at, ok := m.updated[s.ID]
+	f, ok := m.facts[s.ID]
 	m.mu.Unlock()
-	return ok && at.Equal(s.UpdatedAt)
+	return f, ok && f.updated.Equal(s.UpdatedAt)
 }
 
-// remember records that s, as read, shows no card.
-func (m *cardlessMemo) remember(s *db.Status) {
+// put records what is known of s, as read.
+func (m *cardMemo) put(s *db.Status, f cardFact) {
+	f.updated = s.UpdatedAt
 	m.mu.Lock()
-	if m.updated == nil || len(m.updated) >= cardlessEntries {
-		m.updated = make(map[int64]time.Time)
+	if m.facts == nil || len(m.facts) >= cardMemoEntries {
+		m.facts = make(map[int64]cardFact)
 	}
-	m.updated[s.ID] = s.UpdatedAt
+	m.facts[s.ID] = f
 	m.mu.Unlock()
 }
 

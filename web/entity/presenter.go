@@ -17,7 +17,7 @@ type Presenter struct {
 	tagURL     func(name string) string
 	baseURL    string
 	log        *slog.Logger
-	cardless   *cardlessMemo
+	cards      *cardMemo
 }
 
 // Deps are what a Presenter renders with.
@@ -40,5 +40,5 @@ func New(d Deps) *Presenter {
 		d.Logger = slog.Default()
 	}
 	return &Presenter{db: d.DB, mediaURL: d.MediaURL, previewURL: d.MediaPreviewURL, tagURL: d.TagURL, baseURL: d.BaseURL, log: d.Logger,
-		cardless: &cardlessMemo{}}
+		cards: &cardMemo{}}
 }

@@ -111,36 +111,64 @@ func (p *Presenter) loadRefs(ctx context.Context, viewer int64, b *statusBatch, 
 	return err
 }
 
-// loadCards loads the link preview cards of the page in one query, asking
-// only for statuses that may have one and are not known to have none.
+// loadCards loads the link preview cards of the page: which card each
+// status shows is asked only for statuses not remembered (p.cards), the
+// cards themselves in one query when any is shown.
 func (p *Presenter) loadCards(ctx context.Context, b *statusBatch, refs *statusRefs) error {
+	b.cards = map[int64]*db.PreviewCard{}
+	shown := map[int64]int64{} // status id → card id
 	var ask []*db.Status
 	for _, s := range refs.statuses {
+		f, ok := p.cards.get(s)
 		switch {
-		case p.cardless.known(s):
-		case !mayHaveCard(s):
-			p.cardless.remember(s)
-		default:
+		case ok && f.final:
+			if f.cardID != 0 {
+				shown[s.ID] = f.cardID
+			}
+		case ok || mayHaveCard(s):
+			if !ok {
+				p.cards.put(s, cardFact{}) // a link: the fetch may be under way
+			}
 			ask = append(ask, s)
+		default:
+			p.cards.put(s, cardFact{final: true})
 		}
 	}
-	if len(ask) == 0 {
-		b.cards = map[int64]*db.PreviewCard{}
+	if len(ask) > 0 {
+		ids := make([]int64, len(ask))
+		for i, s := range ask {
+			ids[i] = s.ID
+		}
+		states, err := p.db.CardStates(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, s := range ask {
+			sc, ok := states[s.ID]
+			switch {
+			case !ok, sc.State == db.CardFailed:
+				p.cards.put(s, cardFact{final: true})
+			case sc.State == db.CardDone && sc.CardID != nil:
+				p.cards.put(s, cardFact{final: true, cardID: *sc.CardID})
+				shown[s.ID] = *sc.CardID
+			}
+		}
+	}
+	if len(shown) == 0 {
 		return nil
 	}
-	ids := make([]int64, len(ask))
-	for i, s := range ask {
-		ids[i] = s.ID
+	cardIDs := make([]int64, 0, len(shown))
+	for _, id := range shown {
+		cardIDs = append(cardIDs, id)
 	}
-	cards, pending, err := p.db.PageCards(ctx, ids)
+	cards, err := p.db.PreviewCardsByIDs(ctx, cardIDs)
 	if err != nil {
 		return err
 	}
-	for _, s := range ask {
-		if cards[s.ID] == nil && !pending[s.ID] {
-			p.cardless.remember(s)
+	for statusID, cardID := range shown {
+		if c := cards[cardID]; c != nil {
+			b.cards[statusID] = c
 		}
 	}
-	b.cards = cards
 	return nil
 }
