@@ -61,12 +61,20 @@ func (d *DB) FollowRequestsPage(ctx context.Context, targetID int64, p Page) ([]
 
 // CountFollowRequests counts the pending requests to follow target.
 func (d *DB) CountFollowRequests(ctx context.Context, targetID int64) (int64, error) {
+	// Every verify_credentials reports it: kept until follows or accounts
+	// (a requester's suspension) are written.
+	d.freshen(ctx)
+	if n, ok := d.reads.followRequests.get(targetID); ok {
+		return n, nil
+	}
+	gen := d.reads.followRequests.generation()
 	n, err := d.r.NewSelect().Model((*Follow)(nil)).
 		Join("JOIN accounts AS a ON a.id = f.account_id").
 		Where("f.target_account_id = ? AND f.accepted = FALSE AND a.suspended_at IS NULL", targetID).Count(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("db: count follow requests: %w", err)
 	}
+	d.reads.followRequests.put(targetID, int64(n), gen)
 	return int64(n), nil
 }
 

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -25,8 +26,11 @@ func (d *DB) KnownPeers(ctx context.Context) ([]string, error) {
 // none, or the named account is suspended).
 func (d *DB) ContactAccount(ctx context.Context) (*Account, error) {
 	d.freshen(ctx)
-	if a, ok := d.reads.contact.get(struct{}{}); ok {
-		return &a, nil
+	if c, ok := d.reads.contact.get(struct{}{}); ok {
+		if c.none {
+			return nil, ErrNotFound
+		}
+		return &c.account, nil
 	}
 	gen := d.reads.contact.generation()
 	texts, err := d.InstanceTexts(ctx)
@@ -41,12 +45,25 @@ func (d *DB) ContactAccount(ctx context.Context) (*Account, error) {
 	} else {
 		q = q.Where("u.role = ?", RoleAdmin)
 	}
-	err = q.OrderExpr("u.id").Limit(1).Scan(ctx)
-	if err != nil {
-		return a, notFound(err)
+	err = notFound(q.OrderExpr("u.id").Limit(1).Scan(ctx))
+	if errors.Is(err, ErrNotFound) {
+		// An instance without a contact is common (no admin yet): its
+		// answer is kept too, or every GET /api/v1/instance would ask.
+		d.reads.contact.put(struct{}{}, instanceContact{none: true}, gen)
+		return nil, err
 	}
-	d.reads.contact.put(struct{}{}, *a, gen)
+	if err != nil {
+		return nil, err
+	}
+	d.reads.contact.put(struct{}{}, instanceContact{account: *a}, gen)
 	return a, nil
+}
+
+// instanceContact is the cached answer of ContactAccount: an account, or
+// none.
+type instanceContact struct {
+	account Account
+	none    bool
 }
 
 // WeekActivity is what happened on the instance in one week.

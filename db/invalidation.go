@@ -28,8 +28,9 @@ const (
 	tableApps
 	tableStatuses
 	tableInstances
-	tableSite // site_texts and site_rules (instance_texts.go)
-	allTables = tableAccounts | tableUsers | tableTokens | tableApps | tableStatuses | tableInstances | tableSite
+	tableSite    // site_texts and site_rules (instance_texts.go)
+	tableFollows // follows and follow requests (the count of requests in verify_credentials)
+	allTables    = tableAccounts | tableUsers | tableTokens | tableApps | tableStatuses | tableInstances | tableSite | tableFollows
 )
 
 // watched names the tables whose writes the caches must hear of. Naming a
@@ -47,6 +48,7 @@ var watched = map[string]table{
 	"instances":    tableInstances,
 	"site_texts":   tableSite,
 	"site_rules":   tableSite,
+	"follows":      tableFollows,
 }
 
 // generations are the watched tables' write counters of one store.

@@ -19,7 +19,7 @@ import (
 // before a lookup began is always seen).
 
 // epochColumns are cache_epochs' columns in the order of the table bits.
-var epochColumns = [...]string{"accounts", "users", "tokens", "apps", "statuses", "instances", "site"}
+var epochColumns = [...]string{"accounts", "users", "tokens", "apps", "statuses", "instances", "site", "follows"}
 
 // epochSQL is the statement that counts the writes of set.
 func epochSQL(set table) string {
@@ -73,11 +73,20 @@ func (d *DB) syncEpochs(asked int64) {
 	began := time.Now().UnixNano()
 	d.epochs.reads.Add(1)
 	var n [len(epochColumns)]int64
-	err := d.r.QueryRowContext(context.Background(),
-		"SELECT accounts, users, tokens, apps, statuses, instances, site FROM cache_epochs WHERE id = 1").
-		Scan(&n[0], &n[1], &n[2], &n[3], &n[4], &n[5], &n[6])
+	// Prepared once: the statement has no value worth a placeholder, so the
+	// statement cache would parse it again on every request.
+	stmt, err := d.statement(context.Background(), "cache_epochs", func() (string, error) {
+		return "SELECT " + strings.Join(epochColumns[:], ", ") + " FROM cache_epochs WHERE id = 1", nil
+	})
 	if err != nil {
 		return // before migrating: nothing is cached yet either
+	}
+	dest := make([]any, len(n))
+	for i := range n {
+		dest[i] = &n[i]
+	}
+	if err := stmt.QueryRowContext(context.Background()).Scan(dest...); err != nil {
+		return
 	}
 	var changed table
 	for i, v := range n {

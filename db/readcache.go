@@ -72,23 +72,26 @@ type readCaches struct {
 	accounts *readCache[int64, Account]
 	// the instance's figures and its contact (GET /api/v1/instance)
 	usage   *readCache[struct{}, Usage]
-	contact *readCache[struct{}, Account]
+	contact *readCache[struct{}, instanceContact]
 	apps    *readCache[int64, App]
 	// statuses' hashtags and mentions, checked against their updated_at
 	parts *readCache[int64, statusParts]
 	site  *readCache[struct{}, *InstanceTexts] // shared, never changed
+	// pending follow requests by the account asked
+	followRequests *readCache[int64, int64]
 }
 
 func newReadCaches(gens *generations) *readCaches {
 	return &readCaches{
-		tokens:   newReadCache[string, Token](gens, tableTokens|tableApps|tableUsers|tableAccounts),
-		users:    newReadCache[int64, User](gens, tableUsers|tableAccounts),
-		accounts: newReadCache[int64, Account](gens, tableAccounts),
-		usage:    newReadCache[struct{}, Usage](gens, tableAccounts|tableUsers),
-		contact:  newReadCache[struct{}, Account](gens, tableAccounts|tableUsers|tableSite),
-		apps:     newReadCache[int64, App](gens, tableApps),
-		parts:    newReadCache[int64, statusParts](gens, 0),
-		site:     newReadCache[struct{}, *InstanceTexts](gens, tableSite),
+		tokens:         newReadCache[string, Token](gens, tableTokens|tableApps|tableUsers|tableAccounts),
+		users:          newReadCache[int64, User](gens, tableUsers|tableAccounts),
+		accounts:       newReadCache[int64, Account](gens, tableAccounts),
+		usage:          newReadCache[struct{}, Usage](gens, tableAccounts|tableUsers),
+		contact:        newReadCache[struct{}, instanceContact](gens, tableAccounts|tableUsers|tableSite),
+		apps:           newReadCache[int64, App](gens, tableApps),
+		parts:          newReadCache[int64, statusParts](gens, 0),
+		site:           newReadCache[struct{}, *InstanceTexts](gens, tableSite),
+		followRequests: newReadCache[int64, int64](gens, tableFollows|tableAccounts),
 	}
 }
 
