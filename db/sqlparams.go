@@ -2,6 +2,7 @@ package db
 
 import (
 	"database/sql/driver"
+	"encoding/hex"
 	"strconv"
 	"strings"
 )
@@ -13,7 +14,8 @@ import (
 // values as arguments, so that one prepared statement serves every query
 // of the same shape (stmtcache.go).
 //
-// It is deliberately conservative: only SELECT statements (not WITH), only integer
+// It is deliberately conservative: only SELECT statements (not WITH; and on
+// SQLite INSERT, UPDATE and DELETE, parameterizeWrite), only integer
 // and string literals right after a comparison, an opening parenthesis or
 // a comma (values in conditions, IN lists and function arguments); never
 // a LIMIT or OFFSET (PostgreSQL plans better knowing them, and OFFSET 0 is
@@ -38,6 +40,22 @@ func parameterize(query string, postgres bool) (shape string, args []driver.Name
 	if !isSelect(query) {
 		return "", nil, false
 	}
+	return withPlaceholders(query, postgres)
+}
+
+// parameterizeWrite is parameterize for an INSERT, UPDATE or DELETE on
+// SQLite, where the one writer connection parses every write bun sends
+// (the values of a row, the id it updates, an inbox item's body as a blob).
+// On PostgreSQL writes run in transactions, where statements are not
+// prepared (a failed prepare would abort the transaction).
+func parameterizeWrite(query string) (shape string, args []driver.NamedValue, ok bool) {
+	if !isWrite(query) {
+		return "", nil, false
+	}
+	return withPlaceholders(query, false)
+}
+
+func withPlaceholders(query string, postgres bool) (shape string, args []driver.NamedValue, ok bool) {
 	var b strings.Builder
 	b.Grow(len(query) + 16)
 	prev := "" // the previous token: a keyword in upper case, or punctuation
@@ -97,6 +115,18 @@ func parameterize(query string, postgres bool) (shape string, args []driver.Name
 				}
 			}
 			prev, i = "number", end
+		case (c == 'X' || c == 'x') && i+1 < len(query) && query[i+1] == '\'' && valueContext(prev):
+			// a blob, as bun writes []byte on SQLite: X'hex'
+			end, value, closed := scanString(query, i+1)
+			blob, err := hex.DecodeString(value)
+			if !closed || err != nil || len(args) == maxParams {
+				return "", nil, false
+			}
+			b.WriteString(query[last:i])
+			args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: blob})
+			writePlaceholder(&b, len(args), postgres)
+			last = end
+			prev, i = "'", end
 		case isWordByte(c):
 			end := i
 			for end < len(query) && isWordByte(query[end]) {
@@ -173,6 +203,15 @@ func scanString(query string, i int) (end int, value string, closed bool) {
 func isSelect(query string) bool {
 	q := strings.TrimLeft(query, " \n\t\r(")
 	return len(q) > 6 && strings.EqualFold(q[:6], "SELECT")
+}
+
+// isWrite reports whether query is an INSERT, UPDATE or DELETE.
+func isWrite(query string) bool {
+	q := strings.TrimLeft(query, " \n\t\r")
+	if len(q) < 7 {
+		return false
+	}
+	return strings.EqualFold(q[:7], "INSERT ") || strings.EqualFold(q[:7], "UPDATE ") || strings.EqualFold(q[:7], "DELETE ")
 }
 
 func writePlaceholder(b *strings.Builder, n int, postgres bool) {

@@ -77,3 +77,47 @@ func TestParameterizeKeepsSmallIntegers(t *testing.T) {
 		t.Errorf("got %s %v %v", got, args, ok)
 	}
 }
+
+// On SQLite the writes bun sends with their values written in run as one
+// prepared statement per shape too: a row's values, the id an UPDATE or
+// DELETE names, and a blob (X'…') become arguments.
+func TestParameterizeWrite(t *testing.T) {
+	cases := []struct {
+		name, query, want string
+		args              []any
+	}{
+		{"insert", `INSERT INTO "inbox_items" ("id", "signer", "body", "attempts", "claimed_until") VALUES (123456789, 'https://x/a', X'7b7d', 0, NULL)`,
+			`INSERT INTO "inbox_items" ("id", "signer", "body", "attempts", "claimed_until") VALUES (?1, ?2, ?3, 0, NULL)`,
+			[]any{int64(123456789), "https://x/a", []byte("{}")}},
+		{"update", `UPDATE accounts SET statuses_count = statuses_count + 1, last_status_at = '2026-12-06 17:00:00+00:00' WHERE (id = 4242)`,
+			`UPDATE accounts SET statuses_count = statuses_count + 1, last_status_at = ?1 WHERE (id = ?2)`,
+			[]any{"2026-12-06 17:00:00+00:00", int64(4242)}},
+		{"delete", `DELETE FROM "inbox_items" AS "ii" WHERE (id = 98765)`, `DELETE FROM "inbox_items" AS "ii" WHERE (id = ?1)`, []any{int64(98765)}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, args, ok := parameterizeWrite(c.query)
+			if !ok || got != c.want {
+				t.Fatalf("got  %s (%v)\nwant %s", got, ok, c.want)
+			}
+			var values []any
+			for _, a := range args {
+				values = append(values, a.Value)
+			}
+			if !reflect.DeepEqual(values, c.args) {
+				t.Errorf("args %v, want %v", values, c.args)
+			}
+		})
+	}
+	for _, q := range []string{
+		`SELECT * FROM t WHERE id = 4242`, // parameterize's
+		`WITH x AS (SELECT 1) UPDATE t SET a = 5000 FROM x`,
+		`INSERT INTO t (a) VALUES (?)`,
+		`INSERT INTO t (a) VALUES (X'7g')`,
+		`CREATE TABLE t (a BIGINT DEFAULT 5000)`,
+	} {
+		if got, _, ok := parameterizeWrite(q); ok {
+			t.Errorf("%s\nbecame %s", q, got)
+		}
+	}
+}

@@ -141,6 +141,9 @@ func (r *writtenRows) Close() error {
 // false leaves it to the driver as written.
 func (c *cachingConn) cachedQuery(ctx context.Context, query string) (rows driver.Rows, handled bool, err error) {
 	shape, args, ok := parameterize(query, c.cache.postgres)
+	if !ok && !c.cache.postgres {
+		shape, args, ok = parameterizeWrite(query) // INSERT … RETURNING
+	}
 	if !ok {
 		return nil, false, nil
 	}
@@ -226,9 +229,15 @@ func (c *cachingConn) closeStatements() {
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	if len(args) > 0 && !c.cache.postgres {
-		if res, handled, err := c.cachedExec(ctx, query, args); handled {
-			return res, err
+	if !c.cache.postgres {
+		shape, shapeArgs, ok := query, args, len(args) > 0
+		if !ok {
+			shape, shapeArgs, ok = parameterizeWrite(query)
+		}
+		if ok {
+			if res, handled, err := c.cachedExec(ctx, shape, shapeArgs); handled {
+				return res, err
+			}
 		}
 	}
 	e, ok := c.Conn.(driver.ExecerContext)
@@ -240,11 +249,12 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 	return res, err
 }
 
-// cachedExec runs a write that comes with its arguments (SQL written with
-// placeholders, such as the home feed's fan-out) through a statement kept on
-// the connection: SQLite would parse it again on every run, and its one
-// writer connection runs every write. (On PostgreSQL such statements are
-// prepared by their callers.) handled false leaves it to the driver.
+// cachedExec runs a write with its arguments (SQL written with
+// placeholders, such as the home feed's fan-out, or the shape of one bun
+// wrote values into) through a statement kept on the connection: SQLite
+// would parse it again on every run, and its one writer connection runs
+// every write. (On PostgreSQL such statements are prepared by their
+// callers.) handled false leaves it to the driver.
 func (c *cachingConn) cachedExec(ctx context.Context, query string, args []driver.NamedValue) (res driver.Result, handled bool, err error) {
 	if _, refused := c.cache.refused.Load(query); refused {
 		return nil, false, nil

@@ -26,3 +26,10 @@ func (d *DB) ExecArgs(ctx context.Context, query string, args ...any) error {
 	_, err := d.w.DB.ExecContext(ctx, query, args...)
 	return err
 }
+
+// ExecInlined runs a write on the write pool with its values written into
+// the SQL, as bun's query builder sends them (a test hook).
+func (d *DB) ExecInlined(ctx context.Context, query string, args ...any) error {
+	_, err := d.w.NewRaw(query, args...).Exec(ctx)
+	return err
+}

@@ -96,3 +96,37 @@ func TestStatementCacheWritesWithArguments(t *testing.T) {
 		t.Fatalf("after the writes the account reads %q, %v", got.Note, err)
 	}
 }
+
+// On SQLite a write bun sends with its values written into the SQL runs
+// through one statement per shape as well, and still tells the read caches
+// what it wrote.
+func TestStatementCacheInlinedWrites(t *testing.T) {
+	ctx := context.Background()
+	store, err := db.Open(ctx, kontortest.NewDatabaseURL(t, db.SQLite))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if _, err := store.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a := &db.Account{Username: "alice", URI: "http://x/users/alice"}
+	if err := store.CreateLocalAccount(ctx, a, &db.User{Email: "alice@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.AccountByID(ctx, a.ID); err != nil { // now cached
+		t.Fatal(err)
+	}
+	before := store.StatementCacheHits()
+	for _, note := range []string{"first", "second", "third"} {
+		if err := store.ExecInlined(ctx, "UPDATE accounts SET note = ? WHERE id = ?", note, a.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if store.StatementCacheHits()-before < 2 {
+		t.Error("three runs of one write shape never reused its statement")
+	}
+	if got, err := store.AccountByID(ctx, a.ID); err != nil || got.Note != "third" {
+		t.Fatalf("after the writes the account reads %q, %v", got.Note, err)
+	}
+}
