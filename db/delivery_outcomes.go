@@ -118,6 +118,9 @@ type DeliveryOutcome struct {
 	Next         time.Time // Retry, Release: when the row comes due again
 	CountAttempt bool      // Retry: the attempt counts towards the backoff
 	LastError    string
+	// HostUp: the host answered 2xx; reset its failures and bring it back
+	// up, as RecordHostSuccess does, in the batch's transaction.
+	HostUp bool
 }
 
 // OutcomeKind says what SettleDeliveries does with a row.
@@ -163,6 +166,9 @@ func (d *DB) SettleDeliveries(ctx context.Context, outs []DeliveryOutcome) error
 				return err
 			}
 		}
+		if err := tx.recordHostsUp(ctx, outs, t); err != nil {
+			return err
+		}
 		for _, o := range outs {
 			if o.Kind != Retry && o.Kind != Release {
 				continue
@@ -181,6 +187,35 @@ func (d *DB) SettleDeliveries(ctx context.Context, outs []DeliveryOutcome) error
 		}
 		return nil
 	})
+}
+
+// recordHostsUp is RecordHostSuccess for the hosts of a batch's outcomes
+// marked HostUp, one statement per 300 hosts, sorted so concurrent
+// writers lock them in the same order.
+func (t *Tx) recordHostsUp(ctx context.Context, outs []DeliveryOutcome, ts time.Time) error {
+	seen := map[string]bool{}
+	var hosts []string
+	for _, o := range outs {
+		if o.HostUp && !seen[o.Host] {
+			seen[o.Host] = true
+			hosts = append(hosts, o.Host)
+		}
+	}
+	sort.Strings(hosts)
+	for start := 0; start < len(hosts); start += 300 {
+		chunk := hosts[start:min(start+300, len(hosts))]
+		args := make([]any, 0, 3*len(chunk))
+		for _, h := range chunk {
+			args = append(args, h, ts, ts)
+		}
+		values := strings.TrimSuffix(strings.Repeat("(?, 0, ?, ?), ", len(chunk)), ", ")
+		q := "INSERT INTO instances (domain, failures, last_success_at, created_at) VALUES " + values + `
+			ON CONFLICT (domain) DO UPDATE SET failures = 0, down_since = NULL, next_probe_at = NULL, last_success_at = excluded.last_success_at`
+		if _, err := t.tx.NewRaw(q, args...).Exec(ctx); err != nil {
+			return fmt.Errorf("db: record hosts up: %w", err)
+		}
+	}
+	return nil
 }
 
 type statKey struct {

@@ -98,12 +98,15 @@ func (q *Queue) refreshHosts(ctx context.Context, rows []db.ClaimedDelivery) {
 	}
 }
 
-// hostSuccess notes a 2xx. The database hears of it at most every few
-// seconds per host, unless it has failures to clear or the host was down.
-func (q *Queue) hostSuccess(ctx context.Context, h *hostState, now time.Time) {
+// hostSuccess notes a 2xx and reports whether the database should hear of
+// it: at most every few seconds per host, unless it has failures to clear or
+// the host was down. The write goes with the row's outcome (the settler's
+// batch), not here: a fan-out to 5,000 new hosts would otherwise be 5,000
+// write transactions, each holding a send slot while it waits for the writer.
+func (q *Queue) hostSuccess(h *hostState, now time.Time) (record bool) {
 	q.mu.Lock()
 	h.lastSuccess = now
-	record := h.down || h.failuresRecorded || now.Sub(h.lastRecorded) >= successRecordInterval
+	record = h.down || h.failuresRecorded || now.Sub(h.lastRecorded) >= successRecordInterval
 	wasDown := h.down
 	if record {
 		h.lastRecorded = now
@@ -111,15 +114,10 @@ func (q *Queue) hostSuccess(ctx context.Context, h *hostState, now time.Time) {
 		h.down, h.downSince = false, time.Time{}
 	}
 	q.mu.Unlock()
-	if !record {
-		return
-	}
 	if wasDown {
 		q.log.Info("host is back", "host", h.name)
 	}
-	if err := q.db.RecordHostSuccess(ctx, h.name); err != nil {
-		q.log.Warn("record host success", "host", h.name, "err", err)
-	}
+	return record
 }
 
 // hostFailure counts a failure that says something about the host

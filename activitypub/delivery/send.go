@@ -21,6 +21,7 @@ type job struct {
 	nextAt       time.Time
 	countAttempt bool
 	lastErr      string
+	hostUp       bool // record the host's success with the outcome
 }
 
 func (j *job) outcome(kind db.OutcomeKind) db.DeliveryOutcome {
@@ -29,7 +30,7 @@ func (j *job) outcome(kind db.OutcomeKind) db.DeliveryOutcome {
 		next = time.Now()
 	}
 	return db.DeliveryOutcome{ID: j.c.ID, ActivityID: j.c.ActivityID, Host: j.c.Host, ClaimedUntil: j.until,
-		Kind: kind, Next: next, CountAttempt: j.countAttempt, LastError: j.lastErr}
+		Kind: kind, Next: next, CountAttempt: j.countAttempt, LastError: j.lastErr, HostUp: j.hostUp}
 }
 
 // outcomeNames are the metric labels of the outcomes.
@@ -71,7 +72,7 @@ func (q *Queue) attempt(ctx context.Context, j *job) db.OutcomeKind {
 	now := q.o.Now()
 	if err == nil {
 		q.sent.Add(1)
-		q.hostSuccess(ctx, j.host, now)
+		j.hostUp = q.hostSuccess(j.host, now)
 		return db.Delivered
 	}
 	q.failed.Add(1)

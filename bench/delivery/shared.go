@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kontor-social/kontor/activitypub/signature"
 	"github.com/kontor-social/kontor/bench/proc"
 	"github.com/kontor-social/kontor/config"
 	"github.com/kontor-social/kontor/db"
@@ -83,9 +85,9 @@ func runShared(o options) error {
 		fmt.Printf("every shared inbox (%d) had the post %.2f s after the POST; server CPU meanwhile %.2f s\n",
 			o.instances, all.Seconds(), used.Seconds())
 	}
-	fmt.Printf("duplicates %d, unsigned %d; server RSS after %s, load average %s\n", dups, unsigned, proc.RSS(pid), proc.LoadAverage())
+	fmt.Printf("duplicates %d, unsigned or badly signed %d; server RSS after %s, load average %s\n", dups, unsigned, proc.RSS(pid), proc.LoadAverage())
 	if werr == nil && (dups > 0 || unsigned > 0) {
-		return errors.New("duplicate or unsigned deliveries")
+		return errors.New("duplicate, unsigned or badly signed deliveries")
 	}
 	return werr
 }
@@ -194,6 +196,10 @@ func seedFollowers(ctx context.Context, databaseURL string, sink *sharedSink, n 
 	if err != nil {
 		return err
 	}
+	if sink.key, err = signature.ParsePublicKeyPEM(alice.PublicKeyPEM); err != nil {
+		return err
+	}
+	sink.keyID = alice.PublicKeyID
 	const batch = 500
 	for from := 0; from < n; from += batch {
 		ids := make([]int64, 0, batch)
@@ -232,10 +238,22 @@ type sharedSink struct {
 	listeners []net.Listener
 	delay     time.Duration
 
+	// alice's key: every Create must carry a valid signature by it.
+	key   crypto.PublicKey
+	keyID string
+
 	mu       sync.Mutex
 	got      map[string]int // host → Creates received
-	unsigned int
+	unsigned int            // Creates without a valid signature
 	changed  *sync.Cond
+}
+
+// PublicKey makes the sink the signature.KeyResolver of its own checks.
+func (s *sharedSink) PublicKey(_ context.Context, keyID string, _ bool) (crypto.PublicKey, string, error) {
+	if keyID != s.keyID {
+		return nil, "", fmt.Errorf("unknown key %q", keyID)
+	}
+	return s.key, strings.TrimSuffix(keyID, "#main-key"), nil
 }
 
 func newSharedSink(instances int, delay time.Duration) (*sharedSink, error) {
@@ -281,9 +299,10 @@ func (s *sharedSink) serve(w http.ResponseWriter, req *http.Request) {
 	}
 	json.Unmarshal(body, &doc)
 	if doc.Type == "Create" {
+		_, verr := signature.Verify(req.Context(), req, body, s, signature.VerifyOptions{RequireDigest: true, Scheme: "http"})
 		s.mu.Lock()
 		s.got[req.Host]++
-		if req.Header.Get("Signature") == "" && req.Header.Get("Signature-Input") == "" {
+		if verr != nil {
 			s.unsigned++
 		}
 		s.changed.Broadcast()
