@@ -76,7 +76,10 @@ type readCaches struct {
 	apps    *readCache[int64, App]
 	// statuses' hashtags and mentions, checked against their updated_at
 	parts *readCache[int64, statusParts]
-	site  *readCache[struct{}, *InstanceTexts] // shared, never changed
+	// hashtags' ids by name: a tag row is never deleted nor renamed, so
+	// only the names found are kept (a tag created later is read then)
+	tagIDs *readCache[string, int64]
+	site   *readCache[struct{}, *InstanceTexts] // shared, never changed
 }
 
 func newReadCaches(gens *generations) *readCaches {
@@ -88,6 +91,7 @@ func newReadCaches(gens *generations) *readCaches {
 		contact:  newReadCache[struct{}, Account](gens, tableAccounts|tableUsers|tableSite),
 		apps:     newReadCache[int64, App](gens, tableApps),
 		parts:    newReadCache[int64, statusParts](gens, 0),
+		tagIDs:   newReadCache[string, int64](gens, 0),
 		site:     newReadCache[struct{}, *InstanceTexts](gens, tableSite),
 	}
 }

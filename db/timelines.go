@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -294,7 +295,7 @@ func (d *DB) TagTimeline(ctx context.Context, v Viewer, f TagTimelineFilter, p P
 func (d *DB) tagIDs(ctx context.Context, names []string) ([]int64, error) {
 	var norm []string
 	for _, n := range names {
-		if n = NormalizeTagName(n); n != "" {
+		if n = NormalizeTagName(n); n != "" && !slices.Contains(norm, n) {
 			norm = append(norm, n)
 		}
 	}
@@ -302,8 +303,27 @@ func (d *DB) tagIDs(ctx context.Context, names []string) ([]int64, error) {
 		return nil, nil
 	}
 	var ids []int64
-	if err := d.r.NewSelect().Table("tags").Column("id").Where("name IN (?)", bun.List(norm)).Scan(ctx, &ids); err != nil {
+	var missing []string
+	for _, n := range norm {
+		if id, ok := d.reads.tagIDs.get(n); ok {
+			ids = append(ids, id)
+		} else {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) == 0 {
+		return ids, nil
+	}
+	var rows []struct {
+		ID   int64  `bun:"id"`
+		Name string `bun:"name"`
+	}
+	if err := d.r.NewSelect().Table("tags").Column("id", "name").Where("name IN (?)", bun.List(missing)).Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("db: tag ids: %w", err)
+	}
+	for _, r := range rows {
+		d.reads.tagIDs.put(r.Name, r.ID, 0)
+		ids = append(ids, r.ID)
 	}
 	return ids, nil
 }
