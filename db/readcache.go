@@ -79,6 +79,9 @@ type readCaches struct {
 	site  *readCache[struct{}, *InstanceTexts] // shared, never changed
 	// pending follow requests by the account asked
 	followRequests *readCache[int64, int64]
+	// hashtags' ids by name: a tag row is never deleted nor renamed, so
+	// only the names found are kept (a tag created later is read then)
+	tagIDs *readCache[string, int64]
 }
 
 func newReadCaches(gens *generations) *readCaches {
@@ -92,6 +95,7 @@ func newReadCaches(gens *generations) *readCaches {
 		parts:          newReadCache[int64, statusParts](gens, 0),
 		site:           newReadCache[struct{}, *InstanceTexts](gens, tableSite),
 		followRequests: newReadCache[int64, int64](gens, tableFollows|tableAccounts),
+		tagIDs:         newReadCache[string, int64](gens, 0),
 	}
 }
 

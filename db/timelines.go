@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -155,16 +156,71 @@ type PublicTimelineFilter struct {
 // PublicTimeline lists public original statuses (never unlisted, never
 // boosts), newest first.
 func (d *DB) PublicTimeline(ctx context.Context, v Viewer, f PublicTimelineFilter, p Page) ([]*Status, error) {
-	var list []*Status
-	q := d.r.NewSelect().Model(&list).Where("s.visibility = 0 AND s.reblog_of_id IS NULL")
-	q = applyPublicFilter(q, f)
-	q = whereVisible(q, "s", v)
-	cond, args := notMutedBy("s", v)
-	q = q.Where(cond, args...)
-	if err := p.apply(q, "s.id").Scan(ctx); err != nil {
+	list, err := d.publicStatuses(ctx, v, f, 0, p)
+	if err != nil {
 		return nil, fmt.Errorf("db: public timeline: %w", err)
 	}
-	return newestFirst(p, list), d.withAuthors(ctx, list)
+	return list, nil
+}
+
+// publicStatuses is the public timeline, or with tagID that of one
+// hashtag, as a prepared statement per shape of request (as HomeTimeline's):
+// the viewer, the time, the tag and the page's bounds are parameters.
+func (d *DB) publicStatuses(ctx context.Context, v Viewer, f PublicTimelineFilter, tagID int64, p Page) ([]*Status, error) {
+	limit := p.Limit
+	if limit <= 0 {
+		limit = 20
+	}
+	anon := v.AccountID == 0
+	key := fmt.Sprintf("public anon=%t tag=%t local=%t remote=%t media=%t max=%t since=%t min=%t limit=%d",
+		anon, tagID > 0, f.Local, f.Remote, f.OnlyMedia, p.MaxID > 0, p.SinceID > 0, p.MinID > 0, limit)
+	var args []any
+	if !anon {
+		args = append(args, v.AccountID, d.timeParam(now()))
+	}
+	if tagID > 0 {
+		args = append(args, tagID)
+	}
+	for _, bound := range []int64{p.MaxID, p.SinceID, p.MinID} {
+		if bound > 0 {
+			args = append(args, bound)
+		}
+	}
+	build := func() (string, error) {
+		pv, n := Viewer{}, 1
+		if !anon {
+			pv, n = Viewer{AccountID: v.AccountID, idParam: param(1), nowParam: param(2)}, 3
+		}
+		q := d.r.NewSelect().Model((*Status)(nil)).Where("s.visibility = 0 AND s.reblog_of_id IS NULL")
+		if tagID > 0 {
+			q = q.Where("s.id IN (SELECT tst.status_id FROM status_tags tst WHERE tst.tag_id = ?)", param(n))
+			n++
+		}
+		q = applyPublicFilter(q, f)
+		q = whereVisible(q, "s", pv)
+		cond, cargs := notMutedBy("s", pv)
+		q = q.Where(cond, cargs...)
+		for _, b := range []struct {
+			set  bool
+			cond string
+		}{{p.MaxID > 0, "s.id < ?"}, {p.SinceID > 0, "s.id > ?"}, {p.MinID > 0, "s.id > ?"}} {
+			if b.set {
+				q = q.Where(b.cond, param(n))
+				n++
+			}
+		}
+		if p.ascending() {
+			q = q.OrderExpr("s.id ASC")
+		} else {
+			q = q.OrderExpr("s.id DESC")
+		}
+		return q.String() + " LIMIT " + strconv.Itoa(limit), nil
+	}
+	list, err := d.preparedStatuses(ctx, key, build, args...)
+	if err != nil {
+		return nil, err
+	}
+	return newestFirst(p, list), nil
 }
 
 func applyPublicFilter(q *bun.SelectQuery, f PublicTimelineFilter) *bun.SelectQuery {
@@ -196,6 +252,13 @@ func (d *DB) TagTimeline(ctx context.Context, v Viewer, f TagTimelineFilter, p P
 	}
 	if len(anyIDs) == 0 {
 		return []*Status{}, nil
+	}
+	if len(anyIDs) == 1 && len(f.All) == 0 && len(f.None) == 0 {
+		list, err := d.publicStatuses(ctx, v, f.PublicTimelineFilter, anyIDs[0], p)
+		if err != nil {
+			return nil, fmt.Errorf("db: tag timeline: %w", err)
+		}
+		return list, nil
 	}
 	var list []*Status
 	q := d.r.NewSelect().Model(&list).
@@ -232,7 +295,7 @@ func (d *DB) TagTimeline(ctx context.Context, v Viewer, f TagTimelineFilter, p P
 func (d *DB) tagIDs(ctx context.Context, names []string) ([]int64, error) {
 	var norm []string
 	for _, n := range names {
-		if n = NormalizeTagName(n); n != "" {
+		if n = NormalizeTagName(n); n != "" && !slices.Contains(norm, n) {
 			norm = append(norm, n)
 		}
 	}
@@ -240,8 +303,27 @@ func (d *DB) tagIDs(ctx context.Context, names []string) ([]int64, error) {
 		return nil, nil
 	}
 	var ids []int64
-	if err := d.r.NewSelect().Table("tags").Column("id").Where("name IN (?)", bun.List(norm)).Scan(ctx, &ids); err != nil {
+	var missing []string
+	for _, n := range norm {
+		if id, ok := d.reads.tagIDs.get(n); ok {
+			ids = append(ids, id)
+		} else {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) == 0 {
+		return ids, nil
+	}
+	var rows []struct {
+		ID   int64  `bun:"id"`
+		Name string `bun:"name"`
+	}
+	if err := d.r.NewSelect().Table("tags").Column("id", "name").Where("name IN (?)", bun.List(missing)).Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("db: tag ids: %w", err)
+	}
+	for _, r := range rows {
+		d.reads.tagIDs.put(r.Name, r.ID, 0)
+		ids = append(ids, r.ID)
 	}
 	return ids, nil
 }

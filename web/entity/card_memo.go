@@ -9,8 +9,14 @@ import (
 	"github.com/kontor-social/kontor/db"
 )
 
-// cardMemoEntries bounds the memo; a full memo starts over.
-const cardMemoEntries = 20_000
+const (
+	// cardMemoEntries bounds the memo; a full memo starts over.
+	cardMemoEntries = 20_000
+	// cardMemoTTL bounds how long a fact is trusted: a slow card worker
+	// whose lease ran out may still attach a card after another gave the
+	// fetch up, without touching the status row.
+	cardMemoTTL = time.Minute
+)
 
 // cardMemo remembers, per status, which card it shows, with the updated_at
 // of the row it was learned from: most posts never get a card, and the
@@ -19,7 +25,8 @@ const cardMemoEntries = 20_000
 // not an invalidation: a status's card changes only with its row (the
 // fetch is queued in the transaction that writes the status or its edit,
 // and ends done or failed for good; db.CardStates), so the memo holds
-// across processes without being told anything. Only which card is
+// across processes without being told anything (cardMemoTTL covers the
+// one race that can attach a card to a given-up fetch). Only which card is
 // remembered: the card itself is read on each page (a refetch of a URL
 // rewrites its card in place). Visibility is not its business: it is
 // consulted only for statuses the query already returned.
@@ -31,8 +38,9 @@ type cardMemo struct {
 // cardFact is what is known of a status's card as of its updated_at.
 type cardFact struct {
 	updated time.Time
-	final   bool  // the fetch is over (or there is none): cardID is what it shows
-	cardID  int64 // 0: no card
+	at      time.Time // when it was learned
+	final   bool      // the fetch is over (or there is none): cardID is what it shows
+	cardID  int64     // 0: no card
 }
 
 // get returns what is known of s, as read.
@@ -40,12 +48,12 @@ func (m *cardMemo) get(s *db.Status) (cardFact, bool) {
 	m.mu.Lock()
 	f, ok := m.facts[s.ID]
 	m.mu.Unlock()
-	return f, ok && f.updated.Equal(s.UpdatedAt)
+	return f, ok && f.updated.Equal(s.UpdatedAt) && time.Since(f.at) < cardMemoTTL
 }
 
 // put records what is known of s, as read.
 func (m *cardMemo) put(s *db.Status, f cardFact) {
-	f.updated = s.UpdatedAt
+	f.updated, f.at = s.UpdatedAt, time.Now()
 	m.mu.Lock()
 	if m.facts == nil || len(m.facts) >= cardMemoEntries {
 		m.facts = make(map[int64]cardFact)
