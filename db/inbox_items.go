@@ -86,6 +86,18 @@ func (d *DB) DeleteInboxItem(ctx context.Context, id int64) error {
 	return err
 }
 
+// DeleteInboxItems removes the items whose activities tx applied, in the
+// same transaction: an item is gone exactly when its effects are stored.
+func (t *Tx) DeleteInboxItems(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := t.tx.NewDelete().Model((*InboxItem)(nil)).Where("id IN (?)", bun.List(ids)).Exec(ctx); err != nil {
+		return fmt.Errorf("db: delete inbox items: %w", err)
+	}
+	return nil
+}
+
 // RetryInboxItem reschedules an item whose apply failed.
 func (d *DB) RetryInboxItem(ctx context.Context, id int64, next time.Time, lastErr string) error {
 	_, err := d.w.NewUpdate().Model((*InboxItem)(nil)).Set("attempts = attempts + 1").Set("next_attempt_at = ?", next.UTC()).

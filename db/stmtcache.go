@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -229,6 +230,11 @@ func (c *cachingConn) closeStatements() {
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if c.inTx && strings.HasPrefix(query, "ROLLBACK TO") {
+		// The NOTIFYs sent since the savepoint are withdrawn with its
+		// writes: the next write of a watched table must send again.
+		c.notified = 0
+	}
 	if !c.cache.postgres {
 		shape, shapeArgs, ok := query, args, len(args) > 0
 		if !ok {
