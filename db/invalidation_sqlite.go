@@ -42,9 +42,21 @@ func epochSQL(set table) string {
 
 // countWrite counts set in cache_epochs on this (SQLite) connection. Before
 // the table exists (migrating) the statement fails, harmlessly.
+// Within a transaction each table is counted once: another process only
+// asks whether the count moved. The statement is kept prepared.
 func (c *cachingConn) countWrite(ctx context.Context, set table) {
+	if c.inTx {
+		if set &^= c.counted; set == 0 {
+			return
+		}
+		c.counted |= set
+	}
+	query := epochSQL(set)
+	if _, handled, _ := c.cachedExec(ctx, query, nil); handled {
+		return
+	}
 	if e, ok := c.Conn.(driver.ExecerContext); ok {
-		e.ExecContext(ctx, epochSQL(set), nil) //nolint:errcheck
+		e.ExecContext(ctx, query, nil) //nolint:errcheck
 	}
 }
 
