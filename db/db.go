@@ -53,6 +53,7 @@ type DB struct {
 	stopListening func()
 	reads         *readCaches
 	epochs        *epochs // SQLite: other processes' writes (invalidation_sqlite.go)
+	inboxInserts  inboxInserts
 }
 
 // Open connects to the database named by a config URL (sqlite://… or
