@@ -10,16 +10,21 @@ import (
 // family's remote entry gives seenTx: the same apply code the local entries
 // use) is handed by its worker to a committer, which runs the steps waiting
 // at that moment in one transaction — each in a savepoint, so a step that
-// fails is undone alone — and deletes the inbox rows of the applied ones in
-// that transaction too. One writer turn and one commit serve a batch,
-// instead of two transactions per activity (apply, then delete the row).
-// An activity is still durable from its inbox row, written before the 202,
-// until the transaction that stores its effects deletes that row.
+// fails is undone alone — and then deletes the inbox rows of the applied
+// ones in one statement: two writer turns serve a batch, instead of two
+// per activity (apply, then delete the row).
+// An activity is durable from its inbox row, written before the 202, until
+// its effects are committed.
 //
 // A worker waits for its step's outcome before it takes its next activity,
 // so nothing changes in the order of a worker's activities; the network
 // work of each (fetching keys, parents, mentioned actors) stays before its
 // step, on the worker, as before.
+//
+// The applied items' rows are deleted by one statement after the commit
+// (and after its callbacks, so tests and health checks that wait for an
+// empty inbox see the effects announced): a crash in between applies them
+// again, which their seen activity ids turn into nothing.
 
 // maxCommitBatch bounds the steps of one transaction: a longer one would
 // keep the accepting side (which stores inbox rows through the same single
@@ -70,8 +75,9 @@ func (e *Engine) inboxCommitter(ctx context.Context) {
 // itself fails, each step is tried again in a transaction of its own.
 func (e *Engine) commitSteps(ctx context.Context, batch []*writeStep) {
 	outcomes := make([]error, len(batch))
+	var applied []int64
 	err := e.db.InTx(ctx, func(tx *db.Tx) error {
-		var applied []int64
+		applied = applied[:0]
 		for i, s := range batch {
 			fnErr, err := tx.Savepoint(ctx, func() error { return e.seenStep(ctx, tx, s.ic, s.fn) })
 			if err != nil {
@@ -82,7 +88,7 @@ func (e *Engine) commitSteps(ctx context.Context, batch []*writeStep) {
 				applied = append(applied, s.ic.item.ID)
 			}
 		}
-		return tx.DeleteInboxItems(ctx, applied)
+		return nil
 	})
 	if err != nil {
 		if ctx.Err() == nil && len(batch) > 1 {
@@ -92,6 +98,13 @@ func (e *Engine) commitSteps(ctx context.Context, batch []*writeStep) {
 			s.done <- e.db.InTx(ctx, func(tx *db.Tx) error { return e.seenStep(ctx, tx, s.ic, s.fn) })
 		}
 		return
+	}
+	// The rows go once the listeners were told (InTx ran the callbacks): an
+	// empty inbox means everything in it was applied and announced.
+	if err := e.db.DeleteInboxItems(ctx, applied); err != nil {
+		if ctx.Err() == nil {
+			e.log.Warn("inbox: delete items", "err", err) // applied again after the lease: seen, so a no-op
+		}
 	}
 	for i, s := range batch {
 		if outcomes[i] == nil {

@@ -159,13 +159,12 @@ func (d *DB) DeleteInboxItem(ctx context.Context, id int64) error {
 	return err
 }
 
-// DeleteInboxItems removes the items whose activities tx applied, in the
-// same transaction: an item is gone exactly when its effects are stored.
-func (t *Tx) DeleteInboxItems(ctx context.Context, ids []int64) error {
+// DeleteInboxItems removes applied (or abandoned) items, a batch at once.
+func (d *DB) DeleteInboxItems(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	if _, err := t.tx.NewDelete().Model((*InboxItem)(nil)).Where("id IN (?)", bun.List(ids)).Exec(ctx); err != nil {
+	if _, err := d.w.NewDelete().Model((*InboxItem)(nil)).Where("id IN (?)", bun.List(ids)).Exec(ctx); err != nil {
 		return fmt.Errorf("db: delete inbox items: %w", err)
 	}
 	return nil
