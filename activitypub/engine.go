@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kontor-social/kontor/metrics"
@@ -40,6 +41,10 @@ type Engine struct {
 	inbox   chan int64
 	backlog chan struct{} // due items wait in inbox_items (the in-memory queue overflowed)
 	pending sync.Map      // inbox item ID → *queuedItem, handed from Receive to a worker
+	// steps carry the inbox workers' write steps to the committers
+	// (inbox_commit.go), which run while committing is set.
+	steps      chan *writeStep
+	committing atomic.Bool
 
 	linkJobs chan struct{} // slots of background rel="me" checks (4 at once)
 	cardWake chan struct{} // a card fetch was queued (cards.go)
@@ -136,6 +141,7 @@ func New(o Options) *Engine {
 		o.CardProviders = cards.DefaultProviders
 	}
 	e := &Engine{db: o.DB, urls: o.URLs, log: o.Logger, opts: o, events: o.Events, inbox: make(chan int64, 4096), backlog: make(chan struct{}, 1),
+		steps:    make(chan *writeStep, maxCommitBatch),
 		linkJobs: make(chan struct{}, 4), cardWake: make(chan struct{}, 1), pushWake: make(chan struct{}, 1)}
 	e.formatter = &content.Formatter{TagURL: e.urls.Tag, LocalDomain: e.urls.AccountDomain()}
 	e.client = transport.New(transport.Options{
@@ -182,6 +188,14 @@ func (e *Engine) Run(ctx context.Context) {
 			e.log.Error("delivery queue stopped", "err", err)
 		}
 	}()
+	for range e.committers() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.inboxCommitter(ctx)
+		}()
+	}
+	e.committing.Store(true)
 	for range e.opts.InboxWorkers {
 		wg.Add(1)
 		go func() {

@@ -222,6 +222,9 @@ func (e *Engine) applyParsed(ctx context.Context, it *db.InboxItem, act *vocab.O
 		} else {
 			e.opts.Metrics.InboxApplied(act.Type, "applied")
 		}
+		if ic.itemDeleted {
+			return // with the activity's effects, by its committer
+		}
 		if derr := e.db.DeleteInboxItem(ctx, it.ID); derr != nil && ctx.Err() == nil {
 			e.log.Warn("inbox: delete item", "err", derr)
 		}
@@ -257,6 +260,8 @@ type inboxContext struct {
 	signer    string      // verified key owner
 	actor     *db.Account // resolved activity actor
 	recipient *db.Account // for personal inboxes
+	// itemDeleted: the item's row went in the transaction that applied it.
+	itemDeleted bool
 }
 
 // forwarded reports whether the activity was relayed by someone else.
@@ -303,20 +308,6 @@ func (e *Engine) apply(ctx context.Context, ic *inboxContext) error {
 		return e.applyRemove(ctx, ic)
 	}
 	return errIgnored
-}
-
-// seenTx runs fn in a transaction unless the activity was already applied.
-func (e *Engine) seenTx(ctx context.Context, ic *inboxContext, fn func(tx *db.Tx) error) error {
-	return e.db.InTx(ctx, func(tx *db.Tx) error {
-		fresh, err := tx.MarkSeen(ctx, ic.act.ID)
-		if err != nil {
-			return err
-		}
-		if !fresh {
-			return nil
-		}
-		return fn(tx)
-	})
 }
 
 // localTarget returns the local account an activity's object names.

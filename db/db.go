@@ -53,6 +53,7 @@ type DB struct {
 	stopListening func()
 	reads         *readCaches
 	epochs        *epochs // SQLite: other processes' writes (invalidation_sqlite.go)
+	inboxInserts  inboxInserts
 }
 
 // Open connects to the database named by a config URL (sqlite://… or
@@ -107,6 +108,7 @@ func (d *DB) openSQLite(path string) error {
 			return fmt.Errorf("db: directory %s for the SQLite file does not exist", dir)
 		}
 	}
+	pinAllocatorPages()
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 	// The writer's statement journals stay in memory (temp_store): otherwise
 	// SQLite buffers each in a 64 KiB chunk, which the Go port of its

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -30,6 +31,11 @@ type InboxItem struct {
 // InsertInboxItem makes an incoming activity durable (before answering 202).
 // With a lease the receiving process applies it right away and the row only
 // comes due for others if that fails; with none it is due at once.
+//
+// Concurrent calls share one INSERT (group commit): the first caller writes
+// the rows waiting at that moment, its own among them, then hands the turn
+// to the first of those that arrived meanwhile. Each returns once its row
+// is committed.
 func (d *DB) InsertInboxItem(ctx context.Context, it *InboxItem, lease time.Duration) error {
 	t := now()
 	it.ID, it.CreatedAt, it.NextAttemptAt = d.NewID(), t, t
@@ -38,7 +44,74 @@ func (d *DB) InsertInboxItem(ctx context.Context, it *InboxItem, lease time.Dura
 		until := t.Add(lease)
 		it.ClaimedUntil = &until
 	}
-	if _, err := d.w.NewInsert().Model(it).Exec(ctx); err != nil {
+	req := &inboxInsert{item: it, done: make(chan error, 1)}
+	q := &d.inboxInserts
+	q.mu.Lock()
+	q.waiting = append(q.waiting, req)
+	lead := !q.busy
+	q.busy = true
+	q.mu.Unlock()
+	if !lead {
+		if err := <-req.done; !errors.Is(err, errInsertTurn) {
+			return err
+		}
+	}
+	q.mu.Lock()
+	n := min(len(q.waiting), maxInboxInsertBatch)
+	batch := append([]*inboxInsert(nil), q.waiting[:n]...)
+	q.waiting = q.waiting[n:]
+	q.mu.Unlock()
+	d.insertInboxItems(context.WithoutCancel(ctx), batch)
+	q.mu.Lock()
+	if len(q.waiting) > 0 {
+		q.waiting[0].done <- errInsertTurn
+	} else {
+		q.busy = false
+	}
+	q.mu.Unlock()
+	return <-req.done
+}
+
+// maxInboxInsertBatch bounds the rows of one INSERT of inbox items.
+const maxInboxInsertBatch = 64
+
+// inboxInserts are the inbox items waiting for their INSERT.
+type inboxInserts struct {
+	mu      sync.Mutex
+	waiting []*inboxInsert
+	busy    bool // a caller is writing a batch
+}
+
+type inboxInsert struct {
+	item *InboxItem
+	done chan error
+}
+
+// errInsertTurn tells a waiting caller that it writes the next batch.
+var errInsertTurn = errors.New("db: your turn to insert inbox items")
+
+// insertInboxItems writes a batch in one statement, or one by one when
+// that fails, and tells each caller.
+func (d *DB) insertInboxItems(ctx context.Context, batch []*inboxInsert) {
+	items := make([]*InboxItem, len(batch))
+	for i, r := range batch {
+		items[i] = r.item
+	}
+	_, err := d.w.NewInsert().Model(&items).Exec(ctx)
+	if err != nil && len(batch) > 1 {
+		for _, r := range batch {
+			_, err := d.w.NewInsert().Model(r.item).Exec(ctx)
+			r.done <- wrapInsertErr(err)
+		}
+		return
+	}
+	for _, r := range batch {
+		r.done <- wrapInsertErr(err)
+	}
+}
+
+func wrapInsertErr(err error) error {
+	if err != nil {
 		return fmt.Errorf("db: insert inbox item: %w", err)
 	}
 	return nil
@@ -84,6 +157,17 @@ func (d *DB) InboxBacklog(ctx context.Context) (int, error) {
 func (d *DB) DeleteInboxItem(ctx context.Context, id int64) error {
 	_, err := d.w.NewDelete().Model((*InboxItem)(nil)).Where("id = ?", id).Exec(ctx)
 	return err
+}
+
+// DeleteInboxItems removes applied (or abandoned) items, a batch at once.
+func (d *DB) DeleteInboxItems(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := d.w.NewDelete().Model((*InboxItem)(nil)).Where("id IN (?)", bun.List(ids)).Exec(ctx); err != nil {
+		return fmt.Errorf("db: delete inbox items: %w", err)
+	}
+	return nil
 }
 
 // RetryInboxItem reschedules an item whose apply failed.

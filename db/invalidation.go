@@ -158,7 +158,7 @@ func (c *cachingConn) ended(committed bool) {
 	if committed {
 		c.cache.gens.advance(c.pending)
 	}
-	c.inTx, c.pending, c.notified = false, 0, 0
+	c.inTx, c.pending, c.notified, c.counted = false, 0, 0, 0
 }
 
 // listenForInvalidations advances the generations other processes (and

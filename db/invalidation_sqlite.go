@@ -42,7 +42,17 @@ func epochSQL(set table) string {
 
 // countWrite counts set in cache_epochs on this (SQLite) connection. Before
 // the table exists (migrating) the statement fails, harmlessly.
+// Within a transaction each table is counted once: another process only
+// asks whether the count moved.
 func (c *cachingConn) countWrite(ctx context.Context, set table) {
+	if c.inTx {
+		if set &^= c.counted; set == 0 {
+			return
+		}
+		c.counted |= set
+	}
+	// Past the statement cache: its statements of a write tell wrote, which
+	// would count again (the column names read as the watched tables).
 	if e, ok := c.Conn.(driver.ExecerContext); ok {
 		e.ExecContext(ctx, epochSQL(set), nil) //nolint:errcheck
 	}

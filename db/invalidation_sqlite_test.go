@@ -72,3 +72,54 @@ func TestSQLiteCachesHearOtherProcesses(t *testing.T) {
 		t.Errorf("one request read cache_epochs %d times, want once", n)
 	}
 }
+
+// A transaction counts a table in cache_epochs once; a savepoint rolled
+// back takes that count with it, so a later write of the same table in the
+// transaction counts again and the other process still hears of it.
+func TestSQLiteEpochCountSurvivesRolledBackSavepoint(t *testing.T) {
+	ctx := context.Background()
+	url := "sqlite://" + filepath.Join(t.TempDir(), "kontor.db")
+	server, err := db.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	if _, err := server.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a := &db.Account{Username: "alice", URI: "http://x/users/alice"}
+	if err := server.CreateLocalAccount(ctx, a, &db.User{Email: "alice@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // the second read comes from the cache
+		if acct, err := server.AccountByID(ctx, a.ID); err != nil || acct.Suspended() {
+			t.Fatalf("account %+v, %v", acct, err)
+		}
+	}
+
+	admin, err := db.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = admin.InTx(ctx, func(tx *db.Tx) error {
+		fnErr, err := tx.Savepoint(ctx, func() error {
+			if err := tx.ExecInlined(ctx, "UPDATE accounts SET note = ? WHERE id = ?", "undone", a.ID); err != nil {
+				return err
+			}
+			return errors.New("refused")
+		})
+		if err != nil || fnErr == nil {
+			t.Fatalf("savepoint: %v, %v", fnErr, err)
+		}
+		return tx.ExecInlined(ctx, "UPDATE accounts SET suspended_at = ? WHERE id = ?", time.Now(), a.ID)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin.Close()
+
+	ctx = db.ReadsSince(ctx, time.Now())
+	if acct, err := server.AccountByID(ctx, a.ID); err != nil || !acct.Suspended() {
+		t.Errorf("an account suspended by another process reads as %+v, %v", acct, err)
+	}
+}

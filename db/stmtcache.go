@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -81,8 +82,9 @@ type cachingConn struct {
 	generation int64
 	inTx       bool
 	// pending are the watched tables the open transaction wrote; notified
-	// those it has announced on PostgreSQL (invalidation.go).
-	pending, notified table
+	// those it has announced on PostgreSQL (invalidation.go), counted those
+	// it has counted in cache_epochs on SQLite (invalidation_sqlite.go).
+	pending, notified, counted table
 }
 
 var (
@@ -229,6 +231,12 @@ func (c *cachingConn) closeStatements() {
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if c.inTx && strings.HasPrefix(query, "ROLLBACK TO") {
+		// The NOTIFYs sent (and the cache_epochs counted) since the
+		// savepoint are withdrawn with its writes: the next write of a
+		// watched table must tell again.
+		c.notified, c.counted = 0, 0
+	}
 	if !c.cache.postgres {
 		shape, shapeArgs, ok := query, args, len(args) > 0
 		if !ok {

@@ -33,3 +33,10 @@ func (d *DB) ExecInlined(ctx context.Context, query string, args ...any) error {
 	_, err := d.w.NewRaw(query, args...).Exec(ctx)
 	return err
 }
+
+// ExecInlined runs a write in the transaction, its values written into the
+// SQL (a test hook).
+func (t *Tx) ExecInlined(ctx context.Context, query string, args ...any) error {
+	_, err := t.tx.NewRaw(query, args...).Exec(ctx)
+	return err
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -102,6 +103,32 @@ func (t *Tx) flushCounters(ctx context.Context) error {
 	}
 	t.counters = nil
 	return nil
+}
+
+// Savepoint runs fn inside a savepoint of the transaction, so that a
+// failing part does not take the rest with it (the inbox applies several
+// activities in one transaction). When fn fails, what it wrote, the
+// counters it added and the callbacks it registered are undone and fnErr is
+// its error; err is an error of the savepoint itself, after which the
+// transaction cannot go on.
+func (t *Tx) Savepoint(ctx context.Context, fn func() error) (fnErr, err error) {
+	callbacks := len(t.afterCommit)
+	counters := maps.Clone(t.counters)
+	if _, err := t.tx.ExecContext(ctx, "SAVEPOINT apply_step"); err != nil {
+		return nil, fmt.Errorf("db: savepoint: %w", err)
+	}
+	if fnErr = fn(); fnErr == nil {
+		_, err = t.tx.ExecContext(ctx, "RELEASE SAVEPOINT apply_step")
+	} else {
+		t.afterCommit, t.counters = t.afterCommit[:callbacks], counters
+		if _, err = t.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT apply_step"); err == nil {
+			_, err = t.tx.ExecContext(ctx, "RELEASE SAVEPOINT apply_step")
+		}
+	}
+	if err != nil {
+		return fnErr, fmt.Errorf("db: savepoint: %w", err)
+	}
+	return fnErr, nil
 }
 
 // AfterCommit registers f to run after the transaction commits.

@@ -1,0 +1,144 @@
+package activitypub
+
+import (
+	"context"
+
+	"github.com/kontor-social/kontor/db"
+)
+
+// Group commit of the inbox. Each activity's write step (the function its
+// family's remote entry gives seenTx: the same apply code the local entries
+// use) is handed by its worker to a committer, which runs the steps waiting
+// at that moment in one transaction — each in a savepoint, so a step that
+// fails is undone alone — and then deletes the inbox rows of the applied
+// ones in one statement: two writer turns serve a batch, instead of two
+// per activity (apply, then delete the row).
+// An activity is durable from its inbox row, written before the 202, until
+// its effects are committed.
+//
+// A worker waits for its step's outcome before it takes its next activity,
+// so nothing changes in the order of a worker's activities; the network
+// work of each (fetching keys, parents, mentioned actors) stays before its
+// step, on the worker, as before.
+//
+// The applied items' rows are deleted by one statement after the commit
+// (and after its callbacks, so tests and health checks that wait for an
+// empty inbox see the effects announced): a crash in between applies them
+// again, which their seen activity ids turn into nothing.
+
+// maxCommitBatch bounds the steps of one transaction: a longer one would
+// keep the accepting side (which stores inbox rows through the same single
+// writer on SQLite) waiting.
+const maxCommitBatch = 16
+
+// writeStep is an inbox activity's write step on its way to a committer.
+type writeStep struct {
+	ic   *inboxContext
+	fn   func(tx *db.Tx) error
+	done chan error
+}
+
+// committers is how many batches may be open at once: SQLite has one
+// writer; PostgreSQL takes concurrent transactions.
+func (e *Engine) committers() int {
+	if e.db.Dialect() == db.Postgres {
+		return 2
+	}
+	return 1
+}
+
+// inboxCommitter runs the write steps of the inbox workers in batches.
+func (e *Engine) inboxCommitter(ctx context.Context) {
+	batch := make([]*writeStep, 0, maxCommitBatch)
+	for {
+		batch = batch[:0]
+		select {
+		case <-ctx.Done():
+			return
+		case s := <-e.steps:
+			batch = append(batch, s)
+		}
+	more:
+		for len(batch) < maxCommitBatch {
+			select {
+			case s := <-e.steps:
+				batch = append(batch, s)
+			default:
+				break more
+			}
+		}
+		e.commitSteps(ctx, batch)
+	}
+}
+
+// commitSteps applies a batch in one transaction; if the transaction
+// itself fails, each step is tried again in a transaction of its own.
+func (e *Engine) commitSteps(ctx context.Context, batch []*writeStep) {
+	outcomes := make([]error, len(batch))
+	var applied []int64
+	err := e.db.InTx(ctx, func(tx *db.Tx) error {
+		applied = applied[:0]
+		for i, s := range batch {
+			fnErr, err := tx.Savepoint(ctx, func() error { return e.seenStep(ctx, tx, s.ic, s.fn) })
+			if err != nil {
+				return err
+			}
+			outcomes[i] = fnErr
+			if fnErr == nil {
+				applied = append(applied, s.ic.item.ID)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		if ctx.Err() == nil && len(batch) > 1 {
+			e.log.Warn("inbox: batch failed, applying its activities one by one", "activities", len(batch), "err", err)
+		}
+		for _, s := range batch {
+			s.done <- e.db.InTx(ctx, func(tx *db.Tx) error { return e.seenStep(ctx, tx, s.ic, s.fn) })
+		}
+		return
+	}
+	// The rows go once the listeners were told (InTx ran the callbacks): an
+	// empty inbox means everything in it was applied and announced.
+	if err := e.db.DeleteInboxItems(ctx, applied); err != nil {
+		if ctx.Err() == nil {
+			e.log.Warn("inbox: delete items", "err", err) // applied again after the lease: seen, so a no-op
+		}
+	}
+	for i, s := range batch {
+		if outcomes[i] == nil {
+			s.ic.itemDeleted = true
+		}
+		s.done <- outcomes[i]
+	}
+}
+
+// seenStep is the write step of an activity unless it was applied before.
+func (e *Engine) seenStep(ctx context.Context, tx *db.Tx, ic *inboxContext, fn func(tx *db.Tx) error) error {
+	fresh, err := tx.MarkSeen(ctx, ic.act.ID)
+	if err != nil || !fresh {
+		return err
+	}
+	return fn(tx)
+}
+
+// seenTx runs fn in a transaction unless the activity was already applied:
+// for an item of the inbox, in a committer's batch.
+func (e *Engine) seenTx(ctx context.Context, ic *inboxContext, fn func(tx *db.Tx) error) error {
+	if ic.item == nil || !e.committing.Load() {
+		return e.db.InTx(ctx, func(tx *db.Tx) error { return e.seenStep(ctx, tx, ic, fn) })
+	}
+	s := &writeStep{ic: ic, fn: fn, done: make(chan error, 1)}
+	select {
+	case e.steps <- s:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-s.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err() // the lease brings the item back if it was not applied
+	}
+}
