@@ -36,25 +36,40 @@ func runShared(o options) error {
 	if o.instances < 1 || o.instances > 250*250 {
 		return errors.New("-instances: 1 to 62500")
 	}
-	dir, err := newRunDir(&o)
+	seed, err := openSeed(o)
+	if err != nil {
+		return err
+	}
+	dir, err := newRunDir(&o, seed)
 	if err != nil {
 		return err
 	}
 	defer dir.cleanup()
 
-	sink, err := newSharedSink(o.instances, o.delay)
+	sink, err := newSharedSink(o.instances, o.delay, seed.sinkPort)
 	if err != nil {
 		return err
 	}
 	defer sink.close()
 
 	ctx := context.Background()
-	start := time.Now()
-	if err := seedFollowers(ctx, o.database, sink, o.followers); err != nil {
-		return fmt.Errorf("seeding the followers: %w", err)
+	if seed.reused {
+		if err := sink.trustAlice(ctx, o.database); err != nil {
+			return err
+		}
+		fmt.Printf("%d remote followers of alice on %d instances (shared inboxes answering in %s) copied from %s\n",
+			o.followers, o.instances, o.delay, o.seeded)
+	} else {
+		start := time.Now()
+		if err := seedFollowers(ctx, o.database, sink, o.followers); err != nil {
+			return fmt.Errorf("seeding the followers: %w", err)
+		}
+		fmt.Printf("%d remote followers of alice on %d instances (shared inboxes answering in %s) written in %.1f s\n",
+			o.followers, o.instances, o.delay, time.Since(start).Seconds())
+		if err := seed.save(o, dir, sink); err != nil {
+			return err
+		}
 	}
-	fmt.Printf("%d remote followers of alice on %d instances (shared inboxes answering in %s) written in %.1f s\n",
-		o.followers, o.instances, o.delay, time.Since(start).Seconds())
 
 	pid, stop, err := startServer(ctx, o, dir)
 	if err != nil {
@@ -151,8 +166,10 @@ type runDir struct {
 func (r *runDir) cleanup() { os.RemoveAll(r.dir) }
 
 // newRunDir builds kontor if needed, migrates the database and creates
-// alice with a token.
-func newRunDir(o *options) (*runDir, error) {
+// alice with a token; with a reused seed, the database is a copy of the
+// seeded one and the server listens where it did when it was seeded (alice's
+// URIs name that address).
+func newRunDir(o *options, seed *seedDir) (*runDir, error) {
 	dir, err := os.MkdirTemp("", "kontor-delivery-")
 	if err != nil {
 		return nil, err
@@ -167,11 +184,20 @@ func newRunDir(o *options) (*runDir, error) {
 	if o.database == "" {
 		o.database = "sqlite://" + filepath.Join(dir, "kontor.db")
 	}
-	if r.addr, err = proc.FreeAddr(); err != nil {
+	r.addr = seed.serverAddr
+	if seed.reused {
+		if err := copyFile(filepath.Join(o.seeded, "kontor.db"), filepath.Join(dir, "kontor.db")); err != nil {
+			return fail(err)
+		}
+	} else if r.addr, err = proc.FreeAddr(); err != nil {
 		return fail(err)
 	}
 	r.env = proc.Env(o.database, r.addr, r.addr, filepath.Join(dir, "media"))
-	for _, args := range [][]string{{"migrate"}, {"admin", "account", "create", "--username", "alice", "--email", "alice@example.com"}} {
+	setup := [][]string{{"migrate"}, {"admin", "account", "create", "--username", "alice", "--email", "alice@example.com"}}
+	if seed.reused {
+		setup = setup[:1]
+	}
+	for _, args := range setup {
 		if _, err := proc.Run(o.kontor, r.env, args...); err != nil {
 			return fail(err)
 		}
@@ -182,6 +208,61 @@ func newRunDir(o *options) (*runDir, error) {
 	}
 	r.token = strings.TrimSpace(token)
 	return r, nil
+}
+
+// seedDir is -seeded: a seeded SQLite database kept with the addresses its
+// rows name (the server's, for alice's URIs; the fake instances' port, for
+// the followers').
+type seedDir struct {
+	reused     bool
+	serverAddr string
+	sinkPort   int
+}
+
+func openSeed(o options) (*seedDir, error) {
+	s := &seedDir{}
+	if o.seeded == "" {
+		return s, nil
+	}
+	if o.database != "" || o.cpuProfile != "" {
+		return nil, errors.New("-seeded: only with the default SQLite database and without -cpuprofile")
+	}
+	meta, err := os.ReadFile(filepath.Join(o.seeded, "addresses"))
+	if errors.Is(err, os.ErrNotExist) {
+		return s, os.MkdirAll(o.seeded, 0o755)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var followers, instances int
+	if _, err := fmt.Sscan(string(meta), &s.serverAddr, &s.sinkPort, &followers, &instances); err != nil {
+		return nil, fmt.Errorf("-seeded %s: %w", o.seeded, err)
+	}
+	if followers != o.followers || instances != o.instances {
+		return nil, fmt.Errorf("-seeded %s holds %d followers on %d instances", o.seeded, followers, instances)
+	}
+	s.reused = true
+	return s, nil
+}
+
+// save keeps the freshly seeded database (closed, so its WAL is in it).
+func (s *seedDir) save(o options, dir *runDir, sink *sharedSink) error {
+	if o.seeded == "" {
+		return nil
+	}
+	if err := copyFile(filepath.Join(dir.dir, "kontor.db"), filepath.Join(o.seeded, "kontor.db")); err != nil {
+		return err
+	}
+	meta := fmt.Sprintf("%s %d %d %d\n", dir.addr, sink.port, o.followers, o.instances)
+	return os.WriteFile(filepath.Join(o.seeded, "addresses"), []byte(meta), 0o644)
+}
+
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, 0o644)
 }
 
 // seedFollowers stores n remote accounts spread over the sink's instances,
@@ -196,10 +277,9 @@ func seedFollowers(ctx context.Context, databaseURL string, sink *sharedSink, n 
 	if err != nil {
 		return err
 	}
-	if sink.key, err = signature.ParsePublicKeyPEM(alice.PublicKeyPEM); err != nil {
+	if err := sink.trust(alice); err != nil {
 		return err
 	}
-	sink.keyID = alice.PublicKeyID
 	const batch = 500
 	for from := 0; from < n; from += batch {
 		ids := make([]int64, 0, batch)
@@ -234,6 +314,7 @@ func seedFollowers(ctx context.Context, databaseURL string, sink *sharedSink, n 
 // delay and counting what each instance received.
 type sharedSink struct {
 	hosts     []string
+	port      int
 	server    *http.Server
 	listeners []net.Listener
 	delay     time.Duration
@@ -248,6 +329,27 @@ type sharedSink struct {
 	changed  *sync.Cond
 }
 
+// trust makes alice's key the one the sink checks signatures with.
+func (s *sharedSink) trust(alice *db.Account) (err error) {
+	s.key, err = signature.ParsePublicKeyPEM(alice.PublicKeyPEM)
+	s.keyID = alice.PublicKeyID
+	return err
+}
+
+// trustAlice reads alice's key from the database and trusts it.
+func (s *sharedSink) trustAlice(ctx context.Context, databaseURL string) error {
+	d, err := db.Open(ctx, databaseURL)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	alice, err := d.LocalAccount(ctx, "alice")
+	if err != nil {
+		return err
+	}
+	return s.trust(alice)
+}
+
 // PublicKey makes the sink the signature.KeyResolver of its own checks.
 func (s *sharedSink) PublicKey(_ context.Context, keyID string, _ bool) (crypto.PublicKey, string, error) {
 	if keyID != s.keyID {
@@ -256,15 +358,17 @@ func (s *sharedSink) PublicKey(_ context.Context, keyID string, _ bool) (crypto.
 	return s.key, strings.TrimSuffix(keyID, "#main-key"), nil
 }
 
-func newSharedSink(instances int, delay time.Duration) (*sharedSink, error) {
+// newSharedSink listens on port on every instance's address (0: a free one).
+func newSharedSink(instances int, delay time.Duration, port int) (*sharedSink, error) {
 	s := &sharedSink{delay: delay, got: map[string]int{}}
 	s.changed = sync.NewCond(&s.mu)
 	s.server = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
-	first, err := net.Listen("tcp", "127.1.0.1:0")
+	first, err := net.Listen("tcp", fmt.Sprintf("127.1.0.1:%d", port))
 	if err != nil {
 		return nil, err
 	}
-	port := first.Addr().(*net.TCPAddr).Port
+	port = first.Addr().(*net.TCPAddr).Port
+	s.port = port
 	s.listeners = append(s.listeners, first)
 	for i := 1; i < instances; i++ {
 		l, err := net.Listen("tcp", fmt.Sprintf("127.1.%d.%d:%d", i/250, i%250+1, port))
