@@ -63,70 +63,48 @@ func TestStatementCacheRefusedShape(t *testing.T) {
 	})
 }
 
-// A write that comes with its arguments (the home feed's fan-out) runs
-// through a statement its connection keeps on SQLite, and still tells the
-// read caches what it wrote.
-func TestStatementCacheWritesWithArguments(t *testing.T) {
-	ctx := context.Background()
-	store, err := db.Open(ctx, kontortest.NewDatabaseURL(t, db.SQLite))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	if _, err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	a := &db.Account{Username: "alice", URI: "http://x/users/alice"}
-	if err := store.CreateLocalAccount(ctx, a, &db.User{Email: "alice@example.com"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.AccountByID(ctx, a.ID); err != nil { // now cached
-		t.Fatal(err)
-	}
-	before := store.StatementCacheHits()
-	for _, note := range []string{"first", "second", "third"} {
-		if err := store.ExecArgs(ctx, "UPDATE accounts SET note = ?1 WHERE id = ?2", note, a.ID); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if store.StatementCacheHits()-before < 2 {
-		t.Error("three runs of one write never reused its statement")
-	}
-	if got, err := store.AccountByID(ctx, a.ID); err != nil || got.Note != "third" {
-		t.Fatalf("after the writes the account reads %q, %v", got.Note, err)
-	}
-}
-
-// On SQLite a write bun sends with its values written into the SQL runs
-// through one statement per shape as well, and still tells the read caches
-// what it wrote.
-func TestStatementCacheInlinedWrites(t *testing.T) {
-	ctx := context.Background()
-	store, err := db.Open(ctx, kontortest.NewDatabaseURL(t, db.SQLite))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	if _, err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	a := &db.Account{Username: "alice", URI: "http://x/users/alice"}
-	if err := store.CreateLocalAccount(ctx, a, &db.User{Email: "alice@example.com"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.AccountByID(ctx, a.ID); err != nil { // now cached
-		t.Fatal(err)
-	}
-	before := store.StatementCacheHits()
-	for _, note := range []string{"first", "second", "third"} {
-		if err := store.ExecInlined(ctx, "UPDATE accounts SET note = ? WHERE id = ?", note, a.ID); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if store.StatementCacheHits()-before < 2 {
-		t.Error("three runs of one write shape never reused its statement")
-	}
-	if got, err := store.AccountByID(ctx, a.ID); err != nil || got.Note != "third" {
-		t.Fatalf("after the writes the account reads %q, %v", got.Note, err)
+// On SQLite a write runs through a statement its connection keeps, whether
+// it comes with its arguments (the home feed's fan-out) or, as bun sends
+// it, with its values written into the SQL (one statement per shape), and
+// it still tells the read caches what it wrote.
+func TestStatementCacheWrites(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		sql  string
+		exec func(store *db.DB, ctx context.Context, sql string, args ...any) error
+	}{
+		{"with arguments", "UPDATE accounts SET note = ?1 WHERE id = ?2", (*db.DB).ExecArgs},
+		{"values inlined", "UPDATE accounts SET note = ? WHERE id = ?", (*db.DB).ExecInlined},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			store, err := db.Open(ctx, kontortest.NewDatabaseURL(t, db.SQLite))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer store.Close()
+			if _, err := store.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			a := &db.Account{Username: "alice", URI: "http://x/users/alice"}
+			if err := store.CreateLocalAccount(ctx, a, &db.User{Email: "alice@example.com"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := store.AccountByID(ctx, a.ID); err != nil { // now cached
+				t.Fatal(err)
+			}
+			before := store.StatementCacheHits()
+			for _, note := range []string{"first", "second", "third"} {
+				if err := tc.exec(store, ctx, tc.sql, note, a.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if store.StatementCacheHits()-before < 2 {
+				t.Error("three runs of one write shape never reused its statement")
+			}
+			if got, err := store.AccountByID(ctx, a.ID); err != nil || got.Note != "third" {
+				t.Fatalf("after the writes the account reads %q, %v", got.Note, err)
+			}
+		})
 	}
 }
