@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 // Read caches (readcache.go) keep rows that every request reads. They are
@@ -61,6 +62,16 @@ type generations struct {
 	// ns) before a cache is consulted (SQLite: cache_epochs,
 	// invalidation_sqlite.go); nil on PostgreSQL.
 	sync func(asked int64)
+	// clock is the read caches' time (tests move it; nil: time.Now).
+	clock atomic.Pointer[func() time.Time]
+}
+
+// now is the time of the read caches.
+func (g *generations) now() time.Time {
+	if f := g.clock.Load(); f != nil {
+		return (*f)()
+	}
+	return time.Now()
 }
 
 // advance marks the tables in set as written.
