@@ -62,6 +62,9 @@ type generations struct {
 	// ns) before a cache is consulted (SQLite: cache_epochs,
 	// invalidation_sqlite.go); nil on PostgreSQL.
 	sync func(asked int64)
+	// reads numbers the rows put in the read caches, so that something made
+	// from cached rows (a rendered answer) can tell when one was read anew.
+	reads atomic.Uint64
 	// clock is the read caches' time (tests move it; nil: time.Now).
 	clock atomic.Pointer[func() time.Time]
 }

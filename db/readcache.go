@@ -2,7 +2,6 @@ package db
 
 import (
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -25,10 +24,6 @@ type readEntry[V any] struct {
 	at    time.Time
 	seq   uint64 // which read this is (readCache.version)
 }
-
-// readSeq numbers the rows put in any read cache, so that something made
-// from cached rows (a rendered answer) can tell when one was read anew.
-var readSeq atomic.Uint64
 
 // readCache maps keys to rows read from the tables deps.
 type readCache[K comparable, V any] struct {
@@ -67,7 +62,7 @@ func (c *readCache[K, V]) version(k K) (V, uint64, bool) {
 func (c *readCache[K, V]) generation() uint64 { return c.gens.of(c.deps) }
 
 func (c *readCache[K, V]) put(k K, v V, gen uint64) uint64 {
-	seq := readSeq.Add(1)
+	seq := c.gens.reads.Add(1)
 	if gen != c.gens.of(c.deps) {
 		return seq
 	}
