@@ -26,16 +26,26 @@ func (d *DB) KnownPeers(ctx context.Context) ([]string, error) {
 // none, or the named account is suspended).
 func (d *DB) ContactAccount(ctx context.Context) (*Account, error) {
 	d.freshen(ctx)
-	if c, ok := d.reads.contact.get(struct{}{}); ok {
+	a, _, err := d.contactAccount(ctx)
+	if err == nil && a == nil {
+		return nil, ErrNotFound
+	}
+	return a, err
+}
+
+// contactAccount is ContactAccount (nil: none) with the number of the read
+// it comes from (readCache.version).
+func (d *DB) contactAccount(ctx context.Context) (*Account, uint64, error) {
+	if c, seq, ok := d.reads.contact.version(struct{}{}); ok {
 		if c.none {
-			return nil, ErrNotFound
+			return nil, seq, nil
 		}
-		return &c.account, nil
+		return &c.account, seq, nil
 	}
 	gen := d.reads.contact.generation()
 	texts, err := d.InstanceTexts(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	a := new(Account)
 	q := d.r.NewSelect().Model(a).Join("JOIN users AS u ON u.account_id = a.id").
@@ -49,14 +59,38 @@ func (d *DB) ContactAccount(ctx context.Context) (*Account, error) {
 	if errors.Is(err, ErrNotFound) {
 		// An instance without a contact is common (no admin yet): its
 		// answer is kept too, or every GET /api/v1/instance would ask.
-		d.reads.contact.put(struct{}{}, instanceContact{none: true}, gen)
-		return nil, err
+		return nil, d.reads.contact.put(struct{}{}, instanceContact{none: true}, gen), nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	d.reads.contact.put(struct{}{}, instanceContact{account: *a}, gen)
-	return a, nil
+	return a, d.reads.contact.put(struct{}{}, instanceContact{account: *a}, gen), nil
+}
+
+// InstanceState is what the instance endpoints report that changes.
+type InstanceState struct {
+	Usage   Usage
+	Texts   *InstanceTexts // shared: not to be changed
+	Contact *Account       // nil: none
+	// Version changes whenever one of the above was read anew, so an
+	// answer rendered from the state may be kept while it stays the same.
+	Version [3]uint64
+}
+
+// InstanceState returns the instance's figures, texts and contact, from
+// the read caches while no process has written what they come from.
+func (d *DB) InstanceState(ctx context.Context) (InstanceState, error) {
+	d.freshen(ctx)
+	var st InstanceState
+	var err error
+	if st.Usage, st.Version[0], err = d.instanceUsage(ctx); err != nil {
+		return st, err
+	}
+	if st.Texts, st.Version[1], err = d.instanceTexts(ctx); err != nil {
+		return st, err
+	}
+	st.Contact, st.Version[2], err = d.contactAccount(ctx)
+	return st, err
 }
 
 // instanceContact is the cached answer of ContactAccount: an account, or
@@ -141,8 +175,13 @@ type Usage struct {
 // InstanceUsage counts local users and posts.
 func (d *DB) InstanceUsage(ctx context.Context) (Usage, error) {
 	d.freshen(ctx)
-	if u, ok := d.reads.usage.get(struct{}{}); ok {
-		return u, nil
+	u, _, err := d.instanceUsage(ctx)
+	return u, err
+}
+
+func (d *DB) instanceUsage(ctx context.Context) (Usage, uint64, error) {
+	if u, seq, ok := d.reads.usage.version(struct{}{}); ok {
+		return u, seq, nil
 	}
 	gen := d.reads.usage.generation()
 	var u Usage
@@ -156,9 +195,12 @@ func (d *DB) InstanceUsage(ctx context.Context) (Usage, error) {
 		time.Now().AddDate(0, -6, 0).UTC(), time.Now().AddDate(0, -6, 0).UTC(),
 	).Scan(ctx, &u.Users, &u.ActiveMonth, &u.ActiveHalfyear, &u.LocalPosts, &u.Domains)
 	if err != nil {
-		return u, fmt.Errorf("db: usage: %w", err)
+		return u, 0, fmt.Errorf("db: usage: %w", err)
 	}
 	// The active counts also move with the clock: readCacheTTL bounds that.
-	d.reads.usage.put(struct{}{}, u, gen)
-	return u, nil
+	return u, d.reads.usage.put(struct{}{}, u, gen), nil
 }
+
+// SetReadCacheClock makes the read caches tell time by now (a test hook:
+// their entries' age decides some of what they keep).
+func (d *DB) SetReadCacheClock(now func() time.Time) { d.gens.clock.Store(&now) }

@@ -70,20 +70,25 @@ const siteTextID = 1
 // has written them. Before the first seeding it returns an empty row with
 // registrations closed.
 func (d *DB) InstanceTexts(ctx context.Context) (*InstanceTexts, error) {
-	if t, ok := d.reads.site.get(struct{}{}); ok {
-		return t, nil
+	d.freshen(ctx)
+	t, _, err := d.instanceTexts(ctx)
+	return t, err
+}
+
+func (d *DB) instanceTexts(ctx context.Context) (*InstanceTexts, uint64, error) {
+	if t, seq, ok := d.reads.site.version(struct{}{}); ok {
+		return t, seq, nil
 	}
 	gen := d.reads.site.generation()
 	t := &InstanceTexts{SiteText: SiteText{ID: siteTextID, Registrations: "closed"}}
 	err := d.r.NewSelect().Model(&t.SiteText).Where("id = ?", siteTextID).Scan(ctx)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("db: instance texts: %w", err)
+		return nil, 0, fmt.Errorf("db: instance texts: %w", err)
 	}
 	if err := d.r.NewSelect().Model(&t.Rules).OrderExpr("position, id").Scan(ctx); err != nil {
-		return nil, fmt.Errorf("db: instance rules: %w", err)
+		return nil, 0, fmt.Errorf("db: instance rules: %w", err)
 	}
-	d.reads.site.put(struct{}{}, t, gen)
-	return t, nil
+	return t, d.reads.site.put(struct{}{}, t, gen), nil
 }
 
 // SeedInstanceTexts writes the configuration's values, unless an admin has

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 // Read caches (readcache.go) keep rows that every request reads. They are
@@ -61,6 +62,19 @@ type generations struct {
 	// ns) before a cache is consulted (SQLite: cache_epochs,
 	// invalidation_sqlite.go); nil on PostgreSQL.
 	sync func(asked int64)
+	// reads numbers the rows put in the read caches, so that something made
+	// from cached rows (a rendered answer) can tell when one was read anew.
+	reads atomic.Uint64
+	// clock is the read caches' time (tests move it; nil: time.Now).
+	clock atomic.Pointer[func() time.Time]
+}
+
+// now is the time of the read caches.
+func (g *generations) now() time.Time {
+	if f := g.clock.Load(); f != nil {
+		return (*f)()
+	}
+	return time.Now()
 }
 
 // advance marks the tables in set as written.

@@ -22,6 +22,7 @@ type readEntry[V any] struct {
 	value V
 	gen   uint64
 	at    time.Time
+	seq   uint64 // which read this is (readCache.version)
 }
 
 // readCache maps keys to rows read from the tables deps.
@@ -39,30 +40,39 @@ func newReadCache[K comparable, V any](gens *generations, deps table) *readCache
 // get returns the row of k if it is still good. The caller has brought the
 // generations up to date for its request first (DB.freshen).
 func (c *readCache[K, V]) get(k K) (V, bool) {
+	v, _, ok := c.version(k)
+	return v, ok
+}
+
+// version is get with the number of the read the row came from: it
+// changes whenever the row is read anew.
+func (c *readCache[K, V]) version(k K) (V, uint64, bool) {
 	c.mu.RLock()
 	e, ok := c.entries[k]
 	c.mu.RUnlock()
-	if !ok || e.gen != c.gens.of(c.deps) || time.Since(e.at) > readCacheTTL {
+	if !ok || e.gen != c.gens.of(c.deps) || c.gens.now().Sub(e.at) > readCacheTTL {
 		var zero V
-		return zero, false
+		return zero, 0, false
 	}
-	return e.value, true
+	return e.value, e.seq, true
 }
 
 // generation is to be taken before reading a row and passed to put: a
 // write that lands while the row is read makes put keep nothing.
 func (c *readCache[K, V]) generation() uint64 { return c.gens.of(c.deps) }
 
-func (c *readCache[K, V]) put(k K, v V, gen uint64) {
+func (c *readCache[K, V]) put(k K, v V, gen uint64) uint64 {
+	seq := c.gens.reads.Add(1)
 	if gen != c.gens.of(c.deps) {
-		return
+		return seq
 	}
 	c.mu.Lock()
 	if len(c.entries) >= readCacheEntries {
 		clear(c.entries)
 	}
-	c.entries[k] = readEntry[V]{value: v, gen: gen, at: time.Now()}
+	c.entries[k] = readEntry[V]{value: v, gen: gen, at: c.gens.now(), seq: seq}
 	c.mu.Unlock()
+	return seq
 }
 
 // readCaches are a store's caches of rows.
@@ -86,10 +96,13 @@ type readCaches struct {
 
 func newReadCaches(gens *generations) *readCaches {
 	return &readCaches{
-		tokens:         newReadCache[string, Token](gens, tableTokens|tableApps|tableUsers|tableAccounts),
-		users:          newReadCache[int64, User](gens, tableUsers|tableAccounts),
-		accounts:       newReadCache[int64, Account](gens, tableAccounts),
-		usage:          newReadCache[struct{}, Usage](gens, tableAccounts|tableUsers),
+		tokens:   newReadCache[string, Token](gens, tableTokens|tableApps|tableUsers|tableAccounts),
+		users:    newReadCache[int64, User](gens, tableUsers|tableAccounts),
+		accounts: newReadCache[int64, Account](gens, tableAccounts),
+		// Sign-ups and approvals are counted at once; posts, new domains
+		// and suspensions (accounts) within readCacheTTL: every federated
+		// write touches accounts, and the counts scan them.
+		usage:          newReadCache[struct{}, Usage](gens, tableUsers),
 		contact:        newReadCache[struct{}, instanceContact](gens, tableAccounts|tableUsers|tableSite),
 		apps:           newReadCache[int64, App](gens, tableApps),
 		parts:          newReadCache[int64, statusParts](gens, 0),

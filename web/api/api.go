@@ -68,6 +68,8 @@ type Handlers struct {
 	present *entity.Presenter
 	tokens  *auth.Resolver
 	ipGate  *IPGate
+	// instanceBodies are the instance entities as last rendered.
+	instanceBodies instanceBodies
 }
 
 // New returns the API handlers.

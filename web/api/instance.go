@@ -2,9 +2,11 @@ package api
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/go-chi/chi/v5"
 
@@ -119,44 +121,79 @@ func (h *Handlers) instanceConfiguration(ctx context.Context, v2 bool, texts *db
 	return cfg
 }
 
-// instanceState is what the instance endpoints report that changes: the
-// usage counts, the texts and sign-up mode, and the contact account (all
-// cached by the store).
-func (h *Handlers) instanceState(ctx context.Context) (db.Usage, *db.InstanceTexts, *entity.Account, error) {
-	usage, err := h.DB.InstanceUsage(ctx)
-	if err != nil {
-		return usage, nil, nil, err
-	}
-	texts, err := h.DB.InstanceTexts(ctx)
-	if err != nil {
-		return usage, nil, nil, err
-	}
-	contact, err := h.contactAccount(ctx)
-	return usage, texts, contact, err
+// renderedInstance is an instance answer (v1 or v2) rendered for one
+// version of the instance's state (db.InstanceState): every request with
+// the token of an app asks for it, and it changes rarely.
+type renderedInstance struct {
+	version [3]uint64
+	body    []byte
 }
 
-// contactAccount renders the first administrator, or nil.
-func (h *Handlers) contactAccount(ctx context.Context) (*entity.Account, error) {
-	a, err := h.DB.ContactAccount(ctx)
-	if errors.Is(err, db.ErrNotFound) {
-		return nil, nil
-	}
+// instanceBodies keeps the last rendering of each instance entity.
+type instanceBodies struct {
+	v1, v2 atomic.Pointer[renderedInstance]
+}
+
+// serveInstance answers the v1 or v2 instance entity from its kept
+// rendering while the state it was rendered from stands, else renders it
+// anew. The state's version changes with every write of what it comes from
+// (texts, rules, users, the contact) and at least every few seconds
+// (the read caches' TTL), which also bounds how long the parts of a
+// rendering no table is watched for (the contact's emojis) may lag.
+func (h *Handlers) serveInstance(w http.ResponseWriter, r *http.Request, v2 bool) error {
+	st, err := h.DB.InstanceState(r.Context())
 	if err != nil {
-		return nil, err
+		return err
 	}
-	e := h.present.Account(ctx, a)
-	return &e, nil
+	kept := &h.instanceBodies.v1
+	if v2 {
+		kept = &h.instanceBodies.v2
+	}
+	if k := kept.Load(); k != nil && k.version == st.Version {
+		writeJSONBody(w, k.body)
+		return nil
+	}
+	var contact *entity.Account
+	if st.Contact != nil {
+		e := h.present.Account(r.Context(), st.Contact)
+		contact = &e
+	}
+	var doc any
+	complete := true
+	if v2 {
+		doc, complete = h.instanceV2Entity(r.Context(), st, contact)
+	} else {
+		doc = h.instanceV1Entity(r.Context(), st, contact)
+	}
+	body, err := json.Marshal(doc)
+	if err != nil {
+		return fmt.Errorf("instance: %w", err)
+	}
+	if complete {
+		kept.Store(&renderedInstance{version: st.Version, body: body})
+	}
+	writeJSONBody(w, body)
+	return nil
+}
+
+// writeJSONBody writes an API answer rendered before (as render.JSON would).
+func writeJSONBody(w http.ResponseWriter, body []byte) {
+	w.Header().Set("Content-Type", render.JSONType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
 }
 
 func (h *Handlers) thumbnailURL() string { return h.Config.BaseURL() + entity.DefaultHeaderPath }
 
 // instanceV1 is the v1 Instance entity (megalodon and go-mastodon read only this one).
 func (h *Handlers) instanceV1(w http.ResponseWriter, r *http.Request) error {
-	usage, texts, contact, err := h.instanceState(r.Context())
-	if err != nil {
-		return err
-	}
-	render.JSON(w, http.StatusOK, map[string]any{
+	return h.serveInstance(w, r, false)
+}
+
+func (h *Handlers) instanceV1Entity(ctx context.Context, st db.InstanceState, contact *entity.Account) map[string]any {
+	texts, usage := st.Texts, st.Usage
+	return map[string]any{
 		"uri":               h.Config.AccountDomain,
 		"title":             h.Config.InstanceTitle,
 		"short_description": texts.Description,
@@ -172,21 +209,25 @@ func (h *Handlers) instanceV1(w http.ResponseWriter, r *http.Request) error {
 		"registrations":     registrationsOpen(texts),
 		"approval_required": texts.Registrations == config.RegistrationsApproval,
 		"invites_enabled":   texts.Registrations == config.RegistrationsInvite,
-		"configuration":     h.instanceConfiguration(r.Context(), false, texts),
+		"configuration":     h.instanceConfiguration(ctx, false, texts),
 		"contact_account":   contact,
 		"rules":             rules(texts),
-	})
-	return nil
+	}
 }
 
 // instanceV2 is the v2 Instance entity that Elk, Phanpy and Tusky read first.
 func (h *Handlers) instanceV2(w http.ResponseWriter, r *http.Request) error {
-	usage, texts, contact, err := h.instanceState(r.Context())
-	if err != nil {
-		return err
-	}
+	return h.serveInstance(w, r, true)
+}
+
+// instanceV2Entity is the v2 entity, and whether it is complete (the push
+// key could be read) and so may be kept.
+func (h *Handlers) instanceV2Entity(ctx context.Context, st db.InstanceState, contact *entity.Account) (map[string]any, bool) {
+	texts, usage := st.Texts, st.Usage
 	thumb := h.thumbnailURL()
-	render.JSON(w, http.StatusOK, map[string]any{
+	cfg := h.instanceConfiguration(ctx, true, texts)
+	complete := cfg["vapid"].(map[string]any)["public_key"] != ""
+	return map[string]any{
 		"domain":      h.Config.AccountDomain,
 		"title":       h.Config.InstanceTitle,
 		"version":     h.versionString(),
@@ -198,7 +239,7 @@ func (h *Handlers) instanceV2(w http.ResponseWriter, r *http.Request) error {
 		},
 		"icon":          []any{},
 		"languages":     []string{"en"},
-		"configuration": h.instanceConfiguration(r.Context(), true, texts),
+		"configuration": cfg,
 		"registrations": map[string]any{
 			"enabled": registrationsOpen(texts), "approval_required": texts.Registrations == config.RegistrationsApproval,
 			"message": nil, "url": nil,
@@ -206,8 +247,7 @@ func (h *Handlers) instanceV2(w http.ResponseWriter, r *http.Request) error {
 		"api_versions": map[string]int{"mastodon": 2},
 		"contact":      map[string]any{"email": texts.ContactEmail, "account": contact},
 		"rules":        rules(texts),
-	})
-	return nil
+	}, complete
 }
 
 // termsURL is where /about shows the terms of service, or nil without any.
