@@ -15,20 +15,7 @@ import (
 // on its next read.
 func TestSQLiteCachesHearOtherProcesses(t *testing.T) {
 	ctx := context.Background()
-	url := "sqlite://" + filepath.Join(t.TempDir(), "kontor.db")
-	server, err := db.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer server.Close()
-	if _, err := server.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	a := &db.Account{Username: "alice", URI: "http://x/users/alice"}
-	u := &db.User{Email: "alice@example.com"}
-	if err := server.CreateLocalAccount(ctx, a, u); err != nil {
-		t.Fatal(err)
-	}
+	url, server, a, u := sqliteServerWithAlice(t)
 	tok, err := server.CreateToken(ctx, db.NewToken{UserID: &u.ID, Scopes: []string{"read"}})
 	if err != nil {
 		t.Fatal(err)
@@ -78,19 +65,7 @@ func TestSQLiteCachesHearOtherProcesses(t *testing.T) {
 // transaction counts again and the other process still hears of it.
 func TestSQLiteEpochCountSurvivesRolledBackSavepoint(t *testing.T) {
 	ctx := context.Background()
-	url := "sqlite://" + filepath.Join(t.TempDir(), "kontor.db")
-	server, err := db.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer server.Close()
-	if _, err := server.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	a := &db.Account{Username: "alice", URI: "http://x/users/alice"}
-	if err := server.CreateLocalAccount(ctx, a, &db.User{Email: "alice@example.com"}); err != nil {
-		t.Fatal(err)
-	}
+	url, server, a, _ := sqliteServerWithAlice(t)
 	for range 2 { // the second read comes from the cache
 		if acct, err := server.AccountByID(ctx, a.ID); err != nil || acct.Suspended() {
 			t.Fatalf("account %+v, %v", acct, err)
@@ -122,4 +97,26 @@ func TestSQLiteEpochCountSurvivesRolledBackSavepoint(t *testing.T) {
 	if acct, err := server.AccountByID(ctx, a.ID); err != nil || !acct.Suspended() {
 		t.Errorf("an account suspended by another process reads as %+v, %v", acct, err)
 	}
+}
+
+// sqliteServerWithAlice is a migrated store on a fresh SQLite file (the
+// server of these tests), its URL for a second store, and a local account.
+func sqliteServerWithAlice(t *testing.T) (string, *db.DB, *db.Account, *db.User) {
+	t.Helper()
+	ctx := context.Background()
+	url := "sqlite://" + filepath.Join(t.TempDir(), "kontor.db")
+	server, err := db.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { server.Close() })
+	if _, err := server.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a := &db.Account{Username: "alice", URI: "http://x/users/alice"}
+	u := &db.User{Email: "alice@example.com"}
+	if err := server.CreateLocalAccount(ctx, a, u); err != nil {
+		t.Fatal(err)
+	}
+	return url, server, a, u
 }
