@@ -88,21 +88,21 @@ func (d *DB) homeStatuses(ctx context.Context, viewer int64, fromFeed bool, lowe
 		args = append(args, lower)
 	}
 	build := func() (string, error) {
-		v := Viewer{AccountID: viewer, idParam: param(1), nowParam: param(2)}
+		v := Viewer{AccountID: viewer, idParam: blindParam(1), nowParam: param(2)}
 		q := d.r.NewSelect().Model((*Status)(nil))
 		col := "s.id"
 		if fromFeed {
-			q = homeFeedFrom(q, param(1))
+			q = homeFeedFrom(q, blindParam(1))
 			col = "hfeed.status_id"
 		}
 		q = homeTimelineWhere(q, v)
 		n := 3
 		if upper > 0 {
-			q = q.Where(col+" < ?", param(n))
+			q = q.Where(col+" < ?", blindParam(n))
 			n++
 		}
 		if lower > 0 {
-			q = q.Where(col+" > ?", param(n))
+			q = q.Where(col+" > ?", blindParam(n))
 		}
 		if asc {
 			q = q.OrderExpr(col + " ASC")
@@ -189,11 +189,11 @@ func (d *DB) publicStatuses(ctx context.Context, v Viewer, f PublicTimelineFilte
 	build := func() (string, error) {
 		pv, n := Viewer{}, 1
 		if !anon {
-			pv, n = Viewer{AccountID: v.AccountID, idParam: param(1), nowParam: param(2)}, 3
+			pv, n = Viewer{AccountID: v.AccountID, idParam: blindParam(1), nowParam: param(2)}, 3
 		}
 		q := d.r.NewSelect().Model((*Status)(nil)).Where("s.visibility = 0 AND s.reblog_of_id IS NULL")
 		if tagID > 0 {
-			q = q.Where("s.id IN (SELECT tst.status_id FROM status_tags tst WHERE tst.tag_id = ?)", param(n))
+			q = q.Where("s.id IN (SELECT tst.status_id FROM status_tags tst WHERE tst.tag_id = ?)", blindParam(n))
 			n++
 		}
 		q = applyPublicFilter(q, f)
@@ -205,7 +205,7 @@ func (d *DB) publicStatuses(ctx context.Context, v Viewer, f PublicTimelineFilte
 			cond string
 		}{{p.MaxID > 0, "s.id < ?"}, {p.SinceID > 0, "s.id > ?"}, {p.MinID > 0, "s.id > ?"}} {
 			if b.set {
-				q = q.Where(b.cond, param(n))
+				q = q.Where(b.cond, blindParam(n))
 				n++
 			}
 		}
