@@ -12,9 +12,15 @@ import (
 	"github.com/kontor-social/kontor/db"
 )
 
-// renderedEntries bounds each of the two generations of the rendered
-// cache: at most twice this many statuses (a few KB each) are kept.
-const renderedEntries = 2048
+const (
+	// renderedEntries bounds each of the two generations of the rendered
+	// cache: at most twice this many statuses (a few KB each) are kept.
+	renderedEntries = 2048
+	// renderedTTL bounds how long an entry is trusted, for the one input
+	// no row of the page shows: an application deleted (its statuses then
+	// name none).
+	renderedTTL = 10 * time.Minute
+)
 
 // renderedCache keeps what every viewer sees of a status (statusShared:
 // the status, its author, attachments, mentions, hashtags, application),
@@ -46,7 +52,8 @@ type renderedCache struct {
 // changed once the entry is shared; renderings copy status.
 type rendered struct {
 	fp     uint64
-	status Status // no Card, Poll, Reblog nor per-viewer field
+	at     time.Time // when rendered
+	status Status    // no Card, Poll, Reblog nor per-viewer field
 
 	once sync.Once
 	json []byte // status as a JSON object without its closing brace and the per-request fields (nil: not writable)
@@ -66,7 +73,7 @@ func (c *renderedCache) get(id int64, fp uint64) *rendered {
 			c.putLocked(id, e) // still read: keep it in the recent generation
 		}
 	}
-	if e == nil || e.fp != fp {
+	if e == nil || e.fp != fp || time.Since(e.at) >= renderedTTL {
 		return nil
 	}
 	return e
@@ -74,7 +81,7 @@ func (c *renderedCache) get(id int64, fp uint64) *rendered {
 
 // put keeps st as the shared part of status id with fingerprint fp.
 func (c *renderedCache) put(id int64, fp uint64, st Status) *rendered {
-	e := &rendered{fp: fp, status: st}
+	e := &rendered{fp: fp, at: time.Now(), status: st}
 	c.mu.Lock()
 	c.putLocked(id, e)
 	c.mu.Unlock()
