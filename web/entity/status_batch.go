@@ -92,11 +92,11 @@ func (p *Presenter) loadBatch(ctx context.Context, viewer int64, list []*db.Stat
 		return nil, err
 	}
 	p.findRendered(b, &refs)
-	if err := p.loadRefs(ctx, viewer, b, &refs); err != nil {
+	if err := p.loadRefs(ctx, viewer, b, &refs, scope != ""); err != nil {
 		return nil, err
 	}
 	b.images = p.accountMedia(ctx, refs.accounts)
-	if scope != "" && viewer != 0 {
+	if scope != "" && viewer != 0 && b.interacted.HasFilters {
 		if b.filters, err = p.loadFilters(ctx, viewer); err != nil {
 			return nil, err
 		}
@@ -130,8 +130,9 @@ func (p *Presenter) findRendered(b *statusBatch, refs *statusRefs) {
 
 // loadRefs loads the mentions, hashtags, polls, applications, cards and
 // the viewer's interactions of the statuses refs names (mentions, hashtags
-// and applications only of those not rendered already).
-func (p *Presenter) loadRefs(ctx context.Context, viewer int64, b *statusBatch, refs *statusRefs) error {
+// and applications only of those not rendered already), and with filters
+// whether the viewer has any.
+func (p *Presenter) loadRefs(ctx context.Context, viewer int64, b *statusBatch, refs *statusRefs, filters bool) error {
 	var err error
 	if b.tags, b.mentions, err = p.db.TagsAndMentions(ctx, refs.missed); err != nil {
 		return err
@@ -148,7 +149,7 @@ func (p *Presenter) loadRefs(ctx context.Context, viewer int64, b *statusBatch, 
 	if err := p.loadCards(ctx, b, refs); err != nil {
 		return err
 	}
-	b.interacted, err = p.db.ViewerInteractions(ctx, viewer, refs.ids, refs.threads)
+	b.interacted, err = p.db.ViewerInteractions(ctx, viewer, refs.ids, refs.threads, filters)
 	return err
 }
 
