@@ -43,12 +43,15 @@ type FilterStatus struct {
 	StatusID int64 `bun:"status_id"`
 }
 
+// activeFilter is the condition of an unexpired filter (fl), as of ?.
+const activeFilter = "(fl.expires_at IS NULL OR fl.expires_at > ?)"
+
 // ActiveFilters returns an account's unexpired filters with their keywords
 // and statuses.
 func (d *DB) ActiveFilters(ctx context.Context, accountID int64) ([]*Filter, error) {
 	var list []*Filter
 	err := d.r.NewSelect().Model(&list).Relation("Keywords").Relation("Statuses").
-		Where("fl.account_id = ?", accountID).Where("fl.expires_at IS NULL OR fl.expires_at > ?", now()).
+		Where("fl.account_id = ?", accountID).Where(activeFilter, now()).
 		Order("fl.id").Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("db: filters: %w", err)
@@ -65,7 +68,7 @@ func (d *DB) ActiveFiltersOf(ctx context.Context, accountIDs []int64) (map[int64
 	}
 	var list []*Filter
 	err := d.r.NewSelect().Model(&list).Relation("Keywords").Relation("Statuses").
-		Where("fl.account_id IN (?)", bun.List(accountIDs)).Where("fl.expires_at IS NULL OR fl.expires_at > ?", now()).
+		Where("fl.account_id IN (?)", bun.List(accountIDs)).Where(activeFilter, now()).
 		Order("fl.id").Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("db: filters of accounts: %w", err)

@@ -73,11 +73,16 @@ func (d *DB) InteractionsOfViewers(ctx context.Context, viewers, statusIDs, thre
 type Interactions struct {
 	Favourited, Reblogged, Bookmarked, Pinned map[int64]bool
 	MutedThreads                              map[int64]bool // by thread ID
+	// HasFilters: the viewer has an unexpired filter (asked for with
+	// ViewerInteractions' withFilters).
+	HasFilters bool
 }
 
 // ViewerInteractions loads the viewer's favourites, boosts, bookmarks, pins
-// and muted threads among statuses (and threads).
-func (d *DB) ViewerInteractions(ctx context.Context, viewer int64, statusIDs, threadIDs []int64) (*Interactions, error) {
+// and muted threads among statuses (and threads), and with withFilters
+// whether the viewer has any active filter: most have none, and a page
+// then needs no query for them.
+func (d *DB) ViewerInteractions(ctx context.Context, viewer int64, statusIDs, threadIDs []int64, withFilters bool) (*Interactions, error) {
 	in := &Interactions{Favourited: map[int64]bool{}, Reblogged: map[int64]bool{}, Bookmarked: map[int64]bool{},
 		Pinned: map[int64]bool{}, MutedThreads: map[int64]bool{}}
 	if viewer == 0 || len(statusIDs) == 0 {
@@ -103,6 +108,10 @@ func (d *DB) ViewerInteractions(ctx context.Context, viewer int64, statusIDs, th
 		query += ` UNION ALL SELECT 5, thread_id FROM thread_mutes WHERE account_id = ? AND ` + threads.cond("thread_id")
 		args = append(append(args, viewer), threads.args...)
 	}
+	if withFilters {
+		query += ` UNION ALL SELECT 6, 0 WHERE EXISTS (SELECT 1 FROM filters AS fl WHERE fl.account_id = ? AND ` + activeFilter + `)`
+		args = append(args, viewer, now())
+	}
 	var rows []struct {
 		Kind int   `bun:"kind"`
 		ID   int64 `bun:"id"`
@@ -112,6 +121,10 @@ func (d *DB) ViewerInteractions(ctx context.Context, viewer int64, statusIDs, th
 	}
 	sets := [...]map[int64]bool{1: in.Favourited, 2: in.Reblogged, 3: in.Bookmarked, 4: in.Pinned, 5: in.MutedThreads}
 	for _, r := range rows {
+		if r.Kind == 6 {
+			in.HasFilters = true
+			continue
+		}
 		asked := statuses
 		if r.Kind == 5 {
 			asked = threads

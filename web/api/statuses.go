@@ -238,11 +238,11 @@ func readPoll(p *Params) (*activitypub.PollParams, error) {
 
 // renderStatus answers one status as the viewer sees it.
 func (h *Handlers) renderStatus(w http.ResponseWriter, r *http.Request, viewer int64, s *db.Status) error {
-	st, err := h.present.Status(r.Context(), viewer, s)
+	body, err := h.present.StatusJSON(r.Context(), viewer, s)
 	if err != nil {
 		return err
 	}
-	render.JSON(w, http.StatusOK, st)
+	writeJSONBody(w, body)
 	return nil
 }
 

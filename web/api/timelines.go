@@ -8,7 +8,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kontor-social/kontor/db"
-	"github.com/kontor-social/kontor/web/render"
 )
 
 // Timelines: home, public, hashtag, list and direct. Each is one keyset
@@ -36,12 +35,12 @@ func (h *Handlers) timelineRoutes(r chi.Router) {
 // the Link header from the page as the database returned it (so paging
 // goes on past statuses that filters hide).
 func (h *Handlers) writeTimeline(w http.ResponseWriter, r *http.Request, viewer int64, list []*db.Status, scope string) error {
-	out, err := h.present.StatusesIn(r.Context(), viewer, list, scope)
+	body, err := h.present.StatusesJSON(r.Context(), viewer, list, scope)
 	if err != nil {
 		return err
 	}
 	h.setStatusLink(w, r, list)
-	render.JSON(w, http.StatusOK, out)
+	writeJSONBody(w, body)
 	return nil
 }
 

@@ -18,6 +18,7 @@ type Presenter struct {
 	baseURL    string
 	log        *slog.Logger
 	cards      *cardMemo
+	rendered   *renderedCache
 }
 
 // Deps are what a Presenter renders with.
@@ -40,5 +41,5 @@ func New(d Deps) *Presenter {
 		d.Logger = slog.Default()
 	}
 	return &Presenter{db: d.DB, mediaURL: d.MediaURL, previewURL: d.MediaPreviewURL, tagURL: d.TagURL, baseURL: d.BaseURL, log: d.Logger,
-		cards: &cardMemo{}}
+		cards: &cardMemo{}, rendered: newRenderedCache()}
 }

@@ -21,17 +21,27 @@ type statusBatch struct {
 	cards       map[int64]*db.PreviewCard
 	filters     *FilterSet
 	filterScope string
+	// hits are the statuses whose shared part is kept (renderedCache);
+	// fresh the fingerprints of the cacheable others, to keep them under
+	// once rendered; kept the entries of the page, for its JSON.
+	hits  map[int64]*rendered
+	fresh map[int64]uint64
+	kept  map[int64]*rendered
 }
 
 // statusRefs are the ids a page of statuses (and the statuses they boost)
 // points at.
 type statusRefs struct {
-	ids, threads, polls, apps []int64
+	ids, threads, polls []int64
 	// withMedia are the statuses that can have attachments (has_media,
 	// set whenever attachments are): a page without any skips that query.
 	withMedia []int64
-	accounts  []*db.Account
 	statuses  []*db.Status
+	// What only rendering the shared part needs, for the statuses whose
+	// shared part is not kept (renderedCache).
+	apps     []int64
+	accounts []*db.Account
+	missed   []*db.Status
 }
 
 func (r *statusRefs) add(s *db.Status) {
@@ -44,6 +54,11 @@ func (r *statusRefs) add(s *db.Status) {
 	if s.PollID != nil {
 		r.polls = append(r.polls, *s.PollID)
 	}
+}
+
+// miss notes a status whose shared part must be rendered.
+func (r *statusRefs) miss(s *db.Status) {
+	r.missed = append(r.missed, s)
 	if s.ApplicationID != nil {
 		r.apps = append(r.apps, *s.ApplicationID)
 	}
@@ -73,11 +88,15 @@ func (p *Presenter) loadBatch(ctx context.Context, viewer int64, list []*db.Stat
 	for _, s := range b.reblogs {
 		refs.add(s)
 	}
-	if err := p.loadRefs(ctx, viewer, b, &refs); err != nil {
+	if b.media, err = p.db.MediaForStatuses(ctx, refs.withMedia); err != nil {
+		return nil, err
+	}
+	p.findRendered(b, &refs)
+	if err := p.loadRefs(ctx, viewer, b, &refs, scope != ""); err != nil {
 		return nil, err
 	}
 	b.images = p.accountMedia(ctx, refs.accounts)
-	if scope != "" && viewer != 0 {
+	if scope != "" && viewer != 0 && b.interacted.HasFilters {
 		if b.filters, err = p.loadFilters(ctx, viewer); err != nil {
 			return nil, err
 		}
@@ -85,14 +104,37 @@ func (p *Presenter) loadBatch(ctx context.Context, viewer int64, list []*db.Stat
 	return b, nil
 }
 
-// loadRefs loads the attachments, mentions, hashtags, polls, applications
-// and the viewer's interactions of the statuses refs names.
-func (p *Presenter) loadRefs(ctx context.Context, viewer int64, b *statusBatch, refs *statusRefs) error {
-	var err error
-	if b.media, err = p.db.MediaForStatuses(ctx, refs.withMedia); err != nil {
-		return err
+// findRendered looks the page's statuses up in the rendered cache (their
+// attachments loaded: they are part of the fingerprint); the others are
+// noted in refs as missed.
+func (p *Presenter) findRendered(b *statusBatch, refs *statusRefs) {
+	n := len(refs.statuses)
+	b.hits, b.fresh, b.kept = make(map[int64]*rendered, n), make(map[int64]uint64, n), make(map[int64]*rendered, n)
+	for _, s := range refs.statuses {
+		if _, seen := b.hits[s.ID]; seen {
+			continue
+		}
+		if !cacheable(s) {
+			refs.miss(s)
+			continue
+		}
+		fp := p.rendered.fingerprint(s, b.media[s.ID])
+		if e := p.rendered.get(s.ID, fp); e != nil {
+			b.hits[s.ID] = e
+			continue
+		}
+		b.fresh[s.ID] = fp
+		refs.miss(s)
 	}
-	if b.tags, b.mentions, err = p.db.TagsAndMentions(ctx, refs.statuses); err != nil {
+}
+
+// loadRefs loads the mentions, hashtags, polls, applications, cards and
+// the viewer's interactions of the statuses refs names (mentions, hashtags
+// and applications only of those not rendered already), and with filters
+// whether the viewer has any.
+func (p *Presenter) loadRefs(ctx context.Context, viewer int64, b *statusBatch, refs *statusRefs, filters bool) error {
+	var err error
+	if b.tags, b.mentions, err = p.db.TagsAndMentions(ctx, refs.missed); err != nil {
 		return err
 	}
 	if b.polls, err = p.db.PollsByIDs(ctx, refs.polls); err != nil {
@@ -107,7 +149,7 @@ func (p *Presenter) loadRefs(ctx context.Context, viewer int64, b *statusBatch, 
 	if err := p.loadCards(ctx, b, refs); err != nil {
 		return err
 	}
-	b.interacted, err = p.db.ViewerInteractions(ctx, viewer, refs.ids, refs.threads)
+	b.interacted, err = p.db.ViewerInteractions(ctx, viewer, refs.ids, refs.threads, filters)
 	return err
 }
 

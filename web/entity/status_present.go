@@ -17,9 +17,16 @@ func (p *Presenter) Statuses(ctx context.Context, viewer int64, list []*db.Statu
 // is set: statuses a "hide" filter removes are left out, the others carry
 // the filters they matched.
 func (p *Presenter) StatusesIn(ctx context.Context, viewer int64, list []*db.Status, scope string) ([]Status, error) {
+	out, _, err := p.statusesIn(ctx, viewer, list, scope)
+	return out, err
+}
+
+// statusesIn renders as StatusesIn, and returns the page's entries of the
+// rendered cache by status id too (for its JSON).
+func (p *Presenter) statusesIn(ctx context.Context, viewer int64, list []*db.Status, scope string) ([]Status, map[int64]*rendered, error) {
 	b, err := p.loadBatch(ctx, viewer, list, scope)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := make([]Status, 0, len(list))
 	for _, s := range list {
@@ -33,7 +40,7 @@ func (p *Presenter) StatusesIn(ctx context.Context, viewer int64, list []*db.Sta
 		out = append(out, st)
 	}
 	p.addStatusEmojis(ctx, out)
-	return out, nil
+	return out, b.kept, nil
 }
 
 // Status renders one status (db.ErrNotFound when the viewer may not see
@@ -52,14 +59,14 @@ func (p *Presenter) Status(ctx context.Context, viewer int64, s *db.Status) (Sta
 // status renders s from a loaded batch; hidden is true when a filter of
 // the viewer removes it (or the status it boosts).
 func (p *Presenter) status(ctx context.Context, viewer int64, s *db.Status, b *statusBatch) (out Status, hidden bool) {
-	out = p.statusShared(ctx, s, b)
+	out = p.sharedPart(ctx, s, b)
+	out.Card = p.Card(b.cards[s.ID])
 	if s.ReblogOfID != nil {
 		inner, hidden := p.status(ctx, viewer, b.reblogs[*s.ReblogOfID], b)
 		if hidden {
 			return out, true
 		}
 		out.Reblog = &inner
-		out.Content, out.Sensitive, out.SpoilerText = "", false, ""
 	}
 	if s.PollID != nil {
 		if pl := b.polls[*s.PollID]; pl != nil {
@@ -72,8 +79,27 @@ func (p *Presenter) status(ctx context.Context, viewer int64, s *db.Status, b *s
 	return out, false
 }
 
+// sharedPart is statusShared of s from the rendered cache, or rendered
+// (and kept when s is cacheable).
+func (p *Presenter) sharedPart(ctx context.Context, s *db.Status, b *statusBatch) Status {
+	if e := b.hits[s.ID]; e != nil {
+		b.kept[s.ID] = e
+		return e.status
+	}
+	if e := b.kept[s.ID]; e != nil { // twice on a page (a post and its boost)
+		return e.status
+	}
+	out := p.statusShared(ctx, s, b)
+	if fp, ok := b.fresh[s.ID]; ok {
+		b.kept[s.ID] = p.rendered.put(s.ID, fp, out)
+	}
+	return out
+}
+
 // statusShared renders what every viewer sees of s: the status, its
-// author, attachments, mentions, hashtags and application.
+// author, attachments, mentions, hashtags and application (and a boost's
+// own text blanked). Not the card: which one shows is remembered apart
+// (card_memo.go) and the card itself read per page.
 func (p *Presenter) statusShared(ctx context.Context, s *db.Status, b *statusBatch) Status {
 	out := Status{
 		ID: db.FormatID(s.ID), URI: s.URI, URL: OptString(s.URL), CreatedAt: Time(s.CreatedAt), Content: s.Content,
@@ -100,7 +126,6 @@ func (p *Presenter) statusShared(ctx context.Context, s *db.Status, b *statusBat
 	for _, t := range b.tags[s.ID] {
 		out.Tags = append(out.Tags, TagRef{Name: t.Name, URL: p.tagURL(t.Name)})
 	}
-	out.Card = p.Card(b.cards[s.ID])
 	if s.ApplicationID != nil && s.Local {
 		if app := b.apps[*s.ApplicationID]; app != nil {
 			out.Application = &Application{Name: app.Name, Website: OptString(app.Website)}
@@ -108,6 +133,9 @@ func (p *Presenter) statusShared(ctx context.Context, s *db.Status, b *statusBat
 	}
 	if s.Account != nil && s.Account.SensitizedAt != nil && len(out.MediaAttachments) > 0 {
 		out.Sensitive = true // an admin marked the author's media sensitive
+	}
+	if s.ReblogOfID != nil {
+		out.Content, out.Sensitive, out.SpoilerText = "", false, ""
 	}
 	return out
 }
