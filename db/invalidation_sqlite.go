@@ -91,7 +91,7 @@ type epochs struct {
 	// reads counts the reads of cache_epochs (for tests).
 	reads atomic.Int64
 	// counter is the shared write counter (nil: none); counted is a value
-	// of it that every write up to which this store's generations reflect.
+	// of it up to which this store's generations reflect every write.
 	counter *epochCounter
 	counted atomic.Uint64
 	// recheck is epochRecheck (tests change it).
