@@ -70,8 +70,12 @@ func Open(ctx context.Context, databaseURL string) (*DB, error) {
 		if err := d.openSQLite(dsn); err != nil {
 			return nil, err
 		}
-		d.epochs = &epochs{}
+		d.epochs = &epochs{recheck: epochRecheck}
+		if dsn != ":memory:" {
+			d.epochs.counter = openEpochCounter(dsn)
+		}
 		d.gens.sync = d.syncEpochs
+		d.gens.epochs = d.epochs
 	case Postgres:
 		cache := newStmtCache(pgdriver.NewConnector(pgdriver.WithDSN(dsn), pgdriver.WithTimeout(10*time.Second)), true, d.gens)
 		d.caches = append(d.caches, cache)

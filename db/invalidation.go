@@ -62,6 +62,9 @@ type generations struct {
 	// ns) before a cache is consulted (SQLite: cache_epochs,
 	// invalidation_sqlite.go); nil on PostgreSQL.
 	sync func(asked int64)
+	// epochs tells other processes of this one's writes (SQLite: the
+	// shared counter, invalidation_sqlite.go); nil on PostgreSQL.
+	epochs *epochs
 	// reads numbers the rows put in the read caches, so that something made
 	// from cached rows (a rendered answer) can tell when one was read anew.
 	reads atomic.Uint64
@@ -165,12 +168,20 @@ func (c *cachingConn) wrote(ctx context.Context, set table) {
 		return
 	}
 	c.cache.gens.advance(set)
+	c.cache.gens.epochs.bump()
 }
 
 // ended is called when the connection's transaction ends.
 func (c *cachingConn) ended(committed bool) {
 	if committed {
 		c.cache.gens.advance(c.pending)
+		if c.pending != 0 {
+			// After the commit and the own generations: a process that
+			// sees the counter move reads the counts this committed (on
+			// SQLite every pending table was counted; a savepoint rolled
+			// back clears counted, not what was counted before it).
+			c.cache.gens.epochs.bump()
+		}
 	}
 	c.inTx, c.pending, c.notified, c.counted = false, 0, 0, 0
 }

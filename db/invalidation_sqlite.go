@@ -58,6 +58,30 @@ func (c *cachingConn) countWrite(ctx context.Context, set table) {
 	}
 }
 
+// A shared counter spares most of those reads. Beside the database file
+// (<file>-kontor-epoch) every process maps one uint64 (epoch_counter_unix.go);
+// a writer adds 1 to it once its transaction that counted a table in
+// cache_epochs has committed, before the commit returns to its caller; a
+// reader loads it and, while it still holds the value loaded before its last
+// read of cache_epochs, that read still stands: every write committed since
+// would have moved it. Hence what it promises: a write whose commit has
+// returned is seen by every process's next request. A process killed between
+// its commit and its add leaves the others stale until they read cache_epochs
+// anyway, which they do at least every epochRecheck; so does a process whose
+// counter file was removed and created anew under it. Without the mapping
+// (another OS, a file it may not create) cache_epochs is read every time.
+
+// epochRecheck bounds how long the shared counter alone may vouch for the
+// last read of cache_epochs (a writer that died before adding to it).
+const epochRecheck = time.Second
+
+// epochCounter is the write counter shared by the processes of one SQLite file.
+// The mapping is never unmapped: a lookup racing the store's Close must not
+// fault, and it is one page per Open.
+type epochCounter struct {
+	n *atomic.Uint64 // in the shared mapping
+}
+
 // epochs are the counts of cache_epochs a store last saw (SQLite).
 type epochs struct {
 	seen [len(epochColumns)]atomic.Int64
@@ -66,13 +90,46 @@ type epochs struct {
 	began atomic.Int64
 	// reads counts the reads of cache_epochs (for tests).
 	reads atomic.Int64
+	// counter is the shared write counter (nil: none); counted is a value
+	// of it up to which this store's generations reflect every write.
+	counter *epochCounter
+	counted atomic.Uint64
+	// recheck is epochRecheck (tests change it).
+	recheck time.Duration
+}
+
+// bump tells the other processes that a transaction which counted tables
+// in cache_epochs has committed; this store's generations already hold the
+// write.
+func (e *epochs) bump() {
+	if e == nil || e.counter == nil {
+		return
+	}
+	n := e.counter.n.Add(1)
+	// This store's own write needs no read of cache_epochs: if everything
+	// up to n-1 was reflected, so is everything up to n. (Its counts in
+	// cache_epochs will read as changed at the next read, once: harmless.)
+	e.counted.CompareAndSwap(n-1, n)
+}
+
+// unchanged reports whether no process has committed a write since the
+// last read of cache_epochs (which began less than epochRecheck ago).
+func (e *epochs) unchanged() bool {
+	if e.counter == nil {
+		return false
+	}
+	if time.Now().UnixNano()-e.began.Load() >= int64(e.recheck) {
+		return false
+	}
+	return e.counter.n.Load() == e.counted.Load()
 }
 
 // syncEpochs advances the generations of the tables another process wrote
 // in a transaction committed before asked (unix ns): one read of
-// cache_epochs that began after asked, shared by every lookup it satisfies.
+// cache_epochs that began after asked, shared by every lookup it satisfies,
+// or none while the shared counter says nothing was written.
 func (d *DB) syncEpochs(asked int64) {
-	if d.epochs.began.Load() >= asked {
+	if d.epochs.began.Load() >= asked || d.epochs.unchanged() {
 		return
 	}
 	d.epochs.mu.Lock()
@@ -81,6 +138,13 @@ func (d *DB) syncEpochs(asked int64) {
 		return // a read that began after asked has just been made
 	}
 	began := time.Now().UnixNano()
+	var counter uint64
+	if d.epochs.counter != nil {
+		// Loaded before the read: a write counted after this load may or
+		// may not be in what the read returns, so it must move the counter
+		// past this value.
+		counter = d.epochs.counter.n.Load()
+	}
 	d.epochs.reads.Add(1)
 	var n [len(epochColumns)]int64
 	// Prepared once: the statement has no value worth a placeholder, so the
@@ -105,6 +169,7 @@ func (d *DB) syncEpochs(asked int64) {
 		}
 	}
 	d.gens.advance(changed)
+	d.epochs.counted.Store(counter)
 	d.epochs.began.Store(began)
 }
 

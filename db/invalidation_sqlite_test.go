@@ -120,3 +120,104 @@ func sqliteServerWithAlice(t *testing.T) (string, *db.DB, *db.Account, *db.User)
 	}
 	return url, server, a, u
 }
+
+// The write counter beside the file spares the read of cache_epochs while
+// no process has written: this store's own writes do not move it for
+// itself, another process's write does, and is then seen.
+func TestSQLiteSharedCounterSparesEpochReads(t *testing.T) {
+	ctx := context.Background()
+	url, server, a, _ := sqliteServerWithAlice(t)
+	if !db.HasEpochCounter(server) {
+		t.Fatal("no shared counter beside a SQLite file")
+	}
+	db.SetEpochRecheck(server, time.Hour) // only the counter decides here
+	request := func() *db.Account {
+		t.Helper()
+		acct, err := server.AccountByID(db.ReadsSince(ctx, time.Now()), a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return acct
+	}
+	request()
+	before := db.EpochReads(server)
+	request()
+	if n := db.EpochReads(server) - before; n != 0 {
+		t.Errorf("a request after no write read cache_epochs %d times", n)
+	}
+
+	if err := server.ExecInlined(ctx, "UPDATE accounts SET note = ? WHERE id = ?", "own", a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if acct := request(); acct.Note != "own" {
+		t.Errorf("the store's own write reads as %q", acct.Note)
+	}
+	if n := db.EpochReads(server) - before; n != 0 {
+		t.Errorf("the store's own write made it read cache_epochs %d times", n)
+	}
+
+	admin, err := db.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if err := admin.SuspendAccount(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if acct := request(); !acct.Suspended() {
+		t.Error("an account suspended by another process reads as not suspended")
+	}
+	if n := db.EpochReads(server) - before; n != 1 {
+		t.Errorf("another process's write made it read cache_epochs %d times, want once", n)
+	}
+	// A write outside a transaction moves the counter too.
+	if err := admin.ExecInlined(ctx, "UPDATE accounts SET note = ? WHERE id = ?", "admin", a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if acct := request(); acct.Note != "admin" {
+		t.Errorf("a note written by another process reads as %q", acct.Note)
+	}
+}
+
+// A writer that committed but never moved the counter (killed in between)
+// is seen once the counter's word has aged past the recheck interval.
+func TestSQLiteEpochRecheckBoundsASilentWriter(t *testing.T) {
+	ctx := context.Background()
+	url, server, a, _ := sqliteServerWithAlice(t)
+	db.SetEpochRecheck(server, 50*time.Millisecond)
+	for range 2 {
+		if acct, err := server.AccountByID(db.ReadsSince(ctx, time.Now()), a.ID); err != nil || acct.Suspended() {
+			t.Fatalf("account %+v, %v", acct, err)
+		}
+	}
+	admin, err := db.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	db.DropEpochCounter(admin)
+	if err := admin.SuspendAccount(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(60 * time.Millisecond)
+	if acct, err := server.AccountByID(db.ReadsSince(ctx, time.Now()), a.ID); err != nil || !acct.Suspended() {
+		t.Errorf("a suspension the counter never heard of reads as %+v, %v after the recheck interval", acct, err)
+	}
+}
+
+// Without the counter (a filesystem or OS without the mapping) every
+// request reads cache_epochs, as before.
+func TestSQLiteWithoutCounterReadsEveryRequest(t *testing.T) {
+	ctx := context.Background()
+	_, server, a, _ := sqliteServerWithAlice(t)
+	db.DropEpochCounter(server)
+	before := db.EpochReads(server)
+	for range 3 {
+		if _, err := server.AccountByID(db.ReadsSince(ctx, time.Now()), a.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := db.EpochReads(server) - before; n != 3 {
+		t.Errorf("3 requests read cache_epochs %d times", n)
+	}
+}

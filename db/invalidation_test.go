@@ -45,3 +45,40 @@ func TestReadCacheGenerations(t *testing.T) {
 		t.Error("a write to its table left the row")
 	}
 }
+
+// What a token resolves to is cached by what can change it: a write of
+// any account (every federated post counts its author's statuses) leaves
+// tokens and users, and drops only accounts; a write of the user or the
+// token drops its entry.
+func TestTokenAndUserCachesIgnoreAccountWrites(t *testing.T) {
+	gens := &generations{}
+	r := newReadCaches(gens)
+	fill := func() {
+		r.tokens.put("h", Token{ID: 1}, r.tokens.generation())
+		r.users.put(1, User{ID: 1}, r.users.generation())
+		r.accounts.put(1, Account{ID: 1}, r.accounts.generation())
+	}
+	fill()
+	gens.advance(tableAccounts | tableStatuses | tableFollows | tableInstances)
+	if _, ok := r.tokens.get("h"); !ok {
+		t.Error("a write of accounts dropped the token")
+	}
+	if _, ok := r.users.get(1); !ok {
+		t.Error("a write of accounts dropped the user")
+	}
+	if _, ok := r.accounts.get(1); ok {
+		t.Error("a write of accounts left the account")
+	}
+	for _, written := range []table{tableTokens, tableApps, tableUsers} {
+		fill()
+		gens.advance(written)
+		if _, ok := r.tokens.get("h"); ok {
+			t.Errorf("a write of %b left the token", written)
+		}
+	}
+	fill()
+	gens.advance(tableUsers)
+	if _, ok := r.users.get(1); ok {
+		t.Error("a write of users left the user")
+	}
+}

@@ -78,7 +78,7 @@ func (c *readCache[K, V]) put(k K, v V, gen uint64) uint64 {
 // readCaches are a store's caches of rows.
 type readCaches struct {
 	tokens   *readCache[string, Token] // by token hash
-	users    *readCache[int64, User]   // by id, with the account
+	users    *readCache[int64, User]   // by id, without the account
 	accounts *readCache[int64, Account]
 	// the instance's figures and its contact (GET /api/v1/instance)
 	usage   *readCache[struct{}, Usage]
@@ -96,8 +96,15 @@ type readCaches struct {
 
 func newReadCaches(gens *generations) *readCaches {
 	return &readCaches{
-		tokens:   newReadCache[string, Token](gens, tableTokens|tableApps|tableUsers|tableAccounts),
-		users:    newReadCache[int64, User](gens, tableUsers|tableAccounts),
+		// A token row changes only with oauth_tokens; it goes with its app
+		// or its user (ON DELETE CASCADE, begun by a write of those). When
+		// its account goes, the token may stay cached a while, but every
+		// resolution looks the account up (UserByID, or the brand's
+		// AccountByID) and finds none. Not accounts: every federated post
+		// writes one.
+		tokens: newReadCache[string, Token](gens, tableTokens|tableApps|tableUsers),
+		// The user row alone: UserByID takes the account from accounts.
+		users:    newReadCache[int64, User](gens, tableUsers),
 		accounts: newReadCache[int64, Account](gens, tableAccounts),
 		// Sign-ups and approvals are counted at once; posts, new domains
 		// and suspensions (accounts) within readCacheTTL: every federated
@@ -110,14 +117,4 @@ func newReadCaches(gens *generations) *readCaches {
 		followRequests: newReadCache[int64, int64](gens, tableFollows|tableAccounts),
 		tagIDs:         newReadCache[string, int64](gens, 0),
 	}
-}
-
-// cachedUser is a copy of a cached user and its account, so that callers
-// may change what they get.
-func cachedUser(u User) *User {
-	if u.Account != nil {
-		a := *u.Account
-		u.Account = &a
-	}
-	return &u
 }

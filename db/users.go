@@ -16,20 +16,30 @@ func (d *DB) UserByAccountID(ctx context.Context, accountID int64) (*User, error
 	return u, notFound(err)
 }
 
-// UserByID returns a user with its account.
+// UserByID returns a user with its account. The user row is cached alone
+// (only writes of users change it) and the account comes from the accounts
+// cache: a write of any account (each federated post counts its author's
+// statuses) then costs a re-read of the account, not of the user. An
+// account's deletion takes its user with it (ON DELETE CASCADE), so a
+// missing account is a missing user.
 func (d *DB) UserByID(ctx context.Context, id int64) (*User, error) {
 	d.freshen(ctx)
-	if u, ok := d.reads.users.get(id); ok {
-		return cachedUser(u), nil
+	u, ok := d.reads.users.get(id)
+	if !ok {
+		gen := d.reads.users.generation()
+		row := new(User)
+		if err := d.r.NewSelect().Model(row).Where("u.id = ?", id).Scan(ctx); err != nil {
+			return row, notFound(err)
+		}
+		d.reads.users.put(id, *row, gen)
+		u = *row
 	}
-	gen := d.reads.users.generation()
-	u := new(User)
-	err := d.r.NewSelect().Model(u).Relation("Account").Where("u.id = ?", id).Scan(ctx)
+	a, err := d.AccountByID(ctx, u.AccountID)
 	if err != nil {
-		return u, notFound(err)
+		return new(User), err
 	}
-	d.reads.users.put(id, *cachedUser(*u), gen)
-	return u, nil
+	u.Account = a
+	return &u, nil
 }
 
 // UserByLogin finds a user by email or by username (both case-insensitive):

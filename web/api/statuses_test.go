@@ -102,7 +102,9 @@ func TestPostStatusBodiesAndDefaults(t *testing.T) {
 	}
 
 	// The user's posting defaults apply when the client sends none.
-	stExec(t, in, "UPDATE users SET default_privacy = 'unlisted', default_sensitive = TRUE, default_language = 'de' WHERE id = ?", alice.User.ID)
+	// Set through the API: a write past Kontor's store is not heard by its caches.
+	stOK[map[string]any](t, in, http.MethodPatch, "/api/v1/accounts/update_credentials", alice.Token,
+		url.Values{"source[privacy]": {"unlisted"}, "source[sensitive]": {"true"}, "source[language]": {"de"}})
 	var raw map[string]any
 	json.Unmarshal(stCallOK(t, in, alice.Token, map[string]any{"status": "defaults"}), &raw)
 	if raw["visibility"] != "unlisted" || raw["sensitive"] != true || raw["language"] != "de" {
