@@ -99,6 +99,14 @@ func TestSettingsProfile(t *testing.T) {
 	if err != nil || a.DisplayName != "Jane <Doe>" || !a.Locked || a.Discoverable || len(a.Fields) != 1 || a.Fields[0].Name != "Web" || !strings.Contains(a.Note, "acme") {
 		t.Fatalf("stored: %v %+v", err, a)
 	}
+	// The form shows a field's source; the account others read (cached,
+	// shared) keeps its rendered value.
+	if _, page = b.Get("/settings/profile"); !strings.Contains(string(page), `value="https://example.com"`) {
+		t.Fatalf("the form does not show the field's source:\n%s", page)
+	}
+	if u, err := in.DB.UserByID(context.Background(), jane.User.ID); err != nil || !strings.Contains(u.Account.Fields[0].Value, "<a ") {
+		t.Fatalf("showing the form changed the signed-in user's cached field: %v %+v", err, u.Account.Fields)
+	}
 	resp, again := b.Submit(saved, "/settings/profile", map[string]string{"display_name": strings.Repeat("J", 31)})
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(again), "too long") || !strings.Contains(string(again), strings.Repeat("J", 31)) {
 		t.Fatalf("too long: %d", resp.StatusCode)

@@ -3,6 +3,7 @@ package pages
 import (
 	"errors"
 	"net/http"
+	"slices"
 
 	"github.com/kontor-social/kontor/db"
 	"github.com/kontor-social/kontor/web/render"
@@ -28,7 +29,9 @@ func (ws *Workspace) settingsProfile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := v.Account
-	f := profileForm{DisplayName: a.DisplayName, Note: a.NoteSource, Fields: a.Fields, Locked: a.Locked,
+	// The form writes each field's source over its value: a copy, since
+	// the account may be shared with the read caches.
+	f := profileForm{DisplayName: a.DisplayName, Note: a.NoteSource, Fields: slices.Clone(a.Fields), Locked: a.Locked,
 		Discoverable: a.Discoverable, Saved: r.URL.Query().Get("saved") != ""}
 	ws.showProfileForm(w, r, v, http.StatusOK, f)
 }
