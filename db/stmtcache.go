@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"sync"
@@ -373,9 +374,33 @@ type cachingTx struct {
 }
 
 func (t *cachingTx) Commit() error {
+	if err := t.conn.notifyPending(); err != nil {
+		t.Tx.Rollback()
+		t.conn.ended(false)
+		return err
+	}
 	err := t.Tx.Commit()
 	t.conn.ended(err == nil)
 	return err
+}
+
+// notifyPending tells the other processes, in the transaction, of the
+// watched tables it wrote (PostgreSQL; wrote in invalidation.go).
+func (c *cachingConn) notifyPending() error {
+	set := c.pending &^ c.notified
+	ch := c.cache.gens.channel.Load()
+	if !c.cache.postgres || set == 0 || ch == nil {
+		return nil
+	}
+	e, ok := c.Conn.(driver.ExecerContext)
+	if !ok {
+		return nil
+	}
+	if _, err := e.ExecContext(context.Background(), notifySQL(*ch, set), nil); err != nil {
+		return fmt.Errorf("db: notify before commit: %w", err)
+	}
+	c.notified |= set
+	return nil
 }
 
 func (t *cachingTx) Rollback() error {
