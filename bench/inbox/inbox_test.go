@@ -163,7 +163,7 @@ func BenchmarkInboxCreates(b *testing.B) {
 	before, _ := in.DB.CountStatuses(ctx)
 
 	b.ResetTimer()
-	start, cpuStart := time.Now(), cpuTime()
+	start, cpuStart, pgStart := time.Now(), cpuTime(), pgBackendsCPU()
 	lat := fire(b, reqs, connections)
 	accepted := time.Since(start)
 	for {
@@ -180,9 +180,10 @@ func BenchmarkInboxCreates(b *testing.B) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	stored, cpu := time.Since(start), cpuTime()-cpuStart
+	stored, cpu, pgCPU := time.Since(start), cpuTime()-cpuStart, pgBackendsCPU()-pgStart
 	b.StopTimer()
 	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(pgCPU.Microseconds())/1000/float64(b.N), "pg-cpu-ms/op")
 	b.ReportMetric(float64(b.N)/accepted.Seconds(), "accepted/s")
 	b.ReportMetric(float64(b.N)/stored.Seconds(), "stored/s")
 	b.ReportMetric(float64(percentile(lat, 0.50).Microseconds())/1000, "p50-ms")
@@ -200,7 +201,7 @@ func BenchmarkInboxFollows(b *testing.B) {
 		reqs[i] = presign(b, a, in.URL+"/users/alice/inbox", a.Activity("Follow", "follows/1", alice.Account.URI, nil))
 	}
 	b.ResetTimer()
-	start, cpuStart := time.Now(), cpuTime()
+	start, cpuStart, pgStart := time.Now(), cpuTime(), pgBackendsCPU()
 	lat := fire(b, reqs, connections)
 	for {
 		a, err := in.DB.AccountByID(ctx, alice.Account.ID)
@@ -216,9 +217,10 @@ func BenchmarkInboxFollows(b *testing.B) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	done, cpu := time.Since(start), cpuTime()-cpuStart
+	done, cpu, pgCPU := time.Since(start), cpuTime()-cpuStart, pgBackendsCPU()-pgStart
 	b.StopTimer()
 	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(pgCPU.Microseconds())/1000/float64(b.N), "pg-cpu-ms/op")
 	b.ReportMetric(float64(b.N)/done.Seconds(), "follows/s")
 	b.ReportMetric(float64(percentile(lat, 0.99).Microseconds())/1000, "p99-ms")
 }
