@@ -10,13 +10,16 @@ import (
 	"time"
 )
 
+// onPostgres reports whether the benchmark runs on PostgreSQL.
+func onPostgres() bool { return os.Getenv("KONTOR_TEST_DIALECT") == "postgres" }
+
 // pgBackendsCPU is the CPU the PostgreSQL backends of the test database
 // have used so far (user and system), when the server runs on this
 // machine: the other half of the cost of a request, which the test
 // process's own CPU leaves out. Backends that ended are not counted; the
 // pool keeps its connections for the run. 0 without PostgreSQL.
 func pgBackendsCPU() time.Duration {
-	if os.Getenv("KONTOR_TEST_DIALECT") != "postgres" {
+	if !onPostgres() {
 		return 0
 	}
 	u, err := url.Parse(os.Getenv("KONTOR_TEST_POSTGRES_URL"))
