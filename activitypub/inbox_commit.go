@@ -2,6 +2,7 @@ package activitypub
 
 import (
 	"context"
+	"errors"
 
 	"github.com/kontor-social/kontor/db"
 )
@@ -9,8 +10,9 @@ import (
 // Group commit of the inbox. Each activity's write step (the function its
 // family's remote entry gives seenTx: the same apply code the local entries
 // use) is handed by its worker to a committer, which runs the steps waiting
-// at that moment in one transaction — each in a savepoint, so a step that
-// fails is undone alone — and then deletes the inbox rows of the applied
+// at that moment in one transaction — if one fails, the batch runs again
+// with each step in a savepoint, so that a step that fails is undone
+// alone — and then deletes the inbox rows of the applied
 // ones in one statement: two writer turns serve a batch, instead of two
 // per activity (apply, then delete the row).
 // An activity is durable from its inbox row, written before the 202, until
@@ -74,22 +76,16 @@ func (e *Engine) inboxCommitter(ctx context.Context) {
 // commitSteps applies a batch in one transaction; if the transaction
 // itself fails, each step is tried again in a transaction of its own.
 func (e *Engine) commitSteps(ctx context.Context, batch []*writeStep) {
-	outcomes := make([]error, len(batch))
-	var applied []int64
-	err := e.db.InTx(ctx, func(tx *db.Tx) error {
-		applied = applied[:0]
-		for i, s := range batch {
-			fnErr, err := tx.Savepoint(ctx, func() error { return e.seenStep(ctx, tx, s.ic, s.fn) })
-			if err != nil {
-				return err
-			}
-			outcomes[i] = fnErr
-			if fnErr == nil {
-				applied = append(applied, s.ic.item.ID)
-			}
+	outcomes, applied, err := e.runBatch(ctx, batch, false)
+	var failed *stepFailed
+	if errors.As(err, &failed) {
+		if len(batch) == 1 {
+			// Its transaction undid it, and nothing else was in it.
+			outcomes, err = []error{failed.err}, nil
+		} else {
+			outcomes, applied, err = e.runBatch(ctx, batch, true)
 		}
-		return nil
-	})
+	}
 	if err != nil {
 		if ctx.Err() == nil && len(batch) > 1 {
 			e.log.Warn("inbox: batch failed, applying its activities one by one", "activities", len(batch), "err", err)
@@ -103,7 +99,7 @@ func (e *Engine) commitSteps(ctx context.Context, batch []*writeStep) {
 	// empty inbox means everything in it was applied and announced.
 	if err := e.db.DeleteInboxItems(ctx, applied); err != nil {
 		if ctx.Err() == nil {
-			e.log.Warn("inbox: delete items", "err", err) // applied again after the lease: seen, so a no-op
+			e.log.Warn("inbox: delete items", "err", err)
 		}
 	}
 	for i, s := range batch {
@@ -112,6 +108,44 @@ func (e *Engine) commitSteps(ctx context.Context, batch []*writeStep) {
 		}
 		s.done <- outcomes[i]
 	}
+}
+
+// stepFailed ends a batch run without savepoints: step failed with err.
+type stepFailed struct{ err error }
+
+func (f *stepFailed) Error() string { return f.err.Error() }
+func (f *stepFailed) Unwrap() error { return f.err } // a deadlock victim is run again by InTx
+
+// runBatch runs the steps of a batch in one transaction. Without
+// savepoints (two round trips per step) a failing step rolls the whole
+// transaction back with a *stepFailed: steps rarely fail, and the caller
+// then runs the batch again with them, where a failing step is undone
+// alone.
+func (e *Engine) runBatch(ctx context.Context, batch []*writeStep, savepoints bool) (outcomes []error, applied []int64, err error) {
+	outcomes = make([]error, len(batch))
+	err = e.db.InTx(ctx, func(tx *db.Tx) error {
+		applied = applied[:0]
+		for i, s := range batch {
+			outcomes[i] = nil
+			if !savepoints {
+				if err := e.seenStep(ctx, tx, s.ic, s.fn); err != nil {
+					return &stepFailed{err}
+				}
+				applied = append(applied, s.ic.item.ID)
+				continue
+			}
+			fnErr, err := tx.Savepoint(ctx, func() error { return e.seenStep(ctx, tx, s.ic, s.fn) })
+			if err != nil {
+				return err
+			}
+			outcomes[i] = fnErr
+			if fnErr == nil {
+				applied = append(applied, s.ic.item.ID)
+			}
+		}
+		return nil
+	})
+	return outcomes, applied, err
 }
 
 // seenStep is the write step of an activity unless it was applied before.

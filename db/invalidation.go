@@ -148,9 +148,15 @@ func notifySQL(channel string, set table) string {
 
 // wrote records that this connection ran a statement writing set: at once
 // when not in a transaction, at commit otherwise; and on PostgreSQL sends
-// the NOTIFY, in the transaction so it is delivered with the commit.
+// the NOTIFY: in a transaction, once just before the commit
+// (cachingTx.Commit), which delivers it with the commit in one round trip
+// for all the tables the transaction wrote.
 func (c *cachingConn) wrote(ctx context.Context, set table) {
 	if set == 0 {
+		return
+	}
+	if c.inTx && c.cache.postgres {
+		c.pending |= set
 		return
 	}
 	if ch := c.cache.gens.channel.Load(); ch != nil && set&^c.notified != 0 {

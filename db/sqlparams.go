@@ -15,7 +15,7 @@ import (
 // of the same shape (stmtcache.go).
 //
 // It is deliberately conservative: only SELECT statements (not WITH; and on
-// SQLite INSERT, UPDATE and DELETE, parameterizeWrite), only integer
+// INSERT, UPDATE and DELETE, parameterizeWrite), only integer
 // and string literals right after a comparison, an opening parenthesis or
 // a comma (values in conditions, IN lists and function arguments); never
 // a LIMIT or OFFSET (PostgreSQL plans better knowing them, and OFFSET 0 is
@@ -43,16 +43,15 @@ func parameterize(query string, postgres bool) (shape string, args []driver.Name
 	return withPlaceholders(query, postgres)
 }
 
-// parameterizeWrite is parameterize for an INSERT, UPDATE or DELETE on
-// SQLite, where the one writer connection parses every write bun sends
-// (the values of a row, the id it updates, an inbox item's body as a blob).
-// On PostgreSQL writes run in transactions, where statements are not
-// prepared (a failed prepare would abort the transaction).
-func parameterizeWrite(query string) (shape string, args []driver.NamedValue, ok bool) {
+// parameterizeWrite is parameterize for an INSERT, UPDATE or DELETE: the
+// values of a row, the id it updates, an inbox item's body. SQLite's one
+// writer connection would parse every write bun sends; PostgreSQL would
+// parse and plan each write of the inbox's batches again.
+func parameterizeWrite(query string, postgres bool) (shape string, args []driver.NamedValue, ok bool) {
 	if !isWrite(query) {
 		return "", nil, false
 	}
-	return withPlaceholders(query, false)
+	return withPlaceholders(query, postgres)
 }
 
 func withPlaceholders(query string, postgres bool) (shape string, args []driver.NamedValue, ok bool) {

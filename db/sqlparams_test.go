@@ -96,7 +96,7 @@ func TestParameterizeWrite(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, args, ok := parameterizeWrite(c.query)
+			got, args, ok := parameterizeWrite(c.query, false)
 			if !ok || got != c.want {
 				t.Fatalf("got  %s (%v)\nwant %s", got, ok, c.want)
 			}
@@ -116,7 +116,7 @@ func TestParameterizeWrite(t *testing.T) {
 		`INSERT INTO t (a) VALUES (X'7g')`,
 		`CREATE TABLE t (a BIGINT DEFAULT 5000)`,
 	} {
-		if got, _, ok := parameterizeWrite(q); ok {
+		if got, _, ok := parameterizeWrite(q, false); ok {
 			t.Errorf("%s\nbecame %s", q, got)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"sync"
@@ -143,8 +144,8 @@ func (r *writtenRows) Close() error {
 // false leaves it to the driver as written.
 func (c *cachingConn) cachedQuery(ctx context.Context, query string) (rows driver.Rows, handled bool, err error) {
 	shape, args, ok := parameterize(query, c.cache.postgres)
-	if !ok && !c.cache.postgres {
-		shape, args, ok = parameterizeWrite(query) // INSERT … RETURNING
+	if !ok {
+		shape, args, ok = parameterizeWrite(query, c.cache.postgres) // INSERT … RETURNING
 	}
 	if !ok {
 		return nil, false, nil
@@ -180,13 +181,8 @@ func (c *cachingConn) statement(ctx context.Context, shape string) *cachedStmt {
 		c.cache.hits.Add(1)
 		return e.Value.(*cachedStmt)
 	}
-	// A failed prepare aborts a PostgreSQL transaction: inside one, only
-	// statements already prepared are used.
-	if c.inTx && c.cache.postgres {
-		return nil
-	}
 	c.cache.misses.Add(1)
-	st, err := c.PrepareContext(ctx, shape)
+	st, err := c.prepare(ctx, shape)
 	if err != nil {
 		var pgErr pgdriver.Error
 		if !c.cache.postgres || errors.As(err, &pgErr) {
@@ -202,6 +198,34 @@ func (c *cachingConn) statement(ctx context.Context, shape string) *cachedStmt {
 		}
 	}
 	return cs
+}
+
+// prepare prepares a statement of the connection. A failed prepare aborts
+// a PostgreSQL transaction: inside one, it runs in a savepoint of its own
+// (three round trips, once per shape and connection).
+func (c *cachingConn) prepare(ctx context.Context, shape string) (driver.Stmt, error) {
+	e, ok := c.Conn.(driver.ExecerContext)
+	if !c.inTx || !c.cache.postgres || !ok {
+		return c.PrepareContext(ctx, shape)
+	}
+	// Errors of the savepoint itself are not the database refusing the
+	// shape (%v, not %w: statement tells them apart by pgdriver.Error).
+	if _, err := e.ExecContext(ctx, "SAVEPOINT stmtcache_prepare", nil); err != nil {
+		return nil, fmt.Errorf("db: savepoint for a prepare: %v", err)
+	}
+	st, err := c.PrepareContext(ctx, shape)
+	if err != nil {
+		if _, rerr := e.ExecContext(ctx, "ROLLBACK TO SAVEPOINT stmtcache_prepare", nil); rerr != nil {
+			return nil, fmt.Errorf("db: savepoint for a prepare: %v", rerr)
+		}
+	}
+	if _, rerr := e.ExecContext(ctx, "RELEASE SAVEPOINT stmtcache_prepare", nil); rerr != nil {
+		if st != nil {
+			st.Close()
+		}
+		return nil, fmt.Errorf("db: savepoint for a prepare: %v", rerr)
+	}
+	return st, err
 }
 
 // evictOldestIdle closes the least recently used statement not in use.
@@ -237,10 +261,12 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 		// watched table must tell again.
 		c.notified, c.counted = 0, 0
 	}
-	if !c.cache.postgres {
+	// On PostgreSQL a query with arguments runs as the driver formats it
+	// (its callers prepare the hot ones).
+	if len(args) == 0 || !c.cache.postgres {
 		shape, shapeArgs, ok := query, args, len(args) > 0
 		if !ok {
-			shape, shapeArgs, ok = parameterizeWrite(query)
+			shape, shapeArgs, ok = parameterizeWrite(query, c.cache.postgres)
 		}
 		if ok {
 			if res, handled, err := c.cachedExec(ctx, shape, shapeArgs); handled {
@@ -373,9 +399,33 @@ type cachingTx struct {
 }
 
 func (t *cachingTx) Commit() error {
+	if err := t.conn.notifyPending(); err != nil {
+		t.Tx.Rollback()
+		t.conn.ended(false)
+		return err
+	}
 	err := t.Tx.Commit()
 	t.conn.ended(err == nil)
 	return err
+}
+
+// notifyPending tells the other processes, in the transaction, of the
+// watched tables it wrote (PostgreSQL; wrote in invalidation.go).
+func (c *cachingConn) notifyPending() error {
+	set := c.pending &^ c.notified
+	ch := c.cache.gens.channel.Load()
+	if !c.cache.postgres || set == 0 || ch == nil {
+		return nil
+	}
+	e, ok := c.Conn.(driver.ExecerContext)
+	if !ok {
+		return nil
+	}
+	if _, err := e.ExecContext(context.Background(), notifySQL(*ch, set), nil); err != nil {
+		return fmt.Errorf("db: notify before commit: %w", err)
+	}
+	c.notified |= set
+	return nil
 }
 
 func (t *cachingTx) Rollback() error {

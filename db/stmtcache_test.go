@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/kontor-social/kontor/db"
@@ -107,4 +108,45 @@ func TestStatementCacheWrites(t *testing.T) {
 			}
 		})
 	}
+}
+
+// On PostgreSQL a write in a transaction runs through a prepared statement
+// of its shape too; one the database will not prepare runs as written, and
+// the failed prepare does not abort the transaction (it is tried in a
+// savepoint of its own).
+func TestStatementCacheWritesInTransactions(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, store *db.DB) {
+		if store.Dialect() != db.Postgres {
+			t.Skip("SQLite types every placeholder (TestStatementCacheWrites)")
+		}
+		ctx := context.Background()
+		if _, err := store.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		a := &db.Account{Username: "alice", URI: "http://x/users/alice"}
+		if err := store.CreateLocalAccount(ctx, a, &db.User{Email: "alice@example.com"}); err != nil {
+			t.Fatal(err)
+		}
+		before := store.StatementCacheHits()
+		for _, note := range []string{"first", "second", "third", "fourth"} {
+			err := store.InTx(ctx, func(tx *db.Tx) error {
+				// PostgreSQL cannot type a placeholder passed to a variadic
+				// "any" function: refused, then run as written.
+				if err := tx.ExecInlined(ctx, "UPDATE accounts SET display_name = json_build_object('k', ?)::text WHERE id = ?", note, a.ID); err != nil {
+					return err
+				}
+				return tx.ExecInlined(ctx, "UPDATE accounts SET note = ? WHERE id = ?", note, a.ID)
+			})
+			if err != nil {
+				t.Fatalf("%s: %v", note, err)
+			}
+			got, err := store.AccountByID(ctx, a.ID)
+			if err != nil || got.Note != note || !strings.Contains(got.DisplayName, note) {
+				t.Fatalf("after the %s transaction the account reads %q, %q, %v", note, got.Note, got.DisplayName, err)
+			}
+		}
+		if store.StatementCacheHits()-before < 2 {
+			t.Error("four transactions never reused the statement of one write shape")
+		}
+	})
 }
