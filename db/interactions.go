@@ -93,15 +93,14 @@ func (d *DB) ViewerInteractions(ctx context.Context, viewer int64, statusIDs, th
 	// time (idsWithin): SQLite builds a temporary index for each IN list,
 	// which cost six times the lookups themselves (bench/readpath profile).
 	statuses, threads := idsWithin(statusIDs), idsWithin(threadIDs)
-	// Boosts stay an IN list: statuses are indexed by (reblog_of_id,
-	// account_id), and a range of reblog_of_id would read everyone's boosts.
+	// Boosts are read through the viewer's boosts by boosted id
+	// (statuses_account_boosts), so a range reads only the viewer's own.
 	query := `SELECT 1 AS kind, status_id AS id FROM favourites WHERE account_id = ? AND ` + statuses.cond("status_id") + `
-		UNION ALL SELECT 2, reblog_of_id FROM statuses WHERE account_id = ? AND reblog_of_id IN (?)
+		UNION ALL SELECT 2, reblog_of_id FROM statuses WHERE account_id = ? AND reblog_of_id IS NOT NULL AND ` + statuses.cond("reblog_of_id") + `
 		UNION ALL SELECT 3, status_id FROM bookmarks WHERE account_id = ? AND ` + statuses.cond("status_id") + `
 		UNION ALL SELECT 4, status_id FROM pins WHERE account_id = ? AND ` + statuses.cond("status_id")
 	args := append([]any{viewer}, statuses.args...)
-	args = append(args, viewer, bun.List(statusIDs))
-	for range 2 {
+	for range 3 {
 		args = append(append(args, viewer), statuses.args...)
 	}
 	if len(threadIDs) > 0 {

@@ -10,7 +10,7 @@ import (
 	"github.com/kontor-social/kontor/kontortest"
 )
 
-// A page's favourites, bookmarks and pins are looked up as a range of ids
+// A page's favourites, boosts, bookmarks and pins are looked up as a range of ids
 // when the page spans a day or less, else as a list: either way each status
 // says only what the viewer did to it, not what it did to a status between.
 func TestViewerInteractionsOfAPage(t *testing.T) {
@@ -30,11 +30,11 @@ func TestViewerInteractionsOfAPage(t *testing.T) {
 	for i := range 3 {
 		ids = append(ids, stPost(t, in, alice, map[string]any{"status": fmt.Sprintf("post %d", i)}).ID)
 	}
-	for _, act := range []string{ids[0] + "/favourite", ids[1] + "/favourite", ids[2] + "/bookmark", ids[2] + "/pin", old + "/favourite"} {
+	for _, act := range []string{ids[0] + "/favourite", ids[1] + "/favourite", ids[2] + "/bookmark", ids[2] + "/pin", old + "/favourite", ids[1] + "/reblog", old + "/reblog"} {
 		stOK[stStatus](t, in, http.MethodPost, "/api/v1/statuses/"+act, alice.Token, nil)
 	}
-	type flags struct{ fav, bookmark, pin bool }
-	want := map[string]flags{ids[0]: {fav: true}, ids[1]: {fav: true}, ids[2]: {bookmark: true, pin: true}, old: {fav: true}}
+	type flags struct{ fav, boost, bookmark, pin bool }
+	want := map[string]flags{ids[0]: {fav: true}, ids[1]: {fav: true, boost: true}, ids[2]: {bookmark: true, pin: true}, old: {fav: true, boost: true}}
 	for _, page := range [][]string{
 		{ids[0], ids[2]},         // a range, with ids[1] inside it but not asked
 		{ids[2]},                 // one
@@ -52,7 +52,7 @@ func TestViewerInteractionsOfAPage(t *testing.T) {
 		on := func(b *bool) bool { return b != nil && *b } // pinned is left out of others' statuses
 		for _, s := range got {
 			w := want[s.ID]
-			if g := (flags{on(s.Favourited), on(s.Bookmarked), on(s.Pinned)}); g != w {
+			if g := (flags{on(s.Favourited), on(s.Reblogged), on(s.Bookmarked), on(s.Pinned)}); g != w {
 				t.Errorf("page %v, status %s: %+v, want %+v", page, s.ID, g, w)
 			}
 		}
