@@ -63,6 +63,13 @@ func withPlaceholders(query string, postgres bool) (shape string, args []driver.
 	// position, not a value: byDepth is the parenthesis depth of such a
 	// list (-1: none open).
 	depth, byDepth := 0, -1
+	// bind replaces the literal query[i:end] with the next placeholder.
+	bind := func(i, end int, value any) {
+		b.WriteString(query[last:i])
+		args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: value})
+		writePlaceholder(&b, len(args), postgres)
+		last = end
+	}
 	for i := 0; i < len(query); {
 		c := query[i]
 		switch {
@@ -75,10 +82,7 @@ func withPlaceholders(query string, postgres bool) (shape string, args []driver.
 				if len(args) == maxParams {
 					return "", nil, false
 				}
-				b.WriteString(query[last:i])
-				args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: value})
-				writePlaceholder(&b, len(args), postgres)
-				last = end
+				bind(i, end, value)
 			}
 			prev, i = "'", end
 		case c == '"':
@@ -107,10 +111,7 @@ func withPlaceholders(query string, postgres bool) (shape string, args []driver.
 			if valueContext(prev) && !(byDepth == depth && prev == ",") {
 				n, err := strconv.ParseInt(query[i:end], 10, 64)
 				if err == nil && n >= smallest && len(args) < maxParams {
-					b.WriteString(query[last:i])
-					args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: n})
-					writePlaceholder(&b, len(args), postgres)
-					last = end
+					bind(i, end, n)
 				}
 			}
 			prev, i = "number", end
@@ -121,10 +122,7 @@ func withPlaceholders(query string, postgres bool) (shape string, args []driver.
 			if !closed || err != nil || len(args) == maxParams {
 				return "", nil, false
 			}
-			b.WriteString(query[last:i])
-			args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: blob})
-			writePlaceholder(&b, len(args), postgres)
-			last = end
+			bind(i, end, blob)
 			prev, i = "'", end
 		case isWordByte(c):
 			end := i

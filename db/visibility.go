@@ -136,12 +136,13 @@ const perRow = " LIMIT 1 OFFSET 0"
 // check would not: no such row, nothing to hide. For a viewer in a column
 // (many candidates in one query) the guard would be per row again, so only
 // the check is written.
-func unlessNone(b *strings.Builder, args *[]any, s string, v viewerSQL, guard, check string) {
+// Each ? of check takes the next of extra.
+func unlessNone(b *strings.Builder, args *[]any, s string, v viewerSQL, guard, check string, extra ...any) {
 	if v.column != "" {
-		fill(b, args, check, s, v)
+		fill(b, args, check, s, v, extra...)
 		return
 	}
-	fill(b, args, "(NOT EXISTS ("+guard+") OR "+check+")", s, v)
+	fill(b, args, "(NOT EXISTS ("+guard+") OR "+check+")", s, v, extra...)
 }
 
 func writeVisible(b *strings.Builder, args *[]any, s string, v viewerSQL, withReblog bool) {
@@ -198,18 +199,11 @@ func notMutedBySQL(alias string, v viewerSQL) (string, []any) {
 	t := v.now
 	// An expired mute still counts for the guard: it only sends the rows
 	// to the check, which looks at the expiry.
-	var check strings.Builder
-	var checkArgs []any
-	fill(&check, &checkArgs, `(NOT EXISTS (SELECT 1 FROM mutes mu WHERE mu.account_id = {v} AND mu.target_account_id = {s}.account_id AND (mu.expires_at IS NULL OR mu.expires_at > ?))`+
-		` AND ({s}.reblog_of_id IS NULL OR NOT EXISTS (SELECT 1 FROM statuses mr JOIN mutes mu2 ON mu2.target_account_id = mr.account_id WHERE mr.id = {s}.reblog_of_id AND mu2.account_id = {v} AND (mu2.expires_at IS NULL OR mu2.expires_at > ?)`+perRow+`)))`,
-		alias, v, t, t)
-	if v.column != "" {
-		return check.String(), checkArgs
-	}
-	fill(&b, &args, `(NOT EXISTS (SELECT 1 FROM mutes vgm WHERE vgm.account_id = {v}) OR `, alias, v)
-	b.WriteString(check.String())
-	b.WriteString(`)`)
-	return b.String(), append(args, checkArgs...)
+	unlessNone(&b, &args, alias, v, `SELECT 1 FROM mutes vgm WHERE vgm.account_id = {v}`,
+		`(NOT EXISTS (SELECT 1 FROM mutes mu WHERE mu.account_id = {v} AND mu.target_account_id = {s}.account_id AND (mu.expires_at IS NULL OR mu.expires_at > ?))`+
+			` AND ({s}.reblog_of_id IS NULL OR NOT EXISTS (SELECT 1 FROM statuses mr JOIN mutes mu2 ON mu2.target_account_id = mr.account_id WHERE mr.id = {s}.reblog_of_id AND mu2.account_id = {v} AND (mu2.expires_at IS NULL OR mu2.expires_at > ?)`+perRow+`)))`,
+		t, t)
+	return b.String(), args
 }
 
 // onHomeOf is the home timeline's rule (besides visibility and mutes): the
