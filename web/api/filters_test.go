@@ -330,6 +330,11 @@ func TestFiltersApplied(t *testing.T) {
 	if f := got[2].Filtered; len(f) != 1 || f[0].Filter.Title != "tv" || f[0].Filter.FilterAction != "warn" || !slices.Equal(f[0].KeywordMatches, []string{"finale"}) {
 		t.Errorf("warn filter: %+v", got[2])
 	}
+	// A page of one status (read with a prepared query of its own).
+	w.call("GET", "/api/v1/timelines/list/"+string(l.ID)+"?limit=1", alice.Token, nil, 200, &got)
+	if len(got) != 1 || len(got[0].Filtered) != 1 || got[0].Filtered[0].Filter.Title != "that one" {
+		t.Errorf("a page of one filtered status: %+v", got)
+	}
 	// The user's own statuses are never filtered.
 	w.call("POST", "/api/v1/lists/"+string(l.ID)+"/accounts", alice.Token, map[string]any{"account_ids": []string{db.FormatID(alice.Account.ID)}}, 200, nil)
 	w.post(alice, "my election thoughts", db.Public)

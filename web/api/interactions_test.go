@@ -58,3 +58,33 @@ func TestViewerInteractionsOfAPage(t *testing.T) {
 		}
 	}
 }
+
+// One status is read on its own (GET /api/v1/statuses/:id): it says what
+// the viewer did to it, muted thread included, and nothing of what the
+// viewer did to the status beside it.
+func TestViewerInteractionsOfOneStatus(t *testing.T) {
+	in := stStart(t)
+	alice, bob := in.CreateUser("alice"), in.CreateUser("bob")
+	done := stPost(t, in, alice, map[string]any{"status": "all of it"}).ID
+	beside := stPost(t, in, alice, map[string]any{"status": "none of it"}).ID
+	for _, act := range []string{"favourite", "reblog", "bookmark", "pin", "mute"} {
+		stOK[stStatus](t, in, http.MethodPost, "/api/v1/statuses/"+done+"/"+act, alice.Token, nil)
+	}
+	on := func(b *bool) bool { return b != nil && *b }
+	type flags struct{ fav, boost, bookmark, pin, muted bool }
+	for _, c := range []struct {
+		id, token string
+		want      flags
+	}{
+		{done, alice.Token, flags{true, true, true, true, true}},
+		{beside, alice.Token, flags{}},
+		{done, bob.Token, flags{}}, // someone else's view of the same status
+	} {
+		for range 2 { // the second from a statement already prepared
+			s := stOK[stStatus](t, in, http.MethodGet, "/api/v1/statuses/"+c.id, c.token, nil)
+			if g := (flags{on(s.Favourited), on(s.Reblogged), on(s.Bookmarked), on(s.Pinned), on(s.Muted)}); g != c.want {
+				t.Errorf("status %s: %+v, want %+v", c.id, g, c.want)
+			}
+		}
+	}
+}
