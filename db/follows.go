@@ -62,7 +62,7 @@ func (d *DB) FollowRequestsPage(ctx context.Context, targetID int64, p Page) ([]
 // CountFollowRequests counts the pending requests to follow target.
 func (d *DB) CountFollowRequests(ctx context.Context, targetID int64) (int64, error) {
 	// Every verify_credentials reports it: kept until follows or accounts
-	// (a requester's suspension) are written.
+	// other than their counters (a requester's suspension) are written.
 	d.freshen(ctx)
 	if n, ok := d.reads.followRequests.get(targetID); ok {
 		return n, nil

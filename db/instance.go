@@ -33,38 +33,58 @@ func (d *DB) ContactAccount(ctx context.Context) (*Account, error) {
 	return a, err
 }
 
-// contactAccount is ContactAccount (nil: none) with the number of the read
-// it comes from (readCache.version).
-func (d *DB) contactAccount(ctx context.Context) (*Account, uint64, error) {
-	if c, seq, ok := d.reads.contact.version(struct{}{}); ok {
-		if c.none {
-			return nil, seq, nil
+// contactAccount is ContactAccount (nil: none) with the numbers of the
+// reads it comes from (readCache.version): which account it is, and its
+// row. Which account does not change with the counters every post moves;
+// the row is the accounts cache's, read again after any write of accounts.
+func (d *DB) contactAccount(ctx context.Context) (*Account, [2]uint64, error) {
+	var seqs [2]uint64
+	c, seq, ok := d.reads.contact.version(struct{}{})
+	if !ok {
+		gen := d.reads.contact.generation()
+		rowGen := d.reads.accounts.generation()
+		texts, err := d.InstanceTexts(ctx)
+		if err != nil {
+			return nil, seqs, err
 		}
-		return &c.account, seq, nil
+		a := new(Account)
+		q := d.r.NewSelect().Model(a).Join("JOIN users AS u ON u.account_id = a.id").
+			Where("a.suspended_at IS NULL AND u.disabled = FALSE")
+		if texts.ContactUsername != "" {
+			q = q.Where("a.domain = '' AND lower(a.username) = lower(?)", texts.ContactUsername)
+		} else {
+			q = q.Where("u.role = ?", RoleAdmin)
+		}
+		err = notFound(q.OrderExpr("u.id").Limit(1).Scan(ctx))
+		if errors.Is(err, ErrNotFound) {
+			// An instance without a contact is common (no admin yet): its
+			// answer is kept too, or every GET /api/v1/instance would ask.
+			seqs[0] = d.reads.contact.put(struct{}{}, instanceContact{none: true}, gen)
+			return nil, seqs, nil
+		}
+		if err != nil {
+			return nil, seqs, err
+		}
+		seqs[0] = d.reads.contact.put(struct{}{}, instanceContact{id: a.ID}, gen)
+		seqs[1] = d.reads.accounts.put(a.ID, *a, rowGen)
+		return a, seqs, nil
 	}
-	gen := d.reads.contact.generation()
-	texts, err := d.InstanceTexts(ctx)
-	if err != nil {
-		return nil, 0, err
+	seqs[0] = seq
+	if c.none {
+		return nil, seqs, nil
 	}
-	a := new(Account)
-	q := d.r.NewSelect().Model(a).Join("JOIN users AS u ON u.account_id = a.id").
-		Where("a.suspended_at IS NULL AND u.disabled = FALSE")
-	if texts.ContactUsername != "" {
-		q = q.Where("a.domain = '' AND lower(a.username) = lower(?)", texts.ContactUsername)
-	} else {
-		q = q.Where("u.role = ?", RoleAdmin)
+	a, rowSeq, ok := d.reads.accounts.version(c.id)
+	if !ok {
+		rowGen := d.reads.accounts.generation()
+		if err := notFound(d.r.NewSelect().Model(&a).Where("id = ?", c.id).Scan(ctx)); err != nil {
+			// Gone since: a deletion is a write of tableAccountRows, and
+			// drops the contact too; ask again next time.
+			return nil, seqs, err
+		}
+		rowSeq = d.reads.accounts.put(c.id, a, rowGen)
 	}
-	err = notFound(q.OrderExpr("u.id").Limit(1).Scan(ctx))
-	if errors.Is(err, ErrNotFound) {
-		// An instance without a contact is common (no admin yet): its
-		// answer is kept too, or every GET /api/v1/instance would ask.
-		return nil, d.reads.contact.put(struct{}{}, instanceContact{none: true}, gen), nil
-	}
-	if err != nil {
-		return nil, 0, err
-	}
-	return a, d.reads.contact.put(struct{}{}, instanceContact{account: *a}, gen), nil
+	seqs[1] = rowSeq
+	return &a, seqs, nil
 }
 
 // InstanceState is what the instance endpoints report that changes.
@@ -74,7 +94,7 @@ type InstanceState struct {
 	Contact *Account       // nil: none
 	// Version changes whenever one of the above was read anew, so an
 	// answer rendered from the state may be kept while it stays the same.
-	Version [3]uint64
+	Version [4]uint64
 }
 
 // InstanceState returns the instance's figures, texts and contact, from
@@ -89,15 +109,17 @@ func (d *DB) InstanceState(ctx context.Context) (InstanceState, error) {
 	if st.Texts, st.Version[1], err = d.instanceTexts(ctx); err != nil {
 		return st, err
 	}
-	st.Contact, st.Version[2], err = d.contactAccount(ctx)
+	var contact [2]uint64
+	st.Contact, contact, err = d.contactAccount(ctx)
+	st.Version[2], st.Version[3] = contact[0], contact[1]
 	return st, err
 }
 
 // instanceContact is the cached answer of ContactAccount: an account, or
 // none.
 type instanceContact struct {
-	account Account
-	none    bool
+	id   int64
+	none bool
 }
 
 // WeekActivity is what happened on the instance in one week.

@@ -31,7 +31,11 @@ const (
 	tableInstances
 	tableSite    // site_texts and site_rules (instance_texts.go)
 	tableFollows // follows and follow requests (the count of requests in verify_credentials)
-	allTables    = tableAccounts | tableUsers | tableTokens | tableApps | tableStatuses | tableInstances | tableSite | tableFollows
+	// tableAccountRows: accounts written other than by the counters that
+	// every post and follow moves (counterWrite); a suspension, a deletion,
+	// a profile. Such a write is also a write of tableAccounts.
+	tableAccountRows
+	allTables = tableAccounts | tableUsers | tableTokens | tableApps | tableStatuses | tableInstances | tableSite | tableFollows | tableAccountRows
 )
 
 // watched names the tables whose writes the caches must hear of. Naming a
@@ -54,7 +58,7 @@ var watched = map[string]table{
 
 // generations are the watched tables' write counters of one store.
 type generations struct {
-	gen [8]atomic.Uint64
+	gen [9]atomic.Uint64
 	// channel is the PostgreSQL NOTIFY channel of the schema ("" until the
 	// store knows it, and on SQLite).
 	channel atomic.Pointer[string]
@@ -101,11 +105,114 @@ func (g *generations) of(set table) uint64 {
 }
 
 // writtenTables is the set of watched tables a statement may write: none
-// for a SELECT, otherwise every watched table it names.
+// for a SELECT, otherwise every watched table it names, and
+// tableAccountRows with accounts unless it is a counterWrite.
 func writtenTables(query string) table {
 	if isSelect(query) {
 		return 0
 	}
+	set := namedTables(query)
+	if set&tableAccounts != 0 && !counterWrite(query) {
+		// An INSERT, UPDATE or DELETE writes its target alone (the home
+		// feed's fan-out reads accounts on every post); any other
+		// statement that names accounts may write them.
+		if target, ok := writeTarget(query); !ok || strings.EqualFold(target, "accounts") {
+			set |= tableAccountRows
+		}
+	}
+	return set
+}
+
+// writeTarget is the table an INSERT INTO, UPDATE or DELETE FROM writes;
+// false for any other statement (a WITH may write several).
+func writeTarget(query string) (string, bool) {
+	q := strings.TrimLeft(query, " \n\t\r")
+	var rest string
+	switch {
+	case len(q) > 12 && strings.EqualFold(q[:12], "INSERT INTO "):
+		rest = q[12:]
+	case len(q) > 7 && strings.EqualFold(q[:7], "UPDATE "):
+		rest = q[7:]
+	case len(q) > 12 && strings.EqualFold(q[:12], "DELETE FROM "):
+		rest = q[12:]
+	default:
+		return "", false
+	}
+	rest = strings.TrimLeft(rest, " \n\t\r")
+	if strings.HasPrefix(rest, `"`) {
+		k := strings.IndexByte(rest[1:], '"')
+		if k < 0 {
+			return "", false
+		}
+		return rest[1 : k+1], true
+	}
+	end := 0
+	for end < len(rest) && isWordByte(rest[end]) {
+		end++
+	}
+	if end == 0 || end < len(rest) && rest[end] == '.' {
+		return "", false // schema-qualified: not one of ours as written
+	}
+	return rest[:end], true
+}
+
+// counterWords are the only words an UPDATE of accounts' counters names
+// (statusCounters, flushCounters: "UPDATE "accounts" SET statuses_count =
+// MAX(statuses_count + 1, 0), last_status_at = '…' WHERE (id = 7)").
+var counterWords = map[string]bool{
+	"update": true, "accounts": true, "set": true, "where": true, "id": true, "max": true, "greatest": true,
+	"statuses_count": true, "followers_count": true, "following_count": true, "last_status_at": true,
+}
+
+// counterWrite reports whether query is an UPDATE that sets no column of
+// accounts but their counters: every federated post makes one, and the
+// caches that show no counters need not hear of it. Any other word, even
+// one that would be harmless, makes it an ordinary write (a re-read, never
+// a stale row).
+func counterWrite(query string) bool {
+	q := strings.TrimLeft(query, " \n\t\r")
+	if len(q) < 7 || !strings.EqualFold(q[:7], "UPDATE ") {
+		return false
+	}
+	for i := 0; i < len(q); {
+		c := q[i]
+		switch {
+		case c == '\'':
+			end, _, closed := scanString(q, i)
+			if !closed {
+				return false
+			}
+			i = end
+		case c == '"' || isWordByte(c):
+			start, end := i, i
+			if c == '"' {
+				start = i + 1
+				k := strings.IndexByte(q[start:], '"')
+				if k < 0 {
+					return false
+				}
+				end, i = start+k, start+k+1
+			} else {
+				for end < len(q) && isWordByte(q[end]) {
+					end++
+				}
+				i = end
+			}
+			w := q[start:end]
+			if w != "" && (w[0] < '0' || w[0] > '9') && !counterWords[strings.ToLower(w)] {
+				return false
+			}
+		case c == ';':
+			return false
+		default:
+			i++
+		}
+	}
+	return true
+}
+
+// namedTables is the set of watched tables query names.
+func namedTables(query string) table {
 	var set table
 	for i := 0; i < len(query); {
 		c := query[i]

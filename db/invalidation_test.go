@@ -8,12 +8,24 @@ func TestWrittenTables(t *testing.T) {
 		want  table
 	}{
 		{`SELECT * FROM accounts WHERE id = 1`, 0},
-		{`UPDATE "accounts" SET display_name = 'users' WHERE id = 1`, tableAccounts},
+		{`UPDATE "accounts" SET display_name = 'users' WHERE id = 1`, tableAccounts | tableAccountRows},
+		// The counters every post moves, on both dialects, with values and with placeholders.
+		{`UPDATE "accounts" SET statuses_count = MAX(statuses_count + 1, 0), last_status_at = '2026-12-06 10:00:00+00:00' WHERE (id = 7)`, tableAccounts},
+		{`UPDATE "accounts" SET statuses_count = GREATEST(statuses_count + $1, 0) WHERE (id = $2)`, tableAccounts},
+		{`UPDATE "accounts" SET followers_count = MAX(followers_count + ?1, 0) WHERE (id = ?2)`, tableAccounts},
+		{`UPDATE "accounts" AS "a" SET suspended_at = COALESCE(suspended_at, ?1), updated_at = ?2 WHERE (id = ?3)`, tableAccounts | tableAccountRows},
+		{`UPDATE accounts SET statuses_count = 0, display_name = 'x' WHERE id = 1`, tableAccounts | tableAccountRows},
+		{`UPDATE accounts SET statuses_count = 0 WHERE id = 1; DELETE FROM accounts`, tableAccounts | tableAccountRows},
+		{`DELETE FROM "accounts" WHERE id = 3`, tableAccounts | tableAccountRows},
+		{`INSERT INTO "accounts" ("id", "username") VALUES (1, 'a')`, tableAccounts | tableAccountRows},
+		// The home feed's fan-out reads accounts: it writes home_feed.
+		{`INSERT INTO home_feed (account_id, status_id) SELECT c.id, 1 FROM follows fo JOIN accounts a ON a.id = fo.account_id`, tableAccounts | tableFollows},
+		{`WITH x AS (DELETE FROM accounts RETURNING id) INSERT INTO home_feed SELECT id FROM x`, tableAccounts | tableAccountRows},
 		{`INSERT INTO oauth_tokens (id) VALUES (1) RETURNING id`, tableTokens},
 		{`DELETE FROM "oauth_apps" AS "a" WHERE id = 2`, tableApps},
 		{`WITH x AS (SELECT id FROM users) UPDATE statuses SET a = 1 FROM x`, tableUsers | tableStatuses},
 		{`INSERT INTO favourites (status_id) VALUES (1)`, 0},
-		{`ALTER TABLE Accounts ADD COLUMN x INT`, tableAccounts},
+		{`ALTER TABLE Accounts ADD COLUMN x INT`, tableAccounts | tableAccountRows},
 	}
 	for _, c := range cases {
 		if got := writtenTables(c.query); got != c.want {

@@ -109,12 +109,17 @@ func newReadCaches(gens *generations) *readCaches {
 		// Sign-ups and approvals are counted at once; posts, new domains
 		// and suspensions (accounts) within readCacheTTL: every federated
 		// write touches accounts, and the counts scan them.
-		usage:          newReadCache[struct{}, Usage](gens, tableUsers),
-		contact:        newReadCache[struct{}, instanceContact](gens, tableAccounts|tableUsers|tableSite),
-		apps:           newReadCache[int64, App](gens, tableApps),
-		parts:          newReadCache[int64, statusParts](gens, 0),
-		site:           newReadCache[struct{}, *InstanceTexts](gens, tableSite),
-		followRequests: newReadCache[int64, int64](gens, tableFollows|tableAccounts),
+		usage: newReadCache[struct{}, Usage](gens, tableUsers),
+		// Which account is the contact: the setting (site), the users'
+		// roles and states, the accounts' suspensions and deletions, not
+		// their counters. Its row comes from accounts.
+		contact: newReadCache[struct{}, instanceContact](gens, tableAccountRows|tableUsers|tableSite),
+		apps:    newReadCache[int64, App](gens, tableApps),
+		parts:   newReadCache[int64, statusParts](gens, 0),
+		site:    newReadCache[struct{}, *InstanceTexts](gens, tableSite),
+		// The requests, and the requesters' suspensions and deletions (a
+		// deleted account's requests go with it, by cascade).
+		followRequests: newReadCache[int64, int64](gens, tableFollows|tableAccountRows),
 		tagIDs:         newReadCache[string, int64](gens, 0),
 	}
 }

@@ -125,7 +125,7 @@ func (h *Handlers) instanceConfiguration(ctx context.Context, v2 bool, texts *db
 // version of the instance's state (db.InstanceState): every request with
 // the token of an app asks for it, and it changes rarely.
 type renderedInstance struct {
-	version [3]uint64
+	version [4]uint64
 	body    []byte
 }
 
