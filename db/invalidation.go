@@ -112,13 +112,18 @@ func writtenTables(query string) table {
 		return 0
 	}
 	set := namedTables(query)
-	if set&tableAccounts != 0 && !counterWrite(query) {
-		// An INSERT, UPDATE or DELETE writes its target alone (the home
-		// feed's fan-out reads accounts on every post); any other
-		// statement that names accounts may write them.
-		if target, ok := writeTarget(query); !ok || strings.EqualFold(target, "accounts") {
-			set |= tableAccountRows
-		}
+	// An INSERT, UPDATE or DELETE writes its target alone (the home feed's
+	// fan-out reads accounts and follows on every post); any other
+	// statement that names a table may write it.
+	target, known := writeTarget(query)
+	if set&tableAccounts != 0 && !counterWrite(query) && (!known || strings.EqualFold(target, "accounts")) {
+		set |= tableAccountRows
+	}
+	// Follows are the first to be told apart so: only the count of follow
+	// requests watches them, and a deleted account's requests go by
+	// cascade with a write of tableAccountRows, which it watches too.
+	if known && !strings.EqualFold(target, "follows") {
+		set &^= tableFollows
 	}
 	return set
 }
