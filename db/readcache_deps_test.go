@@ -95,11 +95,15 @@ func TestContactCacheDependsOnTheContact(t *testing.T) {
 				t.Errorf("contact after eve's posts: %+v", st.Contact)
 			}
 
-			// The contact's own post shows in its count at once.
+			// The contact's own post shows in its count at once, and in
+			// the version an answer rendered from the state is kept by.
 			post(admin, boss)
-			eventually(t, server, "after boss's post", state, func(st db.InstanceState) bool {
+			counted := eventually(t, server, "after boss's post", state, func(st db.InstanceState) bool {
 				return st.Contact != nil && st.Contact.StatusesCount == 1
 			})
+			if counted.Version == st.Version {
+				t.Errorf("the contact's row was read anew under the same version %v", st.Version)
+			}
 
 			// A new display name, by another process.
 			acct, err := admin.AccountByID(ctx, boss.ID)

@@ -22,7 +22,8 @@ type instanceSeen struct {
 		DomainCount int64 `json:"domain_count"`
 	} `json:"stats"`
 	Contact *struct {
-		Username string `json:"username"`
+		Username    string `json:"username"`
+		DisplayName string `json:"display_name"`
 	} `json:"contact_account"`
 	Rules []struct {
 		Text string `json:"text"`
@@ -30,7 +31,8 @@ type instanceSeen struct {
 	// v2
 	Contact2 struct {
 		Account *struct {
-			Username string `json:"username"`
+			Username    string `json:"username"`
+			DisplayName string `json:"display_name"`
 		} `json:"account"`
 	} `json:"contact"`
 }
@@ -96,8 +98,25 @@ func TestInstanceRenderingFollowsChanges(t *testing.T) {
 		return in.Contact2.Account != nil && in.Contact2.Account.Username == "boss"
 	}))
 
+	// The contact's new display name (its row is read apart from which
+	// account is the contact).
+	boss, err := nodeA.DB.LocalAccount(ctx, "boss")
+	if err != nil {
+		t.Fatal(err)
+	}
+	boss.DisplayName = "The Boss"
+	if err := nodeA.DB.UpdateAccountProfile(ctx, boss); err != nil {
+		t.Fatal(err)
+	}
+	expectOnNodes(t, nodes, "the contact's display name, v1", "/api/v1/instance", alice.Token, instanceAnswer(func(in instanceSeen) bool {
+		return in.Contact != nil && in.Contact.DisplayName == "The Boss"
+	}))
+	expectOnNodes(t, nodes, "the contact's display name, v2", "/api/v2/instance", alice.Token, instanceAnswer(func(in instanceSeen) bool {
+		return in.Contact2.Account != nil && in.Contact2.Account.DisplayName == "The Boss"
+	}))
+
 	// An edit of the description and the rules.
-	err := nodeA.DB.SaveInstanceTexts(ctx, db.SiteText{Description: "Edited.", Registrations: "open"},
+	err = nodeA.DB.SaveInstanceTexts(ctx, db.SiteText{Description: "Edited.", Registrations: "open"},
 		[]db.SiteRule{{Text: "Be kind"}}, &db.AdminAction{Action: "update", TargetType: "Instance"})
 	if err != nil {
 		t.Fatal(err)
