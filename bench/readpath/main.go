@@ -135,6 +135,7 @@ func run(ctx context.Context, o options) error {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	server.TuneGC() // as kontor serve does
+	go server.ReturnMemoryWhenIdle(ctx)
 	srv, err := server.New(ctx, cfg, log)
 	if err != nil {
 		return err
