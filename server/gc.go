@@ -26,9 +26,8 @@ func TuneGC() {
 // How ReturnMemoryWhenIdle decides (see idleReturn).
 const (
 	idleTick  = 10 * time.Second
-	// Allocated in one tick: the process is idle. A bare server's
-	// background work allocates ~0.7 MB per tick; a home timeline page
-	// ~0.1 MB, so a few requests a second still count as idle.
+	// Allocated in one tick: the process is idle (a bare server's
+	// background work allocates ~0.7 MB per tick).
 	idleBelow = 4 << 20
 	burstOver = 16 << 20 // allocated since the last return: worth returning
 )
