@@ -25,7 +25,7 @@ func TuneGC() {
 
 // How ReturnMemoryWhenIdle decides (see idleReturn).
 const (
-	idleTick  = 10 * time.Second
+	idleTick = 10 * time.Second
 	// Allocated in one tick: the process is idle (a bare server's
 	// background work allocates ~0.7 MB per tick).
 	idleBelow = 4 << 20
