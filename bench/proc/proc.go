@@ -117,13 +117,19 @@ func Call(method, u, token string, form url.Values) ([]byte, error) {
 }
 
 // RSS is the resident memory of process pid, as /proc shows it ("?" if unknown).
-func RSS(pid int) string {
+func RSS(pid int) string { return Status(pid, "VmRSS") }
+
+// Status is one field of /proc/PID/status ("?" if unknown): VmRSS, and its
+// parts RssAnon (the process's own memory: heap, stacks, SQLite's caches)
+// and RssFile (mapped files, mostly the binary's code and read-only data:
+// clean pages the kernel shares and can drop under pressure).
+func Status(pid int, field string) string {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return "?"
 	}
 	for line := range strings.SplitSeq(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
 			return strings.TrimSpace(v)
 		}
 	}

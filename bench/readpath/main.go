@@ -55,6 +55,9 @@ type options struct {
 	tag         string
 	healthz     string
 	pid         int
+	bare        bool
+	bareIdle    time.Duration
+	kontor      string
 }
 
 func main() {
@@ -77,13 +80,19 @@ func main() {
 	flag.StringVar(&o.tag, "tag", "bench", "the hashtag of the tag timeline")
 	flag.StringVar(&o.healthz, "healthz", "/healthz", "path of the server's plain liveness endpoint (the HTTP stack alone, for scale)")
 	flag.IntVar(&o.pid, "pid", 0, "-target: the server's process id, for its CPU per request and RSS (same machine)")
+	flag.BoolVar(&o.bare, "bare", false, "instead of the load: start a bare `kontor serve` on a fresh SQLite file and print its RSS once started, after a few requests and once idle")
+	flag.DurationVar(&o.bareIdle, "bare-idle", 30*time.Second, "-bare: how long to wait after the requests before the last figure")
+	flag.StringVar(&o.kontor, "kontor", "", "-bare: the kontor binary to start (default: build ./cmd/kontor, from the repository root)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var err error
-	if o.target != "" {
+	switch {
+	case o.bare:
+		err = runBare(ctx, o)
+	case o.target != "":
 		err = runTarget(ctx, o)
-	} else {
+	default:
 		err = run(ctx, o)
 	}
 	if err != nil {
@@ -135,6 +144,7 @@ func run(ctx context.Context, o options) error {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	server.TuneGC() // as kontor serve does
+	go server.ReturnMemoryWhenIdle(ctx)
 	srv, err := server.New(ctx, cfg, log)
 	if err != nil {
 		return err

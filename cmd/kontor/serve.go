@@ -21,6 +21,7 @@ func runServe(e *env, args []string) error {
 		return err
 	}
 	server.TuneGC()
+	go server.ReturnMemoryWhenIdle(e.ctx)
 	log := e.logger(cfg)
 	// Listen before touching the database: a taken port must not leave a
 	// half-started instance behind.

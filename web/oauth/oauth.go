@@ -3,7 +3,6 @@ package oauth
 import (
 	"context"
 	"errors"
-	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -48,7 +47,7 @@ type Deps struct {
 // Handlers serves apps, the authorize pages, tokens and revocation.
 type Handlers struct {
 	Deps
-	pages    map[string]*template.Template
+	pages    map[string]*render.Template
 	throttle *loginThrottle
 	signup   *signup.Service
 	oidc     *oidcClient

@@ -46,15 +46,19 @@ const (
 
 var settingsPages = []string{pageSessions, pageApps, pagePassword, page2FA}
 
-func parsePages() map[string]*template.Template {
-	out := map[string]*template.Template{}
+func parsePages() map[string]*render.Template {
+	out := map[string]*render.Template{}
 	funcs := template.FuncMap{"scopeText": scopeText}
 	for _, name := range []string{pageSignIn, pageConsent, pageOOB, pageError, pageSignUp, pageNotice, pageTwoFactor, pagePasswordNew, pagePasswordEdit, pageSSOConfirm} {
-		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
+		out[name] = render.LazyTemplate(func() (*template.Template, error) {
+			return template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html")
+		})
 	}
 	for _, name := range settingsPages {
-		out[name] = template.Must(template.New(name).Funcs(funcs).Funcs(settingsFuncs).
-			ParseFS(templateFiles, "templates/layout.html", "templates/settings_nav.html", "templates/"+name+".html"))
+		out[name] = render.LazyTemplate(func() (*template.Template, error) {
+			return template.New(name).Funcs(funcs).Funcs(settingsFuncs).
+				ParseFS(templateFiles, "templates/layout.html", "templates/settings_nav.html", "templates/"+name+".html")
+		})
 	}
 	return out
 }

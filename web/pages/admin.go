@@ -125,7 +125,9 @@ func (ws *Workspace) parseAdminPages() {
 	for _, name := range adminPageNames {
 		files := []string{"templates/app.html", "templates/ws_post.html", "templates/compose.html", "templates/admin_menu.html",
 			"templates/" + name + ".html"}
-		ws.pages[name] = template.Must(template.New(name).Funcs(workspaceFuncs).ParseFS(templateFiles, files...))
+		ws.pages[name] = render.LazyTemplate(func() (*template.Template, error) {
+			return template.New(name).Funcs(workspaceFuncs).ParseFS(templateFiles, files...)
+		})
 	}
 }
 

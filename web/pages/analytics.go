@@ -34,8 +34,10 @@ type AnalyticsPages struct {
 // Analytics returns the analytics pages. session tells the signed-in user
 // of a request (oauth.Handlers.SessionUser).
 func (p *Pages) Analytics(an *analytics.Service, session func(*http.Request) (*db.User, error)) *AnalyticsPages {
-	p.pages["analytics"] = template.Must(template.New("analytics").Funcs(template.FuncMap{"csvURL": csvURL}).
-		ParseFS(templateFiles, "templates/layout.html", "templates/analytics.html"))
+	p.pages["analytics"] = render.LazyTemplate(func() (*template.Template, error) {
+		return template.New("analytics").Funcs(template.FuncMap{"csvURL": csvURL}).
+			ParseFS(templateFiles, "templates/layout.html", "templates/analytics.html")
+	})
 	return &AnalyticsPages{p: p, an: an, session: session}
 }
 

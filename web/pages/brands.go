@@ -48,7 +48,9 @@ type BrandPages struct {
 func (p *Pages) Brands(svc *brands.Service, auth *oauth.Handlers) *BrandPages {
 	funcs := template.FuncMap{"when": when}
 	for _, name := range []string{"brands", "brand", "draft", "email"} {
-		p.pages[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
+		p.pages[name] = render.LazyTemplate(func() (*template.Template, error) {
+			return template.New(name).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html")
+		})
 	}
 	return &BrandPages{p: p, svc: svc, session: auth.SessionUser, csrf: auth.CSRFToken, check: auth.CheckCSRF, invites: auth.Signup()}
 }

@@ -35,16 +35,19 @@ type Deps struct {
 // Pages serves HTML.
 type Pages struct {
 	Deps
-	pages map[string]*template.Template
+	pages map[string]*render.Template
 	// workspace serves / to signed-in people (nil: everyone gets the front page).
 	workspace *Workspace
 }
 
-// New parses the templates (a broken template fails at start, not per request).
+// New prepares the pages; each template is parsed on its first use
+// (render.Template; TestEveryTemplateParses parses them all).
 func New(d Deps) *Pages {
-	p := &Pages{Deps: d, pages: map[string]*template.Template{}}
+	p := &Pages{Deps: d, pages: map[string]*render.Template{}}
 	for _, name := range []string{"home", "profile", "status"} {
-		p.pages[name] = template.Must(template.ParseFS(templateFiles, "templates/layout.html", "templates/post.html", "templates/"+name+".html"))
+		p.pages[name] = render.LazyTemplate(func() (*template.Template, error) {
+			return template.ParseFS(templateFiles, "templates/layout.html", "templates/post.html", "templates/"+name+".html")
+		})
 	}
 	p.parsePublicPages()
 	return p

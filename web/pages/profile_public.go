@@ -20,7 +20,9 @@ var publicPageNames = []string{"tag", "about"}
 
 func (p *Pages) parsePublicPages() {
 	for _, name := range publicPageNames {
-		p.pages[name] = template.Must(template.ParseFS(templateFiles, "templates/layout.html", "templates/post.html", "templates/"+name+".html"))
+		p.pages[name] = render.LazyTemplate(func() (*template.Template, error) {
+			return template.ParseFS(templateFiles, "templates/layout.html", "templates/post.html", "templates/"+name+".html")
+		})
 	}
 }
 

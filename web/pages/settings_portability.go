@@ -54,7 +54,9 @@ func (p *Pages) Portability(auth *oauth.Handlers, files media.Store) *Portabilit
 		"when":    func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
 		"summary": jobSummary,
 	}
-	p.pages["portability"] = template.Must(template.New("portability").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/portability.html"))
+	p.pages["portability"] = render.LazyTemplate(func() (*template.Template, error) {
+		return template.New("portability").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/portability.html")
+	})
 	return &PortabilityPages{p: p, files: files, session: auth.SessionUser, csrf: auth.CSRFToken, check: auth.CheckCSRF}
 }
 

@@ -48,7 +48,7 @@ type Workspace struct {
 	// Admin is what the administration pages borrow from the API (set by
 	// the wiring, web/server.go).
 	Admin AdminAPI
-	pages map[string]*template.Template
+	pages map[string]*render.Template
 }
 
 // workspaceCSP allows our own script and stylesheet files only: no inline
@@ -58,10 +58,12 @@ const workspaceCSP = "default-src 'none'; script-src 'self'; style-src 'self'; i
 // Workspace returns the signed-in pages and makes / show the home timeline
 // to signed-in people.
 func (p *Pages) Workspace(auth *oauth.Handlers, present *entity.Presenter, svc *brands.Service) *Workspace {
-	ws := &Workspace{p: p, auth: auth, present: present, brands: svc, pages: map[string]*template.Template{}}
+	ws := &Workspace{p: p, auth: auth, present: present, brands: svc, pages: map[string]*render.Template{}}
 	for _, name := range []string{"timeline", "notifications", "conversations", "lists", "account", "search", "settings_profile"} {
-		ws.pages[name] = template.Must(template.New(name).Funcs(workspaceFuncs).ParseFS(templateFiles,
-			"templates/app.html", "templates/ws_post.html", "templates/compose.html", "templates/"+name+".html"))
+		ws.pages[name] = render.LazyTemplate(func() (*template.Template, error) {
+			return template.New(name).Funcs(workspaceFuncs).ParseFS(templateFiles,
+				"templates/app.html", "templates/ws_post.html", "templates/compose.html", "templates/"+name+".html")
+		})
 	}
 	ws.parseAdminPages()
 	p.workspace = ws
