@@ -84,8 +84,8 @@ func (d *DB) timeParam(t time.Time) any {
 }
 
 // preparedStatuses runs the statement key (built by build on first use, a
-// query of statuses s) with args and returns the statuses it selects, with
-// their authors (withAuthors).
+// query of statuses s selecting statusSelect("s")) with args and returns
+// the statuses it selects (scanStatuses), with their authors (withAuthors).
 func (d *DB) preparedStatuses(ctx context.Context, key string, build func() (string, error), args ...any) ([]*Status, error) {
 	stmt, err := d.statement(ctx, key, build)
 	if err != nil {
@@ -95,8 +95,8 @@ func (d *DB) preparedStatuses(ctx context.Context, key string, build func() (str
 	if err != nil {
 		return nil, err
 	}
-	var list []*Status
-	if err := d.r.ScanRows(ctx, rows, &list); err != nil {
+	list, err := scanStatuses(rows)
+	if err != nil {
 		return nil, err
 	}
 	return list, d.withAuthors(ctx, list)

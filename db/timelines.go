@@ -89,7 +89,7 @@ func (d *DB) homeStatuses(ctx context.Context, viewer int64, fromFeed bool, lowe
 	}
 	build := func() (string, error) {
 		v := Viewer{AccountID: viewer, idParam: blindParam(1), nowParam: param(2)}
-		q := d.r.NewSelect().Model((*Status)(nil))
+		q := d.r.NewSelect().Model((*Status)(nil)).ColumnExpr(d.statusSelect("s"))
 		col := "s.id"
 		if fromFeed {
 			q = homeFeedFrom(q, blindParam(1))
@@ -191,7 +191,7 @@ func (d *DB) publicStatuses(ctx context.Context, v Viewer, f PublicTimelineFilte
 		if !anon {
 			pv, n = Viewer{AccountID: v.AccountID, idParam: blindParam(1), nowParam: param(2)}, 3
 		}
-		q := d.r.NewSelect().Model((*Status)(nil)).Where("s.visibility = 0 AND s.reblog_of_id IS NULL")
+		q := d.r.NewSelect().Model((*Status)(nil)).ColumnExpr(d.statusSelect("s")).Where("s.visibility = 0 AND s.reblog_of_id IS NULL")
 		if tagID > 0 {
 			q = q.Where("s.id IN (SELECT tst.status_id FROM status_tags tst WHERE tst.tag_id = ?)", blindParam(n))
 			n++
