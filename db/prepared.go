@@ -74,6 +74,15 @@ func (d *DB) placeholder(n int) string {
 	return "?" + strconv.Itoa(n)
 }
 
+// blindPlaceholder is blindParam(n) as text, for SQL that bun does not
+// format.
+func (d *DB) blindPlaceholder(n int) string {
+	if d.dialect == Postgres {
+		return d.placeholder(n)
+	}
+	return "+(" + d.placeholder(n) + ")"
+}
+
 // timeParam is a time as a bound argument compares with stored times:
 // SQLite keeps them as text in bun's layout.
 func (d *DB) timeParam(t time.Time) any {
