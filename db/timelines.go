@@ -192,6 +192,13 @@ func (d *DB) publicStatuses(ctx context.Context, v Viewer, f PublicTimelineFilte
 			pv, n = Viewer{AccountID: v.AccountID, idParam: blindParam(1), nowParam: param(2)}, 3
 		}
 		q := d.r.NewSelect().Model((*Status)(nil)).ColumnExpr(d.statusSelect("s")).Where("s.visibility = 0 AND s.reblog_of_id IS NULL")
+		if tagID == 0 && d.dialect != Postgres {
+			// Without statistics (Kontor does not ANALYZE) SQLite looked
+			// the originals up by statuses_reblog_of_id, checked every one
+			// and sorted them all for the newest 20; the partial index
+			// gives them newest first and the page stops at its limit.
+			q = q.ModelTableExpr("statuses AS s INDEXED BY statuses_public")
+		}
 		if tagID > 0 {
 			q = q.Where("s.id IN (SELECT tst.status_id FROM status_tags tst WHERE tst.tag_id = ?)", blindParam(n))
 			n++
