@@ -287,10 +287,18 @@ func (d *DB) RebuildHomeFeed(ctx context.Context, viewer int64) error {
 }
 
 // homeFeedFloor is the lowest status id from which viewer's feed is
-// complete (0: all of it).
+// complete (0: all of it). A statement prepared once, as the page's own:
+// through bun and the statement cache this one-row read cost a fifth as
+// much CPU as the page's query (bench/readpath, home).
 func (d *DB) homeFeedFloor(ctx context.Context, viewer int64) (int64, error) {
+	stmt, err := d.statement(ctx, "home feed floor", func() (string, error) {
+		return "SELECT floor_id FROM home_feed_floors WHERE account_id = " + d.blindPlaceholder(1), nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("db: home feed floor: %w", err)
+	}
 	var floor int64
-	err := d.r.NewRaw("SELECT floor_id FROM home_feed_floors WHERE account_id = ?", viewer).Scan(ctx, &floor)
+	err = stmt.QueryRowContext(ctx, viewer).Scan(&floor)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}

@@ -74,6 +74,15 @@ func (d *DB) placeholder(n int) string {
 	return "?" + strconv.Itoa(n)
 }
 
+// blindPlaceholder is blindParam(n) as text, for SQL that bun does not
+// format.
+func (d *DB) blindPlaceholder(n int) string {
+	if d.dialect == Postgres {
+		return d.placeholder(n)
+	}
+	return "+(" + d.placeholder(n) + ")"
+}
+
 // timeParam is a time as a bound argument compares with stored times:
 // SQLite keeps them as text in bun's layout.
 func (d *DB) timeParam(t time.Time) any {
@@ -84,8 +93,8 @@ func (d *DB) timeParam(t time.Time) any {
 }
 
 // preparedStatuses runs the statement key (built by build on first use, a
-// query of statuses s) with args and returns the statuses it selects, with
-// their authors (withAuthors).
+// query of statuses s selecting statusSelect("s")) with args and returns
+// the statuses it selects (scanStatuses), with their authors (withAuthors).
 func (d *DB) preparedStatuses(ctx context.Context, key string, build func() (string, error), args ...any) ([]*Status, error) {
 	stmt, err := d.statement(ctx, key, build)
 	if err != nil {
@@ -95,8 +104,8 @@ func (d *DB) preparedStatuses(ctx context.Context, key string, build func() (str
 	if err != nil {
 		return nil, err
 	}
-	var list []*Status
-	if err := d.r.ScanRows(ctx, rows, &list); err != nil {
+	list, err := scanStatuses(rows)
+	if err != nil {
 		return nil, err
 	}
 	return list, d.withAuthors(ctx, list)

@@ -300,7 +300,7 @@ func (d *DB) StatusByID(ctx context.Context, id int64, v Viewer) (*Status, error
 		if !anon {
 			pv, n = Viewer{AccountID: v.AccountID, idParam: blindParam(1)}, 2
 		}
-		q := d.r.NewSelect().Model((*Status)(nil)).Where("s.id = ?", blindParam(n))
+		q := d.r.NewSelect().Model((*Status)(nil)).ColumnExpr(d.statusSelect("s")).Where("s.id = ?", blindParam(n))
 		return whereVisible(q, "s", pv).String(), nil
 	}
 	list, err := d.preparedStatuses(ctx, fmt.Sprintf("status by id anon=%t", anon), build, args...)

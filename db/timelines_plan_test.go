@@ -1,0 +1,63 @@
+package db
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// On SQLite (no ANALYZE) the public timeline reads statuses_public newest
+// first and stops at the page's limit: a plan that sorts ("TEMP B-TREE")
+// checks and orders every public status of the instance on every request.
+func TestPublicTimelinePlanWalksTheIndex(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, "sqlite://"+t.TempDir()+"/plan.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		v    Viewer
+		f    PublicTimelineFilter
+		p    Page
+	}{
+		{"anonymous", Viewer{}, PublicTimelineFilter{}, Page{Limit: 20}},
+		{"signed in", ViewerOf(5), PublicTimelineFilter{}, Page{Limit: 20}},
+		{"local, max_id", ViewerOf(5), PublicTimelineFilter{Local: true}, Page{Limit: 20, MaxID: 1 << 60}},
+		{"min_id", ViewerOf(5), PublicTimelineFilter{}, Page{Limit: 20, MinID: 1}},
+	} {
+		args := []any{}
+		if c.v.AccountID != 0 {
+			args = append(args, c.v.AccountID, d.timeParam(now()))
+		}
+		for _, b := range []int64{c.p.MaxID, c.p.SinceID, c.p.MinID} {
+			if b > 0 {
+				args = append(args, b)
+			}
+		}
+		rows, err := d.r.DB.QueryContext(ctx, "EXPLAIN QUERY PLAN "+d.publicStatusesSQL(c.v, c.f, 0, c.p, 20), args...)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int64
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			if parent == 0 {
+				plan = append(plan, detail)
+			}
+		}
+		rows.Close()
+		all := strings.Join(plan, "; ")
+		if !strings.Contains(all, "statuses_public") || strings.Contains(all, "TEMP B-TREE") {
+			t.Errorf("%s: plan %s", c.name, all)
+		}
+	}
+}
