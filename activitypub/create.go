@@ -138,17 +138,14 @@ func (e *Engine) applyCreate(ctx context.Context, ic *inboxContext) error {
 	if vote, err := e.receiveVote(ctx, ic, obj); vote {
 		return err // a vote on a local poll, not a status
 	}
-	if _, err := e.db.StatusByURI(ctx, obj.ID); err == nil {
-		return nil // already have it (a fetch got there first)
-	}
-	if gone, err := e.db.IsTombstoned(ctx, obj.ID); err != nil || gone {
-		return err
-	}
-	relevant, err := e.relevant(ctx, obj, ic.actor)
+	known, err := e.db.CheckIncomingStatus(ctx, obj.ID, ic.actor.ID)
 	if err != nil {
 		return err
 	}
-	if !relevant {
+	if known.Known || known.Tombstoned {
+		return nil // already have it (a fetch got there first), or it was deleted
+	}
+	if !known.Followed && !e.addressedHere(obj) {
 		return errIgnored
 	}
 	p, err := e.prepareStatus(ctx, obj, ic.actor, 0)
@@ -167,24 +164,22 @@ func (e *Engine) applyCreate(ctx context.Context, ic *inboxContext) error {
 	return err
 }
 
-// relevant reports whether anyone here should see a pushed post: someone
-// follows its author, it is addressed to or mentions a local account, or it
-// replies to a local status.
-func (e *Engine) relevant(ctx context.Context, obj *vocab.Object, author *db.Account) (bool, error) {
+// addressedHere reports whether a pushed post concerns someone here other
+// than as a follower of its author (CheckIncomingStatus tells that): it is
+// addressed to or mentions a local account, or it replies to a local
+// status.
+func (e *Engine) addressedHere(obj *vocab.Object) bool {
 	for _, r := range obj.Recipients() {
 		if e.urls.IsLocal(r) {
-			return true, nil
+			return true
 		}
 	}
 	for _, m := range obj.Mentions() {
 		if e.urls.IsLocal(m.Href) {
-			return true, nil
+			return true
 		}
 	}
-	if obj.InReplyTo != "" && e.urls.IsLocal(obj.InReplyTo) {
-		return true, nil
-	}
-	return e.db.HasLocalFollowers(ctx, author.ID)
+	return obj.InReplyTo != "" && e.urls.IsLocal(obj.InReplyTo)
 }
 
 // create is the Create rule: author's new status is stored with its

@@ -45,6 +45,7 @@ type Engine struct {
 	// (inbox_commit.go), which run while committing is set.
 	steps      chan *writeStep
 	committing atomic.Bool
+	applied    chan []int64 // inbox rows of committed steps, for inboxDeleter
 
 	linkJobs chan struct{} // slots of background rel="me" checks (4 at once)
 	cardWake chan struct{} // a card fetch was queued (cards.go)
@@ -141,7 +142,7 @@ func New(o Options) *Engine {
 		o.CardProviders = cards.DefaultProviders
 	}
 	e := &Engine{db: o.DB, urls: o.URLs, log: o.Logger, opts: o, events: o.Events, inbox: make(chan int64, 4096), backlog: make(chan struct{}, 1),
-		steps:    make(chan *writeStep, maxCommitBatch),
+		steps: make(chan *writeStep, maxCommitBatch), applied: make(chan []int64, 256),
 		linkJobs: make(chan struct{}, 4), cardWake: make(chan struct{}, 1), pushWake: make(chan struct{}, 1)}
 	e.formatter = &content.Formatter{TagURL: e.urls.Tag, LocalDomain: e.urls.AccountDomain()}
 	e.client = transport.New(transport.Options{
@@ -195,6 +196,11 @@ func (e *Engine) Run(ctx context.Context) {
 			e.inboxCommitter(ctx)
 		}()
 	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		e.inboxDeleter(ctx)
+	}()
 	e.committing.Store(true)
 	for range e.opts.InboxWorkers {
 		wg.Add(1)

@@ -3,6 +3,7 @@ package activitypub
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/kontor-social/kontor/db"
 )
@@ -23,10 +24,13 @@ import (
 // work of each (fetching keys, parents, mentioned actors) stays before its
 // step, on the worker, as before.
 //
-// The applied items' rows are deleted by one statement after the commit
-// (and after its callbacks, so tests and health checks that wait for an
-// empty inbox see the effects announced): a crash in between applies them
-// again, which their seen activity ids turn into nothing.
+// The applied items' rows are deleted after the commit (and after its
+// callbacks, so tests and health checks that wait for an empty inbox see
+// the effects announced), by a goroutine of their own that deletes what
+// several batches applied in one statement: the committer, which every
+// activity waits for, goes on with the next batch meanwhile. A crash in
+// between applies them again, which their seen activity ids turn into
+// nothing.
 
 // maxCommitBatch bounds the steps of one transaction: a longer one would
 // keep the accepting side (which stores inbox rows through the same single
@@ -97,11 +101,7 @@ func (e *Engine) commitSteps(ctx context.Context, batch []*writeStep) {
 	}
 	// The rows go once the listeners were told (InTx ran the callbacks): an
 	// empty inbox means everything in it was applied and announced.
-	if err := e.db.DeleteInboxItems(ctx, applied); err != nil {
-		if ctx.Err() == nil {
-			e.log.Warn("inbox: delete items", "err", err)
-		}
-	}
+	e.deleteApplied(ctx, applied)
 	for i, s := range batch {
 		if outcomes[i] == nil {
 			s.ic.itemDeleted = true
@@ -174,5 +174,61 @@ func (e *Engine) seenTx(ctx context.Context, ic *inboxContext, fn func(tx *db.Tx
 		return err
 	case <-ctx.Done():
 		return ctx.Err() // the lease brings the item back if it was not applied
+	}
+}
+
+// deleteApplied hands the inbox rows of applied steps to the deleter, or
+// deletes them at once when it lags behind.
+func (e *Engine) deleteApplied(ctx context.Context, ids []int64) {
+	if len(ids) == 0 {
+		return
+	}
+	select {
+	case e.applied <- append([]int64(nil), ids...):
+		return
+	default:
+	}
+	if err := e.db.DeleteInboxItems(ctx, ids); err != nil && ctx.Err() == nil {
+		e.log.Warn("inbox: delete items", "err", err)
+	}
+}
+
+// maxDeleteBatch bounds the rows of one DELETE of applied inbox items;
+// deleteGather is how long the deleter waits for more.
+const (
+	maxDeleteBatch = 512
+	deleteGather   = 5 * time.Millisecond
+)
+
+// inboxDeleter deletes the inbox rows of applied steps, those of all the
+// batches committed meanwhile at once. Rows it leaves at shutdown are
+// applied again after a restart, to no effect.
+func (e *Engine) inboxDeleter(ctx context.Context) {
+	var ids []int64
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case batch := <-e.applied:
+			ids = append(ids[:0], batch...)
+		}
+		// Under load the next batches commit within milliseconds: their
+		// rows go in the same statement.
+		gather := time.NewTimer(deleteGather)
+	more:
+		for len(ids) < maxDeleteBatch {
+			select {
+			case batch := <-e.applied:
+				ids = append(ids, batch...)
+			case <-gather.C:
+				break more
+			case <-ctx.Done():
+				return
+			}
+		}
+		gather.Stop()
+		if err := e.db.DeleteInboxItems(ctx, ids); err != nil && ctx.Err() == nil {
+			e.log.Warn("inbox: delete items", "err", err)
+		}
 	}
 }

@@ -91,6 +91,12 @@ func TestInboxBatchFailingStepUndoesOnlyItself(t *testing.T) {
 			if d := after.FollowingCount - before.FollowingCount; d != int64(ok) {
 				t.Errorf("following_count +%d, want +%d", d, ok)
 			}
+			kontortest.Eventually(t, kontortest.Wait, "the applied items leave the inbox", func() bool {
+				now, _ := in.DB.InboxBacklog(ctx)
+				return now == backlog-ok
+			})
+			// and only those
+			time.Sleep(50 * time.Millisecond)
 			if now, _ := in.DB.InboxBacklog(ctx); now != backlog-ok {
 				t.Errorf("inbox holds %d items, want %d (the failed ones)", now, backlog-ok)
 			}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/uptrace/bun/driver/pgdriver"
@@ -35,13 +36,32 @@ func (d *DB) BusChannel(ctx context.Context, name string) (string, error) {
 	return "kontor_" + name + "_" + hex.EncodeToString(sum[:6]), nil
 }
 
-// Notify sends payload (at most ~8000 bytes) to every process listening on
-// channel, the sender included. It does nothing on SQLite.
-func (d *DB) Notify(ctx context.Context, channel, payload string) error {
-	if !d.SharedBus() {
+// Notify sends each payload (at most ~8000 bytes each) to every process
+// listening on channel, the sender included, in order. It does nothing on
+// SQLite.
+//
+// Several payloads go in one transaction, which does not wait for the WAL
+// flush: a NOTIFY takes a transaction id, so each one alone was a commit
+// that waited for the disk (one per stored status under an inbox flood).
+// A notification is not durable anyway: listeners get it at the commit,
+// and one lost in a crash was lost with the process either way.
+// PostgreSQL drops a payload that repeats one of the same transaction:
+// callers keep repeats for the next call.
+func (d *DB) Notify(ctx context.Context, channel string, payloads ...string) error {
+	if !d.SharedBus() || len(payloads) == 0 {
 		return nil
 	}
-	if _, err := d.w.ExecContext(ctx, "SELECT pg_notify(?, ?)", channel, payload); err != nil {
+	var q strings.Builder
+	q.WriteString("SET LOCAL synchronous_commit TO off; SELECT ")
+	args := make([]any, 0, 2*len(payloads))
+	for i, p := range payloads {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("pg_notify(?, ?)")
+		args = append(args, channel, p)
+	}
+	if _, err := d.w.ExecContext(ctx, q.String(), args...); err != nil {
 		return fmt.Errorf("db: notify: %w", err)
 	}
 	return nil

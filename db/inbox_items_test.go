@@ -47,3 +47,61 @@ func TestInboxItemsInsertedTogether(t *testing.T) {
 		}
 	})
 }
+
+// CheckIncomingStatus tells a stored status, a tombstone and a local
+// follower of the author apart, each on its own.
+func TestCheckIncomingStatus(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, store *db.DB) {
+		ctx := context.Background()
+		if _, err := store.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		alice := &db.Account{Username: "alice", URI: "https://a.example/users/alice"}
+		if err := store.CreateLocalAccount(ctx, alice, &db.User{Email: "alice@a.example"}); err != nil {
+			t.Fatal(err)
+		}
+		remote := func(name string) *db.Account {
+			a := &db.Account{Username: name, Domain: "remote.example", URI: "https://remote.example/users/" + name,
+				InboxURI: "https://remote.example/users/" + name + "/inbox"}
+			if err := store.UpsertRemoteAccount(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+			return a
+		}
+		bob, carol := remote("bob"), remote("carol")
+		check := func(uri string, author *db.Account, want db.IncomingStatus) {
+			t.Helper()
+			got, err := store.CheckIncomingStatus(ctx, uri, author.ID)
+			if err != nil || got != want {
+				t.Errorf("%s by %s: %+v (%v), want %+v", uri, author.Username, got, err, want)
+			}
+		}
+		uri := "https://remote.example/users/bob/statuses/1"
+		check(uri, bob, db.IncomingStatus{})
+
+		err := store.InTx(ctx, func(tx *db.Tx) error {
+			// carol follows bob: a remote follower does not count.
+			if _, err := tx.UpsertFollow(ctx, &db.Follow{AccountID: carol.ID, TargetAccountID: bob.ID, Accepted: true}); err != nil {
+				return err
+			}
+			return tx.InsertTombstone(ctx, "https://remote.example/users/bob/statuses/2", bob.ID)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(uri, bob, db.IncomingStatus{})
+		check("https://remote.example/users/bob/statuses/2", bob, db.IncomingStatus{Tombstoned: true})
+
+		err = store.InTx(ctx, func(tx *db.Tx) error {
+			if _, err := tx.UpsertFollow(ctx, &db.Follow{AccountID: alice.ID, TargetAccountID: bob.ID, Accepted: true}); err != nil {
+				return err
+			}
+			return tx.InsertStatus(ctx, db.NewStatus{Status: &db.Status{ID: store.NewID(), URI: uri, URL: uri, AccountID: bob.ID}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(uri, bob, db.IncomingStatus{Known: true, Followed: true})
+		check("https://remote.example/users/carol/statuses/1", carol, db.IncomingStatus{})
+	})
+}

@@ -52,6 +52,38 @@
 //	Follows cpu-ms/op         4.54 → 4.56              5.15–5.29 → 4.66–4.75
 //	Follows pg-cpu-ms/op      –                        4.74–4.97 → 3.25–3.55
 //
+// 2 vCPU AMD EPYC shared with other sessions (load average 13–16 all along:
+// rates are a fifth to a third of the quiet figures above, so read the
+// direction, not the level), 2026-12-06 23:44–23:50 UTC, main at faa8126 →
+// x-inbox (an incoming Create's three store checks in one query, the
+// streaming bus's NOTIFYs batched in one transaction without the WAL
+// wait, applied inbox rows deleted off the committer's path); builds
+// alternated A B A B, SQLite Creates 3,000x, PostgreSQL 2,000x:
+//
+//	                          SQLite                 PostgreSQL
+//	Creates stored/s          164, 205 → 292, 233    146, 171 → 166, 157
+//	Creates cpu-ms/op         2.52, 2.04 → 1.77, 1.80  2.33, 2.23 → 2.15, 2.15
+//	Creates pg-cpu-ms/op      –                      3.35, 3.10 → 3.00, 3.21
+//
+// Statements per stored Create on PostgreSQL (counted at the driver):
+// about 13 → 10.5. Gone: two of the worker's three reads before the
+// apply (status known, tombstoned, followed here), and most of the
+// streaming bus's pg_notify transactions (one per status → one per 2–3
+// under this load, fewer the busier it is); the inbox rows' DELETE (one
+// per batch) no longer holds the committer. Left, per Create: the key's
+// and the actor's account rows (2), the merged check (1), the write step
+// (6: seen id, status, author's counters, home feeds, link card, notifying
+// followers) and per batch BEGIN and COMMIT.
+//
+// What stands between PostgreSQL and 2,000/s here is CPU: on the quiet
+// Xeon a stored Create cost 1.07–1.11 ms of this process and 1.30–1.35
+// ms of PostgreSQL's backends, 2.4 ms together, and two cores give
+// 2,000 ms a second: about 830/s with both processes at 100 % (650/s
+// measured). 2,000/s needs ≤ 1.0 ms of CPU per Create for both sides
+// together; this process alone, with PostgreSQL free, would stop near
+// 1,850/s. SQLite needs no second process: 1.08 ms/op puts its ceiling
+// near 1,850/s, and 1,500/s needs ≤ 1.33 ms/op through its one writer.
+//
 // The requests are signed before the timer starts: on one machine the
 // client's RSA signing would otherwise compete with the server for the CPU,
 // while real senders are other servers.

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -363,19 +364,45 @@ func (h *Hub) busChannel(ctx context.Context) (string, error) {
 
 // publishLoop sends this node's events to the others.
 func (h *Hub) publishLoop(ctx context.Context, channel string) {
+	batch := make([]string, 0, maxPublishBatch)
+	var carry string // a repeat of the batch's, sent with the next one
 	for {
-		select {
-		case <-ctx.Done():
-			return
-		case payload := <-h.publish:
-			nctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			if err := h.db.Notify(nctx, channel, payload); err != nil && ctx.Err() == nil {
-				h.log.Warn("streaming: notify other nodes", "err", err)
+		batch = batch[:0]
+		if carry != "" {
+			batch, carry = append(batch, carry), ""
+		} else {
+			select {
+			case <-ctx.Done():
+				return
+			case payload := <-h.publish:
+				batch = append(batch, payload)
 			}
-			cancel()
 		}
+		// What waits meanwhile goes in the same NOTIFY transaction: one
+		// round trip and one commit for many events under load.
+	drain:
+		for len(batch) < maxPublishBatch {
+			select {
+			case payload := <-h.publish:
+				if slices.Contains(batch, payload) {
+					carry = payload // PostgreSQL would drop it
+					break drain
+				}
+				batch = append(batch, payload)
+			default:
+				break drain
+			}
+		}
+		nctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		if err := h.db.Notify(nctx, channel, batch...); err != nil && ctx.Err() == nil {
+			h.log.Warn("streaming: notify other nodes", "err", err, "events", len(batch))
+		}
+		cancel()
 	}
 }
+
+// maxPublishBatch bounds the events of one NOTIFY transaction.
+const maxPublishBatch = 64
 
 // listenLoop receives the other nodes' events (its own are already
 // dispatched: they are skipped), listening again after failures.
