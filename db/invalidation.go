@@ -179,53 +179,38 @@ func counterWrite(query string) bool {
 	if len(q) < 7 || !strings.EqualFold(q[:7], "UPDATE ") {
 		return false
 	}
-	for i := 0; i < len(q); {
-		c := q[i]
-		switch {
-		case c == '\'':
-			end, _, closed := scanString(q, i)
-			if !closed {
-				return false
-			}
-			i = end
-		case c == '"' || isWordByte(c):
-			start, end := i, i
-			if c == '"' {
-				start = i + 1
-				k := strings.IndexByte(q[start:], '"')
-				if k < 0 {
-					return false
-				}
-				end, i = start+k, start+k+1
-			} else {
-				for end < len(q) && isWordByte(q[end]) {
-					end++
-				}
-				i = end
-			}
-			w := q[start:end]
-			if w != "" && (w[0] < '0' || w[0] > '9') && !counterWords[strings.ToLower(w)] {
-				return false
-			}
-		case c == ';':
-			return false
-		default:
-			i++
-		}
-	}
-	return true
+	return sqlWords(q, func(w string) bool {
+		return (w[0] >= '0' && w[0] <= '9') || counterWords[strings.ToLower(w)]
+	})
 }
 
 // namedTables is the set of watched tables query names.
 func namedTables(query string) table {
 	var set table
+	whole := sqlWords(query, func(w string) bool {
+		if len(w) >= 5 && len(w) <= 12 {
+			set |= watched[strings.ToLower(w)]
+		}
+		return true
+	})
+	if !whole {
+		return allTables
+	}
+	return set
+}
+
+// sqlWords calls word with each word and double-quoted identifier of query
+// outside its string literals, and with ";" for each statement separator,
+// until word returns false. It reports whether it read the whole query: not
+// when word stopped it, nor when a literal or identifier is left open.
+func sqlWords(query string, word func(w string) bool) bool {
 	for i := 0; i < len(query); {
 		c := query[i]
 		switch {
 		case c == '\'':
 			end, _, closed := scanString(query, i)
 			if !closed {
-				return allTables
+				return false
 			}
 			i = end
 		case c == '"' || isWordByte(c):
@@ -234,7 +219,7 @@ func namedTables(query string) table {
 				start = i + 1
 				k := strings.IndexByte(query[start:], '"')
 				if k < 0 {
-					return allTables
+					return false
 				}
 				end, i = start+k, start+k+1
 			} else {
@@ -243,14 +228,19 @@ func namedTables(query string) table {
 				}
 				i = end
 			}
-			if end-start >= 5 && end-start <= 12 {
-				set |= watched[strings.ToLower(query[start:end])]
+			if start < end && !word(query[start:end]) {
+				return false
 			}
+		case c == ';':
+			if !word(";") {
+				return false
+			}
+			i++
 		default:
 			i++
 		}
 	}
-	return set
+	return true
 }
 
 // notifySQL is the statement that tells the other processes of set.
