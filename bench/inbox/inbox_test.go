@@ -84,6 +84,20 @@
 // 1,850/s. SQLite needs no second process: 1.08 ms/op puts its ceiling
 // near 1,850/s, and 1,500/s needs ≤ 1.33 ms/op through its one writer.
 //
+// The same two builds on a quiet machine afterwards (2 vCPU "Oxide Virtual
+// Turin-like", 2026-12-07 00:36–00:40 UTC, load average 2.6–5.3 from the
+// runs themselves; A B A B; after = main at 8d2a5fa), Creates/Follows:
+//
+//	                          SQLite                      PostgreSQL
+//	Creates stored/s          894, 743 → 878, 854         379, 331 → 393, 449
+//	Creates cpu-ms/op         1.55, 1.81 → 1.58, 1.57     1.67, 2.03 → 1.64, 1.39
+//	Creates pg-cpu-ms/op      –                           2.67, 3.03 → 2.55, 2.22
+//	Creates p99 accept        22, 40 → 35, 31 ms          58, 77 → 70, 78 ms
+//	Follows/s                 349, 265 → 302, 318         140, 144 → 132, 165
+//
+// This machine stores a Create at about two thirds of the Xeon's rate for
+// the same build; the pass changed the rates by less than the runs differ.
+//
 // The requests are signed before the timer starts: on one machine the
 // client's RSA signing would otherwise compete with the server for the CPU,
 // while real senders are other servers.
