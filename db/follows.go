@@ -299,9 +299,14 @@ func (d *DB) LocalFollowersOf(ctx context.Context, targetID int64) ([]int64, err
 
 // HasLocalFollowers reports whether any local account follows the account.
 func (d *DB) HasLocalFollowers(ctx context.Context, targetID int64) (bool, error) {
+	return d.localFollowsOf(targetID).Exists(ctx)
+}
+
+// localFollowsOf selects the accepted follows of targetID by local accounts.
+func (d *DB) localFollowsOf(targetID int64) *bun.SelectQuery {
 	return d.r.NewSelect().Model((*Follow)(nil)).
 		Join("JOIN accounts fa ON fa.id = f.account_id").
-		Where("f.target_account_id = ? AND f.accepted = TRUE AND fa.domain = ''", targetID).Exists(ctx)
+		Where("f.target_account_id = ? AND f.accepted = TRUE AND fa.domain = ''", targetID)
 }
 
 // NotifyingFollowers returns local followers that asked to be notified of

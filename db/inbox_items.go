@@ -201,11 +201,11 @@ type IncomingStatus struct {
 // dozen round trips each Create costs on PostgreSQL.
 func (d *DB) CheckIncomingStatus(ctx context.Context, uri string, authorID int64) (IncomingStatus, error) {
 	var in IncomingStatus
-	err := d.r.NewRaw(`SELECT EXISTS (SELECT 1 FROM statuses WHERE uri = ?),
-		EXISTS (SELECT 1 FROM tombstones WHERE uri = ?),
-		EXISTS (SELECT 1 FROM follows f JOIN accounts fa ON fa.id = f.account_id
-			WHERE f.target_account_id = ? AND f.accepted = TRUE AND fa.domain = '')`,
-		uri, uri, authorID).Scan(ctx, &in.Known, &in.Tombstoned, &in.Followed)
+	err := d.r.NewSelect().
+		ColumnExpr("EXISTS (?)", d.r.NewSelect().Model((*Status)(nil)).Where("s.uri = ?", uri)).
+		ColumnExpr("EXISTS (?)", d.tombstonesOf(uri)).
+		ColumnExpr("EXISTS (?)", d.localFollowsOf(authorID)).
+		Scan(ctx, &in.Known, &in.Tombstoned, &in.Followed)
 	if err != nil {
 		return in, fmt.Errorf("db: check incoming status: %w", err)
 	}

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -154,7 +155,7 @@ func (d *DB) statusInteractions(ctx context.Context, viewer, statusID, threadID 
 	stmt, err := d.statement(ctx, key, func() (string, error) {
 		// Blind placeholders: the planner picks the same indexes for any
 		// viewer and status, and SQLite then prepares the statement once.
-		v, s, t := d.blind(1), d.blind(2), d.blind(3)
+		v, s, t := d.blindPlaceholder(1), d.blindPlaceholder(2), d.blindPlaceholder(3)
 		query := `SELECT 1, status_id FROM favourites WHERE account_id = ` + v + ` AND status_id = ` + s + `
 		UNION ALL SELECT 2, reblog_of_id FROM statuses WHERE account_id = ` + v + ` AND reblog_of_id IS NOT NULL AND reblog_of_id = ` + s + `
 		UNION ALL SELECT 3, status_id FROM bookmarks WHERE account_id = ` + v + ` AND status_id = ` + s + `
@@ -162,7 +163,7 @@ func (d *DB) statusInteractions(ctx context.Context, viewer, statusID, threadID 
 		UNION ALL SELECT 5, thread_id FROM thread_mutes WHERE account_id = ` + v + ` AND thread_id = ` + t
 		if withFilters {
 			query += ` UNION ALL SELECT 6, 0 WHERE EXISTS (SELECT 1 FROM filters AS fl WHERE fl.account_id = ` + v +
-				` AND (fl.expires_at IS NULL OR fl.expires_at > ` + d.placeholder(4) + `))`
+				` AND ` + strings.Replace(activeFilter, "?", d.placeholder(4), 1) + `)`
 		}
 		return query, nil
 	})
@@ -207,14 +208,6 @@ func (d *DB) statusInteractions(ctx context.Context, viewer, statusID, threadID 
 		return nil, fmt.Errorf("db: interactions: %w", err)
 	}
 	return in, nil
-}
-
-// blind is blindParam(n) as text, for SQL that bun does not format.
-func (d *DB) blind(n int) string {
-	if d.dialect == Postgres {
-		return d.placeholder(n)
-	}
-	return "+(" + d.placeholder(n) + ")"
 }
 
 // rangeSpan is the most time a page's ids may span to be looked up as a

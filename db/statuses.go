@@ -280,7 +280,12 @@ type Tombstone struct {
 
 // IsTombstoned reports whether an object URI was deleted.
 func (d *DB) IsTombstoned(ctx context.Context, uri string) (bool, error) {
-	return d.r.NewSelect().Model((*Tombstone)(nil)).Where("uri = ?", uri).Exists(ctx)
+	return d.tombstonesOf(uri).Exists(ctx)
+}
+
+// tombstonesOf selects the tombstone of the status uri, if it was deleted.
+func (d *DB) tombstonesOf(uri string) *bun.SelectQuery {
+	return d.r.NewSelect().Model((*Tombstone)(nil)).Where("uri = ?", uri)
 }
 
 // StatusByID returns a status (with its author) if v may see it.
