@@ -82,21 +82,19 @@ type Interactions struct {
 // ViewerInteractions loads the viewer's favourites, boosts, bookmarks, pins
 // and muted threads among statuses (and threads), and with withFilters
 // whether the viewer has any active filter: most have none, and a page
-// then needs no query for them.
+// then needs no query for them. Maps with nothing found may be nil.
 func (d *DB) ViewerInteractions(ctx context.Context, viewer int64, statusIDs, threadIDs []int64, withFilters bool) (*Interactions, error) {
-	if viewer != 0 && len(statusIDs) == 1 && len(threadIDs) == 1 {
-		return d.statusInteractions(ctx, viewer, statusIDs[0], threadIDs[0], withFilters)
-	}
-	in := &Interactions{Favourited: map[int64]bool{}, Reblogged: map[int64]bool{}, Bookmarked: map[int64]bool{},
-		Pinned: map[int64]bool{}, MutedThreads: map[int64]bool{}}
 	if viewer == 0 || len(statusIDs) == 0 {
-		return in, nil
+		return &Interactions{}, nil
 	}
 	// One round trip for the five relations: a page is rendered on every
 	// timeline request. The ids go in as a range when the page spans little
 	// time (idsWithin): SQLite builds a temporary index for each IN list,
 	// which cost six times the lookups themselves (bench/readpath profile).
 	statuses, threads := idsWithin(statusIDs), idsWithin(threadIDs)
+	if !statuses.in && (len(threadIDs) == 0 || !threads.in) {
+		return d.rangeInteractions(ctx, viewer, statuses, threads, withFilters)
+	}
 	// Boosts are read through the viewer's boosts by boosted id
 	// (statuses_account_boosts), so a range reads only the viewer's own.
 	query := `SELECT 1 AS kind, status_id AS id FROM favourites WHERE account_id = ? AND ` + statuses.cond("status_id") + `
@@ -122,48 +120,44 @@ func (d *DB) ViewerInteractions(ctx context.Context, viewer int64, statusIDs, th
 	if err := d.r.NewRaw(query, args...).Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("db: interactions: %w", err)
 	}
-	sets := [...]map[int64]bool{1: in.Favourited, 2: in.Reblogged, 3: in.Bookmarked, 4: in.Pinned, 5: in.MutedThreads}
+	in := new(Interactions)
 	for _, r := range rows {
-		if r.Kind == 6 {
-			in.HasFilters = true
-			continue
-		}
-		asked := statuses
-		if r.Kind == 5 {
-			asked = threads
-		}
-		// A range also finds ids the page does not hold.
-		if r.Kind >= 1 && r.Kind < len(sets) && asked.has(r.ID) {
-			sets[r.Kind][r.ID] = true
-		}
+		in.add(r.Kind, r.ID, statuses, threads)
 	}
 	return in, nil
 }
 
-// statusInteractions is ViewerInteractions for one status (GET
-// /api/v1/statuses/:id and every single-status answer): a statement
-// prepared once, its rows scanned by hand. Through bun the same query cost
-// half again as much as running it (formatting, taking the values back
-// out for the statement cache, reflection), and a thread's page of one
-// status is the commonest read after the timelines. The maps stay nil
-// unless something is found.
-func (d *DB) statusInteractions(ctx context.Context, viewer, statusID, threadID int64, withFilters bool) (*Interactions, error) {
-	key, args := "interactions of one status", []any{viewer, statusID, threadID}
+// rangeInteractions is ViewerInteractions for statuses and threads that
+// are ranges of ids (one status is a range of one: GET /api/v1/statuses/:id
+// and every single-status answer): a statement prepared once, its rows
+// scanned by hand. Through bun the same query cost half again as much as
+// running it (formatting, taking the values back out for the statement
+// cache, reflection), and it runs for every page of every timeline.
+func (d *DB) rangeInteractions(ctx context.Context, viewer int64, statuses, threads idSet, withFilters bool) (*Interactions, error) {
+	key := "interactions of a range"
+	args := append([]any{viewer}, statuses.args...)
+	if threads.in { // no threads asked: a range of none
+		args = append(args, 1, 0)
+	} else {
+		args = append(args, threads.args...)
+	}
 	if withFilters {
 		key, args = key+" with filters", append(args, d.timeParam(now()))
 	}
 	stmt, err := d.statement(ctx, key, func() (string, error) {
 		// Blind placeholders: the planner picks the same indexes for any
-		// viewer and status, and SQLite then prepares the statement once.
-		v, s, t := d.blindPlaceholder(1), d.blindPlaceholder(2), d.blindPlaceholder(3)
-		query := `SELECT 1, status_id FROM favourites WHERE account_id = ` + v + ` AND status_id = ` + s + `
-		UNION ALL SELECT 2, reblog_of_id FROM statuses WHERE account_id = ` + v + ` AND reblog_of_id IS NOT NULL AND reblog_of_id = ` + s + `
-		UNION ALL SELECT 3, status_id FROM bookmarks WHERE account_id = ` + v + ` AND status_id = ` + s + `
-		UNION ALL SELECT 4, status_id FROM pins WHERE account_id = ` + v + ` AND status_id = ` + s + `
-		UNION ALL SELECT 5, thread_id FROM thread_mutes WHERE account_id = ` + v + ` AND thread_id = ` + t
+		// viewer and ids, and SQLite then prepares the statement once.
+		v, lo, hi := d.blindPlaceholder(1), d.blindPlaceholder(2), d.blindPlaceholder(3)
+		within := " BETWEEN " + lo + " AND " + hi
+		query := `SELECT 1, status_id FROM favourites WHERE account_id = ` + v + ` AND status_id` + within + `
+		UNION ALL SELECT 2, reblog_of_id FROM statuses WHERE account_id = ` + v + ` AND reblog_of_id IS NOT NULL AND reblog_of_id` + within + `
+		UNION ALL SELECT 3, status_id FROM bookmarks WHERE account_id = ` + v + ` AND status_id` + within + `
+		UNION ALL SELECT 4, status_id FROM pins WHERE account_id = ` + v + ` AND status_id` + within + `
+		UNION ALL SELECT 5, thread_id FROM thread_mutes WHERE account_id = ` + v + ` AND thread_id BETWEEN ` +
+			d.blindPlaceholder(4) + ` AND ` + d.blindPlaceholder(5)
 		if withFilters {
 			query += ` UNION ALL SELECT 6, 0 WHERE EXISTS (SELECT 1 FROM filters AS fl WHERE fl.account_id = ` + v +
-				` AND ` + strings.Replace(activeFilter, "?", d.placeholder(4), 1) + `)`
+				` AND ` + strings.Replace(activeFilter, "?", d.placeholder(6), 1) + `)`
 		}
 		return query, nil
 	})
@@ -177,37 +171,49 @@ func (d *DB) statusInteractions(ctx context.Context, viewer, statusID, threadID 
 	defer rows.Close()
 	in := new(Interactions)
 	for rows.Next() {
-		var kind, id int64
+		var kind int
+		var id int64
 		if err := rows.Scan(&kind, &id); err != nil {
 			return nil, fmt.Errorf("db: interactions: %w", err)
 		}
-		var set *map[int64]bool
-		switch kind {
-		case 1:
-			set = &in.Favourited
-		case 2:
-			set = &in.Reblogged
-		case 3:
-			set = &in.Bookmarked
-		case 4:
-			set = &in.Pinned
-		case 5:
-			set = &in.MutedThreads
-		case 6:
-			in.HasFilters = true
-			continue
-		default:
-			continue
-		}
-		if *set == nil {
-			*set = map[int64]bool{}
-		}
-		(*set)[id] = true
+		in.add(kind, id, statuses, threads)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("db: interactions: %w", err)
 	}
 	return in, nil
+}
+
+// add records one row of ViewerInteractions' query: kind 1–4 a status
+// (favourited, boosted, bookmarked, pinned), 5 a muted thread, 6 an active
+// filter. A range also finds ids that were not asked for: those are left out.
+func (in *Interactions) add(kind int, id int64, statuses, threads idSet) {
+	var set *map[int64]bool
+	asked := statuses
+	switch kind {
+	case 1:
+		set = &in.Favourited
+	case 2:
+		set = &in.Reblogged
+	case 3:
+		set = &in.Bookmarked
+	case 4:
+		set = &in.Pinned
+	case 5:
+		set, asked = &in.MutedThreads, threads
+	case 6:
+		in.HasFilters = true
+		return
+	default:
+		return
+	}
+	if !asked.has(id) {
+		return
+	}
+	if *set == nil {
+		*set = map[int64]bool{}
+	}
+	(*set)[id] = true
 }
 
 // rangeSpan is the most time a page's ids may span to be looked up as a

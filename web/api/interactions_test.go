@@ -12,7 +12,8 @@ import (
 
 // A page's favourites, boosts, bookmarks and pins are looked up as a range of ids
 // when the page spans a day or less, else as a list: either way each status
-// says only what the viewer did to it, not what it did to a status between.
+// says only what the viewer did to it (muted threads too), not what it did to
+// a status between.
 func TestViewerInteractionsOfAPage(t *testing.T) {
 	in := stStart(t)
 	alice := in.CreateUser("alice")
@@ -30,11 +31,11 @@ func TestViewerInteractionsOfAPage(t *testing.T) {
 	for i := range 3 {
 		ids = append(ids, stPost(t, in, alice, map[string]any{"status": fmt.Sprintf("post %d", i)}).ID)
 	}
-	for _, act := range []string{ids[0] + "/favourite", ids[1] + "/favourite", ids[2] + "/bookmark", ids[2] + "/pin", old + "/favourite", ids[1] + "/reblog", old + "/reblog"} {
+	for _, act := range []string{ids[0] + "/favourite", ids[1] + "/favourite", ids[2] + "/bookmark", ids[2] + "/pin", old + "/favourite", ids[1] + "/reblog", old + "/reblog", ids[0] + "/mute"} {
 		stOK[stStatus](t, in, http.MethodPost, "/api/v1/statuses/"+act, alice.Token, nil)
 	}
-	type flags struct{ fav, boost, bookmark, pin bool }
-	want := map[string]flags{ids[0]: {fav: true}, ids[1]: {fav: true, boost: true}, ids[2]: {bookmark: true, pin: true}, old: {fav: true, boost: true}}
+	type flags struct{ fav, boost, bookmark, pin, muted bool }
+	want := map[string]flags{ids[0]: {fav: true, muted: true}, ids[1]: {fav: true, boost: true}, ids[2]: {bookmark: true, pin: true}, old: {fav: true, boost: true}}
 	for _, page := range [][]string{
 		{ids[0], ids[2]},         // a range, with ids[1] inside it but not asked
 		{ids[2]},                 // one
@@ -45,15 +46,17 @@ func TestViewerInteractionsOfAPage(t *testing.T) {
 		for _, id := range page {
 			q += "&id[]=" + id
 		}
-		got := stOK[[]stStatus](t, in, http.MethodGet, "/api/v1/statuses?"+q[1:], alice.Token, nil)
-		if len(got) != len(page) {
-			t.Fatalf("page %v: %d statuses", page, len(got))
-		}
-		on := func(b *bool) bool { return b != nil && *b } // pinned is left out of others' statuses
-		for _, s := range got {
-			w := want[s.ID]
-			if g := (flags{on(s.Favourited), on(s.Reblogged), on(s.Bookmarked), on(s.Pinned)}); g != w {
-				t.Errorf("page %v, status %s: %+v, want %+v", page, s.ID, g, w)
+		for range 2 { // the second from a statement already prepared
+			got := stOK[[]stStatus](t, in, http.MethodGet, "/api/v1/statuses?"+q[1:], alice.Token, nil)
+			if len(got) != len(page) {
+				t.Fatalf("page %v: %d statuses", page, len(got))
+			}
+			on := func(b *bool) bool { return b != nil && *b } // pinned is left out of others' statuses
+			for _, s := range got {
+				w := want[s.ID]
+				if g := (flags{on(s.Favourited), on(s.Reblogged), on(s.Bookmarked), on(s.Pinned), on(s.Muted)}); g != w {
+					t.Errorf("page %v, status %s: %+v, want %+v", page, s.ID, g, w)
+				}
 			}
 		}
 	}
