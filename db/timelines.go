@@ -32,48 +32,52 @@ func (d *DB) HomeTimeline(ctx context.Context, viewer int64, p Page) ([]*Status,
 	if limit <= 0 {
 		limit = 20
 	}
-	floor, err := d.homeFeedFloor(ctx, viewer)
-	if err != nil {
-		return nil, err
-	}
 	// Ids in (lower, upper), 0 meaning unbounded; the feed answers for ids
-	// >= floor, the scan for ids < floor.
+	// at or above the viewer's floor, the scan for ids below it. The feed's
+	// statement reads the floor itself, so a page that the feed fills —
+	// every first page but a new account's — reads no floor of its own
+	// (that one-row statement cost a tenth as much as the page's).
 	lower, upper := max(p.SinceID, p.MinID), p.MaxID
-	feedLower := lower
-	if floor > 0 {
-		feedLower = max(lower, floor-1)
-	}
-	scanUpper := floor
-	if upper > 0 && upper < floor {
-		scanUpper = upper
-	}
-	hasFeed := upper == 0 || upper > floor
-	hasScan := floor > 0 && (lower == 0 || lower < scanUpper-1)
 	asc := p.ascending()
-	var list []*Status
+	scan := func(n int) ([]*Status, error) {
+		floor, err := d.homeFeedFloor(ctx, viewer)
+		if err != nil || floor == 0 {
+			return nil, err
+		}
+		scanUpper := floor
+		if upper > 0 && upper < floor {
+			scanUpper = upper
+		}
+		if lower > 0 && lower >= scanUpper-1 {
+			return nil, nil
+		}
+		return d.homeStatuses(ctx, viewer, false, lower, scanUpper, asc, n)
+	}
+	feed := func(n int) ([]*Status, error) { return d.homeStatuses(ctx, viewer, true, lower, upper, asc, n) }
 	// Newest first, the feed's part comes first; oldest first (min_id),
 	// the scan's.
-	for _, fromFeed := range []bool{!asc, asc} {
-		if len(list) >= limit || (fromFeed && !hasFeed) || (!fromFeed && !hasScan) {
-			continue
+	parts := []func(int) ([]*Status, error){feed, scan}
+	if asc {
+		parts[0], parts[1] = scan, feed
+	}
+	var list []*Status
+	for _, part := range parts {
+		if len(list) >= limit {
+			break
 		}
-		var part []*Status
-		if fromFeed {
-			part, err = d.homeStatuses(ctx, viewer, true, feedLower, upper, asc, limit-len(list))
-		} else {
-			part, err = d.homeStatuses(ctx, viewer, false, lower, scanUpper, asc, limit-len(list))
-		}
+		got, err := part(limit - len(list))
 		if err != nil {
 			return nil, fmt.Errorf("db: home timeline: %w", err)
 		}
-		list = append(list, part...)
+		list = append(list, got...)
 	}
 	return newestFirst(p, list), nil
 }
 
 // homeStatuses runs one of HomeTimeline's prepared statements: the
-// viewer's home feed (fromFeed) or the scan of statuses, for ids in
-// (lower, upper) (0: unbounded), ascending or descending, at most limit.
+// viewer's home feed from its floor (fromFeed) or the scan of statuses,
+// for ids in (lower, upper) (0: unbounded), ascending or descending, at
+// most limit.
 // One statement per shape of page: bounds that are not given stay out of
 // the SQL, so PostgreSQL's generic plan is costed like the real one.
 func (d *DB) homeStatuses(ctx context.Context, viewer int64, fromFeed bool, lower, upper int64, asc bool, limit int) ([]*Status, error) {
@@ -115,9 +119,10 @@ func (d *DB) homeStatuses(ctx context.Context, viewer int64, fromFeed bool, lowe
 }
 
 // homeFeedFrom makes a query of statuses s read them through the rows of
-// viewer's home feed (alias hfeed).
+// viewer's home feed (alias hfeed) at or above its floor (none: 0).
 func homeFeedFrom(q *bun.SelectQuery, viewer any) *bun.SelectQuery {
-	return q.ModelTableExpr("home_feed AS hfeed JOIN statuses AS s ON s.id = hfeed.status_id").Where("hfeed.account_id = ?", viewer)
+	return q.ModelTableExpr("home_feed AS hfeed JOIN statuses AS s ON s.id = hfeed.status_id").Where("hfeed.account_id = ?", viewer).
+		Where("hfeed.status_id >= COALESCE((SELECT hff.floor_id FROM home_feed_floors hff WHERE hff.account_id = ?), 0)", viewer)
 }
 
 // homeTimelineWhere adds HomeTimeline's conditions to a query of statuses
