@@ -120,40 +120,12 @@ func endpoints(status, tag, healthz string) []endpoint {
 }
 
 func run(ctx context.Context, o options) error {
-	dbURL, cleanup, err := databaseURL(ctx, o)
+	in, err := start(ctx, o)
 	if err != nil {
 		return err
 	}
-	defer cleanup()
-	listen := o.listen
-	if listen == "" {
-		listen = "127.0.0.1:0"
-	}
-	l, err := net.Listen("tcp", listen)
-	if err != nil {
-		return err
-	}
-	addr := l.Addr().String()
-	cfg, err := config.Load("", false, []string{
-		"KONTOR_LISTEN=" + addr, "KONTOR_HOST=" + addr, "KONTOR_PROTOCOL=http", "KONTOR_DATABASE=" + dbURL,
-		"KONTOR_MEDIA_DIR=" + filepathTemp("kontor-readpath-media"), "KONTOR_API_RATE_LIMIT=0", "KONTOR_API_RATE_LIMIT_IP=0",
-		"KONTOR_LOG_LEVEL=warn",
-	})
-	if err != nil {
-		return err
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	server.TuneGC() // as kontor serve does
-	go server.ReturnMemoryWhenIdle(ctx)
-	srv, err := server.New(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer srv.Close()
-	seeded, err := seed(ctx, srv, o.posts)
-	if err != nil {
-		return fmt.Errorf("seed: %w", err)
-	}
+	defer in.close()
+	srv, seeded := in.srv, in.seeded
 	if o.explain {
 		reader, err := srv.DB.LocalAccount(ctx, "reader")
 		if err != nil {
@@ -165,20 +137,12 @@ func run(ctx context.Context, o options) error {
 		}
 		fmt.Println(plan)
 	}
-	serveCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(serveCtx, l) }()
-	base := "http://" + addr
-	if err := waitUp(ctx, base+"/healthz"); err != nil {
-		return err
-	}
 	runtime.GC()
 	status := strconv.FormatInt(seeded.statusID, 10)
 	if o.serve > 0 || o.listen != "" {
 		// The load comes from another process: print what it needs, then serve.
-		fmt.Printf("kontor on %s (%s), pid %d, RSS idle %s\nTOKEN=%s\nSTATUS=%s\n", addr, srv.DB.Dialect(), os.Getpid(), proc.RSS(os.Getpid()), seeded.token, status)
-		fmt.Printf("readpath -target %s -token %s -status %s -pid %d\n", base, seeded.token, status, os.Getpid())
+		fmt.Printf("kontor on %s (%s), pid %d, RSS idle %s\nTOKEN=%s\nSTATUS=%s\n", in.addr, srv.DB.Dialect(), os.Getpid(), proc.RSS(os.Getpid()), seeded.token, status)
+		fmt.Printf("readpath -target %s -token %s -status %s -pid %d\n", in.base, seeded.token, status, os.Getpid())
 		wait := make(<-chan time.Time)
 		if o.serve > 0 {
 			wait = time.After(o.serve)
@@ -187,17 +151,93 @@ func run(ctx context.Context, o options) error {
 		case <-wait:
 		case <-ctx.Done():
 		}
-		cancel()
-		return <-done
+		return in.close()
 	}
 	fmt.Printf("kontor on %s (%s), %d clients, %s per endpoint, GOMAXPROCS %d, load average %s, RSS idle %s\n",
-		addr, srv.DB.Dialect(), o.clients, o.duration, runtime.GOMAXPROCS(0), proc.LoadAverage(), proc.RSS(os.Getpid()))
-	err = measure(ctx, o, base, seeded.token, endpoints(status, o.tag, o.healthz), os.Getpid())
-	cancel()
-	if serveErr := <-done; err == nil {
-		err = serveErr
+		in.addr, srv.DB.Dialect(), o.clients, o.duration, runtime.GOMAXPROCS(0), proc.LoadAverage(), proc.RSS(os.Getpid()))
+	err = measure(ctx, o, in.base, seeded.token, endpoints(status, o.tag, o.healthz), os.Getpid())
+	if closeErr := in.close(); err == nil {
+		err = closeErr
 	}
 	return err
+}
+
+// instance is a seeded Kontor serving on loopback in this process.
+type instance struct {
+	srv        *server.Server
+	seeded     *seeded
+	addr, base string
+	close      func() error // stops serving and removes the database; once
+}
+
+// start starts the real server (server.New and Serve, as kontor serve) on
+// a fresh database with rate limits off, seeds it and waits until it
+// answers.
+func start(ctx context.Context, o options) (*instance, error) {
+	dbURL, cleanup, err := databaseURL(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	listen := o.listen
+	if listen == "" {
+		listen = "127.0.0.1:0"
+	}
+	l, err := net.Listen("tcp", listen)
+	if err != nil {
+		cleanup()
+		return nil, err
+	}
+	addr := l.Addr().String()
+	cfg, err := config.Load("", false, []string{
+		"KONTOR_LISTEN=" + addr, "KONTOR_HOST=" + addr, "KONTOR_PROTOCOL=http", "KONTOR_DATABASE=" + dbURL,
+		"KONTOR_MEDIA_DIR=" + filepathTemp("kontor-readpath-media"), "KONTOR_API_RATE_LIMIT=0", "KONTOR_API_RATE_LIMIT_IP=0",
+		"KONTOR_LOG_LEVEL=warn",
+	})
+	if err != nil {
+		l.Close()
+		cleanup()
+		return nil, err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	server.TuneGC() // as kontor serve does
+	serveCtx, cancel := context.WithCancel(ctx)
+	go server.ReturnMemoryWhenIdle(serveCtx)
+	srv, err := server.New(ctx, cfg, log)
+	if err != nil {
+		cancel()
+		l.Close()
+		cleanup()
+		return nil, err
+	}
+	done := make(chan error, 1)
+	var once sync.Once
+	var closeErr error
+	in := &instance{srv: srv, addr: addr, base: "http://" + addr}
+	served := false
+	in.close = func() error {
+		once.Do(func() {
+			cancel()
+			if served {
+				closeErr = <-done
+			} else {
+				l.Close()
+			}
+			srv.Close()
+			cleanup()
+		})
+		return closeErr
+	}
+	if in.seeded, err = seed(ctx, srv, o.posts); err != nil {
+		in.close()
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	served = true
+	go func() { done <- srv.Serve(serveCtx, l) }()
+	if err := waitUp(ctx, in.base+"/healthz"); err != nil {
+		in.close()
+		return nil, err
+	}
+	return in, nil
 }
 
 // runTarget drives a server another process runs, Kontor or any server of

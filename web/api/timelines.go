@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"sync"
 
 	"github.com/go-chi/chi/v5"
 
@@ -33,16 +34,31 @@ func (h *Handlers) timelineRoutes(r chi.Router) {
 
 // writeTimeline renders a page of statuses in a filter context and sets
 // the Link header from the page as the database returned it (so paging
-// goes on past statuses that filters hide).
+// goes on past statuses that filters hide). The page is rendered into a
+// buffer kept for the next page (pageBuffers): the response's Write does
+// not keep it.
 func (h *Handlers) writeTimeline(w http.ResponseWriter, r *http.Request, viewer int64, list []*db.Status, scope string) error {
-	body, err := h.present.StatusesJSON(r.Context(), viewer, list, scope)
+	kept := pageBuffers.Get().(*[]byte)
+	body, err := h.present.AppendStatusesJSON(r.Context(), (*kept)[:0], viewer, list, scope)
 	if err != nil {
+		pageBuffers.Put(kept)
 		return err
 	}
 	h.setStatusLink(w, r, list)
 	writeJSONBody(w, body)
+	if cap(body) <= maxKeptPage {
+		*kept = body[:0]
+		pageBuffers.Put(kept)
+	}
 	return nil
 }
+
+// pageBuffers keeps the buffers timeline pages are rendered into; one
+// larger than maxKeptPage (a page of 40 long statuses) goes to the
+// collector instead, so a rare huge page does not stay in memory.
+var pageBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxKeptPage = 256 << 10
 
 // homeTimeline is GET /api/v1/timelines/home.
 func (h *Handlers) homeTimeline(w http.ResponseWriter, r *http.Request) error {

@@ -3,20 +3,24 @@ package entity
 import (
 	"context"
 	"encoding/json"
+	"slices"
 
 	"github.com/kontor-social/kontor/db"
 )
 
-// StatusesJSON renders list as StatusesIn does and returns it as a JSON
-// array: a status whose shared part is kept (renderedCache) is written
-// from its kept JSON plus what differs per request, so a page of statuses
-// already seen costs no reflection over their entities.
-func (p *Presenter) StatusesJSON(ctx context.Context, viewer int64, list []*db.Status, scope string) ([]byte, error) {
+// AppendStatusesJSON renders list as StatusesIn does and appends it to buf
+// as a JSON array: a status whose shared part is kept (renderedCache) is
+// written from its kept JSON plus what differs per request, so a page of
+// statuses already seen costs no reflection over their entities. A page
+// of 20 is ~40 KB: past Go's small-object sizes, so a new buffer for every
+// page was a large allocation, zeroed and later returned to the OS, on
+// every timeline request; the caller may pass one it keeps.
+func (p *Presenter) AppendStatusesJSON(ctx context.Context, buf []byte, viewer int64, list []*db.Status, scope string) ([]byte, error) {
 	out, kept, err := p.statusesIn(ctx, viewer, list, scope)
 	if err != nil {
 		return nil, err
 	}
-	buf := make([]byte, 0, 2048*len(out)+2)
+	buf = slices.Grow(buf, 2048*len(out)+2)
 	buf = append(buf, '[')
 	for i := range out {
 		if i > 0 {
