@@ -120,6 +120,7 @@ func endpoints(status, tag, healthz string) []endpoint {
 }
 
 func run(ctx context.Context, o options) error {
+	server.TuneGC() // as kontor serve does
 	in, err := start(ctx, o)
 	if err != nil {
 		return err
@@ -199,7 +200,6 @@ func start(ctx context.Context, o options) (*instance, error) {
 		return nil, err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	server.TuneGC() // as kontor serve does
 	serveCtx, cancel := context.WithCancel(ctx)
 	go server.ReturnMemoryWhenIdle(serveCtx)
 	srv, err := server.New(ctx, cfg, log)

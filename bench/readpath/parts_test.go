@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/server"
 	"github.com/kontor-social/kontor/web/entity"
 )
 
@@ -38,6 +39,7 @@ import (
 // there cpu-µs/op leaves out PostgreSQL's own processes).
 func BenchmarkHomePageParts(b *testing.B) {
 	ctx := context.Background()
+	server.TuneGC() // as kontor serve does (start runs the server in this process)
 	o := options{dialect: db.SQLite, posts: 40}
 	if os.Getenv("KONTOR_TEST_DIALECT") == db.Postgres {
 		o.dialect, o.postgresURL = db.Postgres, os.Getenv("KONTOR_TEST_POSTGRES_URL")
