@@ -208,16 +208,25 @@ func (d *DB) publicStatusesSQL(v Viewer, f PublicTimelineFilter, tagID int64, p 
 		pv, n = Viewer{AccountID: v.AccountID, idParam: blindParam(1), nowParam: param(2)}, 3
 	}
 	q := d.r.NewSelect().Model((*Status)(nil)).ColumnExpr(d.statusSelect("s")).Where("s.visibility = 0 AND s.reblog_of_id IS NULL")
-	if tagID == 0 && d.dialect != Postgres {
+	col := "s.id"
+	switch {
+	case tagID > 0:
+		// The hashtag's statuses newest first along status_tags' key,
+		// each looked up and checked, until the page is full. With the
+		// tag as an IN list SQLite looked every original up by
+		// statuses_reblog_of_id, checked it against the list and sorted
+		// the matches: a cost that grew with the instance, not the tag.
+		// CROSS JOIN keeps that order on SQLite; PostgreSQL plans it as a
+		// join like any other.
+		q = q.ModelTableExpr("status_tags AS tst CROSS JOIN statuses AS s").Where("tst.tag_id = ? AND s.id = tst.status_id", blindParam(n))
+		col = "tst.status_id"
+		n++
+	case d.dialect != Postgres:
 		// Without statistics (Kontor does not ANALYZE) SQLite looked
 		// the originals up by statuses_reblog_of_id, checked every one
 		// and sorted them all for the newest 20; the partial index
 		// gives them newest first and the page stops at its limit.
 		q = q.ModelTableExpr("statuses AS s INDEXED BY statuses_public")
-	}
-	if tagID > 0 {
-		q = q.Where("s.id IN (SELECT tst.status_id FROM status_tags tst WHERE tst.tag_id = ?)", blindParam(n))
-		n++
 	}
 	q = applyPublicFilter(q, f)
 	q = whereVisible(q, "s", pv)
@@ -226,16 +235,16 @@ func (d *DB) publicStatusesSQL(v Viewer, f PublicTimelineFilter, tagID int64, p 
 	for _, b := range []struct {
 		set  bool
 		cond string
-	}{{p.MaxID > 0, "s.id < ?"}, {p.SinceID > 0, "s.id > ?"}, {p.MinID > 0, "s.id > ?"}} {
+	}{{p.MaxID > 0, col + " < ?"}, {p.SinceID > 0, col + " > ?"}, {p.MinID > 0, col + " > ?"}} {
 		if b.set {
 			q = q.Where(b.cond, blindParam(n))
 			n++
 		}
 	}
 	if p.ascending() {
-		q = q.OrderExpr("s.id ASC")
+		q = q.OrderExpr(col + " ASC")
 	} else {
-		q = q.OrderExpr("s.id DESC")
+		q = q.OrderExpr(col + " DESC")
 	}
 	return q.String() + " LIMIT " + strconv.Itoa(limit)
 }

@@ -149,17 +149,21 @@ func TestTagTimeline(t *testing.T) {
 		t.Fatalf("#cats: %v %+v", err, list)
 	}
 	for query, want := range map[string][]string{
-		"cats?any[]=dogs":                   {dogs.ID, both.ID, cats.ID},
-		"cats?all[]=dogs":                   {both.ID},
-		"cats?none[]=dogs":                  {cats.ID},
-		"cats?any[]=dogs&none[]=cats":       {dogs.ID},
-		"unknown":                           {},
-		"cats?all[]=unknown":                {},
-		"caf%C3%A9":                         {cafe.ID},
-		"CAF%C3%89":                         {cafe.ID},
-		"cats?limit=1":                      {both.ID},
-		"cats?only_media=true":              {},
-		"cats?local=true&max_id=" + both.ID: {cats.ID},
+		"cats?any[]=dogs":                     {dogs.ID, both.ID, cats.ID},
+		"cats?all[]=dogs":                     {both.ID},
+		"cats?none[]=dogs":                    {cats.ID},
+		"cats?any[]=dogs&none[]=cats":         {dogs.ID},
+		"unknown":                             {},
+		"cats?all[]=unknown":                  {},
+		"caf%C3%A9":                           {cafe.ID},
+		"CAF%C3%89":                           {cafe.ID},
+		"cats?limit=1":                        {both.ID},
+		"cats?only_media=true":                {},
+		"cats?local=true&max_id=" + both.ID:   {cats.ID},
+		"cats?since_id=" + cats.ID:            {both.ID},
+		"cats?min_id=" + cats.ID:              {both.ID},
+		"dogs?min_id=" + cats.ID + "&limit=1": {both.ID},
+		"dogs?max_id=" + dogs.ID:              {both.ID},
 	} {
 		if got := stIDs(stOK[[]stStatus](t, in, http.MethodGet, "/api/v1/timelines/tag/"+query, "", nil)); strings.Join(got, ",") != strings.Join(want, ",") {
 			t.Errorf("%s: %v, want %v", query, got, want)
