@@ -200,6 +200,14 @@ func redact(raw string) string {
 // Dialect is "sqlite" or "postgres".
 func (d *DB) Dialect() string { return d.dialect }
 
+// noReturning, given to an insert's Returning, keeps bun from reading back
+// the model's nullable and defaulted columns, which hold what the insert
+// wrote anyway. The inbox's inserts (items, statuses, card fetches) use it:
+// SQLite gathers RETURNING rows in a temporary b-tree, a page cache the Go
+// port maps and unmaps on every run, and bun scanned them by reflection
+// (bench/inbox).
+const noReturning = "NULL"
+
 // IDs is the generator of time-ordered IDs.
 func (d *DB) IDs() *IDGenerator { return d.ids }
 

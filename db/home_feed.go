@@ -81,18 +81,25 @@ func (t *Tx) fanOutHome(ctx context.Context, s *Status) error {
 
 // fanOutSQL is fanOutHome's statement: the author, the status's author
 // again, the status and the status again are its arguments. Followers are
-// narrowed to local accounts before the UNION: with 100,000 remote
-// followers, the UNION's set of every follower cost more than the rest of
-// the post (bench/delivery -shared).
+// narrowed to local accounts before the candidates are joined: with
+// 100,000 remote followers, a set of every follower cost more than the
+// rest of the post (bench/delivery -shared).
+//
+// The candidates are a UNION ALL (an account both following the author and
+// one of the tags gives two rows, and ON CONFLICT drops the second) read
+// first (CROSS JOIN keeps SQLite's order): a UNION, or a plan that scans
+// the local accounts and looks them up in the candidates, made SQLite build
+// two or three temporary b-trees on every post, each mapping and unmapping
+// its own page cache (bench/inbox).
 func (d *DB) fanOutSQL() string {
 	home, _ := onHomeOf("s", columnViewer("cand.id")) // a column viewer takes no arguments
 	return `INSERT INTO home_feed (account_id, status_id)
 		SELECT cand.id, s.id FROM (SELECT CAST(` + d.placeholder(1) + ` AS BIGINT) AS id
-			UNION SELECT fo.account_id FROM follows fo JOIN accounts foa ON foa.id = fo.account_id AND foa.domain = ''
+			UNION ALL SELECT fo.account_id FROM follows fo JOIN accounts foa ON foa.id = fo.account_id AND foa.domain = ''
 				WHERE fo.target_account_id = ` + d.placeholder(2) + ` AND fo.accepted = TRUE
-			UNION SELECT fot.account_id FROM status_tags fost JOIN followed_tags fot ON fot.tag_id = fost.tag_id WHERE fost.status_id = ` + d.placeholder(3) + `) c
-		JOIN accounts cand ON cand.id = c.id JOIN statuses s ON s.id = ` + d.placeholder(4) + `
-		WHERE cand.domain = '' AND ` + home + ` ON CONFLICT DO NOTHING`
+			UNION ALL SELECT fot.account_id FROM status_tags fost JOIN followed_tags fot ON fot.tag_id = fost.tag_id WHERE fost.status_id = ` + d.placeholder(3) + `) c
+		CROSS JOIN accounts cand CROSS JOIN statuses s
+		WHERE cand.id = c.id AND s.id = ` + d.placeholder(4) + ` AND cand.domain = '' AND ` + home + ` ON CONFLICT DO NOTHING`
 }
 
 // homeFeedFollowed backfills viewer's feed after its follow of target was

@@ -97,10 +97,10 @@ func (d *DB) insertInboxItems(ctx context.Context, batch []*inboxInsert) {
 	for i, r := range batch {
 		items[i] = r.item
 	}
-	_, err := d.w.NewInsert().Model(&items).Exec(ctx)
+	_, err := d.w.NewInsert().Model(&items).Returning(noReturning).Exec(ctx)
 	if err != nil && len(batch) > 1 {
 		for _, r := range batch {
-			_, err := d.w.NewInsert().Model(r.item).Exec(ctx)
+			_, err := d.w.NewInsert().Model(r.item).Returning(noReturning).Exec(ctx)
 			r.done <- wrapInsertErr(err)
 		}
 		return

@@ -66,7 +66,7 @@ type StatusCard struct {
 func (t *Tx) QueueStatusCard(ctx context.Context, statusID int64, url string) error {
 	n := now()
 	_, err := t.tx.NewInsert().Model(&StatusCard{StatusID: statusID, URL: url, State: CardQueued, NextAttemptAt: n, CreatedAt: n}).
-		On("CONFLICT DO NOTHING").Exec(ctx)
+		On("CONFLICT DO NOTHING").Returning(noReturning).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("db: queue status card: %w", err)
 	}

@@ -89,6 +89,8 @@ type readCaches struct {
 	site  *readCache[struct{}, *InstanceTexts] // shared, never changed
 	// pending follow requests by the account asked
 	followRequests *readCache[int64, int64]
+	// stored public keys by key id (remote_accounts.go's KeyByID)
+	keys *readCache[string, AccountKey]
 	// hashtags' ids by name: a tag row is never deleted nor renamed, so
 	// only the names found are kept (a tag created later is read then)
 	tagIDs *readCache[string, int64]
@@ -121,5 +123,9 @@ func newReadCaches(gens *generations) *readCaches {
 		// deleted account's requests go with it, by cascade).
 		followRequests: newReadCache[int64, int64](gens, tableFollows|tableAccountRows),
 		tagIDs:         newReadCache[string, int64](gens, 0),
+		// A key changes, moves or goes only with its account's row (a
+		// profile stored anew, a deletion): not with the counters every
+		// federated post writes.
+		keys: newReadCache[string, AccountKey](gens, tableAccountRows),
 	}
 }

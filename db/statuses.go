@@ -84,7 +84,7 @@ func (t *Tx) InsertStatus(ctx context.Context, n NewStatus) error {
 // second, so two of them can draw the same ID: the later one gets another.
 func (t *Tx) insertStatusRow(ctx context.Context, s *Status, ownThread bool) error {
 	for attempt := 0; ; attempt++ {
-		res, err := t.tx.NewInsert().Model(s).On("CONFLICT DO NOTHING").Exec(ctx)
+		res, err := t.tx.NewInsert().Model(s).On("CONFLICT DO NOTHING").Returning(noReturning).Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("db: insert status: %w", err)
 		}

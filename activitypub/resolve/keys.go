@@ -68,18 +68,18 @@ func (r *Resolver) PublicKey(ctx context.Context, keyID string, refresh bool) (c
 // storedKey looks a remote key up in the store; ok is false when it is not
 // there (or unusable, so that it is fetched again).
 func (r *Resolver) storedKey(ctx context.Context, keyID string) (keyResult, bool, error) {
-	a, err := r.db.AccountByKeyID(ctx, keyID)
+	k, err := r.db.KeyByID(ctx, keyID)
 	if errors.Is(err, db.ErrNotFound) {
 		return keyResult{}, false, nil
 	}
 	if err != nil {
 		return keyResult{}, false, fmt.Errorf("resolve: key %s: %w", keyID, err)
 	}
-	pub, err := parsePublicKey(a.PublicKeyPEM)
+	pub, err := parsePublicKey(k.PEM)
 	if err != nil {
 		return keyResult{}, false, nil
 	}
-	return keyResult{pub: pub, owner: a.URI}, true, nil
+	return keyResult{pub: pub, owner: k.OwnerURI}, true, nil
 }
 
 func (r *Resolver) fetchKey(ctx context.Context, keyID string, refresh bool) (keyResult, error) {

@@ -98,6 +98,38 @@
 // This machine stores a Create at about two thirds of the Xeon's rate for
 // the same build; the pass changed the rates by less than the runs differ.
 //
+// 2 vCPU AMD EPYC (Oxide Virtual Turin-like), shared (load average 4.0–4.3
+// for the SQLite runs, 3.9–5.6 for PostgreSQL's), 2026-12-07 02:27–02:36
+// UTC, x-inbox2 at 3f11d9e (A) → 15581de (B), A B A B, twice for SQLite
+// (3,000x), once for PostgreSQL (2,000x):
+//
+//	                          SQLite                                  PostgreSQL
+//	Creates cpu-ms/op         1.44, 1.82, 2.18 → 1.07, 1.00, 1.04, 1.37  2.47, 2.90 → 2.58, 1.99
+//	Creates pg-cpu-ms/op      –                                       3.72, 4.34 → 4.12, 2.91
+//	Creates stored/s          649, 708, 406 → 796, 838, 789, 1,030    222, 169 → 191, 328
+//	Creates p99 accept        58, 43, 80 → 47, 60, 72, 33 ms          93, 110 → 91, 79 ms
+//
+// (At load 8–10, 02:13–02:15, A B A B twice: 1.57, 1.57, 1.91, 1.50 → 1.22,
+// 1.59, 1.28, 1.11 cpu-ms/op for the first two steps alone.) What the
+// profile showed (the timed part, of a stored Create's ~1.6 ms): SQLite's
+// temporary b-trees, a third of it. The home fan-out built two (its UNION
+// and the subquery it materialized) and an automatic index (its plan
+// scanned the local accounts and looked each up in the candidates), and
+// each INSERT … RETURNING (the inbox item, the status, the card fetch)
+// gathered its rows in one; each b-tree's page cache is a large
+// allocation, which the Go port maps and unmaps every time (munmap alone
+// was 8 % of the process), and bun scanned the returned rows by
+// reflection. Then the key's account row, read and scanned on every POST
+// (a tenth). After: the fan-out reads its UNION ALL of candidates first
+// (no temporary b-tree), the inserts return nothing, and the stored key is
+// kept in memory until its account's row is written. Left: the apply
+// transaction (the status's row and indexes, the counters, the fan-out, the
+// commit's WAL write: about half), the actor's row read by the worker
+// (~10 %), the HTTP handler with the signature check (~15 %). On
+// PostgreSQL the same changes spare one statement per Create (the key's
+// row) and the RETURNING rows; its figures move less than its runs differ
+// under this load.
+//
 // The requests are signed before the timer starts: on one machine the
 // client's RSA signing would otherwise compete with the server for the CPU,
 // while real senders are other servers.
