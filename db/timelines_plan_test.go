@@ -11,14 +11,7 @@ import (
 // checks and orders every public status of the instance on every request.
 func TestPublicTimelinePlanWalksTheIndex(t *testing.T) {
 	ctx := context.Background()
-	d, err := Open(ctx, "sqlite://"+t.TempDir()+"/plan.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	if _, err := d.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	d := openPlanDB(t)
 	for _, c := range []struct {
 		name string
 		v    Viewer
