@@ -22,14 +22,7 @@ func BenchmarkInsertStatusFanOut(b *testing.B) {
 
 func benchmarkFanOut(b *testing.B, followers int) {
 	ctx := context.Background()
-	store, err := db.Open(ctx, kontortest.NewDatabaseURL(b, kontortest.Dialect()))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer store.Close()
-	if _, err := store.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	store := kontortest.NewDB(b, kontortest.Dialect())
 	mk := func(name string) int64 {
 		a := &db.Account{Username: name, URI: "http://x/users/" + name}
 		if err := store.CreateLocalAccount(ctx, a, &db.User{Email: name + "@example.com"}); err != nil {

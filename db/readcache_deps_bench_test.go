@@ -19,14 +19,7 @@ import (
 //	go test ./db -run '^$' -bench ContactAndRequestsAfterAPost -benchtime 2000x
 func BenchmarkContactAndRequestsAfterAPost(b *testing.B) {
 	ctx := context.Background()
-	store, err := db.Open(ctx, kontortest.NewDatabaseURL(b, kontortest.Dialect()))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer store.Close()
-	if _, err := store.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	store := kontortest.NewDB(b, kontortest.Dialect())
 	confirmed := time.Now()
 	boss := &db.Account{Username: "boss", URI: "http://x/users/boss", Locked: true}
 	if err := store.CreateLocalAccount(ctx, boss, &db.User{Email: "boss@example.com", Approved: true, ConfirmedAt: &confirmed, Role: db.RoleAdmin}); err != nil {

@@ -79,14 +79,7 @@ func TestStatementCacheWrites(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
-			store, err := db.Open(ctx, kontortest.NewDatabaseURL(t, db.SQLite))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer store.Close()
-			if _, err := store.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			store := kontortest.NewDB(t, db.SQLite)
 			a := &db.Account{Username: "alice", URI: "http://x/users/alice"}
 			if err := store.CreateLocalAccount(ctx, a, &db.User{Email: "alice@example.com"}); err != nil {
 				t.Fatal(err)

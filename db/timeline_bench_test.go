@@ -31,14 +31,7 @@ func BenchmarkHomeTimeline(b *testing.B) {
 	for _, withRows := range []bool{false, true} {
 		b.Run(fmt.Sprintf("blocks-and-mutes=%t", withRows), func(b *testing.B) {
 			ctx := context.Background()
-			store, err := db.Open(ctx, kontortest.NewDatabaseURL(b, db.SQLite))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer store.Close()
-			if _, err := store.Migrate(ctx); err != nil {
-				b.Fatal(err)
-			}
+			store := kontortest.NewDB(b, db.SQLite)
 			newAccount := func(name string) int64 {
 				a := &db.Account{Username: name, URI: "http://x/users/" + name}
 				if err := store.CreateLocalAccount(ctx, a, &db.User{Email: name + "@example.com"}); err != nil {

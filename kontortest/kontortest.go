@@ -96,6 +96,22 @@ func NewDatabaseURL(t testing.TB, dialect string) string {
 	return u.String()
 }
 
+// NewDB opens a fresh database of dialect (NewDatabaseURL), migrated, and
+// closes it when the test ends: for tests of the store alone.
+func NewDB(t testing.TB, dialect string) *db.DB {
+	t.Helper()
+	ctx := context.Background()
+	d, err := db.Open(ctx, NewDatabaseURL(t, dialect))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := d.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 // Options change an instance's configuration before it starts.
 type Options struct {
 	Dialect     string               // default: Dialect()

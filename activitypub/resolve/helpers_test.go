@@ -314,26 +314,12 @@ func (k staticKeys) PublicKey(_ context.Context, keyID string, _ bool) (crypto.P
 	return nil, "", errors.New("unknown key " + keyID)
 }
 
-func openDB(t *testing.T, dialect string) *db.DB {
-	t.Helper()
-	ctx := context.Background()
-	d, err := db.Open(ctx, kontortest.NewDatabaseURL(t, dialect))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
 // dialects runs f on SQLite and on PostgreSQL (which skips, loudly, without
 // KONTOR_TEST_POSTGRES_URL).
 func dialects(t *testing.T, f func(t *testing.T, e *env)) {
 	for _, dialect := range []string{db.SQLite, db.Postgres} {
 		t.Run(dialect, func(t *testing.T) {
-			f(t, newEnv(t, openDB(t, dialect), nil))
+			f(t, newEnv(t, kontortest.NewDB(t, dialect), nil))
 		})
 	}
 }

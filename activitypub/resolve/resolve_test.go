@@ -10,6 +10,7 @@ import (
 
 	"github.com/kontor-social/kontor/activitypub/resolve"
 	"github.com/kontor-social/kontor/db"
+	"github.com/kontor-social/kontor/kontortest"
 )
 
 var ctx = context.Background()
@@ -636,7 +637,7 @@ func TestStaleHandleFallsBackWhenWebFingerFails(t *testing.T) {
 // shared corpus, with their URLs moved to the fake peer.
 func TestCorpusActors(t *testing.T) {
 	dir := corpusDir(t)
-	e := newEnv(t, openDB(t, db.SQLite), nil)
+	e := newEnv(t, kontortest.NewDB(t, db.SQLite), nil)
 	p := e.peer
 
 	masto := corpusDoc(t, dir, "mastodon/person-propertyvalue-fields.json", "https://masto.qa.urbanwildlife.biz", p.URL)
