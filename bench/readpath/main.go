@@ -523,7 +523,7 @@ func drive(ctx context.Context, target, token string, n int, d time.Duration) re
 			var first string
 			for ctx.Err() == nil {
 				t0 := time.Now()
-				err := get(client, target, token)
+				_, err := get(client, target, token)
 				if ctx.Err() != nil {
 					break // the request may have been cut short by the end of the run
 				}
@@ -556,25 +556,27 @@ func drive(ctx context.Context, target, token string, n int, d time.Duration) re
 	return r
 }
 
-func get(client *http.Client, target, token string) error {
+// get asks target with token and reads the answer: its body's length, or
+// an error unless it is a 200.
+func get(client *http.Client, target, token string) (int, error) {
 	req, err := http.NewRequest(http.MethodGet, target, nil)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := client.Do(req)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s: %d %.200s", target, resp.StatusCode, body)
+		return 0, fmt.Errorf("%s: %d %.200s", target, resp.StatusCode, body)
 	}
-	return nil
+	return len(body), nil
 }
 
 // waitUp waits until u answers 200.
