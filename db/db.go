@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -52,7 +53,8 @@ type DB struct {
 	gens          *generations
 	stopListening func()
 	reads         *readCaches
-	epochs        *epochs // SQLite: other processes' writes (invalidation_sqlite.go)
+	epochs        *epochs       // SQLite: other processes' writes (invalidation_sqlite.go)
+	checkpoints   *checkpointer // SQLite: the WAL's checkpoints (sqlite_checkpoint.go)
 	inboxInserts  inboxInserts
 }
 
@@ -127,7 +129,10 @@ func (d *DB) openSQLite(path string) error {
 	// SQLite buffers each in a 64 KiB chunk, which the Go port of its
 	// allocator maps and unmaps around every write statement in a
 	// transaction (a quarter of the inbox's CPU went to those syscalls).
-	w, err := d.openSQLitePool("file:" + path + "?" + pragmas + "&_pragma=temp_store(MEMORY)&_txlock=immediate")
+	// Checkpoints run on a connection of their own (sqlite_checkpoint.go);
+	// the writer's automatic one is the safety net.
+	w, err := d.openSQLitePool("file:" + path + "?" + pragmas + "&_pragma=temp_store(MEMORY)&_txlock=immediate" +
+		"&_pragma=wal_autocheckpoint(" + strconv.Itoa(writerAutoCheckpoint) + ")")
 	if err != nil {
 		return fmt.Errorf("db: open %s: %w", path, err)
 	}
@@ -144,6 +149,13 @@ func (d *DB) openSQLite(path string) error {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(readerIdleTime)
+	if path != ":memory:" {
+		if err := d.startCheckpointer("file:" + path + "?" + pragmas); err != nil {
+			w.Close()
+			r.Close()
+			return fmt.Errorf("db: open %s: %w", path, err)
+		}
+	}
 	d.w = bun.NewDB(w, sqlitedialect.New())
 	d.r = bun.NewDB(r, sqlitedialect.New())
 	return nil
@@ -230,8 +242,11 @@ func (d *DB) Close() error {
 	}
 	d.closeStatements()
 	var err error
+	if d.checkpoints != nil {
+		err = d.checkpoints.close()
+	}
 	if d.r != nil && d.r != d.w {
-		err = d.r.Close()
+		err = errors.Join(err, d.r.Close())
 	}
 	if d.w != nil {
 		err = errors.Join(err, d.w.Close())
