@@ -121,7 +121,9 @@ func New(o Options) *Engine {
 		o.MaxStatusCharacters = 500
 	}
 	if o.InboxWorkers == 0 {
-		o.InboxWorkers = 8
+		// Each waits for its activity's group commit (inbox_commit.go):
+		// 16 let a batch fill to maxCommitBatch, whose commit is shared.
+		o.InboxWorkers = 16
 	}
 	if o.FetchTimeout == 0 {
 		o.FetchTimeout = 10 * time.Second

@@ -131,7 +131,7 @@ func Default() Config {
 
 		InboxMaxBytes:       1 << 20,
 		DeliveryConcurrency: 256,
-		InboxWorkers:        8,
+		InboxWorkers:        16,
 		MaxStatusCharacters: 500,
 		APIRateLimit:        300,
 		APIRateLimitIP:      7500,
