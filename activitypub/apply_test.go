@@ -383,3 +383,53 @@ func TestApplyStatusSameBothWays(t *testing.T) {
 		}
 	}
 }
+
+// A new post tells the local followers who asked to hear of its author's
+// posts, carol's and rem's alike; once they stop asking, nobody is told.
+func TestApplyCreateNotifiesSubscribersBothWays(t *testing.T) {
+	w := newWorld(t)
+	subscribe := func(notify bool) {
+		t.Helper()
+		if _, err := w.e.Follow(ctx, w.dave.Account, w.carol.Account, activitypub.FollowOptions{Notify: notify}); err != nil {
+			t.Fatal(err)
+		}
+		// rem's Accept is not part of this test: the follow is stored accepted.
+		err := w.in.DB.InTx(ctx, func(tx *db.Tx) error {
+			_, err := tx.UpsertFollow(ctx, &db.Follow{AccountID: w.dave.Account.ID, TargetAccountID: w.remAcct.ID, Accepted: true, Notify: notify})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.rec.take(nil)
+	}
+	post := func(n string) (local, remote []string, own, remOwn int64) {
+		t.Helper()
+		s, err := w.e.PublishStatus(ctx, w.carol.Account, activitypub.PostParams{Text: "news " + n, Visibility: db.Public})
+		if err != nil {
+			t.Fatal(err)
+		}
+		local = w.rec.take(w.names(w.carol.Account.ID, map[int64]string{s.ID: "own"}))
+		w.send(w.rem.Activity("Create", "statuses/"+n+"/activity", w.remNote(n, "<p>news "+n+"</p>"), nil))
+		r := w.in.StatusByURI(w.rem.ID + "/statuses/" + n)
+		if r == nil {
+			t.Fatalf("rem's post %s was not stored", n)
+		}
+		remote = w.rec.take(w.names(w.remAcct.ID, map[int64]string{r.ID: "own"}))
+		return local, remote, s.ID, r.ID
+	}
+
+	subscribe(true)
+	local, remote, own, remOwn := post("1")
+	same(t, "subscribed", local, remote, []string{
+		"notified status to=dave from=actor status=own reblog_of=-",
+		"status.created  to=- from=actor status=own reblog_of=-",
+	})
+	w.checkNotified(w.dave.Account.ID, db.NotifyStatus, map[int64]int64{w.carol.Account.ID: own, w.remAcct.ID: remOwn})
+
+	subscribe(false)
+	local, remote, _, _ = post("2")
+	same(t, "unsubscribed", local, remote, []string{
+		"status.created  to=- from=actor status=own reblog_of=-",
+	})
+}

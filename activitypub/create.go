@@ -152,6 +152,7 @@ func (e *Engine) applyCreate(ctx context.Context, ic *inboxContext) error {
 	if err != nil {
 		return err
 	}
+	p.unsubscribed = !known.Subscribed
 	err = e.seenTx(ctx, ic, func(tx *db.Tx) error {
 		if err := e.create(ctx, tx, ic.actor, p); err != nil {
 			return err
@@ -198,14 +199,15 @@ func (e *Engine) create(ctx context.Context, tx *db.Tx, author *db.Account, p *p
 		return err
 	}
 	e.statusCreated(tx, s) // before the notifications: clients get the status first
-	return e.notifyNewStatus(ctx, tx, s, p.local)
+	return e.notifyNewStatus(ctx, tx, p)
 }
 
 // notifyNewStatus tells mentioned local accounts, and local followers who
 // asked to hear of the author's posts, about a new status.
-func (e *Engine) notifyNewStatus(ctx context.Context, tx *db.Tx, s *db.Status, mentioned []*db.Account) error {
+func (e *Engine) notifyNewStatus(ctx context.Context, tx *db.Tx, p *preparedStatus) error {
+	s := p.status
 	told := map[int64]bool{}
-	for _, a := range mentioned {
+	for _, a := range p.local {
 		if !a.Local() {
 			continue
 		}
@@ -214,7 +216,7 @@ func (e *Engine) notifyNewStatus(ctx context.Context, tx *db.Tx, s *db.Status, m
 			return err
 		}
 	}
-	if s.Visibility == db.Direct || s.ReblogOfID != nil {
+	if s.Visibility == db.Direct || s.ReblogOfID != nil || p.unsubscribed {
 		return nil
 	}
 	subscribers, err := e.db.NotifyingFollowers(ctx, s.AccountID)

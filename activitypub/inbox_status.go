@@ -37,6 +37,10 @@ type preparedStatus struct {
 	mediaIDs []int64               // a local post's uploads, attached to it
 	poll     *db.Poll
 	emojis   []*db.CustomEmoji // the custom emoji its text uses
+	// unsubscribed: known before the write step that no local follower
+	// asked to be notified of the author's posts (an incoming Create's
+	// CheckIncomingStatus), so the step does not ask again.
+	unsubscribed bool
 }
 
 // objectOf returns the object of a Create/Update, fetched from its origin

@@ -313,8 +313,11 @@ func (d *DB) localFollowsOf(targetID int64) *bun.SelectQuery {
 // the account's posts (follow with notify=true).
 func (d *DB) NotifyingFollowers(ctx context.Context, targetID int64) ([]int64, error) {
 	var ids []int64
-	err := d.r.NewSelect().Table("follows").Column("follows.account_id").
-		Join("JOIN accounts fa ON fa.id = follows.account_id").
-		Where("follows.target_account_id = ? AND follows.accepted = TRUE AND follows.notify = TRUE AND fa.domain = ''", targetID).Scan(ctx, &ids)
+	err := d.notifyingFollowsOf(targetID).Column("f.account_id").Scan(ctx, &ids)
 	return ids, err
+}
+
+// notifyingFollowsOf selects the follows of NotifyingFollowers.
+func (d *DB) notifyingFollowsOf(targetID int64) *bun.SelectQuery {
+	return d.localFollowsOf(targetID).Where("f.notify = TRUE")
 }

@@ -48,8 +48,8 @@ func TestInboxItemsInsertedTogether(t *testing.T) {
 	})
 }
 
-// CheckIncomingStatus tells a stored status, a tombstone and a local
-// follower of the author apart, each on its own.
+// CheckIncomingStatus tells a stored status, a tombstone, a local follower
+// of the author and one who asked to be notified apart, each on its own.
 func TestCheckIncomingStatus(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, store *db.DB) {
 		ctx := context.Background()
@@ -103,5 +103,16 @@ func TestCheckIncomingStatus(t *testing.T) {
 		}
 		check(uri, bob, db.IncomingStatus{Known: true, Followed: true})
 		check("https://remote.example/users/carol/statuses/1", carol, db.IncomingStatus{})
+
+		// alice asks to be notified of bob's posts; carol, remote, of alice's
+		// would not count.
+		err = store.InTx(ctx, func(tx *db.Tx) error {
+			_, err := tx.UpsertFollow(ctx, &db.Follow{AccountID: alice.ID, TargetAccountID: bob.ID, Accepted: true, Notify: true})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("https://remote.example/users/bob/statuses/3", bob, db.IncomingStatus{Followed: true, Subscribed: true})
 	})
 }
