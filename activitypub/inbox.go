@@ -325,7 +325,7 @@ func (e *Engine) localTarget(ctx context.Context, uri string) (*db.Account, erro
 	if name == "" {
 		return nil, permanent(ErrNotFound)
 	}
-	a, err := e.db.LocalAccount(ctx, name)
+	a, err := e.db.LocalActor(ctx, name)
 	if err != nil {
 		return nil, err
 	}

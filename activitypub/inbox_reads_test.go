@@ -13,7 +13,9 @@ import (
 // A Follow from an actor never seen reads the actor's row once by key id
 // (its key, not stored yet) and once by URI (its handle's domain) before
 // storing it; the apply takes the account the signature check stored and
-// reads neither it nor the recipient again.
+// reads neither it nor the recipient again. The recipient (the inbox's
+// owner and the Follow's target) and the instance actor that signs the key
+// fetch come from memory: storing the new actor does not retire them.
 func TestInboxFollowOfNewActorReadsRowsOnce(t *testing.T) {
 	var queries func() []string
 	in := kontortest.Start(t, kontortest.Options{Engine: func(o *activitypub.Options) {
@@ -63,6 +65,8 @@ func TestInboxFollowOfNewActorReadsRowsOnce(t *testing.T) {
 			{"fan by URI", fmt.Sprintf("uri = '%s'", fan.ID)},
 			{"fan by id", fmt.Sprintf("id = %d)", fanAcct.ID)},
 			{"alice by id", fmt.Sprintf("id = %d)", alice.Account.ID)},
+			{"alice by username", "lower(username) = lower('alice')"},
+			{"instance actor by username", fmt.Sprintf("lower(username) = lower('%s')", activitypub.InstanceActorUsername)},
 		} {
 			if strings.Contains(q, k.cond) {
 				got[k.name]++
@@ -70,7 +74,7 @@ func TestInboxFollowOfNewActorReadsRowsOnce(t *testing.T) {
 		}
 	}
 	want := map[string]int{"fan by key id": 1, "fan by URI": 1}
-	for _, k := range []string{"fan by key id", "fan by URI", "fan by id", "alice by id"} {
+	for _, k := range []string{"fan by key id", "fan by URI", "fan by id", "alice by id", "alice by username", "instance actor by username"} {
 		if got[k] != want[k] {
 			t.Errorf("%s: %d reads, want %d", k, got[k], want[k])
 		}

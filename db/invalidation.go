@@ -35,7 +35,12 @@ const (
 	// every post and follow moves (counterWrite); a suspension, a deletion,
 	// a profile. Such a write is also a write of tableAccounts.
 	tableAccountRows
-	allTables = tableAccounts | tableUsers | tableTokens | tableApps | tableStatuses | tableInstances | tableSite | tableFollows | tableAccountRows
+	// tableLocalAccountRows: a write of tableAccountRows that may touch a
+	// local account's row: all but the stores of fetched remote actors
+	// (remoteAccountWrites), which every unknown sender causes.
+	tableLocalAccountRows
+	allTables = tableAccounts | tableUsers | tableTokens | tableApps | tableStatuses | tableInstances | tableSite | tableFollows |
+		tableAccountRows | tableLocalAccountRows
 )
 
 // watched names the tables whose writes the caches must hear of. Naming a
@@ -56,9 +61,21 @@ var watched = map[string]table{
 	"follows":      tableFollows,
 }
 
+// remoteAccountWritesKey marks the context of statements that write only
+// remote accounts' rows (remoteAccountWrites).
+type remoteAccountWritesKey struct{}
+
+// remoteAccountWrites returns a context whose writes of accounts touch no
+// local account's row: the caller makes sure of it (a fetched actor is
+// stored by its remote URI and handle). They are writes of
+// tableAccountRows, not of tableLocalAccountRows.
+func remoteAccountWrites(ctx context.Context) context.Context {
+	return context.WithValue(ctx, remoteAccountWritesKey{}, true)
+}
+
 // generations are the watched tables' write counters of one store.
 type generations struct {
-	gen [9]atomic.Uint64
+	gen [10]atomic.Uint64
 	// channel is the PostgreSQL NOTIFY channel of the schema ("" until the
 	// store knows it, and on SQLite).
 	channel atomic.Pointer[string]
@@ -256,6 +273,9 @@ func notifySQL(channel string, set table) string {
 func (c *cachingConn) wrote(ctx context.Context, set table) {
 	if set == 0 {
 		return
+	}
+	if set&tableAccountRows != 0 && ctx.Value(remoteAccountWritesKey{}) == nil {
+		set |= tableLocalAccountRows
 	}
 	if c.inTx && c.cache.postgres {
 		c.pending |= set

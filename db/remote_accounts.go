@@ -21,12 +21,16 @@ func (d *DB) UpsertRemoteAccount(ctx context.Context, a *Account) error {
 		err := tx.tx.NewSelect().Model(existing).Where("uri = ?", a.URI).Scan(ctx)
 		switch {
 		case err == nil:
+			wctx := ctx // a local row by this URI is written as any other
+			if existing.Domain != "" {
+				wctx = remoteAccountWrites(ctx)
+			}
 			a.ID = existing.ID
 			if a.CreatedAt.IsZero() {
 				a.CreatedAt = existing.CreatedAt
 			}
 			if !strings.EqualFold(a.Username, existing.Username) || a.Domain != existing.Domain {
-				if err := tx.freeHandle(ctx, a); err != nil {
+				if err := tx.freeHandle(wctx, a); err != nil {
 					return err
 				}
 			}
@@ -38,7 +42,7 @@ func (d *DB) UpsertRemoteAccount(ctx context.Context, a *Account) error {
 			}
 			_, err := tx.tx.NewUpdate().Model(a).WherePK().
 				ExcludeColumn("id", "followers_count", "following_count", "statuses_count", "last_status_at", "suspended_at", "silenced_at", "sensitized_at", "private_key_pem").
-				Exec(ctx)
+				Exec(wctx)
 			if err != nil {
 				return fmt.Errorf("db: refresh remote account: %w", err)
 			}
@@ -46,7 +50,7 @@ func (d *DB) UpsertRemoteAccount(ctx context.Context, a *Account) error {
 		case !errors.Is(notFound(err), ErrNotFound):
 			return fmt.Errorf("db: remote account: %w", err)
 		}
-		return tx.insertRemoteAccount(ctx, a, t)
+		return tx.insertRemoteAccount(remoteAccountWrites(ctx), a, t)
 	})
 }
 
@@ -58,7 +62,7 @@ func (d *DB) InsertRemoteAccount(ctx context.Context, a *Account) error {
 	if err != nil {
 		return err
 	}
-	return d.InTx(ctx, func(tx *Tx) error { return tx.insertRemoteAccount(ctx, a, t) })
+	return d.InTx(ctx, func(tx *Tx) error { return tx.insertRemoteAccount(remoteAccountWrites(ctx), a, t) })
 }
 
 // prepareRemoteAccount fills in what every store of a fetched actor sets
