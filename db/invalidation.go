@@ -39,8 +39,9 @@ const (
 	// local account's row: all but the stores of fetched remote actors
 	// (remoteAccountWrites), which every unknown sender causes.
 	tableLocalAccountRows
+	tableDomainBlocks
 	allTables = tableAccounts | tableUsers | tableTokens | tableApps | tableStatuses | tableInstances | tableSite | tableFollows |
-		tableAccountRows | tableLocalAccountRows
+		tableAccountRows | tableLocalAccountRows | tableDomainBlocks
 )
 
 // watched names the tables whose writes the caches must hear of. Naming a
@@ -50,15 +51,16 @@ const (
 // cascade starts with a write to a watched table (oauth_apps is watched
 // because its deletion removes tokens).
 var watched = map[string]table{
-	"accounts":     tableAccounts,
-	"users":        tableUsers,
-	"oauth_tokens": tableTokens,
-	"oauth_apps":   tableApps,
-	"statuses":     tableStatuses,
-	"instances":    tableInstances,
-	"site_texts":   tableSite,
-	"site_rules":   tableSite,
-	"follows":      tableFollows,
+	"accounts":      tableAccounts,
+	"users":         tableUsers,
+	"oauth_tokens":  tableTokens,
+	"oauth_apps":    tableApps,
+	"statuses":      tableStatuses,
+	"instances":     tableInstances,
+	"site_texts":    tableSite,
+	"site_rules":    tableSite,
+	"follows":       tableFollows,
+	"domain_blocks": tableDomainBlocks,
 }
 
 // remoteAccountWritesKey marks the context of statements that write only
@@ -75,7 +77,7 @@ func remoteAccountWrites(ctx context.Context) context.Context {
 
 // generations are the watched tables' write counters of one store.
 type generations struct {
-	gen [10]atomic.Uint64
+	gen [11]atomic.Uint64
 	// channel is the PostgreSQL NOTIFY channel of the schema ("" until the
 	// store knows it, and on SQLite).
 	channel atomic.Pointer[string]
@@ -205,7 +207,7 @@ func counterWrite(query string) bool {
 func namedTables(query string) table {
 	var set table
 	whole := sqlWords(query, func(w string) bool {
-		if len(w) >= 5 && len(w) <= 12 {
+		if len(w) >= 5 && len(w) <= 13 { // the lengths of the watched names
 			set |= watched[strings.ToLower(w)]
 		}
 		return true

@@ -93,6 +93,8 @@ type readCaches struct {
 	keys *readCache[string, AccountKey]
 	// local accounts by username as asked (accounts.go's LocalActor)
 	localActors *readCache[string, Account]
+	// the blocked domains (all severities) deliveries are checked against
+	domainBlocks *readCache[struct{}, []string]
 	// hashtags' ids by name: a tag row is never deleted nor renamed, so
 	// only the names found are kept (a tag created later is read then)
 	tagIDs *readCache[string, int64]
@@ -133,5 +135,7 @@ func newReadCaches(gens *generations) *readCaches {
 		// (a profile, a suspension, a deletion): not with the counters,
 		// nor with the remote actors stored as new senders come in.
 		localActors: newReadCache[string, Account](gens, tableLocalAccountRows),
+		// The list changes only with a write of domain_blocks.
+		domainBlocks: newReadCache[struct{}, []string](gens, tableDomainBlocks),
 	}
 }
