@@ -280,7 +280,7 @@ func (e *Engine) signerFor(ctx context.Context, accountID int64) (transport.Sign
 
 // instanceSigner signs fetches that no user causes.
 func (e *Engine) instanceSigner(ctx context.Context) (transport.Signer, error) {
-	a, err := e.db.LocalAccount(ctx, InstanceActorUsername)
+	a, err := e.db.LocalActor(ctx, InstanceActorUsername)
 	if err != nil {
 		return transport.Signer{}, fmt.Errorf("activitypub: instance actor: %w", err)
 	}

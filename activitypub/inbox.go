@@ -25,6 +25,9 @@ const maxApplyAttempts = 8
 type queuedItem struct {
 	item *db.InboxItem
 	act  *vocab.Object
+	// signer is the signer's account when checking the signature stored it
+	// (a new or refetched actor), else nil.
+	signer *db.Account
 }
 
 // Receive handles a POST to an inbox (recipient is nil for the shared
@@ -61,7 +64,8 @@ func (e *Engine) Receive(ctx context.Context, r *http.Request, body []byte, reci
 	if e.DomainBlocked(ctx, vocab.Host(actor)) {
 		return reject(http.StatusForbidden, "domain blocked")
 	}
-	owner, err := e.verifySigner(ctx, r, body, act)
+	verifyCtx, storedSigner := resolve.NoteStoredActor(ctx)
+	owner, err := e.verifySigner(verifyCtx, r, body, act)
 	if err != nil || owner == "" {
 		return err
 	}
@@ -69,7 +73,11 @@ func (e *Engine) Receive(ctx context.Context, r *http.Request, body []byte, reci
 	if recipient != nil {
 		it.RecipientID = &recipient.ID
 	}
-	return e.enqueue(ctx, it, act)
+	signer := storedSigner()
+	if signer != nil && signer.URI != owner {
+		signer = nil
+	}
+	return e.enqueue(ctx, &queuedItem{item: it, act: act, signer: signer})
 }
 
 // verifySigner verifies the signature of an inbox POST and returns its
@@ -108,7 +116,8 @@ func (e *Engine) verifySigner(ctx context.Context, r *http.Request, body []byte,
 // With room in the workers' queue the item is leased to this process and
 // handed over in memory; without, it is stored due at once and the
 // workers fetch it from the table as soon as they are free.
-func (e *Engine) enqueue(ctx context.Context, it *db.InboxItem, act *vocab.Object) error {
+func (e *Engine) enqueue(ctx context.Context, q *queuedItem) error {
+	it := q.item
 	lease := time.Duration(0)
 	if len(e.inbox) < cap(e.inbox) {
 		lease = inboxLease
@@ -120,7 +129,7 @@ func (e *Engine) enqueue(ctx context.Context, it *db.InboxItem, act *vocab.Objec
 		e.signalBacklog()
 		return nil
 	}
-	e.pending.Store(it.ID, &queuedItem{item: it, act: act})
+	e.pending.Store(it.ID, q)
 	select {
 	case e.inbox <- it.ID:
 	default:
@@ -158,8 +167,7 @@ func (e *Engine) inboxWorker(ctx context.Context) {
 			if !ok {
 				continue
 			}
-			q := v.(*queuedItem)
-			e.applyParsed(ctx, q.item, q.act)
+			e.applyParsed(ctx, v.(*queuedItem))
 		case <-e.backlog:
 			items, err := e.db.ClaimInboxItems(ctx, backlogBatch, inboxLease)
 			if err != nil {
@@ -186,7 +194,7 @@ func (e *Engine) applyItem(ctx context.Context, it *db.InboxItem) {
 		e.db.DeleteInboxItem(ctx, it.ID)
 		return
 	}
-	e.applyParsed(ctx, it, act)
+	e.applyParsed(ctx, &queuedItem{item: it, act: act})
 }
 
 // permanentError marks an apply failure that retrying will not fix.
@@ -205,12 +213,12 @@ func permanent(err error) error {
 // errIgnored is an activity we do not keep (addressed to nobody here …).
 var errIgnored = errors.New("ignored")
 
-func (e *Engine) applyParsed(ctx context.Context, it *db.InboxItem, act *vocab.Object) {
+func (e *Engine) applyParsed(ctx context.Context, q *queuedItem) {
+	it, act := q.item, q.act
 	ic := &inboxContext{item: it, act: act, signer: it.Signer}
-	if it.RecipientID != nil {
-		if a, err := e.db.AccountByID(ctx, *it.RecipientID); err == nil {
-			ic.recipient = a
-		}
+	if q.signer != nil && q.signer.URI == act.Actor.ID() {
+		// Stored by the signature check moments ago: not read again.
+		ic.actor = q.signer
 	}
 	err := e.apply(ctx, ic)
 	var perm permanentError
@@ -255,11 +263,10 @@ func refused(err error) bool {
 
 // inboxContext is one activity being applied.
 type inboxContext struct {
-	item      *db.InboxItem
-	act       *vocab.Object
-	signer    string      // verified key owner
-	actor     *db.Account // resolved activity actor
-	recipient *db.Account // for personal inboxes
+	item   *db.InboxItem
+	act    *vocab.Object
+	signer string      // verified key owner
+	actor  *db.Account // resolved activity actor
 	// itemDeleted: the item's row went in the transaction that applied it.
 	itemDeleted bool
 }
@@ -269,14 +276,16 @@ func (ic *inboxContext) forwarded() bool { return ic.signer != ic.act.Actor.ID()
 
 func (e *Engine) apply(ctx context.Context, ic *inboxContext) error {
 	act := ic.act
-	actor, err := e.resolver.Actor(ctx, act.Actor.ID(), false)
-	if err != nil {
-		return err
+	if ic.actor == nil {
+		actor, err := e.resolver.Actor(ctx, act.Actor.ID(), false)
+		if err != nil {
+			return err
+		}
+		ic.actor = actor
 	}
-	if actor.Suspended() {
+	if ic.actor.Suspended() {
 		return errIgnored
 	}
-	ic.actor = actor
 	switch {
 	case act.Is("Create"):
 		return e.applyCreate(ctx, ic)
@@ -316,7 +325,7 @@ func (e *Engine) localTarget(ctx context.Context, uri string) (*db.Account, erro
 	if name == "" {
 		return nil, permanent(ErrNotFound)
 	}
-	a, err := e.db.LocalAccount(ctx, name)
+	a, err := e.db.LocalActor(ctx, name)
 	if err != nil {
 		return nil, err
 	}

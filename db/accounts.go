@@ -136,6 +136,29 @@ func (d *DB) LocalAccount(ctx context.Context, username string) (*Account, error
 	return d.AccountByUsername(ctx, username, "")
 }
 
+// LocalActor is LocalAccount for the federation paths that look up the
+// local account named by every request or activity (an inbox's owner, a
+// Follow's target, the instance actor that signs fetches): the row is kept
+// in memory until a write that may touch a local account's row (a profile,
+// a suspension, a deletion; not the counters, nor the remote actors stored
+// as senders come in). Its counters may therefore be behind: what shows
+// them reads AccountByID. A name not found is not kept.
+func (d *DB) LocalActor(ctx context.Context, username string) (*Account, error) {
+	// Kept by the name as asked: the case folding stays SQL's.
+	key := username
+	d.freshen(ctx)
+	if a, ok := d.reads.localActors.get(key); ok {
+		return &a, nil
+	}
+	gen := d.reads.localActors.generation()
+	a, err := d.LocalAccount(ctx, username)
+	if err != nil {
+		return a, err
+	}
+	d.reads.localActors.put(key, *a, gen)
+	return a, nil
+}
+
 // AccountByUsername returns the account username@domain ("" domain: local).
 func (d *DB) AccountByUsername(ctx context.Context, username, domain string) (*Account, error) {
 	a := new(Account)

@@ -4,50 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"strings"
-	"sync"
 
 	"github.com/uptrace/bun"
 )
 
-// Test hooks of analytics_test.go: record the SQL the store runs, and show
-// the plan a query gets.
-
-// queryRecorder is a bun hook that keeps the formatted queries.
-type queryRecorder struct {
-	mu      sync.Mutex
-	queries []string
-}
-
-func (q *queryRecorder) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
-	return ctx
-}
-
-func (q *queryRecorder) AfterQuery(_ context.Context, e *bun.QueryEvent) {
-	q.mu.Lock()
-	q.queries = append(q.queries, e.Query)
-	q.mu.Unlock()
-}
-
-// RecordQueries starts recording the store's queries (call it before the
-// store is used concurrently); the returned func hands out (and forgets)
-// what was recorded since the last call.
-func (d *DB) RecordQueries() func() []string {
-	rec := &queryRecorder{}
-	same := d.r == d.w
-	d.w = d.w.WithQueryHook(rec)
-	if same {
-		d.r = d.w
-	} else {
-		d.r = d.r.WithQueryHook(rec)
-	}
-	return func() []string {
-		rec.mu.Lock()
-		defer rec.mu.Unlock()
-		out := rec.queries
-		rec.queries = nil
-		return out
-	}
-}
+// Test hooks of analytics_test.go: show the plan a query gets (RecordQueries
+// records the SQL the store runs).
 
 // ExplainPlan returns the plan of a formatted query, one line per node:
 // SQLite's EXPLAIN QUERY PLAN details, or PostgreSQL's EXPLAIN with

@@ -56,7 +56,7 @@ func (t *Tx) EnqueueDeliveries(ctx context.Context, activityID int64, inboxes []
 		rows = append(rows, Delivery{ID: t.d.NewID(), ActivityID: activityID, Inbox: inbox, Host: host,
 			NextAttemptAt: ts, ForwardedBody: forwarded, CreatedAt: ts})
 	}
-	blocked, err := t.d.blockedAmong(ctx, t.tx, rows)
+	blocked, err := t.d.blockedAmong(ctx, rows)
 	if err != nil {
 		return 0, err
 	}
@@ -79,6 +79,24 @@ func (t *Tx) EnqueueDeliveries(ctx context.Context, activityID int64, inboxes []
 	return len(kept), nil
 }
 
+// blockedDomains are the domains blocked (at any severity), kept in memory
+// until domain_blocks is written: every enqueued delivery is checked. Read
+// outside the caller's transaction (as its other checks are), so that a
+// list the transaction itself changed and may roll back is never kept.
+func (d *DB) blockedDomains(ctx context.Context) ([]string, error) {
+	d.freshen(ctx)
+	if blocks, ok := d.reads.domainBlocks.get(struct{}{}); ok {
+		return blocks, nil
+	}
+	gen := d.reads.domainBlocks.generation()
+	var blocks []string
+	if err := d.r.NewSelect().Table("domain_blocks").Column("domain").Scan(ctx, &blocks); err != nil {
+		return nil, fmt.Errorf("db: domain blocks: %w", err)
+	}
+	d.reads.domainBlocks.put(struct{}{}, blocks, gen)
+	return blocks, nil
+}
+
 // hostDomain strips a port: domain blocks name domains.
 func hostDomain(host string) string {
 	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
@@ -87,10 +105,10 @@ func hostDomain(host string) string {
 	return host
 }
 
-func (d *DB) blockedAmong(ctx context.Context, idb bun.IDB, rows []Delivery) (map[string]bool, error) {
-	var blocks []string
-	if err := idb.NewSelect().Table("domain_blocks").Column("domain").Scan(ctx, &blocks); err != nil {
-		return nil, fmt.Errorf("db: domain blocks: %w", err)
+func (d *DB) blockedAmong(ctx context.Context, rows []Delivery) (map[string]bool, error) {
+	blocks, err := d.blockedDomains(ctx)
+	if err != nil {
+		return nil, err
 	}
 	out := map[string]bool{}
 	if len(blocks) == 0 {

@@ -35,7 +35,13 @@ const (
 	// every post and follow moves (counterWrite); a suspension, a deletion,
 	// a profile. Such a write is also a write of tableAccounts.
 	tableAccountRows
-	allTables = tableAccounts | tableUsers | tableTokens | tableApps | tableStatuses | tableInstances | tableSite | tableFollows | tableAccountRows
+	// tableLocalAccountRows: a write of tableAccountRows that may touch a
+	// local account's row: all but the stores of fetched remote actors
+	// (remoteAccountWrites), which every unknown sender causes.
+	tableLocalAccountRows
+	tableDomainBlocks
+	allTables = tableAccounts | tableUsers | tableTokens | tableApps | tableStatuses | tableInstances | tableSite | tableFollows |
+		tableAccountRows | tableLocalAccountRows | tableDomainBlocks
 )
 
 // watched names the tables whose writes the caches must hear of. Naming a
@@ -45,20 +51,33 @@ const (
 // cascade starts with a write to a watched table (oauth_apps is watched
 // because its deletion removes tokens).
 var watched = map[string]table{
-	"accounts":     tableAccounts,
-	"users":        tableUsers,
-	"oauth_tokens": tableTokens,
-	"oauth_apps":   tableApps,
-	"statuses":     tableStatuses,
-	"instances":    tableInstances,
-	"site_texts":   tableSite,
-	"site_rules":   tableSite,
-	"follows":      tableFollows,
+	"accounts":      tableAccounts,
+	"users":         tableUsers,
+	"oauth_tokens":  tableTokens,
+	"oauth_apps":    tableApps,
+	"statuses":      tableStatuses,
+	"instances":     tableInstances,
+	"site_texts":    tableSite,
+	"site_rules":    tableSite,
+	"follows":       tableFollows,
+	"domain_blocks": tableDomainBlocks,
+}
+
+// remoteAccountWritesKey marks the context of statements that write only
+// remote accounts' rows (remoteAccountWrites).
+type remoteAccountWritesKey struct{}
+
+// remoteAccountWrites returns a context whose writes of accounts touch no
+// local account's row: the caller makes sure of it (a fetched actor is
+// stored by its remote URI and handle). They are writes of
+// tableAccountRows, not of tableLocalAccountRows.
+func remoteAccountWrites(ctx context.Context) context.Context {
+	return context.WithValue(ctx, remoteAccountWritesKey{}, true)
 }
 
 // generations are the watched tables' write counters of one store.
 type generations struct {
-	gen [9]atomic.Uint64
+	gen [11]atomic.Uint64
 	// channel is the PostgreSQL NOTIFY channel of the schema ("" until the
 	// store knows it, and on SQLite).
 	channel atomic.Pointer[string]
@@ -188,7 +207,7 @@ func counterWrite(query string) bool {
 func namedTables(query string) table {
 	var set table
 	whole := sqlWords(query, func(w string) bool {
-		if len(w) >= 5 && len(w) <= 12 {
+		if len(w) >= 5 && len(w) <= 13 { // the lengths of the watched names
 			set |= watched[strings.ToLower(w)]
 		}
 		return true
@@ -256,6 +275,9 @@ func notifySQL(channel string, set table) string {
 func (c *cachingConn) wrote(ctx context.Context, set table) {
 	if set == 0 {
 		return
+	}
+	if set&tableAccountRows != 0 && ctx.Value(remoteAccountWritesKey{}) == nil {
+		set |= tableLocalAccountRows
 	}
 	if c.inTx && c.cache.postgres {
 		c.pending |= set

@@ -19,7 +19,7 @@ import (
 // before a lookup began is always seen).
 
 // epochColumns are cache_epochs' columns in the order of the table bits.
-var epochColumns = [...]string{"accounts", "users", "tokens", "apps", "statuses", "instances", "site", "follows", "account_rows"}
+var epochColumns = [...]string{"accounts", "users", "tokens", "apps", "statuses", "instances", "site", "follows", "account_rows", "local_account_rows", "domain_blocks"}
 
 // epochSQL is the statement that counts the writes of set.
 func epochSQL(set table) string {

@@ -27,6 +27,8 @@ func TestWrittenTables(t *testing.T) {
 		{`DELETE FROM "oauth_apps" AS "a" WHERE id = 2`, tableApps},
 		{`WITH x AS (SELECT id FROM users) UPDATE statuses SET a = 1 FROM x`, tableUsers | tableStatuses},
 		{`INSERT INTO favourites (status_id) VALUES (1)`, 0},
+		{`INSERT INTO "domain_blocks" ("domain", "severity") VALUES ('b.example', 'suspend')`, tableDomainBlocks},
+		{`DELETE FROM account_domain_blocks WHERE domain = 'b.example'`, 0},
 		{`ALTER TABLE Accounts ADD COLUMN x INT`, tableAccounts | tableAccountRows},
 	}
 	for _, c := range cases {

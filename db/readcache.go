@@ -91,6 +91,10 @@ type readCaches struct {
 	followRequests *readCache[int64, int64]
 	// stored public keys by key id (remote_accounts.go's KeyByID)
 	keys *readCache[string, AccountKey]
+	// local accounts by username as asked (accounts.go's LocalActor)
+	localActors *readCache[string, Account]
+	// the blocked domains (all severities) deliveries are checked against
+	domainBlocks *readCache[struct{}, []string]
 	// hashtags' ids by name: a tag row is never deleted nor renamed, so
 	// only the names found are kept (a tag created later is read then)
 	tagIDs *readCache[string, int64]
@@ -127,5 +131,11 @@ func newReadCaches(gens *generations) *readCaches {
 		// profile stored anew, a deletion): not with the counters every
 		// federated post writes.
 		keys: newReadCache[string, AccountKey](gens, tableAccountRows),
+		// A local account's row changes with a write that may touch one
+		// (a profile, a suspension, a deletion): not with the counters,
+		// nor with the remote actors stored as new senders come in.
+		localActors: newReadCache[string, Account](gens, tableLocalAccountRows),
+		// The list changes only with a write of domain_blocks.
+		domainBlocks: newReadCache[struct{}, []string](gens, tableDomainBlocks),
 	}
 }

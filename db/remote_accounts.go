@@ -5,35 +5,32 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // UpsertRemoteAccount stores a fetched remote actor by its URI: inserted the
 // first time, refreshed afterwards (counters and local relations are kept).
 // On return a.ID is the stored ID.
 func (d *DB) UpsertRemoteAccount(ctx context.Context, a *Account) error {
-	if a.Domain == "" {
-		return errors.New("db: remote account without domain")
-	}
-	a.Domain = strings.ToLower(a.Domain)
-	t := now()
-	a.FetchedAt, a.UpdatedAt = &t, t
-	if a.Fields == nil {
-		a.Fields = []Field{}
-	}
-	if a.AlsoKnownAs == nil {
-		a.AlsoKnownAs = []string{}
+	t, err := prepareRemoteAccount(a)
+	if err != nil {
+		return err
 	}
 	return d.InTx(ctx, func(tx *Tx) error {
 		existing := new(Account)
 		err := tx.tx.NewSelect().Model(existing).Where("uri = ?", a.URI).Scan(ctx)
 		switch {
 		case err == nil:
+			wctx := ctx // a local row by this URI is written as any other
+			if existing.Domain != "" {
+				wctx = remoteAccountWrites(ctx)
+			}
 			a.ID = existing.ID
 			if a.CreatedAt.IsZero() {
 				a.CreatedAt = existing.CreatedAt
 			}
 			if !strings.EqualFold(a.Username, existing.Username) || a.Domain != existing.Domain {
-				if err := tx.freeHandle(ctx, a); err != nil {
+				if err := tx.freeHandle(wctx, a); err != nil {
 					return err
 				}
 			}
@@ -45,7 +42,7 @@ func (d *DB) UpsertRemoteAccount(ctx context.Context, a *Account) error {
 			}
 			_, err := tx.tx.NewUpdate().Model(a).WherePK().
 				ExcludeColumn("id", "followers_count", "following_count", "statuses_count", "last_status_at", "suspended_at", "silenced_at", "sensitized_at", "private_key_pem").
-				Exec(ctx)
+				Exec(wctx)
 			if err != nil {
 				return fmt.Errorf("db: refresh remote account: %w", err)
 			}
@@ -53,24 +50,58 @@ func (d *DB) UpsertRemoteAccount(ctx context.Context, a *Account) error {
 		case !errors.Is(notFound(err), ErrNotFound):
 			return fmt.Errorf("db: remote account: %w", err)
 		}
-		if err := tx.freeHandle(ctx, a); err != nil {
-			return err
-		}
-		a.ID = d.NewID()
-		if err := tx.limitIfDomainSilenced(ctx, a); err != nil {
-			return err
-		}
-		if a.CreatedAt.IsZero() || a.CreatedAt.After(t) {
-			a.CreatedAt = t
-		}
-		if _, err := tx.tx.NewInsert().Model(a).Exec(ctx); err != nil {
-			if isUniqueViolation(err) {
-				return ErrConflict
-			}
-			return fmt.Errorf("db: insert remote account: %w", err)
-		}
-		return nil
+		return tx.insertRemoteAccount(remoteAccountWrites(ctx), a, t)
 	})
+}
+
+// InsertRemoteAccount stores a fetched remote actor that the caller has
+// just looked up by its URI and not found: UpsertRemoteAccount without
+// reading the row again. ErrConflict when it was stored meanwhile.
+func (d *DB) InsertRemoteAccount(ctx context.Context, a *Account) error {
+	t, err := prepareRemoteAccount(a)
+	if err != nil {
+		return err
+	}
+	return d.InTx(ctx, func(tx *Tx) error { return tx.insertRemoteAccount(remoteAccountWrites(ctx), a, t) })
+}
+
+// prepareRemoteAccount fills in what every store of a fetched actor sets
+// and returns the time of the store.
+func prepareRemoteAccount(a *Account) (time.Time, error) {
+	if a.Domain == "" {
+		return time.Time{}, errors.New("db: remote account without domain")
+	}
+	a.Domain = strings.ToLower(a.Domain)
+	t := now()
+	a.FetchedAt, a.UpdatedAt = &t, t
+	if a.Fields == nil {
+		a.Fields = []Field{}
+	}
+	if a.AlsoKnownAs == nil {
+		a.AlsoKnownAs = []string{}
+	}
+	return t, nil
+}
+
+// insertRemoteAccount is the insert of UpsertRemoteAccount, at time at.
+func (t *Tx) insertRemoteAccount(ctx context.Context, a *Account, at time.Time) error {
+	if err := t.freeHandle(ctx, a); err != nil {
+		return err
+	}
+	a.ID = t.d.NewID()
+	if err := t.limitIfDomainSilenced(ctx, a); err != nil {
+		return err
+	}
+	if a.CreatedAt.IsZero() || a.CreatedAt.After(at) {
+		a.CreatedAt = at
+	}
+	if _, err := t.tx.NewInsert().Model(a).Exec(ctx); err != nil {
+		if isUniqueViolation(err) {
+			return ErrConflict
+		}
+		return fmt.Errorf("db: insert remote account: %w", err)
+	}
+	return nil
 }
 
 // freeHandle renames any other account holding a's handle on its domain:

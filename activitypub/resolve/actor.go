@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kontor-social/kontor/activitypub/content"
@@ -147,11 +148,16 @@ func (r *Resolver) storeActor(ctx context.Context, requested, final string, doc 
 	if err != nil {
 		return nil, err
 	}
-	a.Domain = r.accountDomain(ctx, a.URI, a.Username)
+	var stored bool
+	a.Domain, stored = r.accountDomain(ctx, a.URI, a.Username)
 	if pub := doc.Published.UTC().Truncate(time.Microsecond); !pub.IsZero() && pub.Before(time.Now()) {
 		a.CreatedAt = pub // the actor's own join date, not when we first saw it
 	}
-	if err := r.db.UpsertRemoteAccount(ctx, a); err != nil {
+	store := r.db.UpsertRemoteAccount
+	if !stored {
+		store = r.db.InsertRemoteAccount // just looked up in vain
+	}
+	if err := store(ctx, a); err != nil {
 		if !errors.Is(err, db.ErrConflict) {
 			return nil, fmt.Errorf("resolve: store %s: %w", a.URI, err)
 		}
@@ -159,11 +165,16 @@ func (r *Resolver) storeActor(ctx context.Context, requested, final string, doc 
 		if a, err = r.db.AccountByURI(ctx, a.URI); err != nil {
 			return nil, fmt.Errorf("resolve: store %s: %w", doc.ID, err)
 		}
+		noteStored(ctx, a)
 		return a, nil
 	}
-	if err := r.db.StoreRemoteAccountEmojis(ctx, a.ID, Emojis(doc, a.Domain)); err != nil {
-		r.log.Warn("resolve: store emojis of actor", "actor", a.URI, "err", err) // the profile shows :codes: as text
+	// A new account has no emojis to replace.
+	if emojis := Emojis(doc, a.Domain); stored || len(emojis) > 0 {
+		if err := r.db.StoreRemoteAccountEmojis(ctx, a.ID, emojis); err != nil {
+			r.log.Warn("resolve: store emojis of actor", "actor", a.URI, "err", err) // the profile shows :codes: as text
+		}
 	}
+	noteStored(ctx, a)
 	return a, nil
 }
 
@@ -279,4 +290,41 @@ func toAccount(doc *vocab.Object) (*db.Account, error) {
 		}
 	}
 	return a, nil
+}
+
+// storedNoteKey is the context key of NoteStoredActor.
+type storedNoteKey struct{}
+
+// storedNote holds the account a lookup stored.
+type storedNote struct {
+	mu   sync.Mutex
+	acct *db.Account
+}
+
+// NoteStoredActor returns a context in which the lookups that fetch and
+// store an actor (a key's owner, most often) note its account, and a func
+// that returns the last one noted (nil if none). The inbox hands a new
+// signer's account to the activity's apply this way instead of reading the
+// row it has just written. A lookup shared with an earlier caller notes it
+// in that caller's context only.
+func NoteStoredActor(ctx context.Context) (context.Context, func() *db.Account) {
+	n := &storedNote{}
+	return context.WithValue(ctx, storedNoteKey{}, n), func() *db.Account {
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		if n.acct == nil {
+			return nil
+		}
+		a := *n.acct // the caller's own copy
+		return &a
+	}
+}
+
+func noteStored(ctx context.Context, a *db.Account) {
+	if n, ok := ctx.Value(storedNoteKey{}).(*storedNote); ok {
+		c := *a
+		n.mu.Lock()
+		n.acct = &c
+		n.mu.Unlock()
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kontor-social/kontor/activitypub/vocab"
+	"github.com/kontor-social/kontor/db"
 )
 
 // accountDomain decides the domain a fetched actor's handle is stored and
@@ -23,23 +24,27 @@ import (
 // refetches that activities cause (keys, profile updates) cost no
 // WebFinger; and when the servers cannot be reached, a domain confirmed
 // before is kept rather than flipping handles during an outage.
-func (r *Resolver) accountDomain(ctx context.Context, actorID, username string) string {
+//
+// stored reports whether the store held the actor when asked (false: the
+// caller may insert it without reading it again).
+func (r *Resolver) accountDomain(ctx context.Context, actorID, username string) (domain string, stored bool) {
 	host := vocab.Host(actorID)
 	prev, err := r.db.AccountByURI(ctx, actorID)
+	stored = !errors.Is(err, db.ErrNotFound)
 	known := err == nil && prev.Domain != "" && strings.EqualFold(prev.Username, username)
 	if known && r.fresh(prev, r.refreshAfter) {
-		return prev.Domain
+		return prev.Domain, stored
 	}
-	domain, err := r.confirmedDomain(ctx, actorID, username, host)
+	domain, err = r.confirmedDomain(ctx, actorID, username, host)
 	switch {
 	case err == nil:
-		return domain
+		return domain, stored
 	case known && !errors.Is(err, ErrSpoofed) && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrGone):
 		r.log.Debug("resolve: cannot confirm the account domain, keeping the stored one", "actor", actorID, "domain", prev.Domain, "err", err)
-		return prev.Domain
+		return prev.Domain, stored
 	default:
 		r.log.Debug("resolve: account domain not confirmed, using the actor's host", "actor", actorID, "err", err)
-		return host
+		return host, stored
 	}
 }
 

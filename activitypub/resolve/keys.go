@@ -83,20 +83,24 @@ func (r *Resolver) storedKey(ctx context.Context, keyID string) (keyResult, bool
 }
 
 func (r *Resolver) fetchKey(ctx context.Context, keyID string, refresh bool) (keyResult, error) {
-	a, err := r.db.AccountByKeyID(ctx, keyID)
-	switch {
-	case err == nil && (!refresh || r.fresh(a, r.keyRefresh)):
-		// Stored meanwhile by a lookup that just finished, or refreshed
-		// recently enough.
-		if res, ok, err := r.storedKey(ctx, keyID); ok || err != nil {
-			return res, err
+	// Without refresh the caller has just missed the key in the store
+	// (PublicKey): a second read would find only a key that a lookup
+	// finishing in between stored, which the fetch then stores again.
+	if refresh {
+		a, err := r.db.AccountByKeyID(ctx, keyID)
+		switch {
+		case err == nil && r.fresh(a, r.keyRefresh):
+			// Refreshed recently enough.
+			if res, ok, err := r.storedKey(ctx, keyID); ok || err != nil {
+				return res, err
+			}
+		case err == nil:
+			// A known key to refresh: refetching its owner is enough, and
+			// one request fewer where the key has its own URL.
+			return r.keyOfOwner(ctx, keyID, a.URI, true)
+		case !errors.Is(err, db.ErrNotFound):
+			return keyResult{}, fmt.Errorf("resolve: key %s: %w", keyID, err)
 		}
-	case err == nil:
-		// A known key to refresh: refetching its owner is enough, and one
-		// request fewer where the key has its own URL.
-		return r.keyOfOwner(ctx, keyID, a.URI, true)
-	case !errors.Is(err, db.ErrNotFound):
-		return keyResult{}, fmt.Errorf("resolve: key %s: %w", keyID, err)
 	}
 
 	body, final, err := r.fetch(ctx, keyID)

@@ -4,6 +4,7 @@
 package federation
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -75,12 +76,18 @@ func (h *Handlers) Routes(r chi.Router, pages HTMLPages) {
 
 // localAccount loads the local account named in the URL, writing 404/410 itself.
 func (h *Handlers) localAccount(w http.ResponseWriter, r *http.Request) (*db.Account, bool) {
+	return h.localAccountBy(w, r, h.DB.LocalAccount)
+}
+
+// localAccountBy is localAccount looked up by lookup (the inbox's, kept in
+// memory: it needs no counters).
+func (h *Handlers) localAccountBy(w http.ResponseWriter, r *http.Request, lookup func(context.Context, string) (*db.Account, error)) (*db.Account, bool) {
 	name := chi.URLParam(r, "username")
 	if activitypub.ValidateUsername(name) != nil {
 		render.Error(w, r, http.StatusNotFound, "Not found")
 		return nil, false
 	}
-	a, err := h.DB.LocalAccount(r.Context(), name)
+	a, err := lookup(r.Context(), name)
 	if errors.Is(err, db.ErrNotFound) {
 		render.Error(w, r, http.StatusNotFound, "Not found")
 		return nil, false

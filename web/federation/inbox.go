@@ -16,7 +16,7 @@ func (h *Handlers) inbox(shared bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var recipient *db.Account
 		if !shared {
-			a, ok := h.localAccount(w, r)
+			a, ok := h.localAccountBy(w, r, h.DB.LocalActor)
 			if !ok {
 				return
 			}

@@ -1,0 +1,124 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/kontor-social/kontor/db"
+)
+
+// A local account looked up by the inbox is read once and then served from
+// memory while follows and posts move its counters and new remote actors
+// are stored (by this process or another), and read afresh once a write
+// may have touched its row: locked in another process, suspended here,
+// deleted. A name not found is asked every time.
+func TestLocalActorKeptUntilALocalAccountChanges(t *testing.T) {
+	for _, dialect := range []string{db.SQLite, db.Postgres} {
+		t.Run(dialect, func(t *testing.T) {
+			ctx := context.Background()
+			server, admin := twoStores(t, dialect)
+			alice := &db.Account{Username: "alice", URI: "http://x/users/alice"}
+			if err := server.CreateLocalAccount(ctx, alice, nil); err != nil {
+				t.Fatal(err)
+			}
+			remotes := 0
+			storeRemote := func(store *db.DB) func() {
+				return func() {
+					remotes++
+					a := &db.Account{Username: fmt.Sprintf("fan%d", remotes), Domain: "b.example",
+						URI: fmt.Sprintf("https://b.example/users/fan%d", remotes)}
+					if err := store.UpsertRemoteAccount(ctx, a); err != nil {
+						t.Fatal(err)
+					}
+					if err := store.InTx(ctx, func(tx *db.Tx) error {
+						_, err := tx.UpsertFollow(ctx, &db.Follow{AccountID: a.ID, TargetAccountID: alice.ID, Accepted: true, ShowReblogs: true})
+						return err
+					}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			reads := server.RecordQueries()
+			// Until alice's creation is heard of (PostgreSQL's notification
+			// of it comes back a moment later): from then on no write of
+			// the cases that keep her row retires it, nor needs a retry.
+			for try := 0; ; try++ {
+				reads()
+				if _, err := server.LocalActor(ctx, "alice"); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := server.LocalActor(ctx, "alice"); err != nil {
+					t.Fatal(err)
+				}
+				if len(reads()) == 1 || try == 100 {
+					break
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			for _, c := range []struct {
+				name      string
+				before    func()
+				username  string
+				locked    bool
+				suspended bool
+				notFound  bool
+				fromMem   bool
+			}{
+				{name: "again", username: "alice", fromMem: true},
+				{name: "a new follower stored here", before: storeRemote(server), username: "alice", fromMem: true},
+				{name: "a new follower stored by another process", before: storeRemote(admin), username: "alice", fromMem: true},
+				{name: "another spelling", username: "Alice"},
+				{name: "locked by another process", before: func() {
+					a, err := admin.AccountByID(ctx, alice.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					a.Locked = true
+					if err := admin.UpdateAccountProfile(ctx, a); err != nil {
+						t.Fatal(err)
+					}
+				}, username: "alice", locked: true},
+				{name: "suspended", before: func() {
+					if err := server.SuspendAccount(ctx, alice.ID); err != nil {
+						t.Fatal(err)
+					}
+				}, username: "alice", locked: true, suspended: true},
+				{name: "unknown", username: "bob", notFound: true},
+				{name: "unknown again", username: "bob", notFound: true},
+			} {
+				if c.before != nil {
+					c.before()
+				}
+				// On PostgreSQL another process's write is heard of a moment
+				// after its commit: what it changed may take a few tries.
+				for try := 0; ; try++ {
+					reads()
+					a, err := server.LocalActor(db.ReadsSince(ctx, time.Now()), c.username)
+					q := reads()
+					var wrong string
+					switch {
+					case c.notFound && !errors.Is(err, db.ErrNotFound):
+						wrong = fmt.Sprintf("%+v, %v; want ErrNotFound", a, err)
+					case !c.notFound && err != nil:
+						wrong = err.Error()
+					case !c.notFound && (a.ID != alice.ID || a.Locked != c.locked || a.Suspended() != c.suspended):
+						wrong = fmt.Sprintf("id %d locked %v suspended %v", a.ID, a.Locked, a.Suspended())
+					case (len(q) == 0) != c.fromMem:
+						wrong = fmt.Sprintf("%d queries, want from memory %v", len(q), c.fromMem)
+					}
+					if wrong == "" {
+						break
+					}
+					if c.fromMem || try == 100 {
+						t.Errorf("%s: %s", c.name, wrong)
+						break
+					}
+					time.Sleep(20 * time.Millisecond)
+				}
+			}
+		})
+	}
+}
