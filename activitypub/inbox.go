@@ -25,8 +25,9 @@ const maxApplyAttempts = 8
 type queuedItem struct {
 	item *db.InboxItem
 	act  *vocab.Object
-	// signer is the signer's account when checking the signature stored it
-	// (a new or refetched actor), else nil.
+	// signer is the account checking the signature stored (a new or
+	// refetched key owner), else nil; the apply takes it for the actor's
+	// only when it is the actor's.
 	signer *db.Account
 }
 
@@ -73,11 +74,7 @@ func (e *Engine) Receive(ctx context.Context, r *http.Request, body []byte, reci
 	if recipient != nil {
 		it.RecipientID = &recipient.ID
 	}
-	signer := storedSigner()
-	if signer != nil && signer.URI != owner {
-		signer = nil
-	}
-	return e.enqueue(ctx, &queuedItem{item: it, act: act, signer: signer})
+	return e.enqueue(ctx, &queuedItem{item: it, act: act, signer: storedSigner()})
 }
 
 // verifySigner verifies the signature of an inbox POST and returns its
