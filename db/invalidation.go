@@ -93,6 +93,10 @@ type generations struct {
 	reads atomic.Uint64
 	// clock is the read caches' time (tests move it; nil: time.Now).
 	clock atomic.Pointer[func() time.Time]
+	// markers counts the empty notifications heard (PostgreSQL): no write
+	// sends one, a test does to wait until what was committed before it has
+	// been heard.
+	markers atomic.Uint64
 }
 
 // now is the time of the read caches.
@@ -336,6 +340,9 @@ func (d *DB) listenForInvalidations(ctx context.Context) error {
 				set = uint64(allTables)
 			}
 			d.gens.advance(table(set))
+			if set == 0 {
+				d.gens.markers.Add(1)
+			}
 		}
 	}()
 	return nil
