@@ -159,6 +159,26 @@ func (d *DB) LocalActor(ctx context.Context, username string) (*Account, error) 
 	return a, nil
 }
 
+// ActorByURI is AccountByURI for the inbox, which looks up the actor of
+// every activity it applies: the row is kept in memory until a write of an
+// account's row (a profile stored anew, a suspension, a deletion, a new
+// actor; not the counters every post and follow moves). Its counters may
+// therefore be behind: what shows them reads AccountByID. An actor not
+// found is not kept.
+func (d *DB) ActorByURI(ctx context.Context, uri string) (*Account, error) {
+	d.freshen(ctx)
+	if a, ok := d.reads.actors.get(uri); ok {
+		return &a, nil
+	}
+	gen := d.reads.actors.generation()
+	a, err := d.AccountByURI(ctx, uri)
+	if err != nil {
+		return a, err
+	}
+	d.reads.actors.put(uri, *a, gen)
+	return a, nil
+}
+
 // AccountByUsername returns the account username@domain ("" domain: local).
 func (d *DB) AccountByUsername(ctx context.Context, username, domain string) (*Account, error) {
 	a := new(Account)

@@ -93,6 +93,8 @@ type readCaches struct {
 	keys *readCache[string, AccountKey]
 	// local accounts by username as asked (accounts.go's LocalActor)
 	localActors *readCache[string, Account]
+	// accounts by actor URI (accounts.go's ActorByURI)
+	actors *readCache[string, Account]
 	// the blocked domains (all severities) deliveries are checked against
 	domainBlocks *readCache[struct{}, []string]
 	// hashtags' ids by name: a tag row is never deleted nor renamed, so
@@ -135,6 +137,9 @@ func newReadCaches(gens *generations) *readCaches {
 		// (a profile, a suspension, a deletion): not with the counters,
 		// nor with the remote actors stored as new senders come in.
 		localActors: newReadCache[string, Account](gens, tableLocalAccountRows),
+		// Any account's row, not its counters: a remote actor's profile
+		// fetched anew, a suspension, a deletion, a new actor.
+		actors: newReadCache[string, Account](gens, tableAccountRows),
 		// The list changes only with a write of domain_blocks.
 		domainBlocks: newReadCache[struct{}, []string](gens, tableDomainBlocks),
 	}

@@ -28,19 +28,21 @@ type actorResult struct {
 //
 // The returned account's URI is the document's id, which differs from uri
 // only when the peer redirected to another URL on the host that serves the
-// document. movedTo is not resolved here (see FetchActor).
+// document. movedTo is not resolved here (see FetchActor). A stored account
+// comes from memory while its row is unchanged (db.ActorByURI): its
+// counters may be behind.
 func (r *Resolver) Actor(ctx context.Context, uri string, refresh bool) (*db.Account, error) {
 	if !vocab.ValidID(uri) {
 		return nil, fmt.Errorf("resolve: invalid actor id %q", uri)
 	}
 	if r.isLocal(uri) {
-		a, err := r.db.AccountByURI(ctx, uri)
+		a, err := r.db.ActorByURI(ctx, uri)
 		if err != nil {
 			return nil, notFound("local actor "+uri, err)
 		}
 		return a, nil
 	}
-	cached, err := r.db.AccountByURI(ctx, uri)
+	cached, err := r.db.ActorByURI(ctx, uri)
 	switch {
 	case errors.Is(err, db.ErrNotFound):
 		cached = nil
