@@ -119,46 +119,47 @@ func (t *Tx) Notify(ctx context.Context, n *Notification) (*Notification, error)
 	if n.AccountID == n.FromAccountID && n.Type != NotifyPoll {
 		return nil, nil
 	}
-	deliverable, err := t.tx.NewSelect().TableExpr("accounts AS ra").
-		Where("ra.id = ? AND ra.domain = ''", n.AccountID).
-		Where(`NOT EXISTS (SELECT 1 FROM blocks WHERE (account_id = ? AND target_account_id = ?) OR (account_id = ? AND target_account_id = ?))`,
-			n.AccountID, n.FromAccountID, n.FromAccountID, n.AccountID).
-		Where(`NOT EXISTS (SELECT 1 FROM mutes WHERE account_id = ? AND target_account_id = ? AND hide_notifications = TRUE AND (expires_at IS NULL OR expires_at > ?))`,
-			n.AccountID, n.FromAccountID, now()).
-		Exists(ctx)
-	if err != nil {
+	// One statement asks all that decides whether it is stored, and
+	// whether anyone is to be pushed: most notifications are stored and
+	// most accounts have no push subscription.
+	t0 := now()
+	q := t.tx.NewSelect().
+		ColumnExpr(`EXISTS (SELECT 1 FROM accounts ra WHERE ra.id = ? AND ra.domain = ''`+
+			` AND NOT EXISTS (SELECT 1 FROM blocks WHERE (account_id = ? AND target_account_id = ?) OR (account_id = ? AND target_account_id = ?))`+
+			` AND NOT EXISTS (SELECT 1 FROM mutes WHERE account_id = ? AND target_account_id = ? AND hide_notifications = TRUE AND (expires_at IS NULL OR expires_at > ?)))`,
+			n.AccountID, n.AccountID, n.FromAccountID, n.FromAccountID, n.AccountID, n.AccountID, n.FromAccountID, t0)
+	switch {
+	case n.StatusID != nil && n.Type != NotifyFollow:
+		q = q.ColumnExpr("EXISTS (SELECT 1 FROM thread_mutes tm WHERE tm.account_id = ? AND tm.thread_id = (SELECT thread_id FROM statuses WHERE id = ?))", n.AccountID, *n.StatusID)
+	default:
+		q = q.ColumnExpr("FALSE")
+	}
+	switch {
+	case !dedupedNotifications[n.Type]:
+		q = q.ColumnExpr("FALSE")
+	case n.StatusID != nil:
+		q = q.ColumnExpr("EXISTS (SELECT 1 FROM notifications WHERE account_id = ? AND type = ? AND from_account_id = ? AND status_id = ?)", n.AccountID, n.Type, n.FromAccountID, *n.StatusID)
+	default:
+		q = q.ColumnExpr("EXISTS (SELECT 1 FROM notifications WHERE account_id = ? AND type = ? AND from_account_id = ? AND status_id IS NULL)", n.AccountID, n.Type, n.FromAccountID)
+	}
+	q = q.ColumnExpr("EXISTS (SELECT 1 FROM push_subscriptions ps WHERE ps.account_id = ? AND EXISTS (SELECT 1 FROM oauth_tokens ot WHERE ot.id = ps.token_id AND "+liveTokenCondition+"))", n.AccountID, t0)
+	var deliverable, threadMuted, duplicate, pushSubscribed bool
+	if err := q.Scan(ctx, &deliverable, &threadMuted, &duplicate, &pushSubscribed); err != nil {
 		return nil, fmt.Errorf("db: notify: %w", err)
 	}
-	if !deliverable { // not local, or blocked or muted with notifications
+	// Not local, blocked or muted with notifications, in a muted thread
+	// (a follow is told all the same), or told already.
+	if !deliverable || threadMuted || duplicate {
 		return nil, nil
-	}
-	if n.StatusID != nil {
-		muted, err := t.tx.NewSelect().TableExpr("thread_mutes AS tm").
-			Where("tm.account_id = ? AND tm.thread_id = (SELECT thread_id FROM statuses WHERE id = ?)", n.AccountID, *n.StatusID).Exists(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("db: notify: %w", err)
-		}
-		if muted && n.Type != NotifyFollow {
-			return nil, nil
-		}
-	}
-	if dedupedNotifications[n.Type] {
-		q := t.tx.NewSelect().Model((*Notification)(nil)).Where("account_id = ? AND type = ? AND from_account_id = ?", n.AccountID, n.Type, n.FromAccountID)
-		if n.StatusID != nil {
-			q = q.Where("status_id = ?", *n.StatusID)
-		} else {
-			q = q.Where("status_id IS NULL")
-		}
-		if dup, err := q.Exists(ctx); err != nil || dup {
-			return nil, err
-		}
 	}
 	n.ID, n.CreatedAt = t.d.NewID(), now()
 	if _, err := t.tx.NewInsert().Model(n).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("db: insert notification: %w", err)
 	}
-	if err := t.enqueuePushes(ctx, n); err != nil {
-		return nil, err
+	if pushSubscribed {
+		if err := t.enqueuePushes(ctx, n); err != nil {
+			return nil, err
+		}
 	}
 	return n, nil
 }
