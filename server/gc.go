@@ -87,16 +87,22 @@ const (
 	// Allocated in one tick: the process is idle (a bare server's
 	// background work allocates ~0.7 MB per tick).
 	idleBelow = 4 << 20
-	burstOver = 16 << 20 // allocated since the last return: worth returning
+	// Allocated since the last return: worth a collection and a return. At
+	// most minHeapGoal the collector would not run at all while idle, and the
+	// background work's garbage (~0.5 MB per tick) would grow the process by
+	// ~3 MB a minute up to the goal.
+	garbageOver = 1 << 20
 )
 
-// ReturnMemoryWhenIdle gives the heap's free pages back to the OS once a
-// burst of work is over, until ctx ends. Go's own scavenger keeps about
-// the heap goal mapped — with GOGC 200 three times the live heap —, so a
-// server that served a burst stayed ~13 MB above its idle size for good
-// (bench/readpath: 64 → 51 MB). It runs a forced collection only when the
-// last tick allocated almost nothing after a burst: at most once per burst,
-// a few milliseconds of CPU for a heap of this size, never under load.
+// ReturnMemoryWhenIdle gives the heap's free pages back to the OS when the
+// process is idle, until ctx ends. Go's own scavenger keeps about the heap
+// goal mapped — at least minHeapGoal here —, so a server that served a
+// burst stayed ~13 MB above its idle size for good (bench/readpath: 64 →
+// 51 MB), and an idle one grew with its background work's garbage, which
+// no collection took. It runs a forced collection only on a tick that
+// allocated almost nothing, once garbageOver was allocated since the last
+// one: at idle every few ticks, a few milliseconds of CPU for a heap of
+// this size; never under load.
 func ReturnMemoryWhenIdle(ctx context.Context) {
 	t := time.NewTicker(idleTick)
 	defer t.Stop()
@@ -120,8 +126,8 @@ func ReturnMemoryWhenIdle(ctx context.Context) {
 
 // idleReturn decides, from the heap's cumulative allocations read once per
 // tick, when a return of memory is due: the last tick allocated less than
-// idleBelow (idle now) and at least burstOver was allocated since the last
-// return (there was a burst whose garbage the heap still holds).
+// idleBelow (idle now) and at least garbageOver was allocated since the
+// last return (garbage the heap may still hold).
 type idleReturn struct {
 	last, since uint64
 }
@@ -130,7 +136,7 @@ func (r *idleReturn) due(allocs uint64) bool {
 	tick := allocs - r.last
 	r.last = allocs
 	r.since += tick
-	if tick >= idleBelow || r.since < burstOver {
+	if tick >= idleBelow || r.since < garbageOver {
 		return false
 	}
 	r.since = 0
