@@ -207,6 +207,32 @@
 // batches of at most 8 (one step per worker): the committer's CPU per
 // Create went from ~0.49 to ~0.35 ms.
 //
+// A faster 2 vCPU AMD EPYC (lscpu: "AMD EPYC"; a new machine, so these are
+// not comparable with the lines above), quiet (load average 1.3–2.1),
+// 2026-12-07 07:27–07:38 UTC, main at 2f84082 (before) → 63c8c88 (after: a
+// known actor's row kept in memory by URI, db.ActorByURI, one statement
+// fewer per activity; a notification's checks in one statement, two fewer
+// per Follow), builds alternated; Creates 3,000x (PostgreSQL 2,000x in
+// the first pair), Follows 1,000x:
+//
+//	                          SQLite                          PostgreSQL
+//	Creates stored/s          2,666, 2,736, 3,221, 3,410 →    1,023, 986, 937, 1,034, 1,060 →
+//	                          3,509, 3,751, 2,860, 3,536      916, 961, 1,097, 1,091, 1,036
+//	Creates cpu-ms/op         0.46–0.58 → 0.40–0.53           0.64–0.76 → 0.61–0.71
+//	Creates pg-cpu-ms/op      –                               0.82–0.95 → 0.79–1.01
+//	Creates p99 accept        18–26 → 16–23 ms                17–24 → 17–26 ms
+//	Follows/s                 541, 519 → 523, 538             301, 283 → 294, 312
+//	Follows pg-cpu-ms/op      –                               2.20, 2.39 → 2.42, 2.14
+//
+// Both changes move less than the runs differ. What bounds PostgreSQL's
+// Creates is the CPU of both processes: 0.6–0.7 ms here (server, client
+// and fake peers) and 0.8–1.0 ms in PostgreSQL's (~8 statements and the
+// batch's share of its transaction), ~1.5 ms a Create, at most ~1,300 a
+// second on two cores; 2,000 a second would need ≤ 1 ms for both. Follows:
+// RSA signing is 2.1 of this process's 3.6–3.8 ms (two RSA-2048
+// signatures, ~1.02 ms each here: the key's fetch and the Accept), and
+// PostgreSQL spends 2.1–2.4 ms: ~6 ms a Follow, ~330 a second at most.
+//
 // The requests are signed before the timer starts: on one machine the
 // client's RSA signing would otherwise compete with the server for the CPU,
 // while real senders are other servers.
