@@ -144,19 +144,9 @@ func (d *DB) LocalAccount(ctx context.Context, username string) (*Account, error
 // as senders come in). Its counters may therefore be behind: what shows
 // them reads AccountByID. A name not found is not kept.
 func (d *DB) LocalActor(ctx context.Context, username string) (*Account, error) {
-	// Kept by the name as asked: the case folding stays SQL's.
-	key := username
 	d.freshen(ctx)
-	if a, ok := d.reads.localActors.get(key); ok {
-		return &a, nil
-	}
-	gen := d.reads.localActors.generation()
-	a, err := d.LocalAccount(ctx, username)
-	if err != nil {
-		return a, err
-	}
-	d.reads.localActors.put(key, *a, gen)
-	return a, nil
+	// Kept by the name as asked: the case folding stays SQL's.
+	return d.reads.localActors.through(username, func() (*Account, error) { return d.LocalAccount(ctx, username) })
 }
 
 // ActorByURI is AccountByURI for the inbox, which looks up the actor of
@@ -167,16 +157,7 @@ func (d *DB) LocalActor(ctx context.Context, username string) (*Account, error) 
 // found is not kept.
 func (d *DB) ActorByURI(ctx context.Context, uri string) (*Account, error) {
 	d.freshen(ctx)
-	if a, ok := d.reads.actors.get(uri); ok {
-		return &a, nil
-	}
-	gen := d.reads.actors.generation()
-	a, err := d.AccountByURI(ctx, uri)
-	if err != nil {
-		return a, err
-	}
-	d.reads.actors.put(uri, *a, gen)
-	return a, nil
+	return d.reads.actors.through(uri, func() (*Account, error) { return d.AccountByURI(ctx, uri) })
 }
 
 // AccountByUsername returns the account username@domain ("" domain: local).

@@ -2,10 +2,8 @@ package db_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/kontor-social/kontor/db"
 )
@@ -49,62 +47,32 @@ func TestActorByURIKeptUntilItsRowChanges(t *testing.T) {
 					}
 				}
 			}
-			for _, c := range []struct {
-				name      string
-				before    func()
-				uri       string
-				display   string
-				suspended bool
-				notFound  bool
-				fromMem   bool
-			}{
-				{name: "again", uri: rem.URI, display: "Rem", fromMem: true},
-				{name: "follows alice here", before: follow(server, alice.ID), uri: rem.URI, display: "Rem", fromMem: true},
-				{name: "follows bob in another process", before: follow(admin, bob.ID), uri: rem.URI, display: "Rem", fromMem: true},
+			want := func(display string, suspended bool) func(*db.Account) string {
+				return func(a *db.Account) string {
+					if a.ID != rem.ID || a.DisplayName != display || a.Suspended() != suspended {
+						return fmt.Sprintf("id %d display %q suspended %v", a.ID, a.DisplayName, a.Suspended())
+					}
+					return ""
+				}
+			}
+			checkAccountCache(t, reads, server.ActorByURI, []accountCase{
+				{name: "again", key: rem.URI, want: want("Rem", false), fromMem: true},
+				{name: "follows alice here", before: follow(server, alice.ID), key: rem.URI, want: want("Rem", false), fromMem: true},
+				{name: "follows bob in another process", before: follow(admin, bob.ID), key: rem.URI, want: want("Rem", false), fromMem: true},
 				{name: "profile stored anew", before: func() {
 					again := &db.Account{Username: "rem", Domain: "b.example", URI: rem.URI, DisplayName: "Rem Renamed"}
 					if err := server.UpsertRemoteAccount(ctx, again); err != nil {
 						t.Fatal(err)
 					}
-				}, uri: rem.URI, display: "Rem Renamed"},
+				}, key: rem.URI, want: want("Rem Renamed", false)},
 				{name: "suspended by another process", before: func() {
 					if err := admin.SuspendAccount(ctx, rem.ID); err != nil {
 						t.Fatal(err)
 					}
-				}, uri: rem.URI, display: "Rem Renamed", suspended: true},
-				{name: "unknown", uri: "https://b.example/users/nobody", notFound: true},
-				{name: "unknown again", uri: "https://b.example/users/nobody", notFound: true},
-			} {
-				if c.before != nil {
-					c.before()
-				}
-				// On PostgreSQL another process's write is heard of a moment
-				// after its commit: what it changed may take a few tries.
-				for try := 0; ; try++ {
-					reads()
-					a, err := server.ActorByURI(db.ReadsSince(ctx, time.Now()), c.uri)
-					q := reads()
-					var wrong string
-					switch {
-					case c.notFound && !errors.Is(err, db.ErrNotFound):
-						wrong = fmt.Sprintf("%+v, %v; want ErrNotFound", a, err)
-					case !c.notFound && err != nil:
-						wrong = err.Error()
-					case !c.notFound && (a.ID != rem.ID || a.DisplayName != c.display || a.Suspended() != c.suspended):
-						wrong = fmt.Sprintf("id %d display %q suspended %v", a.ID, a.DisplayName, a.Suspended())
-					case (len(q) == 0) != c.fromMem:
-						wrong = fmt.Sprintf("%d queries, want from memory %v", len(q), c.fromMem)
-					}
-					if wrong == "" {
-						break
-					}
-					if c.fromMem || try == 100 {
-						t.Errorf("%s: %s", c.name, wrong)
-						break
-					}
-					time.Sleep(20 * time.Millisecond)
-				}
-			}
+				}, key: rem.URI, want: want("Rem Renamed", true)},
+				{name: "unknown", key: "https://b.example/users/nobody", notFound: true},
+				{name: "unknown again", key: "https://b.example/users/nobody", notFound: true},
+			})
 		})
 	}
 }

@@ -50,19 +50,19 @@ func TestLocalActorKeptUntilALocalAccountChanges(t *testing.T) {
 			if _, err := server.LocalActor(ctx, "alice"); err != nil {
 				t.Fatal(err)
 			}
-			for _, c := range []struct {
-				name      string
-				before    func()
-				username  string
-				locked    bool
-				suspended bool
-				notFound  bool
-				fromMem   bool
-			}{
-				{name: "again", username: "alice", fromMem: true},
-				{name: "a new follower stored here", before: storeRemote(server), username: "alice", fromMem: true},
-				{name: "a new follower stored by another process", before: storeRemote(admin), username: "alice", fromMem: true},
-				{name: "another spelling", username: "Alice"},
+			want := func(locked, suspended bool) func(*db.Account) string {
+				return func(a *db.Account) string {
+					if a.ID != alice.ID || a.Locked != locked || a.Suspended() != suspended {
+						return fmt.Sprintf("id %d locked %v suspended %v", a.ID, a.Locked, a.Suspended())
+					}
+					return ""
+				}
+			}
+			checkAccountCache(t, reads, server.LocalActor, []accountCase{
+				{name: "again", key: "alice", want: want(false, false), fromMem: true},
+				{name: "a new follower stored here", before: storeRemote(server), key: "alice", want: want(false, false), fromMem: true},
+				{name: "a new follower stored by another process", before: storeRemote(admin), key: "alice", want: want(false, false), fromMem: true},
+				{name: "another spelling", key: "Alice", want: want(false, false)},
 				{name: "locked by another process", before: func() {
 					a, err := admin.AccountByID(ctx, alice.ID)
 					if err != nil {
@@ -72,45 +72,66 @@ func TestLocalActorKeptUntilALocalAccountChanges(t *testing.T) {
 					if err := admin.UpdateAccountProfile(ctx, a); err != nil {
 						t.Fatal(err)
 					}
-				}, username: "alice", locked: true},
+				}, key: "alice", want: want(true, false)},
 				{name: "suspended", before: func() {
 					if err := server.SuspendAccount(ctx, alice.ID); err != nil {
 						t.Fatal(err)
 					}
-				}, username: "alice", locked: true, suspended: true},
-				{name: "unknown", username: "bob", notFound: true},
-				{name: "unknown again", username: "bob", notFound: true},
-			} {
-				if c.before != nil {
-					c.before()
-				}
-				// On PostgreSQL another process's write is heard of a moment
-				// after its commit: what it changed may take a few tries.
-				for try := 0; ; try++ {
-					reads()
-					a, err := server.LocalActor(db.ReadsSince(ctx, time.Now()), c.username)
-					q := reads()
-					var wrong string
-					switch {
-					case c.notFound && !errors.Is(err, db.ErrNotFound):
-						wrong = fmt.Sprintf("%+v, %v; want ErrNotFound", a, err)
-					case !c.notFound && err != nil:
-						wrong = err.Error()
-					case !c.notFound && (a.ID != alice.ID || a.Locked != c.locked || a.Suspended() != c.suspended):
-						wrong = fmt.Sprintf("id %d locked %v suspended %v", a.ID, a.Locked, a.Suspended())
-					case (len(q) == 0) != c.fromMem:
-						wrong = fmt.Sprintf("%d queries, want from memory %v", len(q), c.fromMem)
-					}
-					if wrong == "" {
-						break
-					}
-					if c.fromMem || try == 100 {
-						t.Errorf("%s: %s", c.name, wrong)
-						break
-					}
-					time.Sleep(20 * time.Millisecond)
-				}
-			}
+				}, key: "alice", want: want(true, true)},
+				{name: "unknown", key: "bob", notFound: true},
+				{name: "unknown again", key: "bob", notFound: true},
+			})
 		})
+	}
+}
+
+// accountCase is one step of a test of an account kept in memory: what
+// happens first (nil: nothing), the key read next, and what the read must
+// find: the account (want returns what is wrong with it, "" if nothing) or
+// ErrNotFound, from memory or with a statement.
+type accountCase struct {
+	name     string
+	before   func()
+	key      string
+	want     func(*db.Account) string
+	notFound bool
+	fromMem  bool
+}
+
+// checkAccountCache runs the cases in turn: read is the cached lookup,
+// reads hands out the statements its store ran since the last call.
+func checkAccountCache(t *testing.T, reads func() []string, read func(context.Context, string) (*db.Account, error), cases []accountCase) {
+	t.Helper()
+	for _, c := range cases {
+		if c.before != nil {
+			c.before()
+		}
+		// On PostgreSQL another process's write is heard of a moment
+		// after its commit: what it changed may take a few tries.
+		for try := 0; ; try++ {
+			reads()
+			a, err := read(db.ReadsSince(context.Background(), time.Now()), c.key)
+			q := reads()
+			var wrong string
+			switch {
+			case c.notFound && !errors.Is(err, db.ErrNotFound):
+				wrong = fmt.Sprintf("%+v, %v; want ErrNotFound", a, err)
+			case !c.notFound && err != nil:
+				wrong = err.Error()
+			case !c.notFound:
+				wrong = c.want(a)
+			}
+			if wrong == "" && (len(q) == 0) != c.fromMem {
+				wrong = fmt.Sprintf("%d queries, want from memory %v", len(q), c.fromMem)
+			}
+			if wrong == "" {
+				break
+			}
+			if c.fromMem || try == 100 {
+				t.Errorf("%s: %s", c.name, wrong)
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
 }

@@ -75,6 +75,22 @@ func (c *readCache[K, V]) put(k K, v V, gen uint64) uint64 {
 	return seq
 }
 
+// through returns k's row from memory, or reads it with load and keeps it;
+// an error (ErrNotFound too) is returned and nothing kept. The caller has
+// brought the generations up to date for its request first (DB.freshen).
+func (c *readCache[K, V]) through(k K, load func() (*V, error)) (*V, error) {
+	if v, ok := c.get(k); ok {
+		return &v, nil
+	}
+	gen := c.generation()
+	v, err := load()
+	if err != nil {
+		return v, err
+	}
+	c.put(k, *v, gen)
+	return v, nil
+}
+
 // readCaches are a store's caches of rows.
 type readCaches struct {
 	tokens   *readCache[string, Token] // by token hash
