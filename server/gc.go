@@ -87,10 +87,10 @@ const (
 	// Allocated in one tick: the process is idle (a bare server's
 	// background work allocates ~0.7 MB per tick).
 	idleBelow = 4 << 20
-	// Allocated since the last return: worth a collection and a return. At
-	// most minHeapGoal the collector would not run at all while idle, and the
-	// background work's garbage (~0.5 MB per tick) would grow the process by
-	// ~3 MB a minute up to the goal.
+	// Allocated since the last return: worth a collection and a return.
+	// Below minHeapGoal the collector would not run at all while idle, and
+	// the background work's garbage (~0.5 MB per tick) grew the process by
+	// ~1.7 MB a minute until a return (bench/readpath -bare).
 	garbageOver = 1 << 20
 )
 
