@@ -85,16 +85,17 @@ func (t *Tx) EnqueueDeliveries(ctx context.Context, activityID int64, inboxes []
 // list the transaction itself changed and may roll back is never kept.
 func (d *DB) blockedDomains(ctx context.Context) ([]string, error) {
 	d.freshen(ctx)
-	if blocks, ok := d.reads.domainBlocks.get(struct{}{}); ok {
-		return blocks, nil
+	blocks, err := d.reads.domainBlocks.through(struct{}{}, func() (*[]string, error) {
+		var blocks []string
+		if err := d.r.NewSelect().Table("domain_blocks").Column("domain").Scan(ctx, &blocks); err != nil {
+			return nil, fmt.Errorf("db: domain blocks: %w", err)
+		}
+		return &blocks, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	gen := d.reads.domainBlocks.generation()
-	var blocks []string
-	if err := d.r.NewSelect().Table("domain_blocks").Column("domain").Scan(ctx, &blocks); err != nil {
-		return nil, fmt.Errorf("db: domain blocks: %w", err)
-	}
-	d.reads.domainBlocks.put(struct{}{}, blocks, gen)
-	return blocks, nil
+	return *blocks, nil
 }
 
 // hostDomain strips a port: domain blocks name domains.
